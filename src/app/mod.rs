@@ -1,0 +1,76 @@
+//! One runner per stage: arguments → validated config, drive the loop, map the outcome to an
+//! exit code. Errors become exit codes here and nowhere else.
+
+pub mod parse;
+
+use std::process::ExitCode;
+
+/// Exit codes shared by every binary.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    /// Everything read (rejected lines included).
+    Success,
+    /// An input could not be read, or output failed.
+    DataError,
+    /// The command line was wrong.
+    Usage,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(exit: Exit) -> Self {
+        ExitCode::from(match exit {
+            Exit::Success => 0,
+            Exit::DataError => 1,
+            Exit::Usage => 2,
+        })
+    }
+}
+
+/// Parses the command line; help and version print and exit 0, any other error is reduced
+/// to one clear line on stderr and exit 2.
+pub fn parse_args<T: clap::Parser>(program: &str) -> Result<T, Exit> {
+    T::try_parse().map_err(|error| {
+        use clap::error::ErrorKind;
+        match error.kind() {
+            ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+                let _ = error.print();
+                Exit::Success
+            }
+            _ => {
+                usage_error(program, &one_line(&error.render().to_string()));
+                Exit::Usage
+            }
+        }
+    })
+}
+
+/// Prints a usage error line.
+pub fn usage_error(program: &str, message: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "{program}: {message} (see {program} --help)");
+}
+
+/// Clap's multi-line error (message, possible values, usage, tip) folded to its essentials.
+fn one_line(rendered: &str) -> String {
+    rendered
+        .lines()
+        .map(str::trim)
+        .take_while(|line| !line.starts_with("Usage:"))
+        .filter(|line| !line.is_empty() && !line.starts_with("tip:"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clap_errors_fold_to_one_line() {
+        let rendered = "error: invalid value 'xml' for '<FORMAT>'\n  [possible values: ssh, apache, auto]\n\n  tip: a similar value exists: 'auto'\n\nUsage: ls-parse <FORMAT> [FILE]...\n\nFor more information, try '--help'.\n";
+        assert_eq!(
+            one_line(rendered),
+            "error: invalid value 'xml' for '<FORMAT>' [possible values: ssh, apache, auto]"
+        );
+    }
+}

@@ -1,0 +1,375 @@
+//! `ls-parse`: opens the inputs, drives each through its parser, merges them by event time
+//! (or, with `--follow`, interleaves them as they grow), and reports what it did.
+
+use super::{parse_args, usage_error, Exit};
+use crate::cli::parse::{FormatArg, ParseArgs};
+use crate::diagnostics::Diagnostics;
+use crate::ingest::{expand_inputs, open_input, split_cr, to_text, FollowedFile, InputSpec, LineReader, OpenError};
+use crate::output::{is_broken_pipe, NdjsonWriter};
+use crate::parse::{Clock, ClockConfig, Format, LineCtx, LineParser, Parsed};
+use crate::time::Zone;
+use std::io::{self, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+const PROGRAM: &str = "ls-parse";
+
+/// A validated `ls-parse` run.
+#[derive(Debug)]
+pub struct ParseConfig {
+    /// The format to parse.
+    pub format: Format,
+    /// The inputs, directories expanded.
+    pub inputs: Vec<InputSpec>,
+    /// Follow the inputs as they grow.
+    pub follow: bool,
+    /// With follow: start at the end.
+    pub from_end: bool,
+    /// With follow: time between checks.
+    pub poll_interval: Duration,
+    /// Zone and year for incomplete timestamps.
+    pub clock: ClockConfig,
+    /// Keep raw lines in `event.original`.
+    pub keep_original: bool,
+    /// Where to keep rejected lines.
+    pub rejects: Option<PathBuf>,
+    /// No summary.
+    pub quiet: bool,
+    /// Longest accepted line.
+    pub max_line_bytes: usize,
+}
+
+impl ParseConfig {
+    /// Validates parsed arguments; the error is a usage message.
+    pub fn from_args(args: ParseArgs) -> Result<Self, String> {
+        let zone: Zone = args.tz.parse().map_err(|error: crate::time::ZoneError| error.to_string())?;
+        if !(args.sleep_interval.is_finite() && args.sleep_interval > 0.0 && args.sleep_interval <= 3600.0) {
+            return Err("--sleep-interval must be between 0 and 3600 seconds".to_string());
+        }
+        let inputs = expand_inputs(&args.files, args.follow).map_err(|error| error.to_string())?;
+        if args.follow && inputs.len() > 1 && inputs.contains(&InputSpec::Stdin) {
+            return Err("--follow cannot read standard input together with files".to_string());
+        }
+        Ok(ParseConfig {
+            format: match args.format {
+                FormatArg::Ssh => Format::Ssh,
+                FormatArg::Apache => Format::WebAccess,
+                FormatArg::Auto => Format::Auto,
+            },
+            inputs,
+            follow: args.follow,
+            from_end: args.from_end,
+            poll_interval: Duration::from_secs_f64(args.sleep_interval),
+            clock: ClockConfig { zone, year: args.year },
+            keep_original: args.raw,
+            rejects: args.rejects,
+            quiet: args.quiet,
+            max_line_bytes: usize::try_from(args.max_line_bytes).unwrap_or(usize::MAX),
+        })
+    }
+}
+
+/// The `ls-parse` binary.
+pub fn main() -> ExitCode {
+    let args = match parse_args::<ParseArgs>(PROGRAM) {
+        Ok(args) => args,
+        Err(exit) => return exit.into(),
+    };
+    let config = match ParseConfig::from_args(args) {
+        Ok(config) => config,
+        Err(message) => {
+            usage_error(PROGRAM, &format!("error: {message}"));
+            return Exit::Usage.into();
+        }
+    };
+    run(&config).into()
+}
+
+/// Runs `ls-parse` with a validated config, writing to stdout.
+pub fn run(config: &ParseConfig) -> Exit {
+    let mut diagnostics = match Diagnostics::new(PROGRAM, config.rejects.as_deref(), config.quiet) {
+        Ok(diagnostics) => diagnostics,
+        Err(error) => {
+            let path = config.rejects.as_deref().map(|p| p.display().to_string()).unwrap_or_default();
+            usage_error(PROGRAM, &format!("error: cannot create rejects file {path}: {error}"));
+            return Exit::Usage;
+        }
+    };
+    let mut out = NdjsonWriter::stdout();
+    let result = if config.follow {
+        follow(config, &mut out, &mut diagnostics)
+    } else {
+        merge(config, &mut out, &mut diagnostics)
+    }
+    .and_then(|()| out.flush().map_err(RunError::Output));
+    let finish = diagnostics.finish();
+    match result {
+        Err(RunError::Output(error)) if is_broken_pipe(&error) => return Exit::Success,
+        Err(RunError::Output(error)) => {
+            diagnostics.error(&format!("writing output: {error}"));
+            return Exit::DataError;
+        }
+        Ok(()) => {}
+    }
+    if let Err(error) = finish {
+        diagnostics.error(&format!("writing rejects file: {error}"));
+        return Exit::DataError;
+    }
+    diagnostics.summary(config.inputs.len());
+    if diagnostics.counts.failed_inputs > 0 {
+        Exit::DataError
+    } else {
+        Exit::Success
+    }
+}
+
+/// Failing to write output ends the run; failing to read an input only ends that input.
+enum RunError {
+    Output(io::Error),
+}
+
+/// Before a read that may block, whatever is buffered goes out: a live reader sees it now.
+struct FlushBeforeRead<'o, W: Write> {
+    out: &'o mut NdjsonWriter<W>,
+    failure: Option<io::Error>,
+}
+
+impl<W: Write> FlushBeforeRead<'_, W> {
+    fn hook(&mut self) -> io::Result<()> {
+        self.out.flush().map_err(|error| {
+            let kind = error.kind();
+            self.failure = Some(error);
+            io::Error::new(kind, "output failed")
+        })
+    }
+}
+
+/// What one call to [`Source::advance`] produced.
+enum Step {
+    /// `pending` holds the events of one line.
+    Ready,
+    /// Nothing new for now (a followed file).
+    Idle,
+    /// The input is finished (or failed and was reported).
+    Done,
+}
+
+/// One input on its way through its parser.
+struct Source {
+    display: String,
+    path_text: Option<String>,
+    reader: LineReader,
+    parser: Box<dyn LineParser>,
+    finished_at_eof: bool,
+    line_no: u64,
+    scratch: String,
+    pending: Vec<u8>,
+    pending_key: Option<(i64, u32)>,
+    caught_up: bool,
+}
+
+impl Source {
+    fn open(spec: &InputSpec, config: &ParseConfig) -> Result<Self, OpenError> {
+        let (read, reference, finished_at_eof): (Box<dyn Read + Send>, _, bool) = match spec {
+            InputSpec::File(path) if config.follow && !is_gzip_name(path) => {
+                let followed = FollowedFile::open(path.clone(), config.from_end).map_err(|source| {
+                    OpenError::Unreadable {
+                        path: path.display().to_string(),
+                        source,
+                    }
+                })?;
+                (Box::new(followed), modified_time(spec), false)
+            }
+            _ => (open_input(spec)?, modified_time(spec), true),
+        };
+        let clock = Clock::new(&config.clock, reference);
+        Ok(Source {
+            display: spec.display(),
+            path_text: spec.path().map(|path| path.to_string_lossy().into_owned()),
+            reader: LineReader::new(read, config.max_line_bytes),
+            parser: config.format.parser(clock),
+            finished_at_eof,
+            line_no: 0,
+            scratch: String::new(),
+            pending: Vec::with_capacity(64 * 1024),
+            pending_key: None,
+            caught_up: false,
+        })
+    }
+
+    /// Reads lines until one yields events (`Ready`), the data runs out for now (`Idle`) or
+    /// for good (`Done`). Read errors end this input with a report; output errors propagate.
+    fn advance<W: Write>(
+        &mut self,
+        config: &ParseConfig,
+        diagnostics: &mut Diagnostics,
+        flusher: &mut FlushBeforeRead<'_, W>,
+    ) -> Result<Step, RunError> {
+        self.pending.clear();
+        self.pending_key = None;
+        let Source {
+            display,
+            path_text,
+            reader,
+            parser,
+            finished_at_eof,
+            line_no,
+            scratch,
+            pending,
+            pending_key,
+            ..
+        } = self;
+        loop {
+            let line = match reader.next_line(*finished_at_eof, &mut || flusher.hook()) {
+                Ok(Some(line)) => line,
+                Ok(None) => return Ok(if *finished_at_eof { Step::Done } else { Step::Idle }),
+                Err(error) => {
+                    if let Some(output_error) = flusher.failure.take() {
+                        return Err(RunError::Output(output_error));
+                    }
+                    diagnostics.input_failed(&format!("reading {display}: {error}"));
+                    return Ok(Step::Done);
+                }
+            };
+            if line.truncated {
+                *line_no += 1;
+                diagnostics.counts.lines += 1;
+                let reason = format!("line longer than {} bytes", config.max_line_bytes);
+                diagnostics
+                    .reject(display, *line_no, &reason, line.bytes)
+                    .map_err(RunError::Output)?;
+                continue;
+            }
+            for segment in split_cr(line.bytes) {
+                *line_no += 1;
+                diagnostics.counts.lines += 1;
+                let (text, invalid_utf8) = to_text(segment, scratch);
+                let ctx = LineCtx {
+                    path: path_text.as_deref(),
+                    line_no: *line_no,
+                    keep_original: config.keep_original,
+                    invalid_utf8,
+                };
+                let mut emitted = 0u64;
+                let outcome = parser.parse(text, &ctx, &mut |event| {
+                    if pending_key.is_none() {
+                        *pending_key = Some(event.timestamp.sort_key());
+                    }
+                    // Serialising our own structs into a Vec cannot fail.
+                    if serde_json::to_writer(&mut *pending, event).is_ok() {
+                        pending.push(b'\n');
+                        emitted += 1;
+                    }
+                });
+                diagnostics.counts.events += emitted;
+                match outcome {
+                    Ok(Parsed::Events) => {}
+                    Ok(Parsed::Skipped) => diagnostics.counts.skipped += 1,
+                    Err(reject) => diagnostics
+                        .reject(display, *line_no, reject.reason, segment)
+                        .map_err(RunError::Output)?,
+                }
+            }
+            if !pending.is_empty() {
+                return Ok(Step::Ready);
+            }
+        }
+    }
+}
+
+fn is_gzip_name(path: &std::path::Path) -> bool {
+    path.extension().is_some_and(|ext| ext == "gz")
+}
+
+/// The reference for year inference: the file's modification time, or now.
+fn modified_time(spec: &InputSpec) -> chrono::DateTime<chrono::Utc> {
+    spec.path()
+        .and_then(|path| std::fs::metadata(path).ok()?.modified().ok())
+        .map_or_else(chrono::Utc::now, chrono::DateTime::<chrono::Utc>::from)
+}
+
+fn open_all(config: &ParseConfig, diagnostics: &mut Diagnostics) -> Vec<Source> {
+    let mut sources = Vec::with_capacity(config.inputs.len());
+    for spec in &config.inputs {
+        match Source::open(spec, config) {
+            Ok(source) => sources.push(source),
+            Err(error) => diagnostics.input_failed(&error.to_string()),
+        }
+    }
+    sources
+}
+
+/// Reads every input to its end, writing events in time order across inputs: always the
+/// input whose next event is earliest (each input is in time order, as logs are).
+fn merge<W: Write>(config: &ParseConfig, out: &mut NdjsonWriter<W>, diagnostics: &mut Diagnostics) -> Result<(), RunError> {
+    let mut sources = open_all(config, diagnostics);
+    let mut ready = Vec::with_capacity(sources.len());
+    for (index, source) in sources.iter_mut().enumerate() {
+        let mut flusher = FlushBeforeRead { out, failure: None };
+        if let Step::Ready = source.advance(config, diagnostics, &mut flusher)? {
+            ready.push(index);
+        }
+    }
+    while let Some(position) = earliest(&sources, &ready) {
+        let index = ready[position];
+        let source = &mut sources[index];
+        out.write_records(&source.pending).map_err(RunError::Output)?;
+        let mut flusher = FlushBeforeRead { out, failure: None };
+        match source.advance(config, diagnostics, &mut flusher)? {
+            Step::Ready => {}
+            Step::Idle | Step::Done => {
+                ready.swap_remove(position);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The position in `ready` of the source whose pending events are earliest; ties go to the
+/// input named first, so equal timestamps keep the command line's order.
+fn earliest(sources: &[Source], ready: &[usize]) -> Option<usize> {
+    ready
+        .iter()
+        .enumerate()
+        .min_by_key(|(_, &index)| (sources[index].pending_key, index))
+        .map(|(position, _)| position)
+}
+
+/// Reads every input as it grows, until all are finished (stdin closed) or forever.
+fn follow<W: Write>(config: &ParseConfig, out: &mut NdjsonWriter<W>, diagnostics: &mut Diagnostics) -> Result<(), RunError> {
+    let mut sources = open_all(config, diagnostics);
+    let mut done = vec![false; sources.len()];
+    while done.iter().any(|finished| !finished) {
+        let mut progressed = false;
+        for (index, source) in sources.iter_mut().enumerate() {
+            while !done[index] {
+                let mut flusher = FlushBeforeRead { out, failure: None };
+                match source.advance(config, diagnostics, &mut flusher)? {
+                    Step::Ready => {
+                        out.write_records(&source.pending).map_err(RunError::Output)?;
+                        progressed = true;
+                    }
+                    Step::Idle => {
+                        if !source.caught_up {
+                            source.caught_up = true;
+                            source.parser.advance_clock_to_now();
+                        }
+                        break;
+                    }
+                    Step::Done => done[index] = true,
+                }
+            }
+        }
+        if !progressed {
+            out.flush().map_err(RunError::Output)?;
+            if done.iter().any(|finished| !finished) {
+                std::thread::sleep(config.poll_interval);
+                for source in sources.iter_mut().filter(|source| source.caught_up) {
+                    source.parser.advance_clock_to_now();
+                }
+            }
+        }
+    }
+    Ok(())
+}

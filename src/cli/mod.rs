@@ -1,0 +1,12 @@
+//! Clap definitions only: what each binary accepts. The app layer turns them into a
+//! validated config; nothing below `app/` ever sees clap. Each stage exposes its `Command`
+//! so man pages and completions are generated from the same definitions.
+
+pub mod parse;
+
+use clap::CommandFactory;
+
+/// Every binary's clap command, by binary name (for man pages and completions).
+pub fn commands() -> Vec<clap::Command> {
+    vec![parse::ParseArgs::command()]
+}

@@ -1,0 +1,186 @@
+//! Opening inputs: files, stdin (`-`), directories (every file in them) and gzip (by its
+//! magic bytes, so rotated `.gz` logs and `zcat`-less pipes both work).
+
+use std::fs::File;
+use std::io::{self, Cursor, Read};
+use std::path::{Path, PathBuf};
+
+/// One input to read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum InputSpec {
+    /// Standard input.
+    Stdin,
+    /// A file by path.
+    File(PathBuf),
+}
+
+impl InputSpec {
+    /// The path for `log.file.path` and messages; `None` for stdin.
+    pub fn path(&self) -> Option<&Path> {
+        match self {
+            InputSpec::Stdin => None,
+            InputSpec::File(path) => Some(path),
+        }
+    }
+
+    /// How to name the input in messages.
+    pub fn display(&self) -> String {
+        match self {
+            InputSpec::Stdin => "<stdin>".to_string(),
+            InputSpec::File(path) => path.display().to_string(),
+        }
+    }
+}
+
+/// Why an input could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    /// The path does not exist.
+    #[error("{path}: no such file or directory")]
+    Missing {
+        /// The path as given.
+        path: String,
+    },
+    /// It exists but could not be read.
+    #[error("{path}: {source}")]
+    Unreadable {
+        /// The path as given.
+        path: String,
+        /// The OS error.
+        source: io::Error,
+    },
+}
+
+/// Command-line operands → inputs: none or `-` is stdin, a directory is every regular file
+/// below it (sorted, hidden files skipped), a file is itself. Missing paths are errors.
+pub fn expand_inputs(operands: &[PathBuf], allow_missing: bool) -> Result<Vec<InputSpec>, OpenError> {
+    if operands.is_empty() {
+        return Ok(vec![InputSpec::Stdin]);
+    }
+    let mut inputs = Vec::new();
+    for operand in operands {
+        if operand.as_os_str() == "-" {
+            inputs.push(InputSpec::Stdin);
+            continue;
+        }
+        match std::fs::metadata(operand) {
+            Ok(meta) if meta.is_dir() => walk(operand, &mut inputs)?,
+            Ok(_) => inputs.push(InputSpec::File(operand.clone())),
+            Err(error) if error.kind() == io::ErrorKind::NotFound => {
+                if !allow_missing {
+                    return Err(OpenError::Missing {
+                        path: operand.display().to_string(),
+                    });
+                }
+                inputs.push(InputSpec::File(operand.clone()));
+            }
+            Err(source) => {
+                return Err(OpenError::Unreadable {
+                    path: operand.display().to_string(),
+                    source,
+                })
+            }
+        }
+    }
+    Ok(inputs)
+}
+
+fn walk(dir: &Path, inputs: &mut Vec<InputSpec>) -> Result<(), OpenError> {
+    let unreadable = |source| OpenError::Unreadable {
+        path: dir.display().to_string(),
+        source,
+    };
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(unreadable)?
+        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+        .filter(|path| !path.file_name().is_some_and(|name| name.to_string_lossy().starts_with('.')))
+        .collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            walk(&path, inputs)?;
+        } else if path.is_file() {
+            inputs.push(InputSpec::File(path));
+        }
+    }
+    Ok(())
+}
+
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+/// Opens an input for reading, decompressing gzip transparently.
+pub fn open_input(spec: &InputSpec) -> Result<Box<dyn Read + Send>, OpenError> {
+    let (reader, name): (Box<dyn Read + Send>, String) = match spec {
+        InputSpec::Stdin => (Box::new(io::stdin()), "<stdin>".to_string()),
+        InputSpec::File(path) => {
+            let file = File::open(path).map_err(|source| OpenError::Unreadable {
+                path: path.display().to_string(),
+                source,
+            })?;
+            (Box::new(file), path.display().to_string())
+        }
+    };
+    maybe_gunzip(reader).map_err(|source| OpenError::Unreadable { path: name, source })
+}
+
+/// Peeks at the first two bytes; gzip gets a decoder, anything else is passed through whole.
+pub fn maybe_gunzip(mut reader: Box<dyn Read + Send>) -> io::Result<Box<dyn Read + Send>> {
+    let mut head = [0u8; 2];
+    let mut filled = 0;
+    while filled < head.len() {
+        match reader.read(&mut head[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+            Err(error) => return Err(error),
+        }
+    }
+    let whole = Cursor::new(head[..filled].to_vec()).chain(reader);
+    if filled == 2 && head == GZIP_MAGIC {
+        Ok(Box::new(flate2::read::MultiGzDecoder::new(whole)))
+    } else {
+        Ok(Box::new(whole))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    #[test]
+    fn gzip_is_detected_by_magic() {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        encoder.write_all(b"hello\nworld\n").expect("compress");
+        let compressed = encoder.finish().expect("compress");
+        let mut text = String::new();
+        maybe_gunzip(Box::new(Cursor::new(compressed)))
+            .expect("open")
+            .read_to_string(&mut text)
+            .expect("decompress");
+        assert_eq!(text, "hello\nworld\n");
+        let mut plain = String::new();
+        maybe_gunzip(Box::new(Cursor::new(b"x".to_vec())))
+            .expect("open")
+            .read_to_string(&mut plain)
+            .expect("read");
+        assert_eq!(plain, "x");
+    }
+
+    #[test]
+    fn operands_expand() {
+        assert_eq!(expand_inputs(&[], false).expect("stdin"), vec![InputSpec::Stdin]);
+        let missing = expand_inputs(&[PathBuf::from("/nonexistent/logsentry")], false);
+        assert!(matches!(missing, Err(OpenError::Missing { .. })));
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("b.log"), "b").expect("write");
+        std::fs::write(dir.path().join("a.log"), "a").expect("write");
+        std::fs::write(dir.path().join(".hidden"), "h").expect("write");
+        let inputs = expand_inputs(&[dir.path().to_path_buf()], false).expect("dir");
+        let names: Vec<_> = inputs
+            .iter()
+            .filter_map(|input| input.path()?.file_name()?.to_str().map(str::to_string))
+            .collect();
+        assert_eq!(names, vec!["a.log", "b.log"]);
+    }
+}

@@ -1,0 +1,13 @@
+//! LogSentry: security log analysis as composable Unix filters exchanging NDJSON.
+//!
+//! The library does the work; each binary in `src/bin/` is a thin front end over
+//! [`app`]. Records follow the Elastic Common Schema ([`schema`]).
+
+pub mod app;
+pub mod cli;
+pub mod diagnostics;
+pub mod ingest;
+pub mod output;
+pub mod parse;
+pub mod schema;
+pub mod time;

@@ -1,0 +1,67 @@
+//! sshd runs one process per connection, so its pid ties the lines of one connection
+//! together: `Connection from H port P` names the peer, later lines (`Disconnecting: Too
+//! many authentication failures`, kex errors) often do not. This table remembers the peer
+//! per (host, pid) so those events still carry `source.ip`. Bounded: it is cleared when full.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+
+const MAX_CONNECTIONS: usize = 65_536;
+
+/// What is known about one sshd connection.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Connection {
+    /// The peer, once a line named it.
+    pub peer: Option<(IpAddr, Option<u16>)>,
+    /// A failure was logged without a peer (e.g. a banner error before `Connection closed`).
+    pub failed_without_peer: bool,
+    /// The connection authenticated.
+    pub authenticated: bool,
+}
+
+/// Connections by (logging host, sshd pid).
+#[derive(Debug, Default)]
+pub struct Connections {
+    table: HashMap<(u64, u32), Connection>,
+}
+
+impl Connections {
+    /// The entry for a connection, created empty if unknown.
+    pub fn entry(&mut self, host: Option<&str>, pid: u32) -> &mut Connection {
+        if self.table.len() >= MAX_CONNECTIONS {
+            self.table.clear();
+        }
+        self.table.entry((host_key(host), pid)).or_default()
+    }
+
+    /// Forgets a connection that has ended (its pid will be reused).
+    pub fn close(&mut self, host: Option<&str>, pid: u32) -> Option<Connection> {
+        self.table.remove(&(host_key(host), pid))
+    }
+}
+
+/// FNV-1a: tiny and good enough to tell a handful of host names apart.
+fn host_key(host: Option<&str>) -> u64 {
+    host.unwrap_or("").bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn per_host_and_pid_and_bounded() {
+        let mut connections = Connections::default();
+        let ip: IpAddr = "192.0.2.1".parse().expect("ip");
+        connections.entry(Some("a"), 7).peer = Some((ip, Some(22)));
+        assert_eq!(connections.entry(Some("b"), 7).peer, None);
+        assert_eq!(connections.close(Some("a"), 7).and_then(|c| c.peer), Some((ip, Some(22))));
+        assert_eq!(connections.entry(Some("a"), 7).peer, None);
+        for pid in 0..(MAX_CONNECTIONS as u32 + 10) {
+            connections.entry(None, pid);
+        }
+        assert!(connections.table.len() <= MAX_CONNECTIONS);
+    }
+}

@@ -1,0 +1,170 @@
+//! Raw log lines → normalised [`Event`]s. One file per source format behind [`LineParser`];
+//! [`Format`] is the explicit registry. A parser never judges: it says what the log says.
+
+mod accounts;
+mod auto;
+mod clock;
+mod connections;
+mod dropbear;
+mod fact;
+mod journal;
+mod remote;
+mod ssh;
+mod syslog;
+mod web_access;
+
+pub use auto::AutoParser;
+pub use clock::{Clock, ClockConfig};
+pub use ssh::SshParser;
+pub use web_access::WebAccessParser;
+
+use crate::schema::Event;
+use std::net::{IpAddr, Ipv6Addr};
+
+/// The formats `ls-parse` understands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// auth.log / secure / journald: sshd plus sudo, su and account management.
+    Ssh,
+    /// Apache/nginx access logs: Common, Combined, with or without a virtual host.
+    WebAccess,
+    /// Sniff each line, remembering what the input turned out to be.
+    Auto,
+}
+
+impl Format {
+    /// A fresh parser for one input: each input keeps its own clock and state.
+    pub fn parser(self, clock: Clock) -> Box<dyn LineParser> {
+        match self {
+            Format::Ssh => Box::new(SshParser::new(clock)),
+            Format::WebAccess => Box::new(WebAccessParser::new(clock)),
+            Format::Auto => Box::new(AutoParser::new(clock)),
+        }
+    }
+}
+
+/// What a parser made of one line that it accepted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Parsed {
+    /// One or more events were emitted.
+    Events,
+    /// A well-formed line of this format that is not security-relevant (CRON, a logout).
+    Skipped,
+}
+
+/// A line the parser could not read as its format; the reason is shown to the user.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{reason}")]
+pub struct Reject {
+    /// Why, in a few words (`not a syslog line`).
+    pub reason: &'static str,
+}
+
+impl Reject {
+    /// A rejection with a reason.
+    pub const fn new(reason: &'static str) -> Self {
+        Reject { reason }
+    }
+}
+
+/// Where a line came from, and what every event from it carries.
+#[derive(Clone, Copy, Debug)]
+pub struct LineCtx<'a> {
+    /// The input path (`None` for stdin).
+    pub path: Option<&'a str>,
+    /// 1-based line number within the input.
+    pub line_no: u64,
+    /// Keep the line as `event.original`.
+    pub keep_original: bool,
+    /// The line had invalid UTF-8 that was escaped.
+    pub invalid_utf8: bool,
+}
+
+impl<'a> LineCtx<'a> {
+    /// Fills the fields every event from this line carries.
+    pub fn stamp<'l>(&self, event: &mut Event<'l>, line: &'l str)
+    where
+        'a: 'l,
+    {
+        event.log.file.path = self.path;
+        event.logsentry.line = self.line_no;
+        event.logsentry.invalid_utf8 = self.invalid_utf8;
+        if self.keep_original {
+            event.event.original = Some(line);
+        }
+    }
+}
+
+/// The receiver of a parser's events; called once per event, in order. Events may borrow
+/// from anything alive during the call (the line, a decoded journal record).
+pub type Emit<'e> = dyn for<'x> FnMut(&Event<'x>) + 'e;
+
+/// One source format. A parser is created per input and keeps per-input state (its clock).
+pub trait LineParser {
+    /// The format's name as the user types it.
+    fn name(&self) -> &'static str;
+
+    /// Parses one line (without its line terminator), emitting zero or more events.
+    fn parse(&mut self, line: &str, ctx: &LineCtx<'_>, emit: &mut Emit<'_>) -> Result<Parsed, Reject>;
+
+    /// The input has caught up with a live file: infer years relative to the wall clock
+    /// from now on, not the file's old modification time.
+    fn advance_clock_to_now(&mut self);
+}
+
+/// An IP address as text → normalised: IPv4-mapped IPv6 (`::ffff:1.2.3.4`) becomes IPv4,
+/// brackets and an IPv6 zone (`%eth0`) are dropped. `None` if it is not an address.
+pub fn normalize_ip(text: &str) -> Option<IpAddr> {
+    let text = text
+        .strip_prefix('[')
+        .and_then(|inner| inner.strip_suffix(']'))
+        .unwrap_or(text);
+    let text = text.split_once('%').map_or(text, |(address, _zone)| address);
+    match text.parse::<IpAddr>().ok()? {
+        IpAddr::V6(v6) => Some(unmap(v6)),
+        v4 => Some(v4),
+    }
+}
+
+fn unmap(v6: Ipv6Addr) -> IpAddr {
+    match v6.to_ipv4_mapped() {
+        Some(v4) => IpAddr::V4(v4),
+        None => IpAddr::V6(v6),
+    }
+}
+
+/// Whether text can be a DNS host name (letters, digits, `-`, `_`, `.`; not all digits).
+pub fn looks_like_hostname(text: &str) -> bool {
+    !text.is_empty()
+        && text.len() <= 253
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'))
+        && text.bytes().any(|b| b.is_ascii_alphabetic())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ip_normalisation() {
+        assert_eq!(normalize_ip("::ffff:1.2.3.4"), "1.2.3.4".parse().ok());
+        assert_eq!(normalize_ip("2001:DB8:0:0::1"), "2001:db8::1".parse().ok());
+        assert_eq!(
+            normalize_ip("[fe80::1%eth0]").map(|ip| ip.to_string()),
+            Some("fe80::1".to_string())
+        );
+        assert_eq!(normalize_ip("192.030.0.6"), None);
+        assert_eq!(normalize_ip("example.com"), None);
+    }
+
+    #[test]
+    fn hostnames() {
+        assert!(looks_like_hostname("example.com"));
+        assert!(looks_like_hostname("ip-10-77-20-248"));
+        assert!(!looks_like_hostname("192.030.0.6"));
+        assert!(!looks_like_hostname("a b"));
+        assert!(!looks_like_hostname(""));
+    }
+}

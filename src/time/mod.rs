@@ -1,0 +1,79 @@
+//! Event time: the instant type every record carries, the zone naive timestamps are read in,
+//! and the year inference for syslog timestamps that have none.
+
+mod stamp;
+mod year;
+mod zone;
+
+pub use stamp::Timestamp;
+pub use year::YearResolver;
+pub use zone::{parse_offset, Zone, ZoneError};
+
+/// Month number (1–12) of an English three-letter month abbreviation, as syslog and Apache
+/// write them. Case-sensitive on purpose: both formats always capitalise it this way.
+pub fn month_from_abbrev(abbrev: &[u8]) -> Option<u32> {
+    Some(match abbrev {
+        b"Jan" => 1,
+        b"Feb" => 2,
+        b"Mar" => 3,
+        b"Apr" => 4,
+        b"May" => 5,
+        b"Jun" => 6,
+        b"Jul" => 7,
+        b"Aug" => 8,
+        b"Sep" => 9,
+        b"Oct" => 10,
+        b"Nov" => 11,
+        b"Dec" => 12,
+        _ => return None,
+    })
+}
+
+/// Parses exactly `digits.len()` ASCII digits; `None` if any is not a digit.
+pub fn parse_digits(digits: &[u8]) -> Option<u32> {
+    let mut value: u32 = 0;
+    for &byte in digits {
+        if !byte.is_ascii_digit() {
+            return None;
+        }
+        value = value.checked_mul(10)?.checked_add(u32::from(byte - b'0'))?;
+    }
+    if digits.is_empty() {
+        None
+    } else {
+        Some(value)
+    }
+}
+
+/// Parses an optional fraction of a second (the digits after the dot) into nanoseconds,
+/// keeping at most nine digits of precision.
+pub fn parse_fraction(digits: &[u8]) -> Option<u32> {
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let mut nanos: u32 = 0;
+    for i in 0..9 {
+        let digit = digits.get(i).map_or(0, |d| u32::from(d - b'0'));
+        nanos = nanos * 10 + digit;
+    }
+    Some(nanos)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn months_and_digits() {
+        assert_eq!(month_from_abbrev(b"Dec"), Some(12));
+        assert_eq!(month_from_abbrev(b"dec"), None);
+        assert_eq!(parse_digits(b"0042"), Some(42));
+        assert_eq!(parse_digits(b"4a"), None);
+        assert_eq!(parse_digits(b""), None);
+        assert_eq!(parse_digits(b"99999999999"), None);
+        assert_eq!(parse_fraction(b"123456"), Some(123_456_000));
+        assert_eq!(parse_fraction(b"5"), Some(500_000_000));
+        assert_eq!(parse_fraction(b"1234567891234"), Some(123_456_789));
+        assert_eq!(parse_fraction(b""), None);
+    }
+}
