@@ -244,6 +244,11 @@ impl Source {
             for segment in split_cr(line.bytes) {
                 *line_no += 1;
                 diagnostics.counts.lines += 1;
+                if segment.iter().all(u8::is_ascii_whitespace) {
+                    // Blank lines separate nothing in these formats; they are not errors.
+                    diagnostics.counts.skipped += 1;
+                    continue;
+                }
                 let (text, invalid_utf8) = to_text(segment, scratch);
                 let ctx = LineCtx {
                     path: path_text.as_deref(),

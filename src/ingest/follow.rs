@@ -1,6 +1,7 @@
 //! `tail -F` for one path: a `Read` that, at the end of the data, looks at the path again and
 //! switches to a new file after rename-and-create rotation, rewinds after copytruncate, and
-//! waits for a file that does not exist yet.
+//! waits for a file that does not exist yet. Copytruncate is seen when the file shrank, or,
+//! when it already regrew past our position, because the bytes before our position changed.
 
 use std::fs::{File, Metadata};
 use std::io::{self, Read, Seek, SeekFrom};
@@ -13,7 +14,11 @@ pub struct FollowedFile {
     identity: Option<(u64, u64)>,
     position: u64,
     last_byte: Option<u8>,
+    /// The last bytes read, to recognise a truncated-and-rewritten file of the same size.
+    tail: Vec<u8>,
 }
+
+const TAIL_CHECK: usize = 64;
 
 impl FollowedFile {
     /// Follows `path` from its start, or from its current end with `from_end`.
@@ -24,6 +29,7 @@ impl FollowedFile {
             identity: None,
             position: 0,
             last_byte: None,
+            tail: Vec::with_capacity(TAIL_CHECK),
         };
         if let Ok(mut file) = File::open(&followed.path) {
             let meta = file.metadata()?;
@@ -47,10 +53,41 @@ impl FollowedFile {
         if Some(identity(&meta)) != self.identity {
             return Ok(PathChange::Replaced);
         }
-        if meta.len() < self.position {
+        if meta.len() < self.position || !self.tail_unchanged()? {
             return Ok(PathChange::Truncated);
         }
         Ok(PathChange::None)
+    }
+
+    #[cfg(unix)]
+    fn tail_unchanged(&self) -> io::Result<bool> {
+        use std::os::unix::fs::FileExt;
+        let Some(file) = self.file.as_ref() else {
+            return Ok(true);
+        };
+        if self.tail.is_empty() {
+            return Ok(true);
+        }
+        let mut current = [0u8; TAIL_CHECK];
+        let current = &mut current[..self.tail.len()];
+        file.read_exact_at(current, self.position - self.tail.len() as u64)?;
+        Ok(current == self.tail.as_slice())
+    }
+
+    #[cfg(not(unix))]
+    fn tail_unchanged(&self) -> io::Result<bool> {
+        Ok(true)
+    }
+
+    fn remember_tail(&mut self, read: &[u8]) {
+        if read.len() >= TAIL_CHECK {
+            self.tail.clear();
+            self.tail.extend_from_slice(&read[read.len() - TAIL_CHECK..]);
+        } else {
+            let overflow = (self.tail.len() + read.len()).saturating_sub(TAIL_CHECK);
+            self.tail.drain(..overflow);
+            self.tail.extend_from_slice(read);
+        }
     }
 }
 
@@ -82,6 +119,7 @@ impl Read for FollowedFile {
                 if read > 0 {
                     self.position += read as u64;
                     self.last_byte = Some(buf[read - 1]);
+                    self.remember_tail(&buf[..read]);
                     return Ok(read);
                 }
             }
@@ -92,6 +130,7 @@ impl Read for FollowedFile {
                         file.seek(SeekFrom::Start(0))?;
                     }
                     self.position = 0;
+                    self.tail.clear();
                 }
                 PathChange::Replaced => {
                     let Ok(file) = File::open(&self.path) else {
@@ -102,6 +141,7 @@ impl Read for FollowedFile {
                     self.file = Some(file);
                     self.position = 0;
                     self.last_byte = None;
+                    self.tail.clear();
                     // The old file's unfinished last line must not run into the new file's first.
                     if had_partial_line {
                         buf[0] = b'\n';
@@ -146,6 +186,10 @@ mod tests {
         std::fs::write(&path, "").expect("truncate");
         std::fs::OpenOptions::new().append(true).open(&path).and_then(|mut f| f.write_all(b"4\n")).expect("append");
         assert_eq!(read_now(&mut followed), "4\n");
+        // Truncated and rewritten to the same length before we looked: the content differs.
+        std::fs::write(&path, "").expect("truncate");
+        std::fs::OpenOptions::new().append(true).open(&path).and_then(|mut f| f.write_all(b"5\n")).expect("append");
+        assert_eq!(read_now(&mut followed), "5\n");
     }
 
     #[test]

@@ -88,10 +88,13 @@ impl LineReader {
             }
         };
         Ok(Some(match found {
-            Found::InBuffer(start, end) => Line {
-                bytes: &self.buffer[start..end],
-                truncated: false,
-            },
+            Found::InBuffer(start, end) => {
+                let kept = (end - start).min(self.max_line);
+                Line {
+                    bytes: &self.buffer[start..start + kept],
+                    truncated: kept < end - start,
+                }
+            }
             Found::InCarry => {
                 self.carry_taken = true;
                 Line {

@@ -130,7 +130,9 @@ fn user_management(message: &str) -> Option<Fact<'_>> {
     if let Some(rest) = message.strip_prefix("failed adding user ") {
         return Some(iam("user-created", ecs::USER_CREATION, Outcome::Failure).user(quoted(rest)?).reason(message));
     }
-    if let Some(fields) = message.strip_prefix("new group: ").or_else(|| message.strip_prefix("group added to /etc/group: ")) {
+    // groupadd also logs `group added to /etc/group: ...` for the same group: `new group` is
+    // the one line both useradd and groupadd write.
+    if let Some(fields) = message.strip_prefix("new group: ") {
         let mut fact = iam("group-created", ecs::GROUP_CREATION, Outcome::Success);
         fact.group = Some(key_value(fields, "name")?);
         return Some(fact);
@@ -247,8 +249,9 @@ mod tests {
         let added = recognise("usermod", "add 'bob' to group 'sudo'").expect("added");
         assert_eq!((added.user, added.group), (Some("bob"), Some("sudo")));
         assert!(recognise("usermod", "add 'bob' to shadow group 'sudo'").is_none());
-        let group = recognise("groupadd", "group added to /etc/group: name=elastic_users, GID=1011").expect("group");
+        let group = recognise("groupadd", "new group: name=elastic_users, GID=1011").expect("group");
         assert_eq!(group.group, Some("elastic_users"));
+        assert!(recognise("groupadd", "group added to /etc/group: name=elastic_users, GID=1011").is_none());
         let password = recognise("chpasswd", "pam_unix(chpasswd:chauthtok): password changed for elastic_user_2").expect("pw");
         assert_eq!((password.action, password.user), ("password-changed", Some("elastic_user_2")));
         let deleted = recognise("userdel", "delete user 'bob'").expect("deleted");

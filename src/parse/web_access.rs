@@ -44,7 +44,9 @@ impl LineParser for WebAccessParser {
     }
 
     fn parse(&mut self, line: &str, ctx: &LineCtx<'_>, emit: &mut Emit<'_>) -> Result<Parsed, Reject> {
-        let fields = split_line(unwrap_quoted(line)).ok_or(Reject::new("not an access log line"))?;
+        let fields = split_line(unwrap_quoted(line))
+            .or_else(|| split_line(super::syslog::parse_header(line)?.message))
+            .ok_or(Reject::new("not an access log line"))?;
         let (timestamp, time_meta) = match parse_clf_time(fields.time) {
             Some(ClfTime::Exact(stamp)) => self.clock.exact(stamp),
             Some(ClfTime::Naive(date, time)) => self.clock.naive(date.and_time(time)),
@@ -95,7 +97,11 @@ fn split_line(line: &str) -> Option<AccessLine<'_>> {
     let mut tokens = head.split(' ');
     let first = tokens.next()?;
     let second = tokens.next()?;
-    let third = tokens.next()?;
+    let third = tokens.next();
+    let Some(third) = third else {
+        // nginx `$remote_addr - [$time_local]`: no ident column.
+        return split_rest(line, open, None, first, second);
+    };
     let (vhost, client, user) = match tokens.next() {
         None => (None, first, third),
         Some(fourth) => {
@@ -106,6 +112,11 @@ fn split_line(line: &str) -> Option<AccessLine<'_>> {
             (Some(first), second, fourth)
         }
     };
+    split_rest(line, open, vhost, client, user)
+}
+
+/// Everything from the `[time]` on.
+fn split_rest<'a>(line: &'a str, open: usize, vhost: Option<&'a str>, client: &'a str, user: &'a str) -> Option<AccessLine<'a>> {
     if client.is_empty() || client == "-" {
         return None;
     }
@@ -270,6 +281,8 @@ mod tests {
         assert_eq!((fields.user, fields.referrer), (Some("frank"), None));
         let wrapped = r#""192.168.4.25 - - [22/Dec/2016:16:18:56 +0300] "GET / HTTP/1.1" 200 7 "-" "UA""#;
         assert_eq!(split_line(unwrap_quoted(wrapped)).map(|f| f.client), Some("192.168.4.25"));
+        let no_ident = r#"192.168.1.1 - [08/Jun/2020:08:04:43 +0000] "GET /api/test HTTP/1.1" 200 100 "-" "curl/7.68.0""#;
+        assert_eq!(split_line(no_ident).map(|f| (f.client, f.user)), Some(("192.168.1.1", None)));
     }
 
     #[test]

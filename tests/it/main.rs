@@ -1,1 +1,10 @@
+//! The integration tests: one binary driving the real executables through pipes.
 
+mod cli;
+mod common;
+mod corpus;
+mod docs;
+mod golden;
+mod no_panic;
+mod robustness;
+mod streaming;

@@ -1,0 +1,193 @@
+//! The command-line contract: formats, flags, exit codes, merge order, summaries.
+
+use crate::common::*;
+use std::io::Write;
+
+#[test]
+fn ssh_fields_from_a_syslog_line() {
+    let line = b"Mar 29 02:14:33 web-1 sshd[123]: Failed password for invalid user oracle from ::ffff:203.0.113.9 port 40022 ssh2\n";
+    let output = ls_parse(&["ssh", "--year", "2026", "--tz", "Europe/Berlin"], line);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let events = events(&output);
+    assert_eq!(events.len(), 1);
+    let event = &events[0];
+    assert_eq!(event.timestamp, "2026-03-29T02:14:33+01:00");
+    assert_eq!(event.event.kind, "event");
+    assert_eq!((event.event.module.as_str(), event.event.action.as_str()), ("ssh", "ssh-login"));
+    assert_eq!(event.event.outcome, "failure");
+    assert_eq!(event.source.ip.as_deref(), Some("203.0.113.9"));
+    assert_eq!(event.source.port, Some(40022));
+    assert_eq!(event.user.name.as_deref(), Some("oracle"));
+    assert_eq!(event.host.hostname.as_deref(), Some("web-1"));
+    assert_eq!((event.process.name.as_deref(), event.process.pid), (Some("sshd"), Some(123)));
+    assert_eq!(event.logsentry.event_type.as_deref(), Some("invalid_user"));
+    assert_eq!(event.logsentry.line, 1);
+    assert!(!event.logsentry.time.year_inferred && event.logsentry.time.zone_assumed);
+    assert_eq!(event.log.file.path, None, "stdin has no path");
+}
+
+#[test]
+fn web_fields_are_exactly_as_logged() {
+    let line = br#"203.0.113.47 - - [14/Mar/2026:01:04:00 +0000] "GET /products?id=12+UNION+SELECT+username,password+FROM+users-- HTTP/1.1" 200 3311 "-" "Mozilla/5.0 (X11; Linux x86_64)""#;
+    let output = ls_parse(&["nginx", "--raw"], line);
+    assert!(output.status.success());
+    let event = &events(&output)[0];
+    assert_eq!(event.timestamp, "2026-03-14T01:04:00Z");
+    assert_eq!(event.url.original.as_deref(), Some("/products?id=12+UNION+SELECT+username,password+FROM+users--"));
+    assert_eq!(event.url.path.as_deref(), Some("/products"));
+    assert_eq!(event.url.query.as_deref(), Some("id=12+UNION+SELECT+username,password+FROM+users--"));
+    assert_eq!(event.http.request.method.as_deref(), Some("GET"));
+    assert_eq!(event.http.version.as_deref(), Some("1.1"));
+    assert_eq!((event.http.response.status_code, event.http.response.body.bytes), (Some(200), Some(3311)));
+    assert_eq!(event.http.request.referrer, None, "- means absent");
+    assert_eq!(event.event.original.as_deref(), Some(std::str::from_utf8(line).expect("utf8")));
+}
+
+#[test]
+fn tls_handshake_on_port_80_is_an_event_not_a_reject() {
+    let line = br#"203.0.113.99 - - [14/Mar/2026:01:10:00 +0000] "\x16\x03\x01\x00\xa5" 400 226 "-" "-""#;
+    let output = ls_parse(&["apache"], line);
+    let events = events(&output);
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].http.request.method, None);
+    assert_eq!(events[0].http.response.status_code, Some(400));
+    assert_eq!(summary(&output), (1, 1, 0, 0));
+}
+
+#[test]
+fn repeated_message_becomes_n_events() {
+    let line = b"2026-03-14T01:22:00+00:00 h sshd[9]: message repeated 4 times: [ Failed password for root from 203.0.113.47 port 45041 ssh2]\n";
+    let output = ls_parse(&["ssh"], line);
+    let events = events(&output);
+    assert_eq!(events.len(), 4);
+    assert!(events.iter().all(|e| e.logsentry.repeated == Some(4) && e.user.name.as_deref() == Some("root")));
+    assert_eq!(summary(&output), (1, 4, 0, 0));
+}
+
+#[test]
+fn skipped_and_rejected_are_counted_and_rejects_kept_verbatim() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rejects = dir.path().join("rejects.txt");
+    let input = b"Mar 29 02:14:33 h CRON[1]: (root) CMD (true)\nthis is not a log line \xff\nMar 29 02:14:34 h sshd[2]: Accepted password for a from 192.0.2.1 port 22 ssh2\n";
+    let output = ls_parse(&["ssh", "--rejects", rejects.to_str().expect("path")], input);
+    assert!(output.status.success());
+    assert_eq!(summary(&output), (3, 1, 1, 1));
+    assert!(stderr(&output).contains("<stdin>:2: rejected: not a syslog line"), "{}", stderr(&output));
+    assert_eq!(std::fs::read(&rejects).expect("rejects"), b"this is not a log line \xff\n");
+}
+
+#[test]
+fn quiet_hides_the_summary() {
+    let output = ls_parse(&["ssh", "-q"], b"");
+    assert!(output.status.success());
+    assert_eq!(stderr(&output), "");
+}
+
+#[test]
+fn usage_errors_are_one_line_and_exit_2() {
+    for args in [
+        vec!["xml"],
+        vec![],
+        vec!["ssh", "/nonexistent/auth.log"],
+        vec!["ssh", "--tz", "Mars/Olympus"],
+        vec!["ssh", "--year", "12"],
+        vec!["ssh", "--from-end"],
+    ] {
+        let output = ls_parse(&args, b"");
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {}", stderr(&output));
+        let text = stderr(&output);
+        assert_eq!(text.lines().count(), 1, "{args:?}: {text}");
+        assert!(text.starts_with("ls-parse: "), "{text}");
+    }
+    let help = ls_parse(&["--help"], b"");
+    assert_eq!(help.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&help.stdout).contains("--follow"));
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn unreadable_input_is_reported_and_the_others_still_processed() {
+    // /proc/self/mem exists and opens, but reading offset 0 fails with EIO: a read error
+    // that even root gets (chmod 000 does not stop root).
+    let good = sample("access.log");
+    let output = ls_parse(&["apache", "/proc/self/mem", good.to_str().expect("path")], b"");
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(stderr(&output).contains("/proc/self/mem"), "{}", stderr(&output));
+    assert!(stderr(&output).contains("1 unreadable"), "{}", stderr(&output));
+    assert_eq!(events(&output).len(), 40, "the readable file is still parsed");
+}
+
+#[test]
+fn several_inputs_merge_in_time_order_and_gzip_is_transparent() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let first = dir.path().join("a.log");
+    std::fs::write(
+        &first,
+        "2026-03-14T01:00:00+00:00 h sshd[1]: Failed password for root from 192.0.2.1 port 1 ssh2\n\
+         2026-03-14T01:00:10+00:00 h sshd[1]: Failed password for root from 192.0.2.1 port 3 ssh2\n",
+    )
+    .expect("write");
+    let second = dir.path().join("b.log.gz");
+    let mut gz = flate2_writer(&second);
+    gz.write_all(
+        b"2026-03-14T02:00:05+01:00 h sshd[2]: Failed password for root from 192.0.2.2 port 2 ssh2\n\
+          2026-03-14T01:00:20+00:00 h sshd[2]: Failed password for root from 192.0.2.2 port 4 ssh2\n",
+    )
+    .expect("gz");
+    drop(gz);
+    let output = ls_parse(&["ssh", first.to_str().expect("p"), second.to_str().expect("p")], b"");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let ports: Vec<u16> = events(&output).iter().filter_map(|e| e.source.port).collect();
+    assert_eq!(ports, vec![1, 2, 3, 4]);
+    assert_eq!(summary(&output), (4, 4, 0, 0));
+}
+
+fn flate2_writer(path: &std::path::Path) -> impl Write {
+    let file = std::fs::File::create(path).expect("create gz");
+    flate2::write::GzEncoder::new(file, flate2::Compression::default())
+}
+
+#[test]
+fn year_is_inferred_from_the_file_time_across_new_year() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("auth.log");
+    std::fs::write(
+        &path,
+        "Dec 31 23:59:58 h sshd[1]: Failed password for root from 192.0.2.1 port 1 ssh2\n\
+         Jan  1 00:00:03 h sshd[1]: Failed password for root from 192.0.2.1 port 2 ssh2\n",
+    )
+    .expect("write");
+    let mtime = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_767_312_000); // 2026-01-02
+    std::fs::File::options().write(true).open(&path).and_then(|f| f.set_modified(mtime)).expect("mtime");
+    let output = ls_parse(&["ssh", "--tz", "UTC", path.to_str().expect("p")], b"");
+    let stamps: Vec<String> = events(&output).into_iter().map(|e| e.timestamp).collect();
+    assert_eq!(stamps, vec!["2025-12-31T23:59:58Z", "2026-01-01T00:00:03Z"]);
+    assert!(events(&output).iter().all(|e| e.logsentry.time.year_inferred));
+}
+
+#[test]
+fn directories_are_read_whole_and_auto_detects_each_line() {
+    let output = ls_parse(&["auto", sample("").to_str().expect("p")], b"");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let events = events(&output);
+    let web = events.iter().filter(|e| e.event.module == "web").count();
+    let ssh = events.iter().filter(|e| e.event.module == "ssh").count();
+    assert_eq!(web, 40);
+    assert!(ssh > 90, "{ssh}");
+    let stamps: Vec<&String> = events.iter().map(|e| &e.timestamp).collect();
+    let mut sorted = stamps.clone();
+    sorted.sort();
+    // Every sample is in UTC, so text order is time order.
+    assert_eq!(stamps, sorted);
+}
+
+#[test]
+fn journal_json_from_journalctl() {
+    let input = std::fs::read(sample("journal.json")).expect("sample");
+    let output = ls_parse(&["ssh"], &input);
+    let events = events(&output);
+    assert_eq!(events.len(), 4);
+    assert_eq!(events[0].host.hostname.as_deref(), Some("db1"));
+    assert_eq!(events[0].timestamp, "2026-03-14T03:00:00Z");
+    assert_eq!(events[3].logsentry.event_type.as_deref(), Some("success"));
+}

@@ -1,0 +1,258 @@
+//! Running `ls-parse`, and the event schema as a strict wire format: an unknown or mistyped
+//! field fails deserialisation, so schema drift fails a test.
+
+#![allow(dead_code)]
+
+use serde::Deserialize;
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+pub const LS_PARSE: &str = env!("CARGO_BIN_EXE_ls-parse");
+
+pub fn repo_root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn sample(name: &str) -> std::path::PathBuf {
+    repo_root().join("sample_logs").join(name)
+}
+
+/// Runs ls-parse with arguments and stdin; UTC so timestamps are stable.
+pub fn ls_parse(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(LS_PARSE)
+        .args(args)
+        .env("TZ", "UTC")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn ls-parse");
+    let mut input = child.stdin.take().expect("stdin");
+    let data = stdin.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = input.write_all(&data);
+    });
+    let output = child.wait_with_output().expect("wait ls-parse");
+    writer.join().expect("stdin writer");
+    output
+}
+
+pub fn events(output: &Output) -> Vec<Event> {
+    String::from_utf8(output.stdout.clone())
+        .expect("stdout is UTF-8")
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
+        .collect()
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// The summary numbers: (lines, events, skipped, rejected).
+pub fn summary(output: &Output) -> (u64, u64, u64, u64) {
+    let text = stderr(output);
+    let line = text.lines().rev().find(|l| l.contains(" lines, ")).unwrap_or_else(|| panic!("no summary in {text}"));
+    let numbers: Vec<u64> = line
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|s| !s.is_empty())
+        .filter_map(|s| s.parse().ok())
+        .collect();
+    (numbers[0], numbers[1], numbers[2], numbers[3])
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Event {
+    #[serde(rename = "@timestamp")]
+    pub timestamp: String,
+    pub message: Option<String>,
+    pub event: EventInfo,
+    #[serde(default)]
+    pub source: Source,
+    #[serde(default)]
+    pub user: User,
+    #[serde(default)]
+    pub group: Named,
+    #[serde(default)]
+    pub host: Host,
+    #[serde(default)]
+    pub process: Process,
+    #[serde(default)]
+    pub url: Url,
+    #[serde(default)]
+    pub http: Http,
+    #[serde(default)]
+    pub user_agent: UserAgent,
+    #[serde(default)]
+    pub log: Log,
+    pub logsentry: Meta,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventInfo {
+    pub kind: String,
+    pub module: String,
+    pub dataset: String,
+    #[serde(default)]
+    pub category: Vec<String>,
+    #[serde(rename = "type", default)]
+    pub types: Vec<String>,
+    pub action: String,
+    pub outcome: String,
+    pub reason: Option<String>,
+    pub original: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    pub ip: Option<String>,
+    pub domain: Option<String>,
+    pub address: Option<String>,
+    pub port: Option<u16>,
+}
+
+impl Source {
+    /// Whatever names the remote.
+    pub fn any(&self) -> Option<&str> {
+        self.ip.as_deref().or(self.domain.as_deref()).or(self.address.as_deref())
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct User {
+    pub name: Option<String>,
+    #[serde(default)]
+    pub effective: Named,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Named {
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Host {
+    pub hostname: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Process {
+    pub name: Option<String>,
+    pub pid: Option<u32>,
+    pub command_line: Option<String>,
+    pub working_directory: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Url {
+    pub original: Option<String>,
+    pub path: Option<String>,
+    pub query: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Http {
+    #[serde(default)]
+    pub request: HttpRequest,
+    #[serde(default)]
+    pub response: HttpResponse,
+    pub version: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpRequest {
+    pub method: Option<String>,
+    pub referrer: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpResponse {
+    pub status_code: Option<u16>,
+    #[serde(default)]
+    pub body: Body,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Body {
+    pub bytes: Option<u64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserAgent {
+    pub original: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Log {
+    #[serde(default)]
+    pub file: LogFile,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogFile {
+    pub path: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Meta {
+    pub line: u64,
+    pub event_type: Option<String>,
+    #[serde(default)]
+    pub time: TimeMeta,
+    #[serde(default)]
+    pub ssh: SshMeta,
+    pub repeated: Option<u32>,
+    #[serde(default)]
+    pub invalid_utf8: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimeMeta {
+    #[serde(default)]
+    pub year_inferred: bool,
+    #[serde(default)]
+    pub zone_assumed: bool,
+    #[serde(default)]
+    pub missing: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SshMeta {
+    pub method: Option<String>,
+}
+
+/// The corpus directory: `Some` when LOGSENTRY_CORPUS is set (and then it must exist);
+/// `None` with a loud note when it is not set.
+pub fn corpus(test: &str) -> Option<std::path::PathBuf> {
+    match std::env::var_os("LOGSENTRY_CORPUS") {
+        Some(dir) => {
+            let dir = std::path::PathBuf::from(dir);
+            let dir = if dir.is_relative() { repo_root().join(dir) } else { dir };
+            assert!(dir.is_dir(), "LOGSENTRY_CORPUS={} is set but is not a directory", dir.display());
+            Some(dir)
+        }
+        None => {
+            eprintln!("SKIPPED {test}: LOGSENTRY_CORPUS is not set (set it to ../shared/corpus to run the real-data tests)");
+            None
+        }
+    }
+}

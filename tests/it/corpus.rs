@@ -1,0 +1,252 @@
+//! ls-parse over the real public logs in the shared corpus (LOGSENTRY_CORPUS). The expected
+//! numbers were computed independently with grep/awk over the same files, e.g.
+//! `grep -ac 'sshd\[[0-9]*\]: Failed ' OpenSSH_2k.log` (522) plus the two `message repeated
+//! 5 times` lines (10), and `awk '$9==404' apache_logs | wc -l` (213).
+
+use crate::common::*;
+use serde::Deserialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+fn parse_file(format: &str, path: &Path) -> (Vec<Event>, (u64, u64, u64, u64)) {
+    let output = ls_parse(&[format, path.to_str().expect("path")], b"");
+    assert!(output.status.success(), "{}: {}", path.display(), stderr(&output));
+    (events(&output), summary(&output))
+}
+
+fn count(events: &[Event], predicate: impl Fn(&Event) -> bool) -> usize {
+    events.iter().filter(|e| predicate(e)).count()
+}
+
+fn login(event: &Event, outcome: &str) -> bool {
+    event.event.action == "ssh-login" && event.event.outcome == outcome
+}
+
+#[test]
+fn loghub_openssh() {
+    let Some(corpus) = corpus("loghub_openssh") else { return };
+    let (events, (lines, _, _, rejected)) = parse_file("ssh", &corpus.join("loghub/OpenSSH/OpenSSH_2k.log"));
+    assert_eq!((lines, rejected), (2000, 0));
+    assert_eq!(count(&events, |e| login(e, "failure")), 532);
+    let accepted: Vec<_> = events.iter().filter(|e| login(e, "success")).collect();
+    assert_eq!(accepted.len(), 1);
+    assert_eq!(accepted[0].source.ip.as_deref(), Some("119.137.62.142"));
+    let mut per_ip: BTreeMap<String, usize> = BTreeMap::new();
+    for event in events.iter().filter(|e| login(e, "failure")) {
+        *per_ip.entry(event.source.ip.clone().unwrap_or_default()).or_default() += 1;
+    }
+    assert_eq!(per_ip.len(), 24);
+    assert_eq!(per_ip.get("183.62.140.253"), Some(&286));
+    assert_eq!(count(&events, |e| e.event.action == "ssh-invalid-user"), 113);
+    assert!(events.iter().all(|e| e.logsentry.time.year_inferred && e.host.hostname.as_deref() == Some("LabSZ")));
+}
+
+#[test]
+fn elastic_auth_log_with_compromise_after_brute_force() {
+    let Some(corpus) = corpus("elastic_auth_log") else { return };
+    let (events, (lines, _, _, rejected)) = parse_file("ssh", &corpus.join("elastic-examples/auth.log"));
+    assert_eq!((lines, rejected), (7121, 0));
+    assert_eq!(count(&events, |e| login(e, "failure")), 632 + 410);
+    assert_eq!(count(&events, |e| login(e, "success")), 226);
+    assert_eq!(count(&events, |e| e.event.action == "ssh-invalid-user"), 178);
+    let attacker = |e: &Event| e.source.ip.as_deref() == Some("24.151.103.17");
+    let failures = count(&events, |e| attacker(e) && login(e, "failure") && e.logsentry.repeated.is_none());
+    assert_eq!(failures, 157);
+    // The compromise pattern: at least five failures, then a success from the same address.
+    let fifth_failure = events
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| attacker(e) && login(e, "failure"))
+        .nth(4)
+        .map(|(index, _)| index)
+        .expect("five failures");
+    assert!(events[fifth_failure..].iter().any(|e| attacker(e) && login(e, "success")));
+    // grep -a 'sudo:' auth.log | grep -c 'COMMAND=' → 186; grep -ac 'new group:' → 11;
+    // grep -ac 'useradd.*failed adding user' → 30, 'useradd.*new user:' → 10.
+    assert_eq!(count(&events, |e| e.event.action == "sudo-command"), 186);
+    assert_eq!(count(&events, |e| e.event.action == "password-changed"), 10);
+    assert_eq!(count(&events, |e| e.event.action == "group-created"), 11);
+    let created = |outcome: &str| count(&events, |e| e.event.action == "user-created" && e.event.outcome == outcome);
+    assert_eq!((created("success"), created("failure")), (10, 30));
+}
+
+#[test]
+fn loghub_linux_pam_lines() {
+    let Some(corpus) = corpus("loghub_linux") else { return };
+    let (events, (lines, _, _, _)) = parse_file("ssh", &corpus.join("loghub/Linux/Linux_2k.log"));
+    assert_eq!(lines, 2000);
+    let pam = |class: &str| count(&events, |e| e.process.name.as_deref() == Some("sshd(pam_unix)") && e.logsentry.event_type.as_deref() == Some(class));
+    assert_eq!((pam("failed"), pam("invalid_user")), (489, 116));
+}
+
+#[test]
+fn elastic_apache_access_log() {
+    let Some(corpus) = corpus("elastic_apache") else { return };
+    let (events, summary) = parse_file("apache", &corpus.join("elastic-examples/apache_logs"));
+    assert_eq!(summary, (10_000, 10_000, 0, 0));
+    let status = |code: u16| count(&events, |e| e.http.response.status_code == Some(code));
+    assert_eq!((status(200), status(304), status(404), status(301), status(206), status(500)), (9126, 445, 213, 164, 45, 3));
+    assert_eq!(count(&events, |e| e.http.response.status_code == Some(404) && e.source.ip.as_deref() == Some("208.91.156.11")), 60);
+}
+
+#[test]
+fn ocatak_scanner_logs() {
+    let Some(corpus) = corpus("ocatak") else { return };
+    for (file, lines, not_found) in [("acunetix.txt", 6539, 258), ("w3af.txt", 3996, 490)] {
+        let (events, summary) = parse_file("apache", &corpus.join("ocatak-apache-http-logs").join(file));
+        assert_eq!(summary, (lines, lines, 0, 0), "{file}");
+        assert_eq!(count(&events, |e| e.http.response.status_code == Some(404)), not_found, "{file}");
+    }
+}
+
+#[derive(Deserialize)]
+struct LabelledLine {
+    line_no: u64,
+    line: String,
+    label: Label,
+}
+
+#[derive(Deserialize)]
+struct Label {
+    #[serde(rename = "match", default)]
+    is_match: bool,
+    host: Option<String>,
+}
+
+fn normalise_host(host: &str) -> String {
+    match host.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) => v6.to_ipv4_mapped().map_or(v6.to_string(), |v4| v4.to_string()),
+        Ok(ip) => ip.to_string(),
+        Err(_) => host.to_string(),
+    }
+}
+
+/// Every line fail2ban labels as a failure yields a failure event naming the labelled host.
+/// The exception, asserted too: fail2ban also "counts" some `Accepted` lines (its multi-line
+/// logic), which for us are successes.
+#[test]
+fn fail2ban_labelled_ssh_failures() {
+    let Some(corpus) = corpus("fail2ban_ssh") else { return };
+    let mut checked = 0;
+    for name in ["sshd", "sshd-journal", "dropbear", "pam-generic"] {
+        let dir = corpus.join("fail2ban/ssh");
+        let output = ls_parse(&["ssh", dir.join(name).to_str().expect("path")], b"");
+        let mut by_line: BTreeMap<u64, Vec<Event>> = BTreeMap::new();
+        for event in events(&output) {
+            by_line.entry(event.logsentry.line).or_default().push(event);
+        }
+        let labels = std::fs::read_to_string(dir.join(format!("{name}.labels.jsonl"))).expect("labels");
+        for labelled in labels.lines().map(|l| serde_json::from_str::<LabelledLine>(l).expect("label")) {
+            if !labelled.label.is_match {
+                continue;
+            }
+            checked += 1;
+            let host = labelled.label.host.as_deref().map(normalise_host).unwrap_or_default();
+            let found = by_line.get(&labelled.line_no).into_iter().flatten().any(|event| {
+                let outcome_ok = event.event.outcome == "failure" || (labelled.line.contains("Accepted ") && event.event.outcome == "success");
+                outcome_ok && (host.is_empty() || event.source.any() == Some(host.as_str()))
+            });
+            assert!(found, "{name}:{}: no failure event for {host}: {}", labelled.line_no, labelled.line);
+        }
+    }
+    assert_eq!(checked, 162, "every labelled failure line was checked");
+}
+
+#[derive(Deserialize)]
+struct CrowdsecLabels {
+    #[serde(default)]
+    scenario: Option<Scenario>,
+}
+
+#[derive(Deserialize)]
+struct Scenario {
+    #[serde(default)]
+    alerts: Vec<Alert>,
+}
+
+#[derive(Deserialize)]
+struct Alert {
+    #[serde(default)]
+    events: Vec<AlertEvent>,
+}
+
+#[derive(Deserialize)]
+struct AlertEvent {
+    log_type: Option<String>,
+    source_ip: Option<String>,
+    target_user: Option<String>,
+}
+
+fn crowdsec_tests(corpus: &Path, category: &str) -> Vec<(std::path::PathBuf, CrowdsecLabels)> {
+    let mut tests = Vec::new();
+    let dir = corpus.join("crowdsec-hub").join(category);
+    let mut entries: Vec<_> = std::fs::read_dir(&dir).expect("crowdsec dir").filter_map(Result::ok).map(|e| e.path()).collect();
+    entries.sort();
+    for test in entries {
+        let config = std::fs::read_to_string(test.join("config.yaml")).expect("config");
+        let log_file = config
+            .lines()
+            .find_map(|l| l.strip_prefix("log_file:"))
+            .map(|f| f.trim().to_string())
+            .expect("log_file");
+        let labels: CrowdsecLabels = serde_json::from_str(&std::fs::read_to_string(test.join("labels.json")).expect("labels")).expect("labels json");
+        tests.push((test.join(log_file), labels));
+    }
+    tests
+}
+
+/// Counted with python3 over crowdsec-hub/*/*/labels.json: alert events whose log_type is an
+/// ssh failure (ssh_failed-auth, ssh_bad_keyexchange, ssh_auth_timeout, ssh_dispatch_fatal),
+/// and access-log events with a source_ip.
+const EXPECTED_CROWDSEC_SSH: usize = 61;
+const EXPECTED_CROWDSEC_WEB: usize = 224;
+
+/// Each (ip, user) that CrowdSec's ssh scenarios count as a failure is a failure event.
+#[test]
+fn crowdsec_ssh_failed_auth() {
+    let Some(corpus) = corpus("crowdsec_ssh") else { return };
+    let mut checked = 0;
+    for (log, labels) in crowdsec_tests(&corpus, "ssh") {
+        let (events, (_, _, _, rejected)) = parse_file("ssh", &log);
+        assert_eq!(rejected, 0, "{}", log.display());
+        let ours: BTreeSet<(String, String)> = events
+            .iter()
+            .filter(|e| e.event.outcome == "failure")
+            .map(|e| (e.source.any().unwrap_or("").to_string(), e.user.name.clone().unwrap_or_default()))
+            .collect();
+        for event in labels.scenario.iter().flat_map(|s| &s.alerts).flat_map(|a| &a.events) {
+            let failure_types = ["ssh_failed-auth", "ssh_bad_keyexchange", "ssh_auth_timeout", "ssh_dispatch_fatal"];
+            if !event.log_type.as_deref().is_some_and(|t| failure_types.contains(&t)) {
+                continue;
+            }
+            let ip = event.source_ip.clone().unwrap_or_default();
+            let user = event.target_user.clone().unwrap_or_default();
+            let matched = ours.contains(&(ip.clone(), user.clone())) || (user.is_empty() && ours.iter().any(|(i, _)| *i == ip));
+            assert!(matched, "{}: no failure for {ip} / {user}", log.display());
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, EXPECTED_CROWDSEC_SSH, "every labelled ssh event was checked");
+}
+
+/// Every source the web scenarios alert on is seen in our events, and access lines parse.
+#[test]
+fn crowdsec_web_access_logs() {
+    let Some(corpus) = corpus("crowdsec_web") else { return };
+    let mut checked = 0;
+    for (log, labels) in crowdsec_tests(&corpus, "web") {
+        let output = ls_parse(&["apache", log.to_str().expect("path")], b"");
+        assert!(output.status.success(), "{}", log.display());
+        let ips: BTreeSet<String> = events(&output).iter().filter_map(|e| e.source.ip.clone()).collect();
+        for event in labels.scenario.iter().flat_map(|s| &s.alerts).flat_map(|a| &a.events) {
+            if !event.log_type.as_deref().is_some_and(|t| t.starts_with("http_access")) {
+                continue;
+            }
+            if let Some(ip) = &event.source_ip {
+                assert!(ips.contains(&normalise_host(ip)), "{}: {ip} missing", log.display());
+                checked += 1;
+            }
+        }
+    }
+    assert_eq!(checked, EXPECTED_CROWDSEC_WEB, "every labelled access-log event was checked");
+}

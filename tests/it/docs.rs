@@ -1,0 +1,63 @@
+//! Man pages and shell completions are generated from the clap definitions; this test fails
+//! when the committed ones are stale (LOGSENTRY_BLESS=1 rewrites them). The schema page is
+//! written by hand, and must name every field ls-parse emits.
+
+use crate::common::*;
+use clap_complete::Shell;
+use std::collections::BTreeSet;
+
+fn check_or_bless(path: &std::path::Path, generated: &[u8], stale: &mut Vec<String>) {
+    if std::env::var_os("LOGSENTRY_BLESS").is_some() {
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, generated).expect("bless");
+        return;
+    }
+    match std::fs::read(path) {
+        Ok(current) if current == generated => {}
+        _ => stale.push(path.display().to_string()),
+    }
+}
+
+#[test]
+fn man_pages_and_completions_are_current() {
+    let mut stale = Vec::new();
+    for command in logsentry::cli::commands() {
+        let name = command.get_name().to_string();
+        let mut man = Vec::new();
+        clap_mangen::Man::new(command.clone()).render(&mut man).expect("render man page");
+        check_or_bless(&repo_root().join("man").join(format!("{name}.1")), &man, &mut stale);
+        for (shell, file) in [(Shell::Bash, format!("{name}.bash")), (Shell::Zsh, format!("_{name}")), (Shell::Fish, format!("{name}.fish"))] {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut command.clone(), name.clone(), &mut script);
+            check_or_bless(&repo_root().join("completions").join(file), &script, &mut stale);
+        }
+    }
+    assert!(stale.is_empty(), "stale generated docs (run LOGSENTRY_BLESS=1 cargo test --test it docs): {stale:?}");
+}
+
+fn field_paths(value: &serde_json::Value, prefix: &str, out: &mut BTreeSet<String>) {
+    if let serde_json::Value::Object(map) = value {
+        for (key, child) in map {
+            let path = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
+            if child.is_object() {
+                field_paths(child, &path, out);
+            } else {
+                out.insert(path);
+            }
+        }
+    }
+}
+
+#[test]
+fn schema_page_documents_every_emitted_field() {
+    let page = std::fs::read_to_string(repo_root().join("man/logsentry-schema.7")).expect("schema page");
+    let output = ls_parse(&["auto", "--raw", sample("").to_str().expect("path")], b"");
+    let mut fields = BTreeSet::new();
+    for line in String::from_utf8(output.stdout).expect("utf8").lines() {
+        field_paths(&serde_json::from_str(line).expect("json"), "", &mut fields);
+    }
+    assert!(fields.len() > 30, "{fields:?}");
+    // roff escapes '-' as '\-' in text; field names have none, but '@' and '.' are plain.
+    let missing: Vec<_> = fields.iter().filter(|field| !page.contains(&format!("\\fB{field}\\fR"))).collect();
+    assert!(missing.is_empty(), "fields missing from man/logsentry-schema.7: {missing:?}");
+}

@@ -1,0 +1,58 @@
+//! No byte sequence panics a parser: property tests over arbitrary bytes and over mutations
+//! of real log lines, through the same text decoding the binary uses.
+
+use logsentry::ingest::to_text;
+use logsentry::parse::{Clock, ClockConfig, Format, LineCtx};
+use proptest::prelude::*;
+
+const SEEDS: &[&str] = &[
+    "Mar 29 02:14:33 web-1 sshd[123]: Failed password for invalid user oracle from ::ffff:203.0.113.9 port 40022 ssh2",
+    "2026-03-14T01:00:00.123+00:00 h sshd[1]: message repeated 3 times: [ Accepted publickey for a from 1.2.3.4 port 2 ssh2: RSA x]",
+    "<38>1 2019-07-08T17:40:16.954167-04:00 host sshd 57915 - - Failed unknown for invalid user r from 192.0.2.1 port 59197 ssh2",
+    r#"{"__REALTIME_TIMESTAMP":"1711678473123456","_HOSTNAME":"b","_PID":"1","SYSLOG_IDENTIFIER":"sshd","MESSAGE":"Invalid user x from 1.2.3.4"}"#,
+    r#"www.example.com:443 2001:db8::1 - alice [10/Oct/2000:13:55:36 -0700] "GET /a\"b HTTP/1.0" 404 - "-" "curl \"x\"""#,
+    "Mar  7 18:53:22 bar sshd[1558]: pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser=root rhost=192.0.2.114 user=x",
+    "Jul 10 23:57:29 h dropbear[825]: [825] Jul 10 23:57:29 Exit before auth from <192.0.2.3:52289>: Max auth tries reached",
+    "Mar 15 03:12:01 h sudo:   alice : TTY=pts/0 ; PWD=/ ; USER=root ; COMMAND=/bin/sh",
+    "Nov 24 23:46:39 host sshd[32686]: SSH: Server;Ltype: Version;Remote: 127.0.0.1-1780;Protocol: 2.0",
+];
+
+fn parse_all_formats(bytes: &[u8]) {
+    let mut scratch = String::new();
+    let (text, invalid_utf8) = to_text(bytes, &mut scratch);
+    let reference = chrono::Utc::now();
+    for format in [Format::Ssh, Format::WebAccess, Format::Auto] {
+        let mut parser = format.parser(Clock::new(&ClockConfig::default(), reference));
+        let ctx = LineCtx { path: Some("fuzz.log"), line_no: 1, keep_original: true, invalid_utf8 };
+        let mut count = 0u32;
+        let _ = parser.parse(text, &ctx, &mut |event| {
+            count += 1;
+            serde_json::to_vec(event).expect("every event serialises");
+        });
+        assert!(count <= 100_000);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 3000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+        parse_all_formats(&bytes);
+    }
+
+    #[test]
+    fn mutated_real_lines_never_panic(seed in 0..SEEDS.len(), cut in 0usize..300, splice in proptest::collection::vec(any::<u8>(), 0..12), at in 0usize..300) {
+        let mut bytes = SEEDS[seed].as_bytes().to_vec();
+        let at = at.min(bytes.len());
+        bytes.splice(at..at, splice);
+        bytes.truncate(cut.max(1).min(bytes.len()));
+        parse_all_formats(&bytes);
+    }
+
+    #[test]
+    fn arbitrary_text_after_a_valid_header_never_panics(message in "\\PC{0,200}") {
+        parse_all_formats(format!("Mar 29 02:14:33 web-1 sshd[123]: {message}").as_bytes());
+        parse_all_formats(format!("1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] \"{message}").as_bytes());
+    }
+}
