@@ -1,1 +1,259 @@
-fn main(){}
+//! `cargo bench`: throughput and peak memory of `ls-parse ssh` and `ls-parse apache` on large
+//! generated logs (over 1 GB in all, written once to target/bench-data, never committed),
+//! writing NDJSON to /dev/null on one core. Each input is also run at a tenth of its size, so
+//! the report shows whether memory stays flat as the input grows.
+//!
+//! Set LOGSENTRY_BENCH_MB to change the size of each input (default 560 MB each).
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const LS_PARSE: &str = env!("CARGO_BIN_EXE_ls-parse");
+
+/// A small deterministic generator (xorshift64*), so every run benches the same bytes.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len() as u64) as usize]
+    }
+}
+
+const USERS: &[&str] = &[
+    "root", "admin", "ubuntu", "deploy", "git", "oracle", "postgres", "test", "guest", "pi",
+];
+const MONTHS: &[&str] = &[
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+const PATHS: &[&str] = &[
+    "/",
+    "/index.html",
+    "/css/site.css",
+    "/js/app.js?v=1.4.2",
+    "/products?id=12&sort=price",
+    "/images/banner-2026.png",
+    "/api/v1/orders?page=3",
+    "/wp-login.php",
+    "/search?q=blue+shoes",
+    "/.env",
+];
+const AGENTS: &[&str] = &[
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36",
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15",
+    "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+    "curl/8.5.0",
+];
+
+fn ip(rng: &mut Rng) -> String {
+    format!(
+        "{}.{}.{}.{}",
+        1 + rng.below(223),
+        rng.below(256),
+        rng.below(256),
+        1 + rng.below(254)
+    )
+}
+
+fn auth_line(rng: &mut Rng, out: &mut impl Write) -> std::io::Result<()> {
+    let header = format!(
+        "{} {:2} {:02}:{:02}:{:02} bastion",
+        rng.pick(MONTHS),
+        1 + rng.below(28),
+        rng.below(24),
+        rng.below(60),
+        rng.below(60)
+    );
+    let pid = 1000 + rng.below(60_000);
+    let (user, address, port) = (rng.pick(USERS), ip(rng), 1024 + rng.below(60_000));
+    match rng.below(20) {
+        0..=10 => writeln!(out, "{header} sshd[{pid}]: Failed password for {user} from {address} port {port} ssh2"),
+        11 => writeln!(out, "{header} sshd[{pid}]: Failed password for invalid user {user} from {address} port {port} ssh2"),
+        12 => writeln!(out, "{header} sshd[{pid}]: Invalid user {user} from {address} port {port}"),
+        13 => writeln!(
+            out,
+            "{header} sshd[{pid}]: pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost={address}  user={user}"
+        ),
+        14 => writeln!(out, "{header} sshd[{pid}]: Accepted publickey for {user} from {address} port {port} ssh2: ED25519 SHA256:q4Ou8ZGm0aQf2b9bW0r3s1f"),
+        15 => writeln!(out, "{header} sshd[{pid}]: Connection closed by authenticating user {user} {address} port {port} [preauth]"),
+        16 => writeln!(out, "{header} sshd[{pid}]: Received disconnect from {address} port {port}:11: Bye Bye [preauth]"),
+        17 => writeln!(out, "{header} CRON[{pid}]: pam_unix(cron:session): session opened for user root(uid=0) by (uid=0)"),
+        18 => writeln!(out, "{header} sudo:   {user} : TTY=pts/0 ; PWD=/home/{user} ; USER=root ; COMMAND=/usr/bin/systemctl restart nginx"),
+        _ => writeln!(out, "{header} systemd-logind[611]: New session {pid} of user {user}."),
+    }
+}
+
+fn access_line(rng: &mut Rng, out: &mut impl Write) -> std::io::Result<()> {
+    let status = [200, 200, 200, 200, 304, 404, 301, 500][rng.below(8) as usize];
+    writeln!(
+        out,
+        "{} - - [{:02}/{}/2026:{:02}:{:02}:{:02} +0000] \"GET {} HTTP/1.1\" {status} {} \"https://shop.example.com/\" \"{}\"",
+        ip(rng),
+        1 + rng.below(28),
+        rng.pick(MONTHS),
+        rng.below(24),
+        rng.below(60),
+        rng.below(60),
+        rng.pick(PATHS),
+        rng.below(200_000),
+        rng.pick(AGENTS)
+    )
+}
+
+type LineWriter = fn(&mut Rng, &mut BufWriter<File>) -> std::io::Result<()>;
+
+/// Writes `bytes` of generated log to `path` (kept between runs), returning the line count.
+fn generate(path: &Path, bytes: u64, seed: u64, line: LineWriter) -> u64 {
+    let count_path = path.with_extension("lines");
+    if let (Ok(meta), Ok(count)) = (std::fs::metadata(path), std::fs::read_to_string(&count_path)) {
+        if meta.len() >= bytes {
+            if let Ok(lines) = count.trim().parse() {
+                return lines;
+            }
+        }
+    }
+    let mut rng = Rng(seed);
+    let mut out = BufWriter::with_capacity(1 << 20, File::create(path).expect("create bench input"));
+    let mut lines = 0;
+    let mut written = 0;
+    while written < bytes {
+        line(&mut rng, &mut out).expect("write bench input");
+        lines += 1;
+        if lines % 4096 == 0 {
+            out.flush().expect("flush");
+            written = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        }
+    }
+    out.flush().expect("flush");
+    std::fs::write(&count_path, lines.to_string()).expect("write line count");
+    lines
+}
+
+/// The first tenth of a file, for the memory-flatness comparison.
+fn tenth(path: &Path) -> (PathBuf, u64) {
+    let small = path.with_extension("tenth");
+    let data = std::fs::read(path).expect("read input");
+    let cut = data.len() / 10;
+    let end = data[cut..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(data.len(), |i| cut + i + 1);
+    std::fs::write(&small, &data[..end]).expect("write tenth");
+    let lines = data[..end].iter().filter(|&&b| b == b'\n').count() as u64;
+    (small, lines)
+}
+
+struct Measurement {
+    seconds: f64,
+    peak_rss_kb: u64,
+}
+
+/// Runs the command with stdout to /dev/null, pinned to one core when taskset exists,
+/// sampling the child's peak RSS (VmHWM) until it exits.
+fn measure(args: &[&str]) -> Measurement {
+    let pinned = Command::new("taskset")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok();
+    let mut command = if pinned {
+        let mut c = Command::new("taskset");
+        c.args(["-c", "0", LS_PARSE]);
+        c
+    } else {
+        Command::new(LS_PARSE)
+    };
+    let start = Instant::now();
+    let mut child = command
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn ls-parse");
+    let status_path = format!("/proc/{}/status", child.id());
+    let mut peak_rss_kb = 0;
+    loop {
+        if let Ok(status) = std::fs::read_to_string(&status_path) {
+            if let Some(kb) = status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse().ok())
+            {
+                peak_rss_kb = kb;
+            }
+        }
+        if let Some(status) = child.try_wait().expect("wait") {
+            assert!(status.success(), "ls-parse {args:?} failed: {status}");
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Measurement {
+        seconds: start.elapsed().as_secs_f64(),
+        peak_rss_kb,
+    }
+}
+
+fn report(name: &str, path: &Path, lines: u64, m: &Measurement) {
+    let bytes = std::fs::metadata(path).map(|meta| meta.len()).unwrap_or(0) as f64;
+    println!(
+        "{name:<28} {:>11} lines {:>8.0} MB  {:>6.2} s  {:>12.0} lines/s  {:>7.1} MB/s  peak RSS {:>7.1} MB",
+        lines,
+        bytes / 1e6,
+        m.seconds,
+        lines as f64 / m.seconds,
+        bytes / 1e6 / m.seconds,
+        m.peak_rss_kb as f64 / 1024.0
+    );
+}
+
+fn main() {
+    // `cargo bench` passes --bench; a filter argument is accepted and ignored.
+    let megabytes: u64 = std::env::var("LOGSENTRY_BENCH_MB")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(560);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
+    std::fs::create_dir_all(&dir).expect("bench dir");
+    let auth = dir.join("auth.log");
+    let access = dir.join("access.log");
+    println!(
+        "generating {megabytes} MB of auth.log and {megabytes} MB of access.log in {} (kept)",
+        dir.display()
+    );
+    let auth_lines = generate(&auth, megabytes * 1_000_000, 0x5EED_0001, auth_line);
+    let access_lines = generate(&access, megabytes * 1_000_000, 0x5EED_0002, access_line);
+    let (auth_tenth, auth_tenth_lines) = tenth(&auth);
+    let (access_tenth, access_tenth_lines) = tenth(&access);
+    println!("ls-parse on one core, NDJSON to /dev/null:");
+    let cases = [
+        ("ls-parse ssh", "ssh", &auth, auth_lines),
+        ("ls-parse ssh (1/10 input)", "ssh", &auth_tenth, auth_tenth_lines),
+        ("ls-parse apache", "apache", &access, access_lines),
+        (
+            "ls-parse apache (1/10 input)",
+            "apache",
+            &access_tenth,
+            access_tenth_lines,
+        ),
+    ];
+    for (name, format, path, lines) in cases {
+        let path_text = path.to_str().expect("utf-8 path");
+        let m = measure(&[format, "--tz", "UTC", "--year", "2026", "-q", path_text]);
+        report(name, path, lines, &m);
+    }
+}

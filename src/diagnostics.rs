@@ -50,7 +50,11 @@ impl Diagnostics {
         if self.counts.rejected <= SHOWN_REJECTS {
             self.warn(&format!("{input}:{line_no}: rejected: {reason}"));
             if self.counts.rejected == SHOWN_REJECTS {
-                let hint = if self.rejects.is_some() { "" } else { " (keep them with --rejects FILE)" };
+                let hint = if self.rejects.is_some() {
+                    ""
+                } else {
+                    " (keep them with --rejects FILE)"
+                };
                 self.warn(&format!("further rejected lines are counted, not shown{hint}"));
             }
         }

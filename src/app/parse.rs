@@ -7,6 +7,7 @@ use crate::diagnostics::Diagnostics;
 use crate::ingest::{expand_inputs, open_input, split_cr, to_text, FollowedFile, InputSpec, LineReader, OpenError};
 use crate::output::{is_broken_pipe, NdjsonWriter};
 use crate::parse::{Clock, ClockConfig, Format, LineCtx, LineParser, Parsed};
+use crate::schema::EventWriter;
 use crate::time::Zone;
 use std::io::{self, Read, Write};
 use std::path::PathBuf;
@@ -43,7 +44,10 @@ pub struct ParseConfig {
 impl ParseConfig {
     /// Validates parsed arguments; the error is a usage message.
     pub fn from_args(args: ParseArgs) -> Result<Self, String> {
-        let zone: Zone = args.tz.parse().map_err(|error: crate::time::ZoneError| error.to_string())?;
+        let zone: Zone = args
+            .tz
+            .parse()
+            .map_err(|error: crate::time::ZoneError| error.to_string())?;
         if !(args.sleep_interval.is_finite() && args.sleep_interval > 0.0 && args.sleep_interval <= 3600.0) {
             return Err("--sleep-interval must be between 0 and 3600 seconds".to_string());
         }
@@ -91,7 +95,11 @@ pub fn run(config: &ParseConfig) -> Exit {
     let mut diagnostics = match Diagnostics::new(PROGRAM, config.rejects.as_deref(), config.quiet) {
         Ok(diagnostics) => diagnostics,
         Err(error) => {
-            let path = config.rejects.as_deref().map(|p| p.display().to_string()).unwrap_or_default();
+            let path = config
+                .rejects
+                .as_deref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default();
             usage_error(PROGRAM, &format!("error: cannot create rejects file {path}: {error}"));
             return Exit::Usage;
         }
@@ -164,8 +172,12 @@ struct Source {
     finished_at_eof: bool,
     line_no: u64,
     scratch: String,
+    /// Events of the current line, when inputs are merged; a lone input writes straight
+    /// into the output buffer instead.
     pending: Vec<u8>,
     pending_key: Option<(i64, u32)>,
+    direct: bool,
+    writer: EventWriter,
     caught_up: bool,
 }
 
@@ -173,12 +185,11 @@ impl Source {
     fn open(spec: &InputSpec, config: &ParseConfig) -> Result<Self, OpenError> {
         let (read, reference, finished_at_eof): (Box<dyn Read + Send>, _, bool) = match spec {
             InputSpec::File(path) if config.follow && !is_gzip_name(path) => {
-                let followed = FollowedFile::open(path.clone(), config.from_end).map_err(|source| {
-                    OpenError::Unreadable {
+                let followed =
+                    FollowedFile::open(path.clone(), config.from_end).map_err(|source| OpenError::Unreadable {
                         path: path.display().to_string(),
                         source,
-                    }
-                })?;
+                    })?;
                 (Box::new(followed), modified_time(spec), false)
             }
             _ => (open_input(spec)?, modified_time(spec), true),
@@ -194,12 +205,15 @@ impl Source {
             scratch: String::new(),
             pending: Vec::with_capacity(64 * 1024),
             pending_key: None,
+            direct: false,
+            writer: EventWriter::default(),
             caught_up: false,
         })
     }
 
     /// Reads lines until one yields events (`Ready`), the data runs out for now (`Idle`) or
-    /// for good (`Done`). Read errors end this input with a report; output errors propagate.
+    /// for good (`Done`). Events go to `pending`, or with `direct` straight to the output.
+    /// Read errors end this input with a report; output errors propagate.
     fn advance<W: Write>(
         &mut self,
         config: &ParseConfig,
@@ -218,6 +232,8 @@ impl Source {
             scratch,
             pending,
             pending_key,
+            direct,
+            writer,
             ..
         } = self;
         loop {
@@ -257,17 +273,18 @@ impl Source {
                     invalid_utf8,
                 };
                 let mut emitted = 0u64;
+                let target = if *direct { flusher.out.buffer() } else { &mut *pending };
                 let outcome = parser.parse(text, &ctx, &mut |event| {
                     if pending_key.is_none() {
                         *pending_key = Some(event.timestamp.sort_key());
                     }
-                    // Serialising our own structs into a Vec cannot fail.
-                    if serde_json::to_writer(&mut *pending, event).is_ok() {
-                        pending.push(b'\n');
-                        emitted += 1;
-                    }
+                    writer.write(event, target);
+                    emitted += 1;
                 });
                 diagnostics.counts.events += emitted;
+                if *direct && emitted > 0 {
+                    flusher.out.written().map_err(RunError::Output)?;
+                }
                 match outcome {
                     Ok(Parsed::Events) => {}
                     Ok(Parsed::Skipped) => diagnostics.counts.skipped += 1,
@@ -276,7 +293,7 @@ impl Source {
                         .map_err(RunError::Output)?,
                 }
             }
-            if !pending.is_empty() {
+            if pending_key.is_some() {
                 return Ok(Step::Ready);
             }
         }
@@ -307,8 +324,15 @@ fn open_all(config: &ParseConfig, diagnostics: &mut Diagnostics) -> Vec<Source> 
 
 /// Reads every input to its end, writing events in time order across inputs: always the
 /// input whose next event is earliest (each input is in time order, as logs are).
-fn merge<W: Write>(config: &ParseConfig, out: &mut NdjsonWriter<W>, diagnostics: &mut Diagnostics) -> Result<(), RunError> {
+fn merge<W: Write>(
+    config: &ParseConfig,
+    out: &mut NdjsonWriter<W>,
+    diagnostics: &mut Diagnostics,
+) -> Result<(), RunError> {
     let mut sources = open_all(config, diagnostics);
+    if let [only] = sources.as_mut_slice() {
+        only.direct = true;
+    }
     let mut ready = Vec::with_capacity(sources.len());
     for (index, source) in sources.iter_mut().enumerate() {
         let mut flusher = FlushBeforeRead { out, failure: None };
@@ -342,8 +366,15 @@ fn earliest(sources: &[Source], ready: &[usize]) -> Option<usize> {
 }
 
 /// Reads every input as it grows, until all are finished (stdin closed) or forever.
-fn follow<W: Write>(config: &ParseConfig, out: &mut NdjsonWriter<W>, diagnostics: &mut Diagnostics) -> Result<(), RunError> {
+fn follow<W: Write>(
+    config: &ParseConfig,
+    out: &mut NdjsonWriter<W>,
+    diagnostics: &mut Diagnostics,
+) -> Result<(), RunError> {
     let mut sources = open_all(config, diagnostics);
+    for source in &mut sources {
+        source.direct = true;
+    }
     let mut done = vec![false; sources.len()];
     while done.iter().any(|finished| !finished) {
         let mut progressed = false;
@@ -351,10 +382,7 @@ fn follow<W: Write>(config: &ParseConfig, out: &mut NdjsonWriter<W>, diagnostics
             while !done[index] {
                 let mut flusher = FlushBeforeRead { out, failure: None };
                 match source.advance(config, diagnostics, &mut flusher)? {
-                    Step::Ready => {
-                        out.write_records(&source.pending).map_err(RunError::Output)?;
-                        progressed = true;
-                    }
+                    Step::Ready => progressed = true,
                     Step::Idle => {
                         if !source.caught_up {
                             source.caught_up = true;

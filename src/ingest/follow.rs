@@ -105,7 +105,12 @@ fn identity(meta: &Metadata) -> (u64, u64) {
 
 #[cfg(not(unix))]
 fn identity(meta: &Metadata) -> (u64, u64) {
-    (0, meta.created().ok().map_or(0, |t| t.elapsed().map_or(0, |d| d.as_nanos() as u64)))
+    (
+        0,
+        meta.created()
+            .ok()
+            .map_or(0, |t| t.elapsed().map_or(0, |d| d.as_nanos() as u64)),
+    )
 }
 
 impl Read for FollowedFile {
@@ -178,17 +183,29 @@ mod tests {
         let mut followed = FollowedFile::open(path.clone(), false).expect("open");
         assert_eq!(read_now(&mut followed), "one\n");
         assert_eq!(read_now(&mut followed), "");
-        std::fs::OpenOptions::new().append(true).open(&path).and_then(|mut f| f.write_all(b"two\n")).expect("append");
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .and_then(|mut f| f.write_all(b"two\n"))
+            .expect("append");
         assert_eq!(read_now(&mut followed), "two\n");
         std::fs::rename(&path, dir.path().join("auth.log.1")).expect("rotate");
         std::fs::write(&path, "three\n").expect("create");
         assert_eq!(read_now(&mut followed), "three\n");
         std::fs::write(&path, "").expect("truncate");
-        std::fs::OpenOptions::new().append(true).open(&path).and_then(|mut f| f.write_all(b"4\n")).expect("append");
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .and_then(|mut f| f.write_all(b"4\n"))
+            .expect("append");
         assert_eq!(read_now(&mut followed), "4\n");
         // Truncated and rewritten to the same length before we looked: the content differs.
         std::fs::write(&path, "").expect("truncate");
-        std::fs::OpenOptions::new().append(true).open(&path).and_then(|mut f| f.write_all(b"5\n")).expect("append");
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .and_then(|mut f| f.write_all(b"5\n"))
+            .expect("append");
         assert_eq!(read_now(&mut followed), "5\n");
     }
 

@@ -93,7 +93,11 @@ fn walk(dir: &Path, inputs: &mut Vec<InputSpec>) -> Result<(), OpenError> {
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(unreadable)?
         .filter_map(|entry| entry.ok().map(|entry| entry.path()))
-        .filter(|path| !path.file_name().is_some_and(|name| name.to_string_lossy().starts_with('.')))
+        .filter(|path| {
+            !path
+                .file_name()
+                .is_some_and(|name| name.to_string_lossy().starts_with('.'))
+        })
         .collect();
     entries.sort();
     for path in entries {

@@ -141,14 +141,22 @@ mod tests {
     fn splits_lines_and_keeps_a_final_line_without_newline() {
         assert_eq!(
             lines(b"a\n\nbc\nlast", 100),
-            vec![(b"a".to_vec(), false), (vec![], false), (b"bc".to_vec(), false), (b"last".to_vec(), false)]
+            vec![
+                (b"a".to_vec(), false),
+                (vec![], false),
+                (b"bc".to_vec(), false),
+                (b"last".to_vec(), false)
+            ]
         );
         assert!(lines(b"", 100).is_empty());
     }
 
     #[test]
     fn truncates_long_lines_but_keeps_the_next() {
-        assert_eq!(lines(b"abcdef\nxy\n", 3), vec![(b"abc".to_vec(), true), (b"xy".to_vec(), false)]);
+        assert_eq!(
+            lines(b"abcdef\nxy\n", 3),
+            vec![(b"abc".to_vec(), true), (b"xy".to_vec(), false)]
+        );
     }
 
     #[test]
@@ -166,10 +174,16 @@ mod tests {
     #[test]
     fn unfinished_input_holds_a_partial_line() {
         let mut reader = LineReader::new(Box::new(&b"done\npart"[..]), 100);
-        let first = reader.next_line(false, &mut || Ok(())).expect("read").map(|l| l.bytes.to_vec());
+        let first = reader
+            .next_line(false, &mut || Ok(()))
+            .expect("read")
+            .map(|l| l.bytes.to_vec());
         assert_eq!(first, Some(b"done".to_vec()));
         assert!(reader.next_line(false, &mut || Ok(())).expect("read").is_none());
-        let last = reader.next_line(true, &mut || Ok(())).expect("read").map(|l| l.bytes.to_vec());
+        let last = reader
+            .next_line(true, &mut || Ok(()))
+            .expect("read")
+            .map(|l| l.bytes.to_vec());
         assert_eq!(last, Some(b"part".to_vec()));
     }
 }

@@ -1,9 +1,9 @@
 //! Bytes in: inputs (files, stdin, gzip, directories), a line reader that reuses its buffers,
 //! `tail -F`-style following, and text decoding that never loses a byte.
 
+mod follow;
 mod input;
 mod lines;
-mod follow;
 mod text;
 
 pub use follow::FollowedFile;

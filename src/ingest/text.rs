@@ -6,7 +6,20 @@ use std::fmt::Write as _;
 /// dropped, and a lone `\r` inside ends a line, as old Mac files and some Apache logs have it.
 pub fn split_cr(line: &[u8]) -> impl Iterator<Item = &[u8]> {
     let line = line.strip_suffix(b"\r").unwrap_or(line);
-    line.split(|&byte| byte == b'\r')
+    let mut rest = Some(line);
+    std::iter::from_fn(move || {
+        let current = rest?;
+        match memchr::memchr(b'\r', current) {
+            Some(cr) => {
+                rest = Some(&current[cr + 1..]);
+                Some(&current[..cr])
+            }
+            None => {
+                rest = None;
+                Some(current)
+            }
+        }
+    })
 }
 
 /// The line as text. Valid UTF-8 is borrowed as is; otherwise each invalid byte becomes

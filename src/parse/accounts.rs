@@ -58,10 +58,20 @@ fn sudo(message: &str) -> Option<Fact<'_>> {
         } else if field.contains('=') {
             // GROUP=, ENV=, TSID=: not needed.
         } else if field.contains("incorrect password attempt") || field.contains("a password is required") {
-            fact = Fact { action: "sudo-auth-failure", category: ecs::AUTHENTICATION, outcome: Outcome::Failure, ..fact }
-                .reason(field);
+            fact = Fact {
+                action: "sudo-auth-failure",
+                category: ecs::AUTHENTICATION,
+                outcome: Outcome::Failure,
+                ..fact
+            }
+            .reason(field);
         } else if field.contains("NOT in sudoers") || field.contains("not allowed") {
-            fact = Fact { action: "sudo-not-allowed", outcome: Outcome::Failure, ..fact }.reason(field);
+            fact = Fact {
+                action: "sudo-not-allowed",
+                outcome: Outcome::Failure,
+                ..fact
+            }
+            .reason(field);
         } else {
             return None;
         }
@@ -74,8 +84,15 @@ fn sudo(message: &str) -> Option<Fact<'_>> {
 /// `(to root) alice on pts/0`, and the PAM auth/session lines.
 fn su(message: &str) -> Option<Fact<'_>> {
     let login = |outcome| Fact::new("su-login", ecs::AUTHENTICATION, ecs::START, outcome);
-    if let Some(rest) = message.strip_prefix("Successful su for ").or_else(|| message.strip_prefix("FAILED su for ")) {
-        let outcome = if message.starts_with('S') { Outcome::Success } else { Outcome::Failure };
+    if let Some(rest) = message
+        .strip_prefix("Successful su for ")
+        .or_else(|| message.strip_prefix("FAILED su for "))
+    {
+        let outcome = if message.starts_with('S') {
+            Outcome::Success
+        } else {
+            Outcome::Failure
+        };
         let (target, by) = rest.split_once(" by ")?;
         let mut fact = login(outcome).user(by.trim());
         fact.effective_user = Some(target);
@@ -88,7 +105,9 @@ fn su(message: &str) -> Option<Fact<'_>> {
         fact.effective_user = Some(target);
         return Some(fact);
     }
-    let pam = message.strip_prefix("pam_unix(su:").or_else(|| message.strip_prefix("pam_unix(su-l:"));
+    let pam = message
+        .strip_prefix("pam_unix(su:")
+        .or_else(|| message.strip_prefix("pam_unix(su-l:"));
     let pam = match pam {
         Some(rest) => rest.split_once("): ")?,
         // Old RedHat tags the program `su(pam_unix)` and drops the prefix.
@@ -128,7 +147,11 @@ fn user_management(message: &str) -> Option<Fact<'_>> {
         return Some(iam("user-created", ecs::USER_CREATION, Outcome::Success).user(key_value(fields, "name")?));
     }
     if let Some(rest) = message.strip_prefix("failed adding user ") {
-        return Some(iam("user-created", ecs::USER_CREATION, Outcome::Failure).user(quoted(rest)?).reason(message));
+        return Some(
+            iam("user-created", ecs::USER_CREATION, Outcome::Failure)
+                .user(quoted(rest)?)
+                .reason(message),
+        );
     }
     // groupadd also logs `group added to /etc/group: ...` for the same group: `new group` is
     // the one line both useradd and groupadd write.
@@ -174,7 +197,11 @@ fn user_management(message: &str) -> Option<Fact<'_>> {
     for verb in ["change user ", "lock user ", "unlock user "] {
         if let Some(rest) = message.strip_prefix(verb) {
             let rest = rest.strip_prefix("name ").unwrap_or(rest);
-            return Some(iam("user-modified", ecs::USER_CHANGE, Outcome::Success).user(quoted(rest)?).reason(message));
+            return Some(
+                iam("user-modified", ecs::USER_CHANGE, Outcome::Success)
+                    .user(quoted(rest)?)
+                    .reason(message),
+            );
         }
     }
     None
@@ -192,7 +219,9 @@ fn password_change(message: &str) -> Option<Fact<'_>> {
 
 /// The value of `key=` in a `key=value, key=value` list.
 fn key_value<'a>(fields: &'a str, key: &str) -> Option<&'a str> {
-    fields.split(", ").find_map(|field| field.strip_prefix(key)?.strip_prefix('='))
+    fields
+        .split(", ")
+        .find_map(|field| field.strip_prefix(key)?.strip_prefix('='))
 }
 
 /// The first `'quoted'` word.
@@ -204,7 +233,9 @@ fn quoted(text: &str) -> Option<&str> {
 
 fn unquote(text: &str) -> &str {
     let text = text.trim();
-    text.strip_prefix('\'').and_then(|t| t.strip_suffix('\'')).unwrap_or(text)
+    text.strip_prefix('\'')
+        .and_then(|t| t.strip_suffix('\''))
+        .unwrap_or(text)
 }
 
 #[cfg(test)]
@@ -217,43 +248,86 @@ mod tests {
 
     #[test]
     fn sudo_commands_and_failures() {
-        let command = recognise("sudo", "  ubuntu : TTY=pts/0 ; PWD=/etc/filebeat ; USER=root ; COMMAND=/usr/bin/vim /etc/filebeat/filebeat.yml")
-            .expect("sudo command");
-        assert_eq!((command.action, command.user, command.effective_user), ("sudo-command", Some("ubuntu"), Some("root")));
+        let command = recognise(
+            "sudo",
+            "  ubuntu : TTY=pts/0 ; PWD=/etc/filebeat ; USER=root ; COMMAND=/usr/bin/vim /etc/filebeat/filebeat.yml",
+        )
+        .expect("sudo command");
+        assert_eq!(
+            (command.action, command.user, command.effective_user),
+            ("sudo-command", Some("ubuntu"), Some("root"))
+        );
         assert_eq!(command.command, Some("/usr/bin/vim /etc/filebeat/filebeat.yml"));
-        let failed = recognise("sudo", "alice : 3 incorrect password attempts ; TTY=pts/0 ; PWD=/home/alice ; USER=root ; COMMAND=/bin/bash")
-            .expect("sudo failure");
+        let failed = recognise(
+            "sudo",
+            "alice : 3 incorrect password attempts ; TTY=pts/0 ; PWD=/home/alice ; USER=root ; COMMAND=/bin/bash",
+        )
+        .expect("sudo failure");
         assert_eq!((failed.action, failed.outcome), ("sudo-auth-failure", Outcome::Failure));
-        let denied = recognise("sudo", "mallory : user NOT in sudoers ; TTY=pts/1 ; PWD=/tmp ; USER=root ; COMMAND=/bin/sh")
-            .expect("sudo denied");
+        let denied = recognise(
+            "sudo",
+            "mallory : user NOT in sudoers ; TTY=pts/1 ; PWD=/tmp ; USER=root ; COMMAND=/bin/sh",
+        )
+        .expect("sudo denied");
         assert_eq!(denied.action, "sudo-not-allowed");
-        assert!(recognise("sudo", "pam_unix(sudo:session): session opened for user root by ubuntu(uid=0)").is_none());
+        assert!(recognise(
+            "sudo",
+            "pam_unix(sudo:session): session opened for user root by ubuntu(uid=0)"
+        )
+        .is_none());
     }
 
     #[test]
     fn su_is_one_event_per_attempt() {
         let mut state = AccountState::default();
-        let first = state.recognise("su", Some(7), "Successful su for root by alice").expect("su");
-        assert_eq!((first.user, first.effective_user, first.outcome), (Some("alice"), Some("root"), Outcome::Success));
-        assert!(state.recognise("su", Some(7), "pam_unix(su:session): session opened for user root by alice(uid=1000)").is_none());
-        let redhat = state.recognise("su", Some(9), "session opened for user cyrus by (uid=0)").expect("su");
+        let first = state
+            .recognise("su", Some(7), "Successful su for root by alice")
+            .expect("su");
+        assert_eq!(
+            (first.user, first.effective_user, first.outcome),
+            (Some("alice"), Some("root"), Outcome::Success)
+        );
+        assert!(state
+            .recognise(
+                "su",
+                Some(7),
+                "pam_unix(su:session): session opened for user root by alice(uid=1000)"
+            )
+            .is_none());
+        let redhat = state
+            .recognise("su", Some(9), "session opened for user cyrus by (uid=0)")
+            .expect("su");
         assert_eq!((redhat.user, redhat.effective_user), (None, Some("cyrus")));
     }
 
     #[test]
     fn user_and_group_management() {
-        let created = recognise("useradd", "new user: name=bob, UID=1001, GID=1001, home=/home/bob, shell=/bin/bash").expect("created");
+        let created = recognise(
+            "useradd",
+            "new user: name=bob, UID=1001, GID=1001, home=/home/bob, shell=/bin/bash",
+        )
+        .expect("created");
         assert_eq!((created.action, created.user), ("user-created", Some("bob")));
         let failed = recognise("useradd", "failed adding user 'elastic_user_2', data deleted").expect("failed");
-        assert_eq!((failed.outcome, failed.user), (Outcome::Failure, Some("elastic_user_2")));
+        assert_eq!(
+            (failed.outcome, failed.user),
+            (Outcome::Failure, Some("elastic_user_2"))
+        );
         let added = recognise("usermod", "add 'bob' to group 'sudo'").expect("added");
         assert_eq!((added.user, added.group), (Some("bob"), Some("sudo")));
         assert!(recognise("usermod", "add 'bob' to shadow group 'sudo'").is_none());
         let group = recognise("groupadd", "new group: name=elastic_users, GID=1011").expect("group");
         assert_eq!(group.group, Some("elastic_users"));
         assert!(recognise("groupadd", "group added to /etc/group: name=elastic_users, GID=1011").is_none());
-        let password = recognise("chpasswd", "pam_unix(chpasswd:chauthtok): password changed for elastic_user_2").expect("pw");
-        assert_eq!((password.action, password.user), ("password-changed", Some("elastic_user_2")));
+        let password = recognise(
+            "chpasswd",
+            "pam_unix(chpasswd:chauthtok): password changed for elastic_user_2",
+        )
+        .expect("pw");
+        assert_eq!(
+            (password.action, password.user),
+            ("password-changed", Some("elastic_user_2"))
+        );
         let deleted = recognise("userdel", "delete user 'bob'").expect("deleted");
         assert_eq!(deleted.user, Some("bob"));
     }

@@ -40,7 +40,9 @@ impl LineParser for AutoParser {
                     self.prefer_web = !self.prefer_web;
                     Ok(parsed)
                 }
-                Err(_) => Err(Reject::new("not a line of any known format (syslog, journal JSON, web access)")),
+                Err(_) => Err(Reject::new(
+                    "not a line of any known format (syslog, journal JSON, web access)",
+                )),
             },
         }
     }

@@ -4,6 +4,7 @@
 //! per (host, pid) so those events still carry `source.ip`. Bounded: it is cleared when full.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::net::IpAddr;
 
 const MAX_CONNECTIONS: usize = 65_536;
@@ -22,7 +23,32 @@ pub struct Connection {
 /// Connections by (logging host, sshd pid).
 #[derive(Debug, Default)]
 pub struct Connections {
-    table: HashMap<(u64, u32), Connection>,
+    table: HashMap<(u64, u32), Connection, BuildHasherDefault<KeyHasher>>,
+}
+
+/// The keys are a host hash and a pid, not attacker-chosen strings: a multiply-mix is
+/// enough, and far cheaper than SipHash on this per-line path.
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.write_u64(u64::from(byte));
+        }
+    }
+
+    fn write_u32(&mut self, value: u32) {
+        self.write_u64(u64::from(value));
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        self.0 = (self.0.rotate_left(5) ^ value).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
 }
 
 impl Connections {
@@ -57,7 +83,10 @@ mod tests {
         let ip: IpAddr = "192.0.2.1".parse().expect("ip");
         connections.entry(Some("a"), 7).peer = Some((ip, Some(22)));
         assert_eq!(connections.entry(Some("b"), 7).peer, None);
-        assert_eq!(connections.close(Some("a"), 7).and_then(|c| c.peer), Some((ip, Some(22))));
+        assert_eq!(
+            connections.close(Some("a"), 7).and_then(|c| c.peer),
+            Some((ip, Some(22)))
+        );
         assert_eq!(connections.entry(Some("a"), 7).peer, None);
         for pid in 0..(MAX_CONNECTIONS as u32 + 10) {
             connections.entry(None, pid);

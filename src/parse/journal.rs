@@ -94,7 +94,10 @@ mod tests {
         let line = r#"{"__REALTIME_TIMESTAMP":"1711678473123456","_HOSTNAME":"bastion","_PID":"812","SYSLOG_IDENTIFIER":"sshd","MESSAGE":"Failed password for root from 203.0.113.9 port 22 ssh2"}"#;
         let record = JournalRecord::parse(line).expect("journal record");
         let syslog = record.as_syslog();
-        assert_eq!((syslog.host, syslog.program, syslog.pid), (Some("bastion"), "sshd", Some(812)));
+        assert_eq!(
+            (syslog.host, syslog.program, syslog.pid),
+            (Some("bastion"), "sshd", Some(812))
+        );
         match syslog.time {
             HeaderTime::Exact(stamp) => assert_eq!(stamp.to_string(), "2024-03-29T02:14:33.123456Z"),
             other => panic!("expected exact time, got {other:?}"),

@@ -115,6 +115,12 @@ pub trait LineParser {
 /// An IP address as text → normalised: IPv4-mapped IPv6 (`::ffff:1.2.3.4`) becomes IPv4,
 /// brackets and an IPv6 zone (`%eth0`) are dropped. `None` if it is not an address.
 pub fn normalize_ip(text: &str) -> Option<IpAddr> {
+    if let Some(v4) = parse_ipv4(text.as_bytes()) {
+        return Some(IpAddr::V4(v4));
+    }
+    if !text.contains(':') {
+        return None;
+    }
     let text = text
         .strip_prefix('[')
         .and_then(|inner| inner.strip_suffix(']'))
@@ -124,6 +130,44 @@ pub fn normalize_ip(text: &str) -> Option<IpAddr> {
         IpAddr::V6(v6) => Some(unmap(v6)),
         v4 => Some(v4),
     }
+}
+
+/// Dotted-quad IPv4, strictly (no leading zeros, as the standard parser): the common case,
+/// parsed without the general parser's cost.
+fn parse_ipv4(bytes: &[u8]) -> Option<std::net::Ipv4Addr> {
+    if bytes.len() < 7 || bytes.len() > 15 {
+        return None;
+    }
+    let mut octets = [0u8; 4];
+    let mut index = 0;
+    let mut value: u32 = 0;
+    let mut digits = 0;
+    for &byte in bytes {
+        match byte {
+            b'0'..=b'9' => {
+                if digits == 1 && value == 0 {
+                    return None;
+                }
+                value = value * 10 + u32::from(byte - b'0');
+                digits += 1;
+                if value > 255 {
+                    return None;
+                }
+            }
+            b'.' if digits > 0 && index < 3 => {
+                octets[index] = value as u8;
+                index += 1;
+                value = 0;
+                digits = 0;
+            }
+            _ => return None,
+        }
+    }
+    if index != 3 || digits == 0 {
+        return None;
+    }
+    octets[3] = value as u8;
+    Some(std::net::Ipv4Addr::from(octets))
 }
 
 fn unmap(v6: Ipv6Addr) -> IpAddr {
@@ -156,6 +200,20 @@ mod tests {
             Some("fe80::1".to_string())
         );
         assert_eq!(normalize_ip("192.030.0.6"), None);
+        for text in [
+            "0.0.0.0",
+            "255.255.255.255",
+            "10.0.0.1",
+            "256.1.1.1",
+            "1.2.3",
+            "1.2.3.4.5",
+            "01.2.3.4",
+            "1..2.3",
+            "1.2.3.",
+            "a.b.c.d",
+        ] {
+            assert_eq!(normalize_ip(text), text.parse().ok(), "{text}");
+        }
         assert_eq!(normalize_ip("example.com"), None);
     }
 

@@ -28,7 +28,9 @@ pub fn strip_preauth(text: &str) -> (&str, bool) {
 /// ssh2 from 5.6.7.8 port 4444 ssh2` names 5.6.7.8, `test from 127.0.0.1 port 58946 ssh2:
 /// from 10.10.1.2 ...` names 127.0.0.1, as fail2ban's injection tests require.
 pub fn split_from(text: &str) -> Option<(&str, Remote<'_>)> {
-    memchr::memmem::find_iter(text.as_bytes(), b" from ")
+    static FROM: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b" from "));
+    FROM.find_iter(text.as_bytes())
         .find_map(|at| parse_suffix(&text[at + 6..]).map(|remote| (&text[..at], remote)))
 }
 
@@ -101,7 +103,10 @@ mod tests {
             split_from("for git from 192.0.2.1 port 57904 ssh2: RSA SHA256:abc"),
             Some(("for git", remote("192.0.2.1", Some(57904))))
         );
-        assert_eq!(split_from("for x from aaaa::1"), Some(("for x", remote("aaaa::1", None))));
+        assert_eq!(
+            split_from("for x from aaaa::1"),
+            Some(("for x", remote("aaaa::1", None)))
+        );
         assert_eq!(
             split_from("for james from example.com via 192.168.1.201"),
             Some(("for james", remote("example.com", None)))
@@ -117,11 +122,16 @@ mod tests {
         assert_eq!(before, "for invalid user x from 6.6.6.6 port 22 ssh2");
         let (_, found) = split_from("for invalid user x from 6.6.6.6 port 22 ssh2: y from 5.6.7.8").expect("found");
         assert_eq!(found, remote("5.6.7.8", None));
-        let (_, found) = split_from("for invalid user test from 127.0.0.1 port 58946 ssh2: from 10.10.1.2 port 55555 ssh2")
-            .expect("found");
+        let (_, found) =
+            split_from("for invalid user test from 127.0.0.1 port 58946 ssh2: from 10.10.1.2 port 55555 ssh2")
+                .expect("found");
         assert_eq!(found, remote("127.0.0.1", Some(58946)));
-        let (user, found) = split_from("for invalid user from 10.10.1.1 from 127.0.0.1 port 58946 ssh2").expect("found");
-        assert_eq!((user, found), ("for invalid user from 10.10.1.1", remote("127.0.0.1", Some(58946))));
+        let (user, found) =
+            split_from("for invalid user from 10.10.1.1 from 127.0.0.1 port 58946 ssh2").expect("found");
+        assert_eq!(
+            (user, found),
+            ("for invalid user from 10.10.1.1", remote("127.0.0.1", Some(58946)))
+        );
         let (_, found) = split_from("for user from 127.0.0.1 port 20000 ssh1: ruser from 1.2.3.4").expect("found");
         assert_eq!(found, remote("127.0.0.1", Some(20000)));
     }

@@ -29,7 +29,13 @@ impl SshParser {
         }
     }
 
-    fn parse_syslog(&mut self, header: &SyslogLine<'_>, line: &str, ctx: &LineCtx<'_>, emit: &mut Emit<'_>) -> Result<Parsed, Reject> {
+    fn parse_syslog(
+        &mut self,
+        header: &SyslogLine<'_>,
+        line: &str,
+        ctx: &LineCtx<'_>,
+        emit: &mut Emit<'_>,
+    ) -> Result<Parsed, Reject> {
         let (message, repeat) = unfold_repeated(header.message);
         let sshd = is_sshd(header.program);
         let fact = if sshd {
@@ -89,7 +95,10 @@ impl SshParser {
             return self.connection_line(header.host, pid, strip_noise(message));
         };
         let connection = self.connections.entry(header.host, pid);
-        match fact.remote.and_then(|remote| super::normalize_ip(remote.host).map(|ip| (ip, remote.port))) {
+        match fact
+            .remote
+            .and_then(|remote| super::normalize_ip(remote.host).map(|ip| (ip, remote.port)))
+        {
             Some(peer) => {
                 connection.peer.get_or_insert(peer);
             }
@@ -133,7 +142,8 @@ impl SshParser {
             return None;
         }
         let (who, remote) = split_trailing(closed)?;
-        who.is_empty().then(|| auth_failure("ssh-preauth-disconnect").remote(remote))
+        who.is_empty()
+            .then(|| auth_failure("ssh-preauth-disconnect").remote(remote))
     }
 
     fn recognise_other<'m>(&mut self, header: &SyslogLine<'_>, message: &'m str) -> Option<Fact<'m>> {
@@ -232,12 +242,22 @@ pub(super) fn sshd_message(message: &str) -> Option<Fact<'_>> {
         "Invalid" | "Illegal" => {
             let rest = rest.strip_prefix("user ")?;
             let (user, remote) = split_from(rest.trim_end())?;
-            Some(auth_failure("ssh-invalid-user").class(EventType::InvalidUser).user(user).remote(remote))
+            Some(
+                auth_failure("ssh-invalid-user")
+                    .class(EventType::InvalidUser)
+                    .user(user)
+                    .remote(remote),
+            )
         }
         "User" => user_not_allowed(rest),
         "ROOT" => {
             let after = rest.strip_prefix("LOGIN REFUSED FROM ")?;
-            Some(auth_failure("ssh-root-login-refused").class(EventType::Failed).user("root").remote(trailing_remote(after)?))
+            Some(
+                auth_failure("ssh-root-login-refused")
+                    .class(EventType::Failed)
+                    .user("root")
+                    .remote(trailing_remote(after)?),
+            )
         }
         "PAM:" => pam_error(rest),
         "pam_unix(sshd:auth):" | "(pam_unix)" => pam_auth(rest),
@@ -270,7 +290,11 @@ pub(super) fn sshd_message(message: &str) -> Option<Fact<'_>> {
                 Some(with) => {
                     let (who, why) = with.split_once(": ").unwrap_or((with, ""));
                     let reason = why.split_once(". Their offer").map_or(why, |(reason, _)| reason);
-                    Some(connection_failure("ssh-kex-failed").remote(trailing_remote(who)?).reason(reason))
+                    Some(
+                        connection_failure("ssh-kex-failed")
+                            .remote(trailing_remote(who)?)
+                            .reason(reason),
+                    )
                 }
                 None => Some(connection_failure("ssh-kex-failed").reason(rest)),
             }
@@ -284,7 +308,11 @@ pub(super) fn sshd_message(message: &str) -> Option<Fact<'_>> {
             let rest = rest.strip_prefix("exchange: Connection from ")?;
             let (who, why) = rest.split_once(": ")?;
             let (why, _) = strip_preauth(why);
-            Some(connection_failure("ssh-banner-error").remote(trailing_remote(who)?).reason(why))
+            Some(
+                connection_failure("ssh-banner-error")
+                    .remote(trailing_remote(who)?)
+                    .reason(why),
+            )
         }
         "kex_exchange_identification:" => {
             let (why, _) = strip_preauth(rest);
@@ -298,7 +326,11 @@ pub(super) fn sshd_message(message: &str) -> Option<Fact<'_>> {
             let rest = rest.strip_prefix("Connection from ")?;
             let (who, why) = rest.split_once(": ")?;
             let (why, _) = strip_preauth(why);
-            Some(connection_failure("ssh-protocol-error").remote(trailing_remote(who)?).reason(why))
+            Some(
+                connection_failure("ssh-protocol-error")
+                    .remote(trailing_remote(who)?)
+                    .reason(why),
+            )
         }
         "Timeout" => {
             let rest = rest.strip_prefix("before authentication for ")?;
@@ -335,7 +367,10 @@ fn login_attempt(rest: &str, outcome: Outcome) -> Option<Fact<'_>> {
     let rest = rest.strip_prefix("for ")?;
     let (rest, _) = strip_preauth(rest);
     let (who, remote) = split_from(rest)?;
-    let (user, invalid) = match who.strip_prefix("invalid user ").or_else(|| who.strip_prefix("illegal user ")) {
+    let (user, invalid) = match who
+        .strip_prefix("invalid user ")
+        .or_else(|| who.strip_prefix("illegal user "))
+    {
         Some(user) => (user, true),
         // Solaris hides the name it rejected.
         None if who == "<invalid username>" => ("", true),
@@ -346,7 +381,10 @@ fn login_attempt(rest: &str, outcome: Outcome) -> Option<Fact<'_>> {
         (_, true) => EventType::InvalidUser,
         (_, false) => EventType::Failed,
     };
-    let mut fact = Fact::new("ssh-login", AUTH, ecs::START, outcome).class(class).user(user).remote(remote);
+    let mut fact = Fact::new("ssh-login", AUTH, ecs::START, outcome)
+        .class(class)
+        .user(user)
+        .remote(remote);
     fact.method = Some(method);
     Some(fact)
 }
@@ -354,7 +392,9 @@ fn login_attempt(rest: &str, outcome: Outcome) -> Option<Fact<'_>> {
 /// `User <u> from <host> not allowed because <why>` / `User <u> not allowed because <why>`.
 fn user_not_allowed(rest: &str) -> Option<Fact<'_>> {
     let (who, why) = rest.rsplit_once(" not allowed because ")?;
-    let fact = auth_failure("ssh-user-not-allowed").class(EventType::Failed).reason(why);
+    let fact = auth_failure("ssh-user-not-allowed")
+        .class(EventType::Failed)
+        .reason(why);
     match split_from(who) {
         Some((user, remote)) => Some(fact.user(user).remote(remote)),
         None => Some(fact.user(who)),
@@ -367,7 +407,12 @@ fn pam_error(rest: &str) -> Option<Fact<'_>> {
     if let Some(unknown) = rest.strip_prefix("User not known to the underlying authentication module for ") {
         let (who, remote) = split_from(unknown.trim_end())?;
         let user = who.strip_prefix("illegal user ").unwrap_or(who);
-        return Some(auth_failure("ssh-auth-failure").class(EventType::InvalidUser).user(user).remote(remote));
+        return Some(
+            auth_failure("ssh-auth-failure")
+                .class(EventType::InvalidUser)
+                .user(user)
+                .remote(remote),
+        );
     }
     let lower_prefix = rest.get(..15)?;
     if !lower_prefix.eq_ignore_ascii_case("authentication ") {
@@ -514,11 +559,23 @@ mod tests {
     #[test]
     fn login_attempts() {
         let failed = fact("Failed password for invalid user ROOT from 194.117.26.69 port 50273 ssh2");
-        assert_eq!((failed.event_type, failed.user), (Some(EventType::InvalidUser), Some("ROOT")));
-        assert_eq!(failed.remote, Some(Remote { host: "194.117.26.69", port: Some(50273) }));
+        assert_eq!(
+            (failed.event_type, failed.user),
+            (Some(EventType::InvalidUser), Some("ROOT"))
+        );
+        assert_eq!(
+            failed.remote,
+            Some(Remote {
+                host: "194.117.26.69",
+                port: Some(50273)
+            })
+        );
         assert_eq!(failed.method, Some("password"));
         let accepted = fact("Accepted publickey for git from 192.0.2.1 port 57904 ssh2: DSA 36:48:xx");
-        assert_eq!((accepted.event_type, accepted.outcome), (Some(EventType::Success), Outcome::Success));
+        assert_eq!(
+            (accepted.event_type, accepted.outcome),
+            (Some(EventType::Success), Outcome::Success)
+        );
         let solaris = fact("[ID 800047 auth.info] Failed keyboard-interactive for <invalid username> from 205.186.180.55 port 42742 ssh2");
         assert_eq!((solaris.event_type, solaris.user), (Some(EventType::InvalidUser), None));
         let empty = fact("Invalid user  from 192.0.2.68 port 34916");
@@ -529,20 +586,38 @@ mod tests {
     fn refusals_and_connection_failures() {
         let refused = fact("ROOT LOGIN REFUSED FROM ::ffff:1.2.3.4");
         assert_eq!(refused.remote.map(|r| r.host), Some("::ffff:1.2.3.4"));
-        let not_allowed = fact("User root from 10.0.0.40 not allowed because none of user's groups are listed in AllowGroups");
-        assert_eq!((not_allowed.user, not_allowed.reason), (Some("root"), Some("none of user's groups are listed in AllowGroups")));
-        let closed = fact("Connection closed by authenticating user test 127.0.0.1 port 12345 192.0.2.11 port 46039 [preauth]");
-        assert_eq!(closed.remote, Some(Remote { host: "192.0.2.11", port: Some(46039) }));
+        let not_allowed =
+            fact("User root from 10.0.0.40 not allowed because none of user's groups are listed in AllowGroups");
+        assert_eq!(
+            (not_allowed.user, not_allowed.reason),
+            (Some("root"), Some("none of user's groups are listed in AllowGroups"))
+        );
+        let closed =
+            fact("Connection closed by authenticating user test 127.0.0.1 port 12345 192.0.2.11 port 46039 [preauth]");
+        assert_eq!(
+            closed.remote,
+            Some(Remote {
+                host: "192.0.2.11",
+                port: Some(46039)
+            })
+        );
         assert_eq!(closed.user, Some("test 127.0.0.1 port 12345"));
         let kex = fact("fatal: Unable to negotiate with 192.0.2.2 port 55419: no matching key exchange method found. Their offer: dh");
         assert_eq!(kex.reason, Some("no matching key exchange method found"));
         let disconnect = fact("error: Received disconnect from 192.168.2.92 port 1684:14: No supported authentication methods available [preauth]");
-        assert_eq!(disconnect.remote, Some(Remote { host: "192.168.2.92", port: Some(1684) }));
+        assert_eq!(
+            disconnect.remote,
+            Some(Remote {
+                host: "192.168.2.92",
+                port: Some(1684)
+            })
+        );
         let old = fact("Received disconnect from 94.249.236.6: 3: com.jcraft.jsch.JSchException: Auth fail");
         assert_eq!(old.remote.map(|r| r.host), Some("94.249.236.6"));
         let wrappers = fact("refused connect from _U2Fsd_@::ffff:218.249.210.161 (::ffff:218.249.210.161)");
         assert_eq!(wrappers.remote.map(|r| r.host), Some("::ffff:218.249.210.161"));
-        let bad = fact("Bad protocol version identification 'dummy string' from 192.0.2.1' from 69.61.56.115 port 31778");
+        let bad =
+            fact("Bad protocol version identification 'dummy string' from 192.0.2.1' from 69.61.56.115 port 31778");
         assert_eq!(bad.remote.map(|r| r.host), Some("69.61.56.115"));
     }
 
@@ -562,14 +637,20 @@ mod tests {
 
     #[test]
     fn pam_address_resists_injection() {
-        let ruser_injected = pam_auth("authentication failure; logname= uid=0 euid=0 tty=xxx ruser=test rhost=192.0.2.151 rhost=192.0.2.1")
-            .expect("pam");
+        let ruser_injected = pam_auth(
+            "authentication failure; logname= uid=0 euid=0 tty=xxx ruser=test rhost=192.0.2.151 rhost=192.0.2.1",
+        )
+        .expect("pam");
         assert_eq!(ruser_injected.remote.map(|r| r.host), Some("192.0.2.1"));
-        let user_injected = pam_auth("authentication failure; logname= uid=0 euid=0 tty=xxx ruser= rhost=192.0.2.2 user=test rhost=192.0.2.152")
-            .expect("pam");
+        let user_injected = pam_auth(
+            "authentication failure; logname= uid=0 euid=0 tty=xxx ruser= rhost=192.0.2.2 user=test rhost=192.0.2.152",
+        )
+        .expect("pam");
         assert_eq!(user_injected.remote.map(|r| r.host), Some("192.0.2.2"));
-        let generic = pam_any_service("(pam_unix) authentication failure; logname= uid=0 euid=0 tty= ruser= rhost=66.232.129.62  user=mark")
-            .expect("pam");
+        let generic = pam_any_service(
+            "(pam_unix) authentication failure; logname= uid=0 euid=0 tty= ruser= rhost=66.232.129.62  user=mark",
+        )
+        .expect("pam");
         assert_eq!((generic.action, generic.user), ("pam-auth-failure", Some("mark")));
     }
 

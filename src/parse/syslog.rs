@@ -296,8 +296,8 @@ mod tests {
         assert_eq!(line.pid, Some(123));
         assert_eq!(line.message, "Failed password");
         assert!(matches!(line.time, HeaderTime::YearLess { month: 3, day: 9, .. }));
-        let pam = parse_header("Jun 14 15:16:01 combo sshd(pam_unix)[19939]: check pass; user unknown")
-            .expect("syslog");
+        let pam =
+            parse_header("Jun 14 15:16:01 combo sshd(pam_unix)[19939]: check pass; user unknown").expect("syslog");
         assert_eq!(pam.program, "sshd(pam_unix)");
         let hostless = parse_header("Nov 23 21:50:19 sshd[8148]: Disconnecting: x").expect("syslog");
         assert_eq!((hostless.host, hostless.program), (None, "sshd"));
@@ -307,8 +307,8 @@ mod tests {
 
     #[test]
     fn iso_and_rfc5424_headers() {
-        let line = parse_header("2015-04-16T18:02:50.321974+00:00 host sshd[2716]: pam_unix(sshd:auth): x")
-            .expect("syslog");
+        let line =
+            parse_header("2015-04-16T18:02:50.321974+00:00 host sshd[2716]: pam_unix(sshd:auth): x").expect("syslog");
         match line.time {
             HeaderTime::Exact(stamp) => assert_eq!(stamp.to_string(), "2015-04-16T18:02:50.321974Z"),
             other => panic!("expected exact time, got {other:?}"),
@@ -327,7 +327,10 @@ mod tests {
     #[test]
     fn no_timestamp_and_non_syslog() {
         let bare = parse_header("srv sshd[13709]: error: PAM: x").expect("syslog");
-        assert_eq!((bare.time, bare.host, bare.message), (HeaderTime::Missing, Some("srv"), "error: PAM: x"));
+        assert_eq!(
+            (bare.time, bare.host, bare.message),
+            (HeaderTime::Missing, Some("srv"), "error: PAM: x")
+        );
         assert!(parse_header("127.0.0.1 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.0\" 200 2326").is_none());
         assert!(parse_header("").is_none());
         assert!(parse_header("Mar 99 02:14:33 h sshd[1]: x").is_none());

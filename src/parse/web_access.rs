@@ -35,7 +35,6 @@ impl WebAccessParser {
     pub fn new(clock: Clock) -> Self {
         WebAccessParser { clock }
     }
-
 }
 
 impl LineParser for WebAccessParser {
@@ -83,7 +82,12 @@ impl LineParser for WebAccessParser {
 /// Some exporters wrap the whole line in quotes: `"1.2.3.4 - - [...] "GET / HTTP/1.1" ... "UA""`.
 fn unwrap_quoted(line: &str) -> &str {
     match line.strip_prefix('"') {
-        Some(inner) if inner.as_bytes().first().is_some_and(|b| b.is_ascii_hexdigit() || *b == b':') => {
+        Some(inner)
+            if inner
+                .as_bytes()
+                .first()
+                .is_some_and(|b| b.is_ascii_hexdigit() || *b == b':') =>
+        {
             inner.strip_suffix('"').unwrap_or(inner)
         }
         _ => line,
@@ -116,7 +120,13 @@ fn split_line(line: &str) -> Option<AccessLine<'_>> {
 }
 
 /// Everything from the `[time]` on.
-fn split_rest<'a>(line: &'a str, open: usize, vhost: Option<&'a str>, client: &'a str, user: &'a str) -> Option<AccessLine<'a>> {
+fn split_rest<'a>(
+    line: &'a str,
+    open: usize,
+    vhost: Option<&'a str>,
+    client: &'a str,
+    user: &'a str,
+) -> Option<AccessLine<'a>> {
     if client.is_empty() || client == "-" {
         return None;
     }
@@ -138,10 +148,7 @@ fn split_rest<'a>(line: &'a str, open: usize, vhost: Option<&'a str>, client: &'
     let (referrer, user_agent) = match rest.strip_prefix('"') {
         Some(after) => {
             let (referrer, rest) = quoted_field(after)?;
-            let user_agent = rest
-                .strip_prefix(" \"")
-                .and_then(quoted_field)
-                .map(|(agent, _)| agent);
+            let user_agent = rest.strip_prefix(" \"").and_then(quoted_field).map(|(agent, _)| agent);
             (Some(referrer), user_agent)
         }
         None => (None, None),
@@ -198,7 +205,11 @@ fn split_request<'a>(request: &'a str, event: &mut Event<'a>) {
     let Some((method, rest)) = request.split_once(' ') else {
         return;
     };
-    if method.is_empty() || !method.bytes().all(|b| b.is_ascii_alphabetic() || b == b'-' || b == b'_') {
+    if method.is_empty()
+        || !method
+            .bytes()
+            .all(|b| b.is_ascii_alphabetic() || b == b'-' || b == b'_')
+    {
         return;
     }
     let (target, version) = match rest.rsplit_once(' ') {
@@ -251,7 +262,10 @@ fn parse_clf_time(text: &str) -> Option<ClfTime> {
     let time = NaiveTime::from_hms_nano_opt(hour, minute, second.min(59), nanos)?;
     match rest.trim() {
         "" => Some(ClfTime::Naive(date, time)),
-        offset => Some(ClfTime::Exact(Timestamp::from_local(date.and_time(time), parse_offset(offset)?))),
+        offset => Some(ClfTime::Exact(Timestamp::from_local(
+            date.and_time(time),
+            parse_offset(offset)?,
+        ))),
     }
 }
 
@@ -266,23 +280,39 @@ mod tests {
         assert_eq!(fields.client, "83.149.9.216");
         assert_eq!((fields.status, fields.bytes), (Some(200), Some(203_023)));
         assert_eq!(fields.user_agent, Some("Mozilla/5.0 (Macintosh)"));
-        assert_eq!(fields.referrer, Some("http://semicomplete.com/presentations/logstash-monitorama-2013/"));
+        assert_eq!(
+            fields.referrer,
+            Some("http://semicomplete.com/presentations/logstash-monitorama-2013/")
+        );
     }
 
     #[test]
     fn vhost_escapes_and_common_format() {
         let vhost = r#"www.example.com:443 2001:db8::1 - alice [10/Oct/2000:13:55:36 -0700] "GET /a\"b HTTP/1.0" 404 - "-" "curl \"x\"""#;
         let fields = split_line(vhost).expect("vhost line");
-        assert_eq!((fields.vhost, fields.client, fields.user), (Some("www.example.com:443"), "2001:db8::1", Some("alice")));
+        assert_eq!(
+            (fields.vhost, fields.client, fields.user),
+            (Some("www.example.com:443"), "2001:db8::1", Some("alice"))
+        );
         assert_eq!(fields.request, r#"GET /a\"b HTTP/1.0"#);
-        assert_eq!((fields.bytes, fields.referrer, fields.user_agent), (None, None, Some(r#"curl \"x\""#)));
+        assert_eq!(
+            (fields.bytes, fields.referrer, fields.user_agent),
+            (None, None, Some(r#"curl \"x\""#))
+        );
         let common = r#"127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] "GET /apache_pb.gif HTTP/1.0" 200 2326"#;
         let fields = split_line(common).expect("common line");
         assert_eq!((fields.user, fields.referrer), (Some("frank"), None));
         let wrapped = r#""192.168.4.25 - - [22/Dec/2016:16:18:56 +0300] "GET / HTTP/1.1" 200 7 "-" "UA""#;
-        assert_eq!(split_line(unwrap_quoted(wrapped)).map(|f| f.client), Some("192.168.4.25"));
-        let no_ident = r#"192.168.1.1 - [08/Jun/2020:08:04:43 +0000] "GET /api/test HTTP/1.1" 200 100 "-" "curl/7.68.0""#;
-        assert_eq!(split_line(no_ident).map(|f| (f.client, f.user)), Some(("192.168.1.1", None)));
+        assert_eq!(
+            split_line(unwrap_quoted(wrapped)).map(|f| f.client),
+            Some("192.168.4.25")
+        );
+        let no_ident =
+            r#"192.168.1.1 - [08/Jun/2020:08:04:43 +0000] "GET /api/test HTTP/1.1" 200 100 "-" "curl/7.68.0""#;
+        assert_eq!(
+            split_line(no_ident).map(|f| (f.client, f.user)),
+            Some(("192.168.1.1", None))
+        );
     }
 
     #[test]

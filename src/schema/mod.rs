@@ -3,11 +3,13 @@
 //! module is its single implementation.
 
 mod event;
+mod json;
+
+pub use json::EventWriter;
 
 pub use event::{
-    Event, EventInfo, EventType, Group, Host, Http, HttpRequest, HttpResponse, Log, LogFile,
-    Meta, Outcome, Process, ResponseBody, Source, SshMeta, TimeMeta, Url, User, UserAgent,
-    UserRef,
+    Event, EventInfo, EventType, Group, Host, Http, HttpRequest, HttpResponse, Log, LogFile, Meta, Outcome, Process,
+    ResponseBody, Source, SshMeta, TimeMeta, Url, User, UserAgent, UserRef,
 };
 
 /// Version of the record schema, written by nothing yet but documented in the man page so

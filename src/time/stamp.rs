@@ -36,6 +36,36 @@ impl Timestamp {
         }
     }
 
+    /// An instant displayed at a given offset from UTC.
+    pub fn from_unix_with_offset(unix_seconds: i64, nanos: u32, offset_seconds: i32) -> Self {
+        Timestamp {
+            unix_seconds,
+            nanos: nanos.min(999_999_999),
+            offset_seconds,
+        }
+    }
+
+    /// Appends what follows the seconds: the fraction, if any, and the offset (`.123+02:00`).
+    pub fn write_suffix(&self, out: &mut Vec<u8>) {
+        if self.nanos != 0 {
+            out.push(b'.');
+            out.extend_from_slice(&nine_digits(self.nanos)[..fraction_digits(self.nanos)]);
+        }
+        self.write_offset(out);
+    }
+
+    fn write_offset(&self, out: &mut Vec<u8>) {
+        if self.offset_seconds == 0 {
+            out.push(b'Z');
+            return;
+        }
+        let minutes = self.offset_seconds.unsigned_abs() / 60;
+        out.push(if self.offset_seconds < 0 { b'-' } else { b'+' });
+        out.extend_from_slice(&two_digits(minutes / 60));
+        out.push(b':');
+        out.extend_from_slice(&two_digits(minutes % 60));
+    }
+
     /// Seconds since the Unix epoch.
     pub fn unix_seconds(&self) -> i64 {
         self.unix_seconds
@@ -92,16 +122,8 @@ impl Timestamp {
         push(b":");
         push(&two_digits(local.second()));
         if self.nanos != 0 {
-            let digits = nine_digits(self.nanos);
-            let keep = if self.nanos % 1_000_000 == 0 {
-                3
-            } else if self.nanos % 1_000 == 0 {
-                6
-            } else {
-                9
-            };
             push(b".");
-            push(&digits[..keep]);
+            push(&nine_digits(self.nanos)[..fraction_digits(self.nanos)]);
         }
         if self.offset_seconds == 0 {
             push(b"Z");
@@ -114,6 +136,17 @@ impl Timestamp {
             push(&two_digits(minutes % 60));
         }
         len
+    }
+}
+
+/// 3, 6 or 9: as many fraction digits as the value needs (milli, micro, nano).
+fn fraction_digits(nanos: u32) -> usize {
+    if nanos % 1_000_000 == 0 {
+        3
+    } else if nanos % 1_000 == 0 {
+        6
+    } else {
+        9
     }
 }
 
@@ -194,8 +227,21 @@ mod tests {
         let minus = FixedOffset::west_opt(7 * 3600 + 1800).expect("offset");
         let ts = Timestamp::from_local(local(2000, 10, 10, 13, 55, 36, 0), minus);
         assert_eq!(ts.to_string(), "2000-10-10T13:55:36-07:30");
-        assert_eq!(Timestamp::from_unix(0, 5_000_000).to_string(), "1970-01-01T00:00:00.005Z");
+        assert_eq!(
+            Timestamp::from_unix(0, 5_000_000).to_string(),
+            "1970-01-01T00:00:00.005Z"
+        );
         assert_eq!(Timestamp::from_unix(0, 7).to_string(), "1970-01-01T00:00:00.000000007Z");
+        for stamp in [
+            ts,
+            Timestamp::from_unix(0, 5_000_000),
+            Timestamp::from_unix_with_offset(86_400, 120_000, -3600),
+        ] {
+            let full = stamp.to_string();
+            let mut suffix = Vec::new();
+            stamp.write_suffix(&mut suffix);
+            assert_eq!(&full.as_bytes()[19..], suffix.as_slice());
+        }
     }
 
     #[test]

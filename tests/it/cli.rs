@@ -13,13 +13,19 @@ fn ssh_fields_from_a_syslog_line() {
     let event = &events[0];
     assert_eq!(event.timestamp, "2026-03-29T02:14:33+01:00");
     assert_eq!(event.event.kind, "event");
-    assert_eq!((event.event.module.as_str(), event.event.action.as_str()), ("ssh", "ssh-login"));
+    assert_eq!(
+        (event.event.module.as_str(), event.event.action.as_str()),
+        ("ssh", "ssh-login")
+    );
     assert_eq!(event.event.outcome, "failure");
     assert_eq!(event.source.ip.as_deref(), Some("203.0.113.9"));
     assert_eq!(event.source.port, Some(40022));
     assert_eq!(event.user.name.as_deref(), Some("oracle"));
     assert_eq!(event.host.hostname.as_deref(), Some("web-1"));
-    assert_eq!((event.process.name.as_deref(), event.process.pid), (Some("sshd"), Some(123)));
+    assert_eq!(
+        (event.process.name.as_deref(), event.process.pid),
+        (Some("sshd"), Some(123))
+    );
     assert_eq!(event.logsentry.event_type.as_deref(), Some("invalid_user"));
     assert_eq!(event.logsentry.line, 1);
     assert!(!event.logsentry.time.year_inferred && event.logsentry.time.zone_assumed);
@@ -33,14 +39,26 @@ fn web_fields_are_exactly_as_logged() {
     assert!(output.status.success());
     let event = &events(&output)[0];
     assert_eq!(event.timestamp, "2026-03-14T01:04:00Z");
-    assert_eq!(event.url.original.as_deref(), Some("/products?id=12+UNION+SELECT+username,password+FROM+users--"));
+    assert_eq!(
+        event.url.original.as_deref(),
+        Some("/products?id=12+UNION+SELECT+username,password+FROM+users--")
+    );
     assert_eq!(event.url.path.as_deref(), Some("/products"));
-    assert_eq!(event.url.query.as_deref(), Some("id=12+UNION+SELECT+username,password+FROM+users--"));
+    assert_eq!(
+        event.url.query.as_deref(),
+        Some("id=12+UNION+SELECT+username,password+FROM+users--")
+    );
     assert_eq!(event.http.request.method.as_deref(), Some("GET"));
     assert_eq!(event.http.version.as_deref(), Some("1.1"));
-    assert_eq!((event.http.response.status_code, event.http.response.body.bytes), (Some(200), Some(3311)));
+    assert_eq!(
+        (event.http.response.status_code, event.http.response.body.bytes),
+        (Some(200), Some(3311))
+    );
     assert_eq!(event.http.request.referrer, None, "- means absent");
-    assert_eq!(event.event.original.as_deref(), Some(std::str::from_utf8(line).expect("utf8")));
+    assert_eq!(
+        event.event.original.as_deref(),
+        Some(std::str::from_utf8(line).expect("utf8"))
+    );
 }
 
 #[test]
@@ -60,7 +78,9 @@ fn repeated_message_becomes_n_events() {
     let output = ls_parse(&["ssh"], line);
     let events = events(&output);
     assert_eq!(events.len(), 4);
-    assert!(events.iter().all(|e| e.logsentry.repeated == Some(4) && e.user.name.as_deref() == Some("root")));
+    assert!(events
+        .iter()
+        .all(|e| e.logsentry.repeated == Some(4) && e.user.name.as_deref() == Some("root")));
     assert_eq!(summary(&output), (1, 4, 0, 0));
 }
 
@@ -72,8 +92,15 @@ fn skipped_and_rejected_are_counted_and_rejects_kept_verbatim() {
     let output = ls_parse(&["ssh", "--rejects", rejects.to_str().expect("path")], input);
     assert!(output.status.success());
     assert_eq!(summary(&output), (3, 1, 1, 1));
-    assert!(stderr(&output).contains("<stdin>:2: rejected: not a syslog line"), "{}", stderr(&output));
-    assert_eq!(std::fs::read(&rejects).expect("rejects"), b"this is not a log line \xff\n");
+    assert!(
+        stderr(&output).contains("<stdin>:2: rejected: not a syslog line"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(
+        std::fs::read(&rejects).expect("rejects"),
+        b"this is not a log line \xff\n"
+    );
 }
 
 #[test]
@@ -158,7 +185,11 @@ fn year_is_inferred_from_the_file_time_across_new_year() {
     )
     .expect("write");
     let mtime = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_767_312_000); // 2026-01-02
-    std::fs::File::options().write(true).open(&path).and_then(|f| f.set_modified(mtime)).expect("mtime");
+    std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .and_then(|f| f.set_modified(mtime))
+        .expect("mtime");
     let output = ls_parse(&["ssh", "--tz", "UTC", path.to_str().expect("p")], b"");
     let stamps: Vec<String> = events(&output).into_iter().map(|e| e.timestamp).collect();
     assert_eq!(stamps, vec!["2025-12-31T23:59:58Z", "2026-01-01T00:00:03Z"]);

@@ -53,7 +53,11 @@ pub fn stderr(output: &Output) -> String {
 /// The summary numbers: (lines, events, skipped, rejected).
 pub fn summary(output: &Output) -> (u64, u64, u64, u64) {
     let text = stderr(output);
-    let line = text.lines().rev().find(|l| l.contains(" lines, ")).unwrap_or_else(|| panic!("no summary in {text}"));
+    let line = text
+        .lines()
+        .rev()
+        .find(|l| l.contains(" lines, "))
+        .unwrap_or_else(|| panic!("no summary in {text}"));
     let numbers: Vec<u64> = line
         .split(|c: char| !c.is_ascii_digit())
         .filter(|s| !s.is_empty())
@@ -118,7 +122,10 @@ pub struct Source {
 impl Source {
     /// Whatever names the remote.
     pub fn any(&self) -> Option<&str> {
-        self.ip.as_deref().or(self.domain.as_deref()).or(self.address.as_deref())
+        self.ip
+            .as_deref()
+            .or(self.domain.as_deref())
+            .or(self.address.as_deref())
     }
 }
 
@@ -247,11 +254,17 @@ pub fn corpus(test: &str) -> Option<std::path::PathBuf> {
         Some(dir) => {
             let dir = std::path::PathBuf::from(dir);
             let dir = if dir.is_relative() { repo_root().join(dir) } else { dir };
-            assert!(dir.is_dir(), "LOGSENTRY_CORPUS={} is set but is not a directory", dir.display());
+            assert!(
+                dir.is_dir(),
+                "LOGSENTRY_CORPUS={} is set but is not a directory",
+                dir.display()
+            );
             Some(dir)
         }
         None => {
-            eprintln!("SKIPPED {test}: LOGSENTRY_CORPUS is not set (set it to ../shared/corpus to run the real-data tests)");
+            eprintln!(
+                "SKIPPED {test}: LOGSENTRY_CORPUS is not set (set it to ../shared/corpus to run the real-data tests)"
+            );
             None
         }
     }

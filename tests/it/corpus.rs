@@ -38,19 +38,25 @@ fn loghub_openssh() {
     assert_eq!(per_ip.len(), 24);
     assert_eq!(per_ip.get("183.62.140.253"), Some(&286));
     assert_eq!(count(&events, |e| e.event.action == "ssh-invalid-user"), 113);
-    assert!(events.iter().all(|e| e.logsentry.time.year_inferred && e.host.hostname.as_deref() == Some("LabSZ")));
+    assert!(events
+        .iter()
+        .all(|e| e.logsentry.time.year_inferred && e.host.hostname.as_deref() == Some("LabSZ")));
 }
 
 #[test]
 fn elastic_auth_log_with_compromise_after_brute_force() {
-    let Some(corpus) = corpus("elastic_auth_log") else { return };
+    let Some(corpus) = corpus("elastic_auth_log") else {
+        return;
+    };
     let (events, (lines, _, _, rejected)) = parse_file("ssh", &corpus.join("elastic-examples/auth.log"));
     assert_eq!((lines, rejected), (7121, 0));
     assert_eq!(count(&events, |e| login(e, "failure")), 632 + 410);
     assert_eq!(count(&events, |e| login(e, "success")), 226);
     assert_eq!(count(&events, |e| e.event.action == "ssh-invalid-user"), 178);
     let attacker = |e: &Event| e.source.ip.as_deref() == Some("24.151.103.17");
-    let failures = count(&events, |e| attacker(e) && login(e, "failure") && e.logsentry.repeated.is_none());
+    let failures = count(&events, |e| {
+        attacker(e) && login(e, "failure") && e.logsentry.repeated.is_none()
+    });
     assert_eq!(failures, 157);
     // The compromise pattern: at least five failures, then a success from the same address.
     let fifth_failure = events
@@ -60,13 +66,19 @@ fn elastic_auth_log_with_compromise_after_brute_force() {
         .nth(4)
         .map(|(index, _)| index)
         .expect("five failures");
-    assert!(events[fifth_failure..].iter().any(|e| attacker(e) && login(e, "success")));
+    assert!(events[fifth_failure..]
+        .iter()
+        .any(|e| attacker(e) && login(e, "success")));
     // grep -a 'sudo:' auth.log | grep -c 'COMMAND=' → 186; grep -ac 'new group:' → 11;
     // grep -ac 'useradd.*failed adding user' → 30, 'useradd.*new user:' → 10.
     assert_eq!(count(&events, |e| e.event.action == "sudo-command"), 186);
     assert_eq!(count(&events, |e| e.event.action == "password-changed"), 10);
     assert_eq!(count(&events, |e| e.event.action == "group-created"), 11);
-    let created = |outcome: &str| count(&events, |e| e.event.action == "user-created" && e.event.outcome == outcome);
+    let created = |outcome: &str| {
+        count(&events, |e| {
+            e.event.action == "user-created" && e.event.outcome == outcome
+        })
+    };
     assert_eq!((created("success"), created("failure")), (10, 30));
 }
 
@@ -75,7 +87,11 @@ fn loghub_linux_pam_lines() {
     let Some(corpus) = corpus("loghub_linux") else { return };
     let (events, (lines, _, _, _)) = parse_file("ssh", &corpus.join("loghub/Linux/Linux_2k.log"));
     assert_eq!(lines, 2000);
-    let pam = |class: &str| count(&events, |e| e.process.name.as_deref() == Some("sshd(pam_unix)") && e.logsentry.event_type.as_deref() == Some(class));
+    let pam = |class: &str| {
+        count(&events, |e| {
+            e.process.name.as_deref() == Some("sshd(pam_unix)") && e.logsentry.event_type.as_deref() == Some(class)
+        })
+    };
     assert_eq!((pam("failed"), pam("invalid_user")), (489, 116));
 }
 
@@ -85,8 +101,22 @@ fn elastic_apache_access_log() {
     let (events, summary) = parse_file("apache", &corpus.join("elastic-examples/apache_logs"));
     assert_eq!(summary, (10_000, 10_000, 0, 0));
     let status = |code: u16| count(&events, |e| e.http.response.status_code == Some(code));
-    assert_eq!((status(200), status(304), status(404), status(301), status(206), status(500)), (9126, 445, 213, 164, 45, 3));
-    assert_eq!(count(&events, |e| e.http.response.status_code == Some(404) && e.source.ip.as_deref() == Some("208.91.156.11")), 60);
+    assert_eq!(
+        (
+            status(200),
+            status(304),
+            status(404),
+            status(301),
+            status(206),
+            status(500)
+        ),
+        (9126, 445, 213, 164, 45, 3)
+    );
+    assert_eq!(
+        count(&events, |e| e.http.response.status_code == Some(404)
+            && e.source.ip.as_deref() == Some("208.91.156.11")),
+        60
+    );
 }
 
 #[test]
@@ -95,7 +125,11 @@ fn ocatak_scanner_logs() {
     for (file, lines, not_found) in [("acunetix.txt", 6539, 258), ("w3af.txt", 3996, 490)] {
         let (events, summary) = parse_file("apache", &corpus.join("ocatak-apache-http-logs").join(file));
         assert_eq!(summary, (lines, lines, 0, 0), "{file}");
-        assert_eq!(count(&events, |e| e.http.response.status_code == Some(404)), not_found, "{file}");
+        assert_eq!(
+            count(&events, |e| e.http.response.status_code == Some(404)),
+            not_found,
+            "{file}"
+        );
     }
 }
 
@@ -136,17 +170,25 @@ fn fail2ban_labelled_ssh_failures() {
             by_line.entry(event.logsentry.line).or_default().push(event);
         }
         let labels = std::fs::read_to_string(dir.join(format!("{name}.labels.jsonl"))).expect("labels");
-        for labelled in labels.lines().map(|l| serde_json::from_str::<LabelledLine>(l).expect("label")) {
+        for labelled in labels
+            .lines()
+            .map(|l| serde_json::from_str::<LabelledLine>(l).expect("label"))
+        {
             if !labelled.label.is_match {
                 continue;
             }
             checked += 1;
             let host = labelled.label.host.as_deref().map(normalise_host).unwrap_or_default();
             let found = by_line.get(&labelled.line_no).into_iter().flatten().any(|event| {
-                let outcome_ok = event.event.outcome == "failure" || (labelled.line.contains("Accepted ") && event.event.outcome == "success");
+                let outcome_ok = event.event.outcome == "failure"
+                    || (labelled.line.contains("Accepted ") && event.event.outcome == "success");
                 outcome_ok && (host.is_empty() || event.source.any() == Some(host.as_str()))
             });
-            assert!(found, "{name}:{}: no failure event for {host}: {}", labelled.line_no, labelled.line);
+            assert!(
+                found,
+                "{name}:{}: no failure event for {host}: {}",
+                labelled.line_no, labelled.line
+            );
         }
     }
     assert_eq!(checked, 162, "every labelled failure line was checked");
@@ -180,7 +222,11 @@ struct AlertEvent {
 fn crowdsec_tests(corpus: &Path, category: &str) -> Vec<(std::path::PathBuf, CrowdsecLabels)> {
     let mut tests = Vec::new();
     let dir = corpus.join("crowdsec-hub").join(category);
-    let mut entries: Vec<_> = std::fs::read_dir(&dir).expect("crowdsec dir").filter_map(Result::ok).map(|e| e.path()).collect();
+    let mut entries: Vec<_> = std::fs::read_dir(&dir)
+        .expect("crowdsec dir")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
     entries.sort();
     for test in entries {
         let config = std::fs::read_to_string(test.join("config.yaml")).expect("config");
@@ -189,7 +235,9 @@ fn crowdsec_tests(corpus: &Path, category: &str) -> Vec<(std::path::PathBuf, Cro
             .find_map(|l| l.strip_prefix("log_file:"))
             .map(|f| f.trim().to_string())
             .expect("log_file");
-        let labels: CrowdsecLabels = serde_json::from_str(&std::fs::read_to_string(test.join("labels.json")).expect("labels")).expect("labels json");
+        let labels: CrowdsecLabels =
+            serde_json::from_str(&std::fs::read_to_string(test.join("labels.json")).expect("labels"))
+                .expect("labels json");
         tests.push((test.join(log_file), labels));
     }
     tests
@@ -212,16 +260,27 @@ fn crowdsec_ssh_failed_auth() {
         let ours: BTreeSet<(String, String)> = events
             .iter()
             .filter(|e| e.event.outcome == "failure")
-            .map(|e| (e.source.any().unwrap_or("").to_string(), e.user.name.clone().unwrap_or_default()))
+            .map(|e| {
+                (
+                    e.source.any().unwrap_or("").to_string(),
+                    e.user.name.clone().unwrap_or_default(),
+                )
+            })
             .collect();
         for event in labels.scenario.iter().flat_map(|s| &s.alerts).flat_map(|a| &a.events) {
-            let failure_types = ["ssh_failed-auth", "ssh_bad_keyexchange", "ssh_auth_timeout", "ssh_dispatch_fatal"];
+            let failure_types = [
+                "ssh_failed-auth",
+                "ssh_bad_keyexchange",
+                "ssh_auth_timeout",
+                "ssh_dispatch_fatal",
+            ];
             if !event.log_type.as_deref().is_some_and(|t| failure_types.contains(&t)) {
                 continue;
             }
             let ip = event.source_ip.clone().unwrap_or_default();
             let user = event.target_user.clone().unwrap_or_default();
-            let matched = ours.contains(&(ip.clone(), user.clone())) || (user.is_empty() && ours.iter().any(|(i, _)| *i == ip));
+            let matched =
+                ours.contains(&(ip.clone(), user.clone())) || (user.is_empty() && ours.iter().any(|(i, _)| *i == ip));
             assert!(matched, "{}: no failure for {ip} / {user}", log.display());
             checked += 1;
         }
@@ -248,5 +307,8 @@ fn crowdsec_web_access_logs() {
             }
         }
     }
-    assert_eq!(checked, EXPECTED_CROWDSEC_WEB, "every labelled access-log event was checked");
+    assert_eq!(
+        checked, EXPECTED_CROWDSEC_WEB,
+        "every labelled access-log event was checked"
+    );
 }

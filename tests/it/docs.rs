@@ -24,21 +24,34 @@ fn man_pages_and_completions_are_current() {
     for command in logsentry::cli::commands() {
         let name = command.get_name().to_string();
         let mut man = Vec::new();
-        clap_mangen::Man::new(command.clone()).render(&mut man).expect("render man page");
+        clap_mangen::Man::new(command.clone())
+            .render(&mut man)
+            .expect("render man page");
         check_or_bless(&repo_root().join("man").join(format!("{name}.1")), &man, &mut stale);
-        for (shell, file) in [(Shell::Bash, format!("{name}.bash")), (Shell::Zsh, format!("_{name}")), (Shell::Fish, format!("{name}.fish"))] {
+        for (shell, file) in [
+            (Shell::Bash, format!("{name}.bash")),
+            (Shell::Zsh, format!("_{name}")),
+            (Shell::Fish, format!("{name}.fish")),
+        ] {
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut command.clone(), name.clone(), &mut script);
             check_or_bless(&repo_root().join("completions").join(file), &script, &mut stale);
         }
     }
-    assert!(stale.is_empty(), "stale generated docs (run LOGSENTRY_BLESS=1 cargo test --test it docs): {stale:?}");
+    assert!(
+        stale.is_empty(),
+        "stale generated docs (run LOGSENTRY_BLESS=1 cargo test --test it docs): {stale:?}"
+    );
 }
 
 fn field_paths(value: &serde_json::Value, prefix: &str, out: &mut BTreeSet<String>) {
     if let serde_json::Value::Object(map) = value {
         for (key, child) in map {
-            let path = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
+            let path = if prefix.is_empty() {
+                key.clone()
+            } else {
+                format!("{prefix}.{key}")
+            };
             if child.is_object() {
                 field_paths(child, &path, out);
             } else {
@@ -58,6 +71,12 @@ fn schema_page_documents_every_emitted_field() {
     }
     assert!(fields.len() > 30, "{fields:?}");
     // roff escapes '-' as '\-' in text; field names have none, but '@' and '.' are plain.
-    let missing: Vec<_> = fields.iter().filter(|field| !page.contains(&format!("\\fB{field}\\fR"))).collect();
-    assert!(missing.is_empty(), "fields missing from man/logsentry-schema.7: {missing:?}");
+    let missing: Vec<_> = fields
+        .iter()
+        .filter(|field| !page.contains(&format!("\\fB{field}\\fR")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "fields missing from man/logsentry-schema.7: {missing:?}"
+    );
 }

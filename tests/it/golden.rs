@@ -7,7 +7,11 @@ use crate::common::*;
 #[test]
 fn golden_cases() {
     let root = repo_root().join("tests/golden");
-    let mut cases: Vec<_> = std::fs::read_dir(&root).expect("tests/golden").filter_map(Result::ok).map(|e| e.path()).collect();
+    let mut cases: Vec<_> = std::fs::read_dir(&root)
+        .expect("tests/golden")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
     cases.sort();
     assert!(!cases.is_empty());
     let bless = std::env::var_os("LOGSENTRY_BLESS").is_some();
@@ -15,7 +19,13 @@ fn golden_cases() {
         let cmd = std::fs::read_to_string(case.join("cmd")).expect("cmd");
         let args: Vec<String> = cmd
             .split_whitespace()
-            .map(|arg| if arg.starts_with("input") { case.join(arg).to_string_lossy().into_owned() } else { arg.to_string() })
+            .map(|arg| {
+                if arg.starts_with("input") {
+                    case.join(arg).to_string_lossy().into_owned()
+                } else {
+                    arg.to_string()
+                }
+            })
             .collect();
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let output = ls_parse(&args, b"");
@@ -36,5 +46,7 @@ fn golden_cases() {
 
 /// Golden output must still satisfy the strict schema.
 fn events_of(text: &str) -> Vec<Event> {
-    text.lines().map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"))).collect()
+    text.lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
+        .collect()
 }

@@ -6,5 +6,6 @@ mod corpus;
 mod docs;
 mod golden;
 mod no_panic;
+mod readme;
 mod robustness;
 mod streaming;

@@ -3,6 +3,7 @@
 
 use logsentry::ingest::to_text;
 use logsentry::parse::{Clock, ClockConfig, Format, LineCtx};
+use logsentry::schema::EventWriter;
 use proptest::prelude::*;
 
 const SEEDS: &[&str] = &[
@@ -23,11 +24,19 @@ fn parse_all_formats(bytes: &[u8]) {
     let reference = chrono::Utc::now();
     for format in [Format::Ssh, Format::WebAccess, Format::Auto] {
         let mut parser = format.parser(Clock::new(&ClockConfig::default(), reference));
-        let ctx = LineCtx { path: Some("fuzz.log"), line_no: 1, keep_original: true, invalid_utf8 };
+        let ctx = LineCtx {
+            path: Some("fuzz.log"),
+            line_no: 1,
+            keep_original: true,
+            invalid_utf8,
+        };
         let mut count = 0u32;
+        let mut writer = EventWriter::default();
         let _ = parser.parse(text, &ctx, &mut |event| {
             count += 1;
-            serde_json::to_vec(event).expect("every event serialises");
+            let mut out = Vec::new();
+            writer.write(event, &mut out);
+            serde_json::from_slice::<serde_json::Value>(&out).expect("every event is valid JSON");
         });
         assert!(count <= 100_000);
     }

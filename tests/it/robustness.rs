@@ -8,7 +8,9 @@ const FAILED: &[u8] = b"2026-03-14T01:00:00+00:00 h sshd[1]: Failed password for
 
 #[test]
 fn invalid_utf8_is_escaped_not_dropped() {
-    let mut line = b"2026-03-14T01:00:00+00:00 h sshd[1]: Failed password for invalid user r\xffot from 192.0.2.1 port 22 ssh2".to_vec();
+    let mut line =
+        b"2026-03-14T01:00:00+00:00 h sshd[1]: Failed password for invalid user r\xffot from 192.0.2.1 port 22 ssh2"
+            .to_vec();
     line.push(b'\n');
     let output = ls_parse(&["ssh"], &line);
     let events = events(&output);
@@ -26,7 +28,9 @@ fn nul_bytes_crlf_lone_cr_and_no_final_newline() {
     input.push(b'\r');
     input.extend_from_slice(FAILED);
     input.push(b'\n');
-    input.extend_from_slice(b"2026-03-14T01:00:00+00:00 h sshd[1]: Failed password for ro\0ot from 192.0.2.1 port 22 ssh2");
+    input.extend_from_slice(
+        b"2026-03-14T01:00:00+00:00 h sshd[1]: Failed password for ro\0ot from 192.0.2.1 port 22 ssh2",
+    );
     let output = ls_parse(&["ssh"], &input);
     assert!(output.status.success());
     let events = events(&output);

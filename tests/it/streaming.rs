@@ -7,7 +7,9 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 fn read_line_within(reader: &mpsc::Receiver<String>, seconds: u64) -> String {
-    reader.recv_timeout(Duration::from_secs(seconds)).expect("an event line arrived in time")
+    reader
+        .recv_timeout(Duration::from_secs(seconds))
+        .expect("an event line arrived in time")
 }
 
 fn spawn_reader(stdout: std::process::ChildStdout) -> mpsc::Receiver<String> {
@@ -35,8 +37,11 @@ fn stdin_events_arrive_before_stdin_closes() {
     let mut stdin = child.stdin.take().expect("stdin");
     let lines = spawn_reader(child.stdout.take().expect("stdout"));
     for port in [1, 2] {
-        writeln!(stdin, "2026-03-14T01:00:0{port}+00:00 h sshd[1]: Failed password for root from 192.0.2.1 port {port} ssh2")
-            .expect("write");
+        writeln!(
+            stdin,
+            "2026-03-14T01:00:0{port}+00:00 h sshd[1]: Failed password for root from 192.0.2.1 port {port} ssh2"
+        )
+        .expect("write");
         stdin.flush().expect("flush");
         let event: Event = serde_json::from_str(&read_line_within(&lines, 10)).expect("event");
         assert_eq!(event.source.port, Some(port));
@@ -49,7 +54,9 @@ fn stdin_events_arrive_before_stdin_closes() {
 fn follow_reads_appended_lines_across_rotation() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("auth.log");
-    let line = |port: u16| format!("2026-03-14T01:00:00+00:00 h sshd[1]: Failed password for root from 192.0.2.1 port {port} ssh2\n");
+    let line = |port: u16| {
+        format!("2026-03-14T01:00:00+00:00 h sshd[1]: Failed password for root from 192.0.2.1 port {port} ssh2\n")
+    };
     std::fs::write(&path, line(1)).expect("write");
     let mut child = Command::new(LS_PARSE)
         .args(["ssh", "--follow", "--sleep-interval", "0.05", path.to_str().expect("p")])
@@ -60,14 +67,22 @@ fn follow_reads_appended_lines_across_rotation() {
     let lines = spawn_reader(child.stdout.take().expect("stdout"));
     let port_of = |text: String| serde_json::from_str::<Event>(&text).expect("event").source.port;
     assert_eq!(port_of(read_line_within(&lines, 10)), Some(1));
-    std::fs::OpenOptions::new().append(true).open(&path).and_then(|mut f| f.write_all(line(2).as_bytes())).expect("append");
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(&path)
+        .and_then(|mut f| f.write_all(line(2).as_bytes()))
+        .expect("append");
     assert_eq!(port_of(read_line_within(&lines, 10)), Some(2));
     std::fs::rename(&path, dir.path().join("auth.log.1")).expect("rotate");
     std::fs::write(&path, line(3)).expect("recreate");
     assert_eq!(port_of(read_line_within(&lines, 10)), Some(3));
     // copytruncate
     std::fs::write(&path, "").expect("truncate");
-    std::fs::OpenOptions::new().append(true).open(&path).and_then(|mut f| f.write_all(line(4).as_bytes())).expect("append");
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(&path)
+        .and_then(|mut f| f.write_all(line(4).as_bytes()))
+        .expect("append");
     assert_eq!(port_of(read_line_within(&lines, 10)), Some(4));
     child.kill().expect("kill");
     let _ = child.wait();
