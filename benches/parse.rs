@@ -68,15 +68,28 @@ fn ip(rng: &mut Rng) -> String {
     )
 }
 
+/// Seconds since the start of the generated log: time moves forward a little per line, as
+/// in a real log (several lines share a second on a busy server).
+fn clock(rng: &mut Rng) -> (usize, u64, u64, u64, u64) {
+    thread_local!(static ELAPSED: std::cell::Cell<u64> = const { std::cell::Cell::new(0) });
+    let elapsed = ELAPSED.with(|e| {
+        let next = e.get() + u64::from(rng.below(4) == 0);
+        e.set(next);
+        next
+    });
+    let day = elapsed / 86_400;
+    (
+        (day / 28 % 12) as usize,
+        1 + day % 28,
+        elapsed / 3600 % 24,
+        elapsed / 60 % 60,
+        elapsed % 60,
+    )
+}
+
 fn auth_line(rng: &mut Rng, out: &mut impl Write) -> std::io::Result<()> {
-    let header = format!(
-        "{} {:2} {:02}:{:02}:{:02} bastion",
-        rng.pick(MONTHS),
-        1 + rng.below(28),
-        rng.below(24),
-        rng.below(60),
-        rng.below(60)
-    );
+    let (month, day, hour, minute, second) = clock(rng);
+    let header = format!("{} {day:2} {hour:02}:{minute:02}:{second:02} bastion", MONTHS[month]);
     let pid = 1000 + rng.below(60_000);
     let (user, address, port) = (rng.pick(USERS), ip(rng), 1024 + rng.below(60_000));
     match rng.below(20) {
@@ -98,15 +111,12 @@ fn auth_line(rng: &mut Rng, out: &mut impl Write) -> std::io::Result<()> {
 
 fn access_line(rng: &mut Rng, out: &mut impl Write) -> std::io::Result<()> {
     let status = [200, 200, 200, 200, 304, 404, 301, 500][rng.below(8) as usize];
+    let (month, day, hour, minute, second) = clock(rng);
     writeln!(
         out,
-        "{} - - [{:02}/{}/2026:{:02}:{:02}:{:02} +0000] \"GET {} HTTP/1.1\" {status} {} \"https://shop.example.com/\" \"{}\"",
+        "{} - - [{day:02}/{}/2026:{hour:02}:{minute:02}:{second:02} +0000] \"GET {} HTTP/1.1\" {status} {} \"https://shop.example.com/\" \"{}\"",
         ip(rng),
-        1 + rng.below(28),
-        rng.pick(MONTHS),
-        rng.below(24),
-        rng.below(60),
-        rng.below(60),
+        MONTHS[month],
         rng.pick(PATHS),
         rng.below(200_000),
         rng.pick(AGENTS)
@@ -117,7 +127,7 @@ type LineWriter = fn(&mut Rng, &mut BufWriter<File>) -> std::io::Result<()>;
 
 /// Writes `bytes` of generated log to `path` (kept between runs), returning the line count.
 fn generate(path: &Path, bytes: u64, seed: u64, line: LineWriter) -> u64 {
-    let count_path = path.with_extension("lines");
+    let count_path = path.with_extension("v2.lines");
     if let (Ok(meta), Ok(count)) = (std::fs::metadata(path), std::fs::read_to_string(&count_path)) {
         if meta.len() >= bytes {
             if let Ok(lines) = count.trim().parse() {

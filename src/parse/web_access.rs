@@ -98,7 +98,13 @@ fn unwrap_quoted(line: &str) -> &str {
 fn split_line(line: &str) -> Option<AccessLine<'_>> {
     let open = memchr::memchr(b'[', line.as_bytes())?;
     let head = line[..open].strip_suffix(' ')?;
-    let mut tokens = head.split(' ');
+    let mut tokens = memchr::memchr_iter(b' ', head.as_bytes())
+        .chain(std::iter::once(head.len()))
+        .scan(0, |start, end| {
+            let token = &head[*start..end];
+            *start = end + 1;
+            Some(token)
+        });
     let first = tokens.next()?;
     let second = tokens.next()?;
     let third = tokens.next();
@@ -184,6 +190,12 @@ fn quoted_field(text: &str) -> Option<(&str, &str)> {
     }
 }
 
+/// `text` split around the first `byte` (an ASCII byte, so both sides stay valid UTF-8).
+fn split_at_byte(text: &str, byte: u8) -> Option<(&str, &str)> {
+    let at = memchr::memchr(byte, text.as_bytes())?;
+    Some((&text[..at], &text[at + 1..]))
+}
+
 fn dash_is_none(value: Option<&str>) -> Option<&str> {
     value.filter(|text| *text != "-" && !text.is_empty())
 }
@@ -202,7 +214,7 @@ fn split_request<'a>(request: &'a str, event: &mut Event<'a>) {
     if request.is_empty() || request == "-" {
         return;
     }
-    let Some((method, rest)) = request.split_once(' ') else {
+    let Some((method, rest)) = split_at_byte(request, b' ') else {
         return;
     };
     if method.is_empty()
@@ -212,8 +224,8 @@ fn split_request<'a>(request: &'a str, event: &mut Event<'a>) {
     {
         return;
     }
-    let (target, version) = match rest.rsplit_once(' ') {
-        Some((target, version)) if version.starts_with("HTTP/") => (target, Some(&version[5..])),
+    let (target, version) = match memchr::memrchr(b' ', rest.as_bytes()) {
+        Some(space) if rest[space + 1..].starts_with("HTTP/") => (&rest[..space], Some(&rest[space + 6..])),
         _ => (rest, None),
     };
     event.http.request.method = Some(method);
@@ -222,7 +234,7 @@ fn split_request<'a>(request: &'a str, event: &mut Event<'a>) {
         return;
     }
     event.url.original = Some(target);
-    match target.split_once('?') {
+    match split_at_byte(target, b'?') {
         Some((path, query)) => {
             event.url.path = Some(path);
             event.url.query = Some(query);

@@ -174,9 +174,7 @@ impl EventWriter {
         if self.cached != Some(key) {
             // The part up to the seconds changes at most once a second.
             self.prefix.clear();
-            let whole = Timestamp::from_unix_with_offset(key.0, 0, key.1);
-            self.prefix.extend_from_slice(whole.to_string().as_bytes());
-            self.prefix.truncate(19);
+            Timestamp::from_unix_with_offset(key.0, 0, key.1).write_date_time(&mut self.prefix);
             self.cached = Some(key);
         }
         out.extend_from_slice(&self.prefix);

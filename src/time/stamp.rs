@@ -45,6 +45,13 @@ impl Timestamp {
         }
     }
 
+    /// Appends the date and time to the second (`2026-03-29T02:14:33`), without allocating.
+    pub fn write_date_time(&self, out: &mut Vec<u8>) {
+        let mut buf = [0u8; 40];
+        let len = self.format_into(&mut buf);
+        out.extend_from_slice(&buf[..19.min(len)]);
+    }
+
     /// Appends what follows the seconds: the fraction, if any, and the offset (`.123+02:00`).
     pub fn write_suffix(&self, out: &mut Vec<u8>) {
         if self.nanos != 0 {
