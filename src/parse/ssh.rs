@@ -304,16 +304,7 @@ pub(super) fn sshd_message(message: &str) -> Option<Fact<'_>> {
             let reason = rest.split_once(':').map_or(rest, |(reason, _)| reason);
             Some(connection_failure("ssh-kex-failed").reason(reason))
         }
-        "banner" => {
-            let rest = rest.strip_prefix("exchange: Connection from ")?;
-            let (who, why) = rest.split_once(": ")?;
-            let (why, _) = strip_preauth(why);
-            Some(
-                connection_failure("ssh-banner-error")
-                    .remote(trailing_remote(who)?)
-                    .reason(why),
-            )
-        }
+        "banner" => connection_from(rest.strip_prefix("exchange: ")?, "ssh-banner-error"),
         "kex_exchange_identification:" => {
             let (why, _) = strip_preauth(rest);
             Some(connection_failure("ssh-banner-error").reason(why))
@@ -322,16 +313,7 @@ pub(super) fn sshd_message(message: &str) -> Option<Fact<'_>> {
             let (why, _) = strip_preauth(rest);
             Some(connection_failure("ssh-protocol-error").reason(why))
         }
-        "ssh_dispatch_run_fatal:" => {
-            let rest = rest.strip_prefix("Connection from ")?;
-            let (who, why) = rest.split_once(": ")?;
-            let (why, _) = strip_preauth(why);
-            Some(
-                connection_failure("ssh-protocol-error")
-                    .remote(trailing_remote(who)?)
-                    .reason(why),
-            )
-        }
+        "ssh_dispatch_run_fatal:" => connection_from(rest, "ssh-protocol-error"),
         "Timeout" => {
             let rest = rest.strip_prefix("before authentication for ")?;
             let fact = connection_failure("ssh-auth-timeout");
@@ -352,6 +334,14 @@ pub(super) fn sshd_message(message: &str) -> Option<Fact<'_>> {
         }
         _ => None,
     }
+}
+
+/// `Connection from <host> port <p>: <why>[ [preauth]]` as a connection-level failure.
+fn connection_from<'m>(text: &'m str, action: &'static str) -> Option<Fact<'m>> {
+    let rest = text.strip_prefix("Connection from ")?;
+    let (who, why) = rest.split_once(": ")?;
+    let (why, _) = strip_preauth(why);
+    Some(connection_failure(action).remote(trailing_remote(who)?).reason(why))
 }
 
 /// A remote written as `host[ port N]` (after stripping `[preauth]`).
