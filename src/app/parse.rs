@@ -118,6 +118,10 @@ pub fn run(config: &ParseConfig) -> Exit {
             diagnostics.error(&format!("writing output: {error}"));
             return Exit::DataError;
         }
+        Err(RunError::Rejects(error)) => {
+            diagnostics.error(&format!("writing rejects file: {error}"));
+            return Exit::DataError;
+        }
         Ok(()) => {}
     }
     if let Err(error) = finish {
@@ -135,6 +139,7 @@ pub fn run(config: &ParseConfig) -> Exit {
 /// Failing to write output ends the run; failing to read an input only ends that input.
 enum RunError {
     Output(io::Error),
+    Rejects(io::Error),
 }
 
 /// Before a read that may block, whatever is buffered goes out: a live reader sees it now.
@@ -254,7 +259,7 @@ impl Source {
                 let reason = format!("line longer than {} bytes", config.max_line_bytes);
                 diagnostics
                     .reject(display, *line_no, &reason, line.bytes)
-                    .map_err(RunError::Output)?;
+                    .map_err(RunError::Rejects)?;
                 continue;
             }
             for segment in split_cr(line.bytes) {
@@ -290,7 +295,7 @@ impl Source {
                     Ok(Parsed::Skipped) => diagnostics.counts.skipped += 1,
                     Err(reject) => diagnostics
                         .reject(display, *line_no, reject.reason, segment)
-                        .map_err(RunError::Output)?,
+                        .map_err(RunError::Rejects)?,
                 }
             }
             if pending_key.is_some() {
