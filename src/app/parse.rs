@@ -348,7 +348,9 @@ fn merge<W: Write>(
     while let Some(position) = earliest(&sources, &ready) {
         let index = ready[position];
         let source = &mut sources[index];
-        out.write_records(&source.pending).map_err(RunError::Output)?;
+        if !source.direct {
+            out.write_records(&source.pending).map_err(RunError::Output)?;
+        }
         let mut flusher = FlushBeforeRead { out, failure: None };
         match source.advance(config, diagnostics, &mut flusher)? {
             Step::Ready => {}

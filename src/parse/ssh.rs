@@ -68,12 +68,9 @@ impl SshParser {
         event.process.pid = header.pid;
         event.logsentry.time = time_meta;
         fact.apply(&mut event);
-        if sshd && fact.remote.is_none() {
+        if sshd {
             if let Some(pid) = header.pid {
-                if let Some((ip, port)) = self.connections.entry(header.host, pid).peer {
-                    event.source.ip = Some(ip);
-                    event.source.port = port;
-                }
+                self.track_connection(header.host, pid, &fact, &mut event);
             }
         }
         if let Some(times) = repeat {
@@ -85,30 +82,36 @@ impl SshParser {
         Ok(Parsed::Events)
     }
 
-    /// An sshd message, with what earlier lines of the same connection (pid) told us.
+    /// An sshd message; a line that is no event by itself may still be one in the light of
+    /// its connection (see [`SshParser::connection_line`]).
     fn sshd_with_connection<'m>(&mut self, header: &SyslogLine<'_>, message: &'m str) -> Option<Fact<'m>> {
-        let fact = sshd_message(message);
-        let Some(pid) = header.pid else {
-            return fact;
-        };
-        let Some(fact) = fact else {
-            return self.connection_line(header.host, pid, strip_noise(message));
-        };
-        let connection = self.connections.entry(header.host, pid);
-        match fact
-            .remote
-            .and_then(|remote| super::normalize_ip(remote.host).map(|ip| (ip, remote.port)))
-        {
-            Some(peer) => {
-                connection.peer.get_or_insert(peer);
+        match (sshd_message(message), header.pid) {
+            (None, Some(pid)) => self.connection_line(header.host, pid, strip_noise(message)),
+            (fact, _) => fact,
+        }
+    }
+
+    /// One table lookup per sshd event: remember the peer this line names (already parsed
+    /// into `source.ip` by [`Fact::apply`]), or give the line the peer named earlier.
+    fn track_connection(&mut self, host: Option<&str>, pid: u32, fact: &Fact<'_>, event: &mut Event<'_>) {
+        let connection = self.connections.entry(host, pid);
+        match event.source.ip {
+            Some(ip) => {
+                connection.peer.get_or_insert((ip, event.source.port));
             }
-            None if fact.outcome == Outcome::Failure => connection.failed_without_peer = true,
-            None => {}
+            None => {
+                if fact.outcome == Outcome::Failure {
+                    connection.failed_without_peer = true;
+                }
+                if let (None, Some((ip, port))) = (fact.remote, connection.peer) {
+                    event.source.ip = Some(ip);
+                    event.source.port = port;
+                }
+            }
         }
         if fact.event_type == Some(EventType::Success) {
             connection.authenticated = true;
         }
-        Some(fact)
     }
 
     /// Lines that are events only in the light of the connection: `Connection from` names the

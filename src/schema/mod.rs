@@ -11,7 +11,3 @@ pub use event::{
     Event, EventInfo, EventType, Group, Host, Http, HttpRequest, HttpResponse, Log, LogFile, Meta, Outcome, Process,
     ResponseBody, Source, SshMeta, TimeMeta, Url, User, UserAgent, UserRef,
 };
-
-/// Version of the record schema, written by nothing yet but documented in the man page so
-/// consumers can tell which contract a stream follows.
-pub const SCHEMA_VERSION: &str = "1";

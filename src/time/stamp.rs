@@ -1,13 +1,12 @@
 //! The instant an event happened, with the UTC offset it was observed in.
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDateTime, Timelike};
-use serde::{Serialize, Serializer};
 use std::fmt;
 
 /// An event's time: an instant plus the offset to display it in.
 ///
 /// Ordering compares the instant only, so events from logs in different zones merge correctly.
-/// It serialises as RFC 3339 with its offset (`2026-03-29T02:14:33.123456+02:00`), with as
+/// It is written as RFC 3339 with its offset (`2026-03-29T02:14:33.123456+02:00`), with as
 /// many fraction digits as the source had (0, 3, 6 or 9), and formats without allocating.
 #[derive(Clone, Copy, Debug)]
 pub struct Timestamp {
@@ -202,15 +201,6 @@ impl fmt::Display for Timestamp {
         let len = self.format_into(&mut buf);
         // format_into writes ASCII only.
         f.write_str(std::str::from_utf8(&buf[..len]).map_err(|_| fmt::Error)?)
-    }
-}
-
-impl Serialize for Timestamp {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut buf = [0u8; 40];
-        let len = self.format_into(&mut buf);
-        let text = std::str::from_utf8(&buf[..len]).map_err(serde::ser::Error::custom)?;
-        serializer.serialize_str(text)
     }
 }
 
