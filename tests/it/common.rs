@@ -18,6 +18,26 @@ pub fn sample(name: &str) -> std::path::PathBuf {
     repo_root().join("sample_logs").join(name)
 }
 
+/// The entries of a directory, sorted.
+pub fn sorted_entries(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
+    entries.sort();
+    entries
+}
+
+/// Appends text to a file, as a logging daemon would.
+pub fn append(path: &Path, text: &str) {
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(path)
+        .and_then(|mut f| f.write_all(text.as_bytes()))
+        .unwrap_or_else(|e| panic!("append to {}: {e}", path.display()));
+}
+
 /// Runs ls-parse with arguments and stdin; UTC so timestamps are stable.
 pub fn ls_parse(args: &[&str], stdin: &[u8]) -> Output {
     let mut child = Command::new(LS_PARSE)

@@ -222,13 +222,7 @@ struct AlertEvent {
 fn crowdsec_tests(corpus: &Path, category: &str) -> Vec<(std::path::PathBuf, CrowdsecLabels)> {
     let mut tests = Vec::new();
     let dir = corpus.join("crowdsec-hub").join(category);
-    let mut entries: Vec<_> = std::fs::read_dir(&dir)
-        .expect("crowdsec dir")
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .collect();
-    entries.sort();
-    for test in entries {
+    for test in sorted_entries(&dir) {
         let config = std::fs::read_to_string(test.join("config.yaml")).expect("config");
         let log_file = config
             .lines()

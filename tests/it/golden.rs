@@ -7,12 +7,7 @@ use crate::common::*;
 #[test]
 fn golden_cases() {
     let root = repo_root().join("tests/golden");
-    let mut cases: Vec<_> = std::fs::read_dir(&root)
-        .expect("tests/golden")
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .collect();
-    cases.sort();
+    let cases = sorted_entries(&root);
     assert!(!cases.is_empty());
     let bless = std::env::var_os("LOGSENTRY_BLESS").is_some();
     for case in cases {

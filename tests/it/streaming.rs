@@ -67,22 +67,14 @@ fn follow_reads_appended_lines_across_rotation() {
     let lines = spawn_reader(child.stdout.take().expect("stdout"));
     let port_of = |text: String| serde_json::from_str::<Event>(&text).expect("event").source.port;
     assert_eq!(port_of(read_line_within(&lines, 10)), Some(1));
-    std::fs::OpenOptions::new()
-        .append(true)
-        .open(&path)
-        .and_then(|mut f| f.write_all(line(2).as_bytes()))
-        .expect("append");
+    append(&path, &line(2));
     assert_eq!(port_of(read_line_within(&lines, 10)), Some(2));
     std::fs::rename(&path, dir.path().join("auth.log.1")).expect("rotate");
     std::fs::write(&path, line(3)).expect("recreate");
     assert_eq!(port_of(read_line_within(&lines, 10)), Some(3));
     // copytruncate
     std::fs::write(&path, "").expect("truncate");
-    std::fs::OpenOptions::new()
-        .append(true)
-        .open(&path)
-        .and_then(|mut f| f.write_all(line(4).as_bytes()))
-        .expect("append");
+    append(&path, &line(4));
     assert_eq!(port_of(read_line_within(&lines, 10)), Some(4));
     child.kill().expect("kill");
     let _ = child.wait();
