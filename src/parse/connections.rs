@@ -1,13 +1,20 @@
 //! sshd runs one process per connection, so its pid ties the lines of one connection
 //! together: `Connection from H port P` names the peer, later lines (`Disconnecting: Too
 //! many authentication failures`, kex errors) often do not. This table remembers the peer
-//! per (host, pid) so those events still carry `source.ip`. Bounded: it is cleared when full.
+//! per (host, pid) so those events still carry `source.ip`.
+//!
+//! Bounded and small, so that it stays in the CPU cache on a log of millions of connections:
+//! two generations of at most 4,096 connections each. A connection not seen while two
+//! generations filled up is forgotten; at that point it has outlived sshd's login grace time
+//! on any server that is not taking thousands of new connections a minute.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::net::IpAddr;
 
-const MAX_CONNECTIONS: usize = 65_536;
+const GENERATION: usize = 4096;
+
+type Table = HashMap<(u64, u32), Connection, BuildHasherDefault<KeyHasher>>;
 
 /// What is known about one sshd connection.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -23,7 +30,8 @@ pub struct Connection {
 /// Connections by (logging host, sshd pid).
 #[derive(Debug, Default)]
 pub struct Connections {
-    table: HashMap<(u64, u32), Connection, BuildHasherDefault<KeyHasher>>,
+    current: Table,
+    previous: Table,
 }
 
 /// The keys are a host hash and a pid, not attacker-chosen strings: a multiply-mix is
@@ -54,15 +62,23 @@ impl Hasher for KeyHasher {
 impl Connections {
     /// The entry for a connection, created empty if unknown.
     pub fn entry(&mut self, host: Option<&str>, pid: u32) -> &mut Connection {
-        if self.table.len() >= MAX_CONNECTIONS {
-            self.table.clear();
+        let key = (host_key(host), pid);
+        if !self.current.contains_key(&key) {
+            let known = self.previous.remove(&key).unwrap_or_default();
+            if self.current.len() >= GENERATION {
+                // The older generation goes; the tables keep their memory.
+                std::mem::swap(&mut self.current, &mut self.previous);
+                self.current.clear();
+            }
+            self.current.insert(key, known);
         }
-        self.table.entry((host_key(host), pid)).or_default()
+        self.current.entry(key).or_default()
     }
 
     /// Forgets a connection that has ended (its pid will be reused).
     pub fn close(&mut self, host: Option<&str>, pid: u32) -> Option<Connection> {
-        self.table.remove(&(host_key(host), pid))
+        let key = (host_key(host), pid);
+        self.current.remove(&key).or_else(|| self.previous.remove(&key))
     }
 }
 
@@ -88,9 +104,20 @@ mod tests {
             Some((ip, Some(22)))
         );
         assert_eq!(connections.entry(Some("a"), 7).peer, None);
-        for pid in 0..(MAX_CONNECTIONS as u32 + 10) {
+        // A connection survives one generation change, not two.
+        connections.entry(None, 1).peer = Some((ip, None));
+        for pid in 1000..(1000 + GENERATION as u32) {
             connections.entry(None, pid);
         }
-        assert!(connections.table.len() <= MAX_CONNECTIONS);
+        assert_eq!(
+            connections.entry(None, 1).peer,
+            Some((ip, None)),
+            "kept across one generation"
+        );
+        for pid in 10_000..(10_000 + 2 * GENERATION as u32) {
+            connections.entry(None, pid);
+        }
+        assert_eq!(connections.entry(None, 1).peer, None, "forgotten after two");
+        assert!(connections.current.len() + connections.previous.len() <= 2 * GENERATION);
     }
 }

@@ -177,6 +177,15 @@ fn unmap(v6: Ipv6Addr) -> IpAddr {
     }
 }
 
+/// `text` split around the first `byte`, an ASCII byte (so both halves stay valid UTF-8).
+/// A plain loop on purpose: the words this splits are a few bytes long, where a vectorised
+/// search spends more on setting up than it saves.
+pub(crate) fn split_at_first(text: &str, byte: u8) -> Option<(&str, &str)> {
+    debug_assert!(byte.is_ascii());
+    let at = text.bytes().position(|b| b == byte)?;
+    Some((text.get(..at)?, text.get(at + 1..)?))
+}
+
 /// Whether text can be a DNS host name (letters, digits, `-`, `_`, `.`; not all digits).
 pub fn looks_like_hostname(text: &str) -> bool {
     !text.is_empty()

@@ -28,15 +28,16 @@ pub fn strip_preauth(text: &str) -> (&str, bool) {
 /// ssh2 from 5.6.7.8 port 4444 ssh2` names 5.6.7.8, `test from 127.0.0.1 port 58946 ssh2:
 /// from 10.10.1.2 ...` names 127.0.0.1, as fail2ban's injection tests require.
 pub fn split_from(text: &str) -> Option<(&str, Remote<'_>)> {
-    static FROM: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
-        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b" from "));
     FROM.find_iter(text.as_bytes())
         .find_map(|at| parse_suffix(&text[at + 6..]).map(|remote| (&text[..at], remote)))
 }
 
+static FROM: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b" from "));
+
 /// `<host>[ port N][ via H][ sshN][: info]` with nothing else after it.
 fn parse_suffix(text: &str) -> Option<Remote<'_>> {
-    let (host, mut rest) = match text.find(' ') {
+    let (host, mut rest) = match text.bytes().position(|b| b == b' ') {
         Some(space) => (&text[..space], &text[space..]),
         None => (text, ""),
     };
@@ -51,7 +52,10 @@ fn parse_suffix(text: &str) -> Option<Remote<'_>> {
         rest = &after[digits..];
     }
     if let Some(after) = rest.strip_prefix(" via ") {
-        rest = after.find(' ').map_or("", |space| &after[space..]);
+        rest = after
+            .bytes()
+            .position(|b| b == b' ')
+            .map_or("", |space| &after[space..]);
     }
     for protocol in [" ssh2", " ssh1"] {
         if let Some(after) = rest.strip_prefix(protocol) {
@@ -61,7 +65,7 @@ fn parse_suffix(text: &str) -> Option<Remote<'_>> {
     if let Some(info) = rest.strip_prefix(": ").or_else(|| rest.strip_prefix(':')) {
         // Only sshd's ssh1 `ruser` note may itself contain " from "; any other info that
         // does is a user name pretending to be a suffix.
-        if info.contains(" from ") && !info.starts_with("ruser ") {
+        if FROM.find(info.as_bytes()).is_some() && !info.starts_with("ruser ") {
             return None;
         }
         rest = "";

@@ -185,8 +185,11 @@ fn is_sshd(program: &str) -> bool {
 
 /// `sshd(pam_unix)` → `sshd`, `/usr/sbin/sshd` → `sshd`.
 fn base_program(program: &str) -> &str {
-    let name = program.rsplit('/').next().unwrap_or(program);
-    name.split_once('(').map_or(name, |(base, _)| base)
+    let name = match program.bytes().rposition(|b| b == b'/') {
+        Some(slash) => &program[slash + 1..],
+        None => program,
+    };
+    super::split_at_first(name, b'(').map_or(name, |(base, _)| base)
 }
 
 /// rsyslog folds identical lines into `message repeated N times: [ <message>]`.
@@ -238,7 +241,7 @@ fn connection_failure(action: &'static str) -> Fact<'static> {
 /// sshd's messages that a defender counts; `None` for the rest (skipped, not rejected).
 pub(super) fn sshd_message(message: &str) -> Option<Fact<'_>> {
     let message = strip_noise(message);
-    let (first_word, rest) = message.split_once(' ').unwrap_or((message, ""));
+    let (first_word, rest) = super::split_at_first(message, b' ').unwrap_or((message, ""));
     match first_word {
         "Failed" => login_attempt(rest, Outcome::Failure),
         "Accepted" => login_attempt(rest, Outcome::Success),
@@ -356,7 +359,7 @@ fn trailing_remote(text: &str) -> Option<Remote<'_>> {
 
 /// `Failed|Accepted <method> for [invalid user ]<user> from <host> port <port> ssh2[: key]`.
 fn login_attempt(rest: &str, outcome: Outcome) -> Option<Fact<'_>> {
-    let (method, rest) = rest.split_once(' ')?;
+    let (method, rest) = super::split_at_first(rest, b' ')?;
     let rest = rest.strip_prefix("for ")?;
     let (rest, _) = strip_preauth(rest);
     let (who, remote) = split_from(rest)?;

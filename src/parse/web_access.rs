@@ -11,6 +11,32 @@ use chrono::{NaiveDate, NaiveTime};
 /// The `apache` format (aliases `nginx`, `combined`).
 pub struct WebAccessParser {
     clock: Clock,
+    last_time: TimeCache,
+}
+
+/// The last `[time]` text and what it parsed to: a busy server logs many requests a second,
+/// and comparing 26 bytes is far cheaper than parsing them.
+#[derive(Default)]
+struct TimeCache {
+    text: [u8; 32],
+    len: usize,
+    parsed: Option<ClfTime>,
+}
+
+impl TimeCache {
+    fn parse(&mut self, text: &str) -> Option<ClfTime> {
+        let bytes = text.as_bytes();
+        if self.parsed.is_some() && self.text.get(..self.len) == Some(bytes) {
+            return self.parsed;
+        }
+        let parsed = parse_clf_time(text);
+        if let (Some(slot), Some(_)) = (self.text.get_mut(..bytes.len()), parsed) {
+            slot.copy_from_slice(bytes);
+            self.len = bytes.len();
+            self.parsed = parsed;
+        }
+        parsed
+    }
 }
 
 /// One access-log line split into its fields, borrowing from the line.
@@ -33,7 +59,10 @@ const ACCESS: &[&str] = &["access"];
 impl WebAccessParser {
     /// A parser for one input.
     pub fn new(clock: Clock) -> Self {
-        WebAccessParser { clock }
+        WebAccessParser {
+            clock,
+            last_time: TimeCache::default(),
+        }
     }
 }
 
@@ -46,7 +75,7 @@ impl LineParser for WebAccessParser {
         let fields = split_line(unwrap_quoted(line))
             .or_else(|| split_line(super::syslog::parse_header(line)?.message))
             .ok_or(Reject::new("not an access log line"))?;
-        let (timestamp, time_meta) = match parse_clf_time(fields.time) {
+        let (timestamp, time_meta) = match self.last_time.parse(fields.time) {
             Some(ClfTime::Exact(stamp)) => self.clock.exact(stamp),
             Some(ClfTime::Naive(date, time)) => self.clock.naive(date.and_time(time)),
             None => return Err(Reject::new("bad timestamp in access log line")),
@@ -96,31 +125,40 @@ fn unwrap_quoted(line: &str) -> &str {
 
 /// `[vhost] client ident user [time] "request" status bytes ["referrer" "agent"]`.
 fn split_line(line: &str) -> Option<AccessLine<'_>> {
-    let open = memchr::memchr(b'[', line.as_bytes())?;
-    let head = line[..open].strip_suffix(' ')?;
-    let mut tokens = memchr::memchr_iter(b' ', head.as_bytes())
-        .chain(std::iter::once(head.len()))
-        .scan(0, |start, end| {
-            let token = &head[*start..end];
-            *start = end + 1;
-            Some(token)
-        });
-    let first = tokens.next()?;
-    let second = tokens.next()?;
-    let third = tokens.next();
-    let Some(third) = third else {
-        // nginx `$remote_addr - [$time_local]`: no ident column.
-        return split_rest(line, open, None, first, second);
-    };
-    let (vhost, client, user) = match tokens.next() {
-        None => (None, first, third),
-        Some(fourth) => {
-            // A user name may contain spaces; only a leading vhost adds exactly one token.
-            if tokens.next().is_some() {
-                return None;
+    // One pass up to the `[`, remembering the spaces: the head is at most four tokens, each
+    // followed by one space (the last one just before the `[`).
+    let bytes = line.as_bytes();
+    let mut spaces = [0usize; 4];
+    let mut count = 0;
+    let mut open = None;
+    for (index, &byte) in bytes.iter().enumerate() {
+        match byte {
+            b' ' => {
+                *spaces.get_mut(count)? = index;
+                count += 1;
             }
-            (Some(first), second, fourth)
+            b'[' => {
+                open = Some(index);
+                break;
+            }
+            _ => {}
         }
+    }
+    let open = open?;
+    if count == 0 || spaces[count - 1] + 1 != open {
+        return None;
+    }
+    let token = |index: usize| {
+        let start = if index == 0 { 0 } else { spaces[index - 1] + 1 };
+        &line[start..spaces[index]]
+    };
+    let (vhost, client, user) = match count {
+        // nginx `$remote_addr - [$time_local]`: no ident column.
+        2 => (None, token(0), token(1)),
+        3 => (None, token(0), token(2)),
+        // A user name may contain spaces; only a leading vhost adds exactly one token.
+        4 => (Some(token(0)), token(1), token(3)),
+        _ => return None,
     };
     split_rest(line, open, vhost, client, user)
 }
@@ -136,7 +174,11 @@ fn split_rest<'a>(
     if client.is_empty() || client == "-" {
         return None;
     }
-    let close = open + memchr::memchr(b']', &line.as_bytes()[open..])?;
+    // `[10/Oct/2000:13:55:36 -0700]` is nearly always exactly this long.
+    let close = match line.as_bytes().get(open + 27) {
+        Some(b']') => open + 27,
+        _ => open + memchr::memchr(b']', &line.as_bytes()[open..])?,
+    };
     let time = &line[open + 1..close];
     let rest = line[close + 1..].strip_prefix(" \"")?;
     let (request, rest) = quoted_field(rest)?;
@@ -190,18 +232,14 @@ fn quoted_field(text: &str) -> Option<(&str, &str)> {
     }
 }
 
-/// `text` split around the first `byte` (an ASCII byte, so both sides stay valid UTF-8).
-fn split_at_byte(text: &str, byte: u8) -> Option<(&str, &str)> {
-    let at = memchr::memchr(byte, text.as_bytes())?;
-    Some((&text[..at], &text[at + 1..]))
-}
-
 fn dash_is_none(value: Option<&str>) -> Option<&str> {
     value.filter(|text| *text != "-" && !text.is_empty())
 }
 
+/// The text up to the next space, and what follows it. The status and size are a few bytes
+/// long: a plain loop finds their end sooner than a vectorised search.
 fn next_token(text: &str) -> (&str, &str) {
-    match memchr::memchr(b' ', text.as_bytes()) {
+    match text.bytes().position(|byte| byte == b' ') {
         Some(space) => (&text[..space], &text[space + 1..]),
         None => (text, ""),
     }
@@ -214,7 +252,7 @@ fn split_request<'a>(request: &'a str, event: &mut Event<'a>) {
     if request.is_empty() || request == "-" {
         return;
     }
-    let Some((method, rest)) = split_at_byte(request, b' ') else {
+    let Some((method, rest)) = super::split_at_first(request, b' ') else {
         return;
     };
     if method.is_empty()
@@ -234,7 +272,7 @@ fn split_request<'a>(request: &'a str, event: &mut Event<'a>) {
         return;
     }
     event.url.original = Some(target);
-    match split_at_byte(target, b'?') {
+    match super::split_at_first(target, b'?') {
         Some((path, query)) => {
             event.url.path = Some(path);
             event.url.query = Some(query);
@@ -243,6 +281,7 @@ fn split_request<'a>(request: &'a str, event: &mut Event<'a>) {
     }
 }
 
+#[derive(Clone, Copy)]
 enum ClfTime {
     Exact(Timestamp),
     Naive(NaiveDate, NaiveTime),

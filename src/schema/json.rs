@@ -1,179 +1,127 @@
 //! Writing an [`Event`] as one NDJSON line: the only serialisation of the schema. Hand-written
-//! because it is the hot loop of every parse: static keys are copied as bytes, strings that
-//! need no escaping (nearly all) are copied whole, and the date part of `@timestamp` is cached
-//! per second. Escaping follows serde_json exactly (`\"`, `\\`, `\n`, `\u0000`, ...).
+//! because it is the hot loop of every parse: every key is written together with its
+//! punctuation as one constant, strings that need no escaping (nearly all) are copied whole,
+//! and the date part of `@timestamp` is cached per second. Escaping follows serde_json
+//! exactly (`\"`, `\\`, `\n`, `\u0000`, ...).
 
 use super::event::{Event, EventType, Outcome};
 use crate::time::Timestamp;
 use std::net::IpAddr;
 
-/// Serialises events, remembering the last formatted second.
+/// Serialises events, remembering the last formatted second and the vocabulary part of
+/// `event.*` for the few kinds of event a log holds.
 #[derive(Debug, Default)]
 pub struct EventWriter {
     cached: Option<(i64, i32)>,
     prefix: Vec<u8>,
+    vocabulary: Vec<(VocabularyKey, Vec<u8>)>,
 }
+
+/// Which static strings an event's kind, module, dataset, categories, types and action are,
+/// by address and length: equal keys are equal strings.
+type VocabularyKey = [(usize, usize); 6];
+
+/// Enough for every action one parser knows; more distinct kinds start the cache afresh.
+const MAX_VOCABULARY: usize = 64;
 
 impl EventWriter {
     /// Appends `event` as a JSON object and a newline to `out`.
     pub fn write(&mut self, event: &Event<'_>, out: &mut Vec<u8>) {
         out.reserve(1024);
-        out.extend_from_slice(b"{\"@timestamp\":\"");
         self.timestamp(&event.timestamp, out);
         out.push(b'"');
-        if let Some(message) = event.message {
-            out.extend_from_slice(b",\"message\":");
-            string(message, out);
-        }
-        let info = &event.event;
-        out.extend_from_slice(b",\"event\":{\"kind\":");
-        known_string(info.kind, out);
-        out.extend_from_slice(b",\"module\":");
-        known_string(info.module, out);
-        out.extend_from_slice(b",\"dataset\":");
-        known_string(info.dataset, out);
-        if !info.category.is_empty() {
-            out.extend_from_slice(b",\"category\":");
-            string_array(info.category, out);
-        }
-        if !info.types.is_empty() {
-            out.extend_from_slice(b",\"type\":");
-            string_array(info.types, out);
-        }
-        out.extend_from_slice(b",\"action\":");
-        known_string(info.action, out);
-        out.extend_from_slice(b",\"outcome\":\"");
-        out.extend_from_slice(match info.outcome {
-            Outcome::Success => b"success".as_slice(),
-            Outcome::Failure => b"failure",
-            Outcome::Unknown => b"unknown",
-        });
-        out.push(b'"');
-        opt_string(out, b",\"reason\":", info.reason);
-        opt_string(out, b",\"original\":", info.original);
-        out.push(b'}');
+        opt_string(out, b",\"message\":", event.message);
+        self.event_info(event, out);
 
         let source = &event.source;
         if !source.is_empty() {
-            let mut fields = Fields::open(out, b"source");
+            let object = Object::open(out, b",\"source\":");
             if let Some(ip) = source.ip {
-                fields.key(out, b"ip");
+                out.extend_from_slice(b",\"ip\":");
                 ip_string(ip, out);
             }
-            fields.string(out, b"domain", source.domain);
-            fields.string(out, b"address", source.address);
-            fields.number(out, b"port", source.port.map(u64::from));
-            out.push(b'}');
+            opt_string(out, b",\"domain\":", source.domain);
+            opt_string(out, b",\"address\":", source.address);
+            opt_number(out, b",\"port\":", source.port.map(u64::from));
+            object.close(out);
         }
         if !event.user.is_empty() {
-            let mut fields = Fields::open(out, b"user");
-            fields.string(out, b"name", event.user.name);
-            if let Some(name) = event.user.effective.name {
-                fields.key(out, b"effective");
-                out.extend_from_slice(b"{\"name\":");
-                string(name, out);
-                out.push(b'}');
-            }
-            out.push(b'}');
+            let object = Object::open(out, b",\"user\":");
+            opt_string(out, b",\"name\":", event.user.name);
+            single(out, b",\"effective\":{\"name\":", event.user.effective.name, b"}");
+            object.close(out);
         }
         single(out, b",\"group\":{\"name\":", event.group.name, b"}");
         single(out, b",\"host\":{\"hostname\":", event.host.hostname, b"}");
         let process = &event.process;
         if !process.is_empty() {
-            let mut fields = Fields::open(out, b"process");
-            fields.string(out, b"name", process.name);
-            fields.number(out, b"pid", process.pid.map(u64::from));
-            fields.string(out, b"command_line", process.command_line);
-            fields.string(out, b"working_directory", process.working_directory);
-            out.push(b'}');
+            let object = Object::open(out, b",\"process\":");
+            opt_string(out, b",\"name\":", process.name);
+            opt_number(out, b",\"pid\":", process.pid.map(u64::from));
+            opt_string(out, b",\"command_line\":", process.command_line);
+            opt_string(out, b",\"working_directory\":", process.working_directory);
+            object.close(out);
         }
         let url = &event.url;
         if !url.is_empty() {
-            let mut fields = Fields::open(out, b"url");
-            fields.string(out, b"original", url.original);
-            fields.string(out, b"path", url.path);
-            fields.string(out, b"query", url.query);
-            out.push(b'}');
+            let object = Object::open(out, b",\"url\":");
+            opt_string(out, b",\"original\":", url.original);
+            opt_string(out, b",\"path\":", url.path);
+            opt_string(out, b",\"query\":", url.query);
+            object.close(out);
         }
         let http = &event.http;
         if !http.is_empty() {
-            let mut fields = Fields::open(out, b"http");
+            let object = Object::open(out, b",\"http\":");
             if !http.request.is_empty() {
-                fields.key(out, b"request");
-                let mut request = Fields::inner(out);
-                request.string(out, b"method", http.request.method);
-                request.string(out, b"referrer", http.request.referrer);
-                out.push(b'}');
+                let request = Object::open(out, b",\"request\":");
+                opt_string(out, b",\"method\":", http.request.method);
+                opt_string(out, b",\"referrer\":", http.request.referrer);
+                request.close(out);
             }
             if !http.response.is_empty() {
-                fields.key(out, b"response");
-                let mut response = Fields::inner(out);
-                response.number(out, b"status_code", http.response.status_code.map(u64::from));
+                let response = Object::open(out, b",\"response\":");
+                opt_number(out, b",\"status_code\":", http.response.status_code.map(u64::from));
                 if let Some(bytes) = http.response.body.bytes {
-                    response.key(out, b"body");
-                    out.extend_from_slice(b"{\"bytes\":");
+                    out.extend_from_slice(b",\"body\":{\"bytes\":");
                     number(bytes, out);
                     out.push(b'}');
                 }
-                out.push(b'}');
+                response.close(out);
             }
-            fields.string(out, b"version", http.version);
-            out.push(b'}');
+            opt_string(out, b",\"version\":", http.version);
+            object.close(out);
         }
         single(out, b",\"user_agent\":{\"original\":", event.user_agent.original, b"}");
         single(out, b",\"log\":{\"file\":{\"path\":", event.log.file.path, b"}}");
-
-        let meta = &event.logsentry;
-        out.extend_from_slice(b",\"logsentry\":{\"line\":");
-        number(meta.line, out);
-        if let Some(event_type) = meta.event_type {
-            out.extend_from_slice(b",\"event_type\":\"");
-            out.extend_from_slice(match event_type {
-                EventType::Failed => b"failed".as_slice(),
-                EventType::InvalidUser => b"invalid_user",
-                EventType::Success => b"success",
-            });
-            out.push(b'"');
-        }
-        let time = &meta.time;
-        if time.year_inferred || time.zone_assumed || time.missing {
-            out.extend_from_slice(b",\"time\":{");
-            let mut first = true;
-            for (set, key) in [
-                (time.year_inferred, b"\"year_inferred\":true".as_slice()),
-                (time.zone_assumed, b"\"zone_assumed\":true"),
-                (time.missing, b"\"missing\":true"),
-            ] {
-                if set {
-                    if !first {
-                        out.push(b',');
-                    }
-                    out.extend_from_slice(key);
-                    first = false;
-                }
-            }
-            out.push(b'}');
-        }
-        if let Some(method) = meta.ssh.method {
-            out.extend_from_slice(b",\"ssh\":{\"method\":");
-            string(method, out);
-            out.push(b'}');
-        }
-        if let Some(repeated) = meta.repeated {
-            out.extend_from_slice(b",\"repeated\":");
-            number(u64::from(repeated), out);
-        }
-        if meta.invalid_utf8 {
-            out.extend_from_slice(b",\"invalid_utf8\":true");
-        }
-        out.extend_from_slice(b"}}\n");
+        write_meta(event, out);
+        out.extend_from_slice(b"}\n");
     }
 
+    fn event_info(&mut self, event: &Event<'_>, out: &mut Vec<u8>) {
+        let key = vocabulary_key(event);
+        let index = match self.vocabulary.iter().position(|(known, _)| *known == key) {
+            Some(index) => index,
+            None => {
+                if self.vocabulary.len() >= MAX_VOCABULARY {
+                    self.vocabulary.clear();
+                }
+                let mut rendered = Vec::with_capacity(160);
+                write_vocabulary(event, &mut rendered);
+                self.vocabulary.push((key, rendered));
+                self.vocabulary.len() - 1
+            }
+        };
+        write_event_info(event, &self.vocabulary[index].1, out);
+    }
+
+    /// `{"@timestamp":"2026-03-14T01:00:00` and the rest of the time; the part up to the
+    /// seconds changes at most once a second.
     fn timestamp(&mut self, timestamp: &Timestamp, out: &mut Vec<u8>) {
         let key = (timestamp.unix_seconds(), timestamp.offset_seconds());
         if self.cached != Some(key) {
-            // The part up to the seconds changes at most once a second.
             self.prefix.clear();
+            self.prefix.extend_from_slice(b"{\"@timestamp\":\"");
             Timestamp::from_unix_with_offset(key.0, 0, key.1).write_date_time(&mut self.prefix);
             self.cached = Some(key);
         }
@@ -182,53 +130,117 @@ impl EventWriter {
     }
 }
 
-/// The fields of one object, comma-separated.
-struct Fields {
-    first: bool,
+/// `,"event":{...}`: the vocabulary part is copied from the cache, the outcome, reason and
+/// original line are written each time.
+fn write_event_info(event: &Event<'_>, vocabulary: &[u8], out: &mut Vec<u8>) {
+    let info = &event.event;
+    out.extend_from_slice(vocabulary);
+    out.extend_from_slice(match info.outcome {
+        Outcome::Success => b",\"outcome\":\"success\"".as_slice(),
+        Outcome::Failure => b",\"outcome\":\"failure\"",
+        Outcome::Unknown => b",\"outcome\":\"unknown\"",
+    });
+    opt_string(out, b",\"reason\":", info.reason);
+    opt_string(out, b",\"original\":", info.original);
+    out.push(b'}');
 }
 
-impl Fields {
-    /// Writes `,"name":{` and starts its fields.
-    fn open(out: &mut Vec<u8>, name: &[u8]) -> Self {
-        out.extend_from_slice(b",\"");
-        out.extend_from_slice(name);
-        out.extend_from_slice(b"\":{");
-        Fields { first: true }
+/// `,"event":{"kind":...,"action":"..."`: our own static strings.
+fn write_vocabulary(event: &Event<'_>, out: &mut Vec<u8>) {
+    let info = &event.event;
+    out.extend_from_slice(b",\"event\":{\"kind\":");
+    known_string(info.kind, out);
+    out.extend_from_slice(b",\"module\":");
+    known_string(info.module, out);
+    out.extend_from_slice(b",\"dataset\":");
+    known_string(info.dataset, out);
+    if !info.category.is_empty() {
+        out.extend_from_slice(b",\"category\":");
+        string_array(info.category, out);
     }
-
-    /// Starts the fields of an object whose key is already written.
-    fn inner(out: &mut Vec<u8>) -> Self {
-        out.push(b'{');
-        Fields { first: true }
+    if !info.types.is_empty() {
+        out.extend_from_slice(b",\"type\":");
+        string_array(info.types, out);
     }
+    out.extend_from_slice(b",\"action\":");
+    known_string(info.action, out);
+}
 
-    fn key(&mut self, out: &mut Vec<u8>, key: &[u8]) {
-        if !self.first {
-            out.push(b',');
+fn vocabulary_key(event: &Event<'_>) -> VocabularyKey {
+    let info = &event.event;
+    let text = |value: &'static str| (value.as_ptr() as usize, value.len());
+    let list = |values: &'static [&'static str]| (values.as_ptr() as usize, values.len());
+    [
+        text(info.action),
+        text(info.kind),
+        text(info.module),
+        text(info.dataset),
+        list(info.category),
+        list(info.types),
+    ]
+}
+
+/// `,"logsentry":{...}`, always present: it carries at least the line number.
+fn write_meta(event: &Event<'_>, out: &mut Vec<u8>) {
+    let meta = &event.logsentry;
+    out.extend_from_slice(b",\"logsentry\":{\"line\":");
+    number(meta.line, out);
+    if let Some(event_type) = meta.event_type {
+        out.extend_from_slice(match event_type {
+            EventType::Failed => b",\"event_type\":\"failed\"".as_slice(),
+            EventType::InvalidUser => b",\"event_type\":\"invalid_user\"",
+            EventType::Success => b",\"event_type\":\"success\"",
+        });
+    }
+    let time = &meta.time;
+    if time.year_inferred || time.zone_assumed || time.missing {
+        let object = Object::open(out, b",\"time\":");
+        for (set, field) in [
+            (time.year_inferred, b",\"year_inferred\":true".as_slice()),
+            (time.zone_assumed, b",\"zone_assumed\":true"),
+            (time.missing, b",\"missing\":true"),
+        ] {
+            if set {
+                out.extend_from_slice(field);
+            }
         }
-        self.first = false;
-        out.push(b'"');
+        object.close(out);
+    }
+    single(out, b",\"ssh\":{\"method\":", meta.ssh.method, b"}");
+    opt_number(out, b",\"repeated\":", meta.repeated.map(u64::from));
+    if meta.invalid_utf8 {
+        out.extend_from_slice(b",\"invalid_utf8\":true");
+    }
+    out.push(b'}');
+}
+
+/// An object whose fields are each written with a leading comma: closing it turns the first
+/// field's comma into the opening brace, so no field has to ask whether it is the first.
+struct Object {
+    brace: usize,
+}
+
+impl Object {
+    /// Writes the key (`,"name":`); the fields follow.
+    #[inline]
+    fn open(out: &mut Vec<u8>, key: &'static [u8]) -> Self {
         out.extend_from_slice(key);
-        out.extend_from_slice(b"\":");
+        Object { brace: out.len() }
     }
 
-    fn string(&mut self, out: &mut Vec<u8>, key: &[u8], value: Option<&str>) {
-        if let Some(value) = value {
-            self.key(out, key);
-            string(value, out);
+    #[inline]
+    fn close(self, out: &mut Vec<u8>) {
+        match out.get_mut(self.brace) {
+            Some(comma) => *comma = b'{',
+            None => out.push(b'{'),
         }
-    }
-
-    fn number(&mut self, out: &mut Vec<u8>, key: &[u8], value: Option<u64>) {
-        if let Some(value) = value {
-            self.key(out, key);
-            number(value, out);
-        }
+        out.push(b'}');
     }
 }
 
 /// An object of one string field, written only when the field is present.
-fn single(out: &mut Vec<u8>, open: &[u8], value: Option<&str>, close: &[u8]) {
+#[inline]
+fn single(out: &mut Vec<u8>, open: &'static [u8], value: Option<&str>, close: &'static [u8]) {
     if let Some(value) = value {
         out.extend_from_slice(open);
         string(value, out);
@@ -236,10 +248,19 @@ fn single(out: &mut Vec<u8>, open: &[u8], value: Option<&str>, close: &[u8]) {
     }
 }
 
-fn opt_string(out: &mut Vec<u8>, key: &[u8], value: Option<&str>) {
+#[inline]
+fn opt_string(out: &mut Vec<u8>, key: &'static [u8], value: Option<&str>) {
     if let Some(value) = value {
         out.extend_from_slice(key);
         string(value, out);
+    }
+}
+
+#[inline]
+fn opt_number(out: &mut Vec<u8>, key: &'static [u8], value: Option<u64>) {
+    if let Some(value) = value {
+        out.extend_from_slice(key);
+        number(value, out);
     }
 }
 
@@ -259,46 +280,74 @@ fn number(value: u64, out: &mut Vec<u8>) {
 }
 
 fn ip_string(ip: IpAddr, out: &mut Vec<u8>) {
-    out.push(b'"');
     match ip {
         IpAddr::V4(v4) => {
-            for (index, octet) in v4.octets().iter().enumerate() {
+            // `"255.255.255.255"` at most: built on the stack, appended at once.
+            let mut text = [0u8; 17];
+            let mut len = 1;
+            text[0] = b'"';
+            for (index, octet) in v4.octets().into_iter().enumerate() {
                 if index > 0 {
-                    out.push(b'.');
+                    text[len] = b'.';
+                    len += 1;
                 }
-                out.extend_from_slice(itoa::Buffer::new().format(*octet).as_bytes());
+                if octet >= 100 {
+                    text[len] = b'0' + octet / 100;
+                    len += 1;
+                }
+                if octet >= 10 {
+                    text[len] = b'0' + octet / 10 % 10;
+                    len += 1;
+                }
+                text[len] = b'0' + octet % 10;
+                len += 1;
             }
+            text[len] = b'"';
+            out.extend_from_slice(&text[..=len]);
         }
         IpAddr::V6(v6) => {
             use std::io::Write;
+            out.push(b'"');
             // Writing to a Vec cannot fail.
             let _ = write!(out, "{v6}");
+            out.push(b'"');
         }
     }
-    out.push(b'"');
 }
 
 const fn needs_escape(byte: u8) -> bool {
     byte < 0x20 || byte == b'"' || byte == b'\\'
 }
 
-/// Whether any byte needs escaping, eight bytes at a time: a byte below 0x20, a quote or a
-/// backslash shows up as a set high bit in the classic "has zero/less-than byte" tests.
+/// Whether any byte needs escaping. Blocks of 16 are tested without early exit inside the
+/// block, which the compiler turns into a few vector compares per block; the tail is tested
+/// as one more block (the string's last 16 bytes, or the tail padded with spaces).
 fn any_needs_escape(bytes: &[u8]) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let has_zero = |word: u64| word.wrapping_sub(ONES) & !word & HIGHS;
-    let mut chunks = bytes.chunks_exact(8);
-    for chunk in &mut chunks {
-        let mut word_bytes = [0u8; 8];
-        word_bytes.copy_from_slice(chunk);
-        let word = u64::from_le_bytes(word_bytes);
-        let control = word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
-        if control | has_zero(word ^ (ONES * u64::from(b'"'))) | has_zero(word ^ (ONES * u64::from(b'\\'))) != 0 {
+    let blocks = bytes.chunks_exact(16);
+    let rest = blocks.remainder();
+    for block in blocks {
+        if <&[u8; 16]>::try_from(block).is_ok_and(block_needs_escape) {
             return true;
         }
     }
-    chunks.remainder().iter().any(|&b| needs_escape(b))
+    if rest.is_empty() {
+        return false;
+    }
+    let mut last = [b' '; 16];
+    match bytes.len().checked_sub(16) {
+        Some(start) => last.copy_from_slice(&bytes[start..]),
+        None => last[..rest.len()].copy_from_slice(rest),
+    }
+    block_needs_escape(&last)
+}
+
+#[inline]
+fn block_needs_escape(block: &[u8; 16]) -> bool {
+    let mut found = false;
+    for &byte in block {
+        found |= needs_escape(byte);
+    }
+    found
 }
 
 /// One of our own vocabulary strings (module, action, category): never needs escaping.
@@ -377,6 +426,34 @@ mod tests {
         assert!(!any_needs_escape(
             "plain ascii and ünïcode €, quotes: none; 0x20 \u{7f} ok".as_bytes()
         ));
+    }
+
+    #[test]
+    fn cached_vocabulary_follows_each_event() {
+        // More distinct actions than the cache holds, written twice in turn: every line
+        // must still name its own action, outcome and categories.
+        let actions: Vec<&'static str> = (0..MAX_VOCABULARY + 5)
+            .map(|n| &*Box::leak(format!("action-{n}").into_boxed_str()))
+            .collect();
+        let mut writer = EventWriter::default();
+        for round in 0..2 {
+            for (n, action) in actions.iter().enumerate() {
+                let mut event = Event::new(Timestamp::from_unix(1_773_450_000, 0), "ssh", "ssh.auth");
+                event.event.action = action;
+                event.event.category = if n % 2 == 0 { &["authentication"] } else { &[] };
+                event.event.outcome = if round == 0 { Outcome::Success } else { Outcome::Failure };
+                let mut out = Vec::new();
+                writer.write(&event, &mut out);
+                let value: serde_json::Value = serde_json::from_slice(&out).expect("valid json");
+                assert_eq!(value["event"]["action"], *action);
+                assert_eq!(
+                    value["event"]["outcome"],
+                    if round == 0 { "success" } else { "failure" }
+                );
+                assert_eq!(value["event"].get("category").is_some(), n % 2 == 0, "{action}");
+            }
+        }
+        assert!(writer.vocabulary.len() <= MAX_VOCABULARY);
     }
 
     #[test]

@@ -115,10 +115,11 @@ pub fn parse_offset(text: &str) -> Option<FixedOffset> {
         b'-' => -1,
         _ => return None,
     };
-    let digits: Vec<u8> = bytes[1..].iter().copied().filter(|b| *b != b':').collect();
-    let (hours, minutes) = match digits.len() {
-        2 => (super::parse_digits(&digits)?, 0),
-        4 => (super::parse_digits(&digits[..2])?, super::parse_digits(&digits[2..])?),
+    let (hours, minutes) = match &bytes[1..] {
+        [h1, h2] => (super::parse_digits(&[*h1, *h2])?, 0),
+        [h1, h2, m1, m2] | [h1, h2, b':', m1, m2] => {
+            (super::parse_digits(&[*h1, *h2])?, super::parse_digits(&[*m1, *m2])?)
+        }
         _ => return None,
     };
     if hours > 23 || minutes > 59 {
@@ -155,6 +156,10 @@ mod tests {
         assert_eq!(zone.offset_at(&at(2026, 1, 1, 0)).local_minus_utc(), -28_800);
         assert!("Mars/Olympus".parse::<Zone>().is_err());
         assert!("+25:00".parse::<Zone>().is_err());
+        assert_eq!(parse_offset("+02").map(|o| o.local_minus_utc()), Some(7200));
+        for malformed in ["+5:30", "+05:3", "+0530:", "05:30", "+05-30", "+"] {
+            assert!(parse_offset(malformed).is_none(), "{malformed}");
+        }
         let utc: Zone = "UTC".parse().expect("utc");
         assert_eq!(utc.offset_at(&at(2026, 6, 1, 0)).local_minus_utc(), 0);
     }
