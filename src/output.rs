@@ -4,7 +4,8 @@
 
 use std::io::{self, Write};
 
-const OUTPUT_BUFFER: usize = 256 * 1024;
+/// As the input block (see `ingest::lines`): sized to stay in the L2 cache.
+const OUTPUT_BUFFER: usize = 64 * 1024;
 
 /// Buffered NDJSON output.
 pub struct NdjsonWriter<W: Write> {

@@ -3,7 +3,9 @@
 
 use std::io::{self, Read};
 
-const READ_BUFFER: usize = 256 * 1024;
+/// Small enough that a block of input and a block of output stay in the L2 cache together
+/// while they are parsed and written (measured: 256 KiB each was ~8% slower).
+const READ_BUFFER: usize = 64 * 1024;
 
 /// One line without its `\n`.
 #[derive(Debug, PartialEq, Eq)]

@@ -30,7 +30,12 @@ pub struct Clock {
     zone: Zone,
     years: YearResolver,
     last: Option<Timestamp>,
+    /// The last year-less time and what it resolved to: a log writes many lines a second,
+    /// and inferring the year and the zone's offset again for each one is wasted work.
+    last_yearless: Option<(YearLessKey, (Timestamp, TimeMeta))>,
 }
+
+type YearLessKey = (u32, u32, NaiveTime);
 
 impl Clock {
     /// A clock whose year inference is relative to `reference` (the file's mtime, or now).
@@ -44,12 +49,14 @@ impl Clock {
             zone: config.zone.clone(),
             years,
             last: None,
+            last_yearless: None,
         }
     }
 
     /// Moves the year-inference reference to now: a followed file outgrows its old mtime.
     pub fn advance_to_now(&mut self) {
         self.years.advance_reference(self.zone.now());
+        self.last_yearless = None;
     }
 
     /// A timestamp that carried its own offset.
@@ -71,9 +78,17 @@ impl Clock {
 
     /// A syslog timestamp without year or offset. `None` for an impossible date (Feb 30).
     pub fn yearless(&mut self, month: u32, day: u32, time: NaiveTime) -> Option<(Timestamp, TimeMeta)> {
+        let key = (month, day, time);
+        if let Some((known, resolved)) = self.last_yearless {
+            if known == key {
+                self.last = Some(resolved.0);
+                return Some(resolved);
+            }
+        }
         let local = self.years.resolve(month, day, time)?;
         let (timestamp, mut meta) = self.naive(local);
         meta.year_inferred = self.years.is_inferring();
+        self.last_yearless = Some((key, (timestamp, meta)));
         Some((timestamp, meta))
     }
 
@@ -118,5 +133,14 @@ mod tests {
         let (missing, meta) = clock.missing();
         assert_eq!(missing, stamp);
         assert!(meta.missing);
+        // A repeated time comes from the cache and still becomes the last time seen.
+        let later = NaiveTime::from_hms_opt(3, 0, 0).expect("valid");
+        let (first, _) = clock.yearless(12, 11, later).expect("resolves");
+        let (again, meta) = clock.yearless(12, 11, later).expect("resolves");
+        assert_eq!((first, meta.year_inferred), (again, true));
+        clock.yearless(12, 10, time).expect("resolves");
+        let (cached_later, _) = clock.yearless(12, 11, later).expect("resolves");
+        assert_eq!(clock.missing().0, cached_later);
+        assert_eq!(cached_later.to_string(), "2025-12-11T03:00:00+01:00");
     }
 }

@@ -264,7 +264,8 @@ fn parse_tag<'a>(token: &'a str, after: &'a str) -> Option<(&'a str, Option<u32>
     if tag.is_empty() {
         return None;
     }
-    if let Some(open) = tag.rfind('[') {
+    // Tags are a few bytes long: a plain backwards loop beats a vectorised search here.
+    if let Some(open) = tag.bytes().rposition(|b| b == b'[') {
         let pid_text = tag[open + 1..].strip_suffix(']')?;
         let pid = pid_text.parse().ok()?;
         let program = &tag[..open];
@@ -278,10 +279,7 @@ fn parse_tag<'a>(token: &'a str, after: &'a str) -> Option<(&'a str, Option<u32>
 
 /// The text up to the first space, and the text after that space.
 fn split_token(text: &str) -> (&str, &str) {
-    match memchr::memchr(b' ', text.as_bytes()) {
-        Some(space) => (&text[..space], &text[space + 1..]),
-        None => (text, ""),
-    }
+    super::split_at_first(text, b' ').unwrap_or((text, ""))
 }
 
 #[cfg(test)]

@@ -308,7 +308,7 @@ pub struct Meta<'a> {
 }
 
 /// `logsentry.time.*`: flags that say a timestamp is partly a guess.
-#[derive(Debug, Default)]
+#[derive(Clone, Copy, Debug, Default)]
 pub struct TimeMeta {
     /// The log had no year; it was inferred (see `--year`).
     pub year_inferred: bool,
