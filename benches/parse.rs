@@ -9,6 +9,7 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 const LS_PARSE: &str = env!("CARGO_BIN_EXE_ls-parse");
@@ -194,40 +195,55 @@ fn measure(args: &[&str]) -> Measurement {
         .stderr(Stdio::null())
         .spawn()
         .expect("spawn ls-parse");
+    // The time is taken when wait() returns, not at the next sample, so short runs are not
+    // rounded up to the sampling interval.
     let status_path = format!("/proc/{}/status", child.id());
-    let mut peak_rss_kb = 0;
-    loop {
-        if let Ok(status) = std::fs::read_to_string(&status_path) {
-            if let Some(kb) = status
-                .lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
-                .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse().ok())
-            {
-                peak_rss_kb = kb;
+    let done = AtomicBool::new(false);
+    let (status, seconds, peak_rss_kb) = std::thread::scope(|scope| {
+        let sampler = scope.spawn(|| {
+            let mut peak_rss_kb = 0;
+            while !done.load(Ordering::Relaxed) {
+                if let Some(kb) = std::fs::read_to_string(&status_path).ok().and_then(|status| {
+                    status
+                        .lines()
+                        .find_map(|l| l.strip_prefix("VmHWM:"))
+                        .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse().ok())
+                }) {
+                    peak_rss_kb = kb;
+                }
+                std::thread::sleep(Duration::from_millis(10));
             }
-        }
-        if let Some(status) = child.try_wait().expect("wait") {
-            assert!(status.success(), "ls-parse {args:?} failed: {status}");
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    Measurement {
-        seconds: start.elapsed().as_secs_f64(),
-        peak_rss_kb,
-    }
+            peak_rss_kb
+        });
+        let status = child.wait().expect("wait");
+        let seconds = start.elapsed().as_secs_f64();
+        done.store(true, Ordering::Relaxed);
+        (status, seconds, sampler.join().expect("sampler"))
+    });
+    assert!(status.success(), "ls-parse {args:?} failed: {status}");
+    Measurement { seconds, peak_rss_kb }
 }
 
-fn report(name: &str, path: &Path, lines: u64, m: &Measurement) {
+/// Each case runs this many times: the VM this is measured on is shared, so one run can be
+/// slowed by a neighbour. The best run is what the code can do on an idle core; the median
+/// is what to expect on a busy one. Both are reported.
+const RUNS: usize = 3;
+
+fn report(name: &str, path: &Path, lines: u64, runs: &mut [Measurement]) {
+    runs.sort_by(|a, b| a.seconds.total_cmp(&b.seconds));
+    let (best, median) = (&runs[0], &runs[runs.len() / 2]);
+    let peak_rss_kb = runs.iter().map(|m| m.peak_rss_kb).max().unwrap_or(0);
     let bytes = std::fs::metadata(path).map(|meta| meta.len()).unwrap_or(0) as f64;
     println!(
-        "{name:<28} {:>11} lines {:>8.0} MB  {:>6.2} s  {:>12.0} lines/s  {:>7.1} MB/s  peak RSS {:>7.1} MB",
+        "{name:<28} {:>9} lines {:>5.0} MB | best {:>5.2} s {:>10.0} lines/s {:>6.1} MB/s | median {:>5.2} s {:>10.0} lines/s | peak RSS {:>5.1} MB",
         lines,
         bytes / 1e6,
-        m.seconds,
-        lines as f64 / m.seconds,
-        bytes / 1e6 / m.seconds,
-        m.peak_rss_kb as f64 / 1024.0
+        best.seconds,
+        lines as f64 / best.seconds,
+        bytes / 1e6 / best.seconds,
+        median.seconds,
+        lines as f64 / median.seconds,
+        peak_rss_kb as f64 / 1024.0
     );
 }
 
@@ -249,7 +265,7 @@ fn main() {
     let access_lines = generate(&access, megabytes * 1_000_000, 0x5EED_0002, access_line);
     let (auth_tenth, auth_tenth_lines) = tenth(&auth);
     let (access_tenth, access_tenth_lines) = tenth(&access);
-    println!("ls-parse on one core, NDJSON to /dev/null:");
+    println!("ls-parse on one core, NDJSON to /dev/null, best and median of {RUNS} runs:");
     let cases = [
         ("ls-parse ssh", "ssh", &auth, auth_lines),
         ("ls-parse ssh (1/10 input)", "ssh", &auth_tenth, auth_tenth_lines),
@@ -263,7 +279,9 @@ fn main() {
     ];
     for (name, format, path, lines) in cases {
         let path_text = path.to_str().expect("utf-8 path");
-        let m = measure(&[format, "--tz", "UTC", "--year", "2026", "-q", path_text]);
-        report(name, path, lines, &m);
+        let mut runs: Vec<Measurement> = (0..RUNS)
+            .map(|_| measure(&[format, "--tz", "UTC", "--year", "2026", "-q", path_text]))
+            .collect();
+        report(name, path, lines, &mut runs);
     }
 }

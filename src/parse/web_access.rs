@@ -128,24 +128,27 @@ fn split_line(line: &str) -> Option<AccessLine<'_>> {
     // One pass up to the `[`, remembering the spaces: the head is at most four tokens, each
     // followed by one space (the last one just before the `[`).
     let bytes = line.as_bytes();
-    let mut spaces = [0usize; 4];
-    let mut count = 0;
-    let mut open = None;
-    for (index, &byte) in bytes.iter().enumerate() {
-        match byte {
-            b' ' => {
-                *spaces.get_mut(count)? = index;
-                count += 1;
-            }
-            b'[' => {
-                open = Some(index);
-                break;
-            }
-            _ => {}
+    // Nearly every line starts `client - - [`: checked directly.
+    if let Some(end) = bytes.iter().position(|&b| b == b' ') {
+        if bytes.get(end..end + 6) == Some(b" - - [") {
+            return split_rest(line, end + 5, None, &line[..end], "-");
         }
     }
+    // Branch-free per byte, as spaces come at unpredictable places: every position is
+    // written to the slot of the next space, and a space moves on to the next slot.
+    let mut spaces = [0usize; 8];
+    let mut count = 0usize;
+    let mut open = None;
+    for (index, &byte) in bytes.iter().enumerate() {
+        if byte == b'[' {
+            open = Some(index);
+            break;
+        }
+        spaces[count & 7] = index;
+        count += usize::from(byte == b' ');
+    }
     let open = open?;
-    if count == 0 || spaces[count - 1] + 1 != open {
+    if count == 0 || count > 4 || spaces[count - 1] + 1 != open {
         return None;
     }
     let token = |index: usize| {
