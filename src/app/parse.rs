@@ -298,7 +298,8 @@ impl Source {
                         .map_err(RunError::Rejects)?,
                 }
             }
-            if pending_key.is_some() {
+            // A direct source has no one to take turns with: it reads on to its end.
+            if pending_key.is_some() && !*direct {
                 return Ok(Step::Ready);
             }
         }

@@ -14,6 +14,7 @@ use std::net::IpAddr;
 pub struct EventWriter {
     cached: Option<(i64, i32)>,
     prefix: Vec<u8>,
+    seconds_end: usize,
     vocabulary: Vec<(VocabularyKey, Vec<u8>)>,
 }
 
@@ -29,7 +30,6 @@ impl EventWriter {
     pub fn write(&mut self, event: &Event<'_>, out: &mut Vec<u8>) {
         out.reserve(1024);
         self.timestamp(&event.timestamp, out);
-        out.push(b'"');
         opt_string(out, b",\"message\":", event.message);
         self.event_info(event, out);
 
@@ -115,18 +115,27 @@ impl EventWriter {
         write_event_info(event, &self.vocabulary[index].1, out);
     }
 
-    /// `{"@timestamp":"2026-03-14T01:00:00` and the rest of the time; the part up to the
-    /// seconds changes at most once a second.
+    /// `{"@timestamp":"2026-03-14T01:00:00Z"`. All of it but a fraction of a second changes
+    /// at most once a second, so it is cached whole; a fraction goes before the offset.
     fn timestamp(&mut self, timestamp: &Timestamp, out: &mut Vec<u8>) {
         let key = (timestamp.unix_seconds(), timestamp.offset_seconds());
         if self.cached != Some(key) {
+            let whole_second = Timestamp::from_unix_with_offset(key.0, 0, key.1);
             self.prefix.clear();
             self.prefix.extend_from_slice(b"{\"@timestamp\":\"");
-            Timestamp::from_unix_with_offset(key.0, 0, key.1).write_date_time(&mut self.prefix);
+            whole_second.write_date_time(&mut self.prefix);
+            self.seconds_end = self.prefix.len();
+            whole_second.write_suffix(&mut self.prefix);
+            self.prefix.push(b'"');
             self.cached = Some(key);
         }
-        out.extend_from_slice(&self.prefix);
-        timestamp.write_suffix(out);
+        if timestamp.nanos() == 0 {
+            out.extend_from_slice(&self.prefix);
+        } else {
+            out.extend_from_slice(&self.prefix[..self.seconds_end]);
+            timestamp.write_suffix(out);
+            out.push(b'"');
+        }
     }
 }
 
