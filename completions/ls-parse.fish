@@ -3,7 +3,7 @@ complete -c ls-parse -l year -d 'Year for syslog timestamps that have none (defa
 complete -c ls-parse -l tz -d 'Time zone for timestamps without an offset: an IANA name (Europe/Berlin), UTC, an offset (+02:00) or `local`' -r
 complete -c ls-parse -l rejects -d 'Write every rejected line, verbatim, to FILE' -r -F
 complete -c ls-parse -l max-line-bytes -d 'Lines longer than this many bytes are rejected (their start goes to --rejects)' -r
-complete -c ls-parse -s F -l follow -d 'Keep reading as the files grow, across rename-and-create and copytruncate rotation (like `tail -F`); a file that does not exist yet is waited for'
+complete -c ls-parse -s F -l follow -d 'Keep reading as the files grow, across rename-and-create and copytruncate rotation (like `tail -F`); a file that does not exist yet is waited for. Ctrl-C or SIGTERM stops, printing the summary; a second one stops at once'
 complete -c ls-parse -l from-end -d 'With --follow: start at the current end of each file instead of reading it whole'
 complete -c ls-parse -l raw -d 'Keep each raw line in `event.original`'
 complete -c ls-parse -s q -l quiet -d 'Do not print the summary line at exit'

@@ -12,6 +12,8 @@ use crate::time::Zone;
 use std::io::{self, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 const PROGRAM: &str = "ls-parse";
@@ -106,7 +108,7 @@ pub fn run(config: &ParseConfig) -> Exit {
     };
     let mut out = NdjsonWriter::stdout();
     let result = if config.follow {
-        follow(config, &mut out, &mut diagnostics)
+        follow(config, &stop_on_signals(), &mut out, &mut diagnostics)
     } else {
         merge(config, &mut out, &mut diagnostics)
     }
@@ -182,6 +184,9 @@ struct Source {
     pending: Vec<u8>,
     pending_key: Option<(i64, u32)>,
     direct: bool,
+    /// The only input of a merge: it reads on to its end instead of returning after each
+    /// line's events for the merge to choose the next input.
+    exclusive: bool,
     writer: EventWriter,
     caught_up: bool,
 }
@@ -211,6 +216,7 @@ impl Source {
             pending: Vec::with_capacity(64 * 1024),
             pending_key: None,
             direct: false,
+            exclusive: false,
             writer: EventWriter::default(),
             caught_up: false,
         })
@@ -238,6 +244,7 @@ impl Source {
             pending,
             pending_key,
             direct,
+            exclusive,
             writer,
             ..
         } = self;
@@ -298,8 +305,8 @@ impl Source {
                         .map_err(RunError::Rejects)?,
                 }
             }
-            // A direct source has no one to take turns with: it reads on to its end.
-            if pending_key.is_some() && !*direct {
+            // An exclusive source has no one to take turns with: it reads on to its end.
+            if pending_key.is_some() && !*exclusive {
                 return Ok(Step::Ready);
             }
         }
@@ -338,6 +345,7 @@ fn merge<W: Write>(
     let mut sources = open_all(config, diagnostics);
     if let [only] = sources.as_mut_slice() {
         only.direct = true;
+        only.exclusive = true;
     }
     let mut ready = Vec::with_capacity(sources.len());
     for (index, source) in sources.iter_mut().enumerate() {
@@ -374,8 +382,25 @@ fn earliest(sources: &[Source], ready: &[usize]) -> Option<usize> {
 }
 
 /// Reads every input as it grows, until all are finished (stdin closed) or forever.
+/// Ctrl-C or SIGTERM ends following the way the end of input does: what was read is
+/// written and the summary printed. A second signal ends the process at once, should
+/// anything hang on the way out.
+fn stop_on_signals() -> Arc<AtomicBool> {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let stop = Arc::new(AtomicBool::new(false));
+    for (signal, status) in [(SIGINT, 130), (SIGTERM, 143)] {
+        // The shutdown goes first: it is armed only once the flag is set by a first signal.
+        // Registering fails only for signals that may not be caught; if it did, the signal
+        // would keep its default action, ending the process as before.
+        let _ = signal_hook::flag::register_conditional_shutdown(signal, status, Arc::clone(&stop));
+        let _ = signal_hook::flag::register(signal, Arc::clone(&stop));
+    }
+    stop
+}
+
 fn follow<W: Write>(
     config: &ParseConfig,
+    stop: &AtomicBool,
     out: &mut NdjsonWriter<W>,
     diagnostics: &mut Diagnostics,
 ) -> Result<(), RunError> {
@@ -384,7 +409,7 @@ fn follow<W: Write>(
         source.direct = true;
     }
     let mut done = vec![false; sources.len()];
-    while done.iter().any(|finished| !finished) {
+    while done.iter().any(|finished| !finished) && !stop.load(Ordering::Relaxed) {
         let mut progressed = false;
         for (index, source) in sources.iter_mut().enumerate() {
             while !done[index] {

@@ -32,7 +32,8 @@ pub struct ParseArgs {
     pub files: Vec<PathBuf>,
 
     /// Keep reading as the files grow, across rename-and-create and copytruncate rotation
-    /// (like `tail -F`); a file that does not exist yet is waited for
+    /// (like `tail -F`); a file that does not exist yet is waited for. Ctrl-C or SIGTERM
+    /// stops, printing the summary; a second one stops at once
     #[arg(short = 'F', long)]
     pub follow: bool,
 

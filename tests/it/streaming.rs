@@ -79,3 +79,35 @@ fn follow_reads_appended_lines_across_rotation() {
     child.kill().expect("kill");
     let _ = child.wait();
 }
+
+#[test]
+fn ctrl_c_ends_following_with_the_summary() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("auth.log");
+    std::fs::write(
+        &path,
+        "2026-03-14T01:00:00+00:00 h sshd[1]: Failed password for root from 192.0.2.1 port 1 ssh2\n",
+    )
+    .expect("write");
+    let mut child = Command::new(LS_PARSE)
+        .args(["ssh", "--follow", "--sleep-interval", "0.05", path.to_str().expect("p")])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let lines = spawn_reader(child.stdout.take().expect("stdout"));
+    // The event is out, so the signal handlers are in place and the file is being followed.
+    read_line_within(&lines, 10);
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(sent.success());
+    let output = child.wait_with_output().expect("wait");
+    assert!(output.status.success(), "exit status {:?}", output.status);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("1 lines, 1 events, 0 skipped, 0 rejected"),
+        "summary on stderr: {stderr}"
+    );
+}
