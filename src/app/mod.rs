@@ -1,6 +1,7 @@
 //! One runner per stage: arguments → validated config, drive the loop, map the outcome to an
 //! exit code. Errors become exit codes here and nowhere else.
 
+pub mod detect;
 pub mod parse;
 
 use std::process::ExitCode;

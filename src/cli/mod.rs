@@ -2,11 +2,12 @@
 //! validated config; nothing below `app/` ever sees clap. Each stage exposes its `Command`
 //! so man pages and completions are generated from the same definitions.
 
+pub mod detect;
 pub mod parse;
 
 use clap::CommandFactory;
 
 /// Every binary's clap command, by binary name (for man pages and completions).
 pub fn commands() -> Vec<clap::Command> {
-    vec![parse::ParseArgs::command()]
+    vec![parse::ParseArgs::command(), detect::DetectArgs::command()]
 }

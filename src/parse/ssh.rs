@@ -3,7 +3,7 @@
 
 use super::accounts::AccountState;
 use super::clock::Clock;
-use super::connections::Connections;
+use super::connections::{Connection, Connections};
 use super::dropbear::dropbear_message;
 use super::fact::{ecs, Fact};
 use super::journal::JournalRecord;
@@ -97,7 +97,14 @@ impl SshParser {
         let connection = self.connections.entry(host, pid);
         match event.source.ip {
             Some(ip) => {
-                connection.peer.get_or_insert((ip, event.source.port));
+                // A line that names its peer is the truth about the connection: a different
+                // peer under the same pid is a new connection that reused the pid.
+                if connection.peer.map(|(known, _)| known) != Some(ip) {
+                    *connection = Connection {
+                        peer: Some((ip, event.source.port)),
+                        ..Connection::default()
+                    };
+                }
             }
             None => {
                 if fact.outcome == Outcome::Failure {

@@ -2,8 +2,16 @@
 //! fields live under `logsentry.*`. `man/logsentry-schema.7` documents every field; this
 //! module is its single implementation.
 
+mod alert;
 mod event;
 mod json;
+mod view;
+
+pub use alert::{
+    Alert, AlertInfo, AlertMeta, AlertSource, AlertUser, Evidence, RuleInfo, Severity, Tactic, Technique, Threat,
+    MAX_LISTED,
+};
+pub use view::{EventInfoView, EventView, HostView, LogFileView, LogView, MetaView, ProcessView, SourceView, UserView};
 
 pub use json::EventWriter;
 

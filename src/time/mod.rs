@@ -77,3 +77,38 @@ mod tests {
         assert_eq!(parse_fraction(b""), None);
     }
 }
+
+/// A duration as flags take it: seconds (`600`), or a number with `s`, `m`, `h` or `d`
+/// (`10m`, `24h`). `None` if it is neither, or not positive.
+pub fn parse_duration(text: &str) -> Option<i64> {
+    let text = text.trim();
+    let (number, unit) = match text.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((at, _)) => text.split_at(at),
+        None => (text, "s"),
+    };
+    let value: i64 = number.parse().ok()?;
+    let seconds = match unit.trim() {
+        "s" | "sec" => value,
+        "m" | "min" => value.checked_mul(60)?,
+        "h" => value.checked_mul(3600)?,
+        "d" => value.checked_mul(86_400)?,
+        _ => return None,
+    };
+    (seconds > 0).then_some(seconds)
+}
+
+#[cfg(test)]
+mod duration_tests {
+    use super::parse_duration;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("600"), Some(600));
+        assert_eq!(parse_duration("10m"), Some(600));
+        assert_eq!(parse_duration("24h"), Some(86_400));
+        assert_eq!(parse_duration("2d"), Some(172_800));
+        for bad in ["", "0", "-5", "5x", "m", "99999999999999999999h"] {
+            assert_eq!(parse_duration(bad), None, "{bad}");
+        }
+    }
+}

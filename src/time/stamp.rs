@@ -44,6 +44,16 @@ impl Timestamp {
         }
     }
 
+    /// Reads an RFC 3339 timestamp as `@timestamp` carries it; `None` if it is not one.
+    pub fn parse_rfc3339(text: &str) -> Option<Self> {
+        let parsed = DateTime::parse_from_rfc3339(text).ok()?;
+        Some(Timestamp::from_unix_with_offset(
+            parsed.timestamp(),
+            parsed.timestamp_subsec_nanos(),
+            parsed.offset().local_minus_utc(),
+        ))
+    }
+
     /// Appends the date and time to the second (`2026-03-29T02:14:33`), without allocating.
     pub fn write_date_time(&self, out: &mut Vec<u8>) {
         let mut buf = [0u8; 40];

@@ -222,3 +222,22 @@ fn journal_json_from_journalctl() {
     assert_eq!(events[0].timestamp, "2026-03-14T03:00:00Z");
     assert_eq!(events[3].logsentry.event_type.as_deref(), Some("success"));
 }
+
+#[test]
+fn a_reused_sshd_pid_takes_the_peer_its_new_connection_names() {
+    let log = "\
+2026-03-27T17:08:34+00:00 h sshd[15010]: Failed password for root from 85.245.107.41 port 1 ssh2
+2026-04-05T07:45:25+00:00 h sshd[15010]: Invalid user webconfig from 61.166.73.66
+2026-04-05T07:45:25+00:00 h sshd[15010]: pam_unix(sshd:auth): check pass; user unknown
+";
+    let output = ls_parse(&["ssh"], log.as_bytes());
+    let sources: Vec<_> = events(&output).iter().map(|event| event.source.ip.clone()).collect();
+    assert_eq!(
+        sources,
+        [
+            Some("85.245.107.41".to_owned()),
+            Some("61.166.73.66".to_owned()),
+            Some("61.166.73.66".to_owned())
+        ]
+    );
+}

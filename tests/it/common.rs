@@ -9,6 +9,7 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 pub const LS_PARSE: &str = env!("CARGO_BIN_EXE_ls-parse");
+pub const LS_DETECT: &str = env!("CARGO_BIN_EXE_ls-detect");
 
 pub fn repo_root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -40,20 +41,29 @@ pub fn append(path: &Path, text: &str) {
 
 /// Runs ls-parse with arguments and stdin; UTC so timestamps are stable.
 pub fn ls_parse(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(LS_PARSE)
+    run_with_stdin(LS_PARSE, args, stdin)
+}
+
+/// Runs ls-detect with arguments and stdin.
+pub fn ls_detect(args: &[&str], stdin: &[u8]) -> Output {
+    run_with_stdin(LS_DETECT, args, stdin)
+}
+
+fn run_with_stdin(program: &str, args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(program)
         .args(args)
         .env("TZ", "UTC")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("spawn ls-parse");
+        .unwrap_or_else(|error| panic!("spawn {program}: {error}"));
     let mut input = child.stdin.take().expect("stdin");
     let data = stdin.to_vec();
     let writer = std::thread::spawn(move || {
         let _ = input.write_all(&data);
     });
-    let output = child.wait_with_output().expect("wait ls-parse");
+    let output = child.wait_with_output().expect("wait");
     writer.join().expect("stdin writer");
     output
 }

@@ -44,6 +44,33 @@ fn man_pages_and_completions_are_current() {
     );
 }
 
+#[test]
+fn schema_page_documents_every_alert_field() {
+    let page = std::fs::read_to_string(repo_root().join("man/logsentry-schema.7")).expect("schema page");
+    let alerts_section = page.split(".SH ALERTS").nth(1).expect("an ALERTS section");
+    let events = ls_parse(&["auto", sample("").to_str().expect("path")], b"");
+    let output = ls_detect(&[], &events.stdout);
+    let missing = undocumented(&output.stdout, alerts_section, 20);
+    assert!(
+        missing.is_empty(),
+        "alert fields missing from man/logsentry-schema.7: {missing:?}"
+    );
+}
+
+/// The fields of the NDJSON `records` that `page` does not name as `\fBfield\fR` (roff
+/// escapes '-' as '\-' in text; field names have none, and '@' and '.' are plain).
+fn undocumented(records: &[u8], page: &str, at_least: usize) -> Vec<String> {
+    let mut fields = BTreeSet::new();
+    for line in String::from_utf8_lossy(records).lines() {
+        field_paths(&serde_json::from_str(line).expect("json"), "", &mut fields);
+    }
+    assert!(fields.len() > at_least, "{fields:?}");
+    fields
+        .into_iter()
+        .filter(|field| !page.contains(&format!("\\fB{field}\\fR")))
+        .collect()
+}
+
 fn field_paths(value: &serde_json::Value, prefix: &str, out: &mut BTreeSet<String>) {
     if let serde_json::Value::Object(map) = value {
         for (key, child) in map {
@@ -65,16 +92,7 @@ fn field_paths(value: &serde_json::Value, prefix: &str, out: &mut BTreeSet<Strin
 fn schema_page_documents_every_emitted_field() {
     let page = std::fs::read_to_string(repo_root().join("man/logsentry-schema.7")).expect("schema page");
     let output = ls_parse(&["auto", "--raw", sample("").to_str().expect("path")], b"");
-    let mut fields = BTreeSet::new();
-    for line in String::from_utf8(output.stdout).expect("utf8").lines() {
-        field_paths(&serde_json::from_str(line).expect("json"), "", &mut fields);
-    }
-    assert!(fields.len() > 30, "{fields:?}");
-    // roff escapes '-' as '\-' in text; field names have none, but '@' and '.' are plain.
-    let missing: Vec<_> = fields
-        .iter()
-        .filter(|field| !page.contains(&format!("\\fB{field}\\fR")))
-        .collect();
+    let missing = undocumented(&output.stdout, &page, 30);
     assert!(
         missing.is_empty(),
         "fields missing from man/logsentry-schema.7: {missing:?}"

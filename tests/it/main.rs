@@ -3,6 +3,7 @@
 mod cli;
 mod common;
 mod corpus;
+mod detect;
 mod docs;
 mod golden;
 mod no_panic;

@@ -65,3 +65,59 @@ proptest! {
         parse_all_formats(format!("1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] \"{message}").as_bytes());
     }
 }
+
+/// Feeds records to one detection engine, checking every output line is valid JSON.
+fn detect_all(records: &[String]) {
+    use logsentry::detect::{DetectConfig, Engine};
+    let mut engine = Engine::new(&DetectConfig::default(), Box::new(|_: &str| true));
+    for record in records {
+        let mut out = Vec::new();
+        let _ = engine.process(record, &mut out);
+        for line in out.split(|&b| b == b'\n').filter(|line| !line.is_empty()) {
+            serde_json::from_slice::<serde_json::Value>(line).expect("every output line is valid JSON");
+        }
+    }
+}
+
+/// An ls-parse-shaped event with fuzzed values.
+fn event_record(seconds: i64, ip: &str, user: &str, class: &str, pid: Option<u32>) -> String {
+    let stamp = chrono::DateTime::from_timestamp(seconds, 0)
+        .map(|t| t.to_rfc3339())
+        .unwrap_or_default();
+    let mut value = serde_json::json!({
+        "@timestamp": stamp,
+        "event": {"kind": "event", "module": "ssh", "action": "ssh-login"},
+        "source": {"ip": ip},
+        "user": {"name": user},
+        "logsentry": {"line": 1, "event_type": class},
+    });
+    if let Some(pid) = pid {
+        value["process"] = serde_json::json!({"pid": pid});
+    }
+    value.to_string()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 500, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_records_never_panic_the_detector(lines in proptest::collection::vec("\\PC{0,120}", 0..20)) {
+        detect_all(&lines);
+    }
+
+    #[test]
+    fn arbitrary_event_streams_never_panic_the_detector(
+        events in proptest::collection::vec(
+            (-100_000i64..4_000_000_000, 0usize..4, "[a-z\\\\\"\u{7f}-\u{10ffff}]{0,6}", 0usize..4, proptest::option::of(0u32..5)),
+            0..200,
+        )
+    ) {
+        const IPS: [&str; 4] = ["192.0.2.1", "2001:db8::1", "::ffff:10.0.0.1", "not-an-ip"];
+        const CLASSES: [&str; 4] = ["failed", "invalid_user", "success", "other"];
+        let records: Vec<String> = events
+            .iter()
+            .map(|(seconds, ip, user, class, pid)| event_record(*seconds, IPS[*ip], user, CLASSES[*class], *pid))
+            .collect();
+        detect_all(&records);
+    }
+}

@@ -1,4 +1,4 @@
-//! The README's examples really run: every command between the tested-examples markers is
+//! The README's examples really run: every command between tested-examples markers is
 //! run through bash (with pipefail) from the repository root, with the built binaries first
 //! on PATH, and must succeed and print something.
 
@@ -8,17 +8,20 @@ use std::process::Command;
 #[test]
 fn readme_examples_run() {
     let readme = std::fs::read_to_string(repo_root().join("README.md")).expect("README.md");
-    let block = readme
+    let blocks: Vec<&str> = readme
         .split("<!-- tested-examples -->")
-        .nth(1)
-        .and_then(|rest| rest.split("<!-- /tested-examples -->").next())
-        .expect("tested-examples block");
-    let commands: Vec<&str> = block
-        .lines()
-        .map(str::trim)
-        .filter(|l| l.starts_with("ls-parse"))
+        .skip(1)
+        .filter_map(|rest| rest.split("<!-- /tested-examples -->").next())
         .collect();
-    assert!(commands.len() >= 5, "{commands:?}");
+    assert!(blocks.len() >= 2, "a tested-examples block per stage");
+    let commands: Vec<&str> = blocks
+        .iter()
+        .flat_map(|block| block.lines())
+        .map(str::trim)
+        .filter(|l| l.starts_with("ls-"))
+        .collect();
+    assert!(commands.len() >= 8, "{commands:?}");
+    assert!(commands.iter().any(|command| command.contains("ls-detect")));
     let bin_dir = std::path::Path::new(LS_PARSE).parent().expect("bin dir");
     let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
     for command in commands {

@@ -1,0 +1,212 @@
+//! The `ls-detect` runner: flags → [`DetectConfig`], the read loop over NDJSON inputs, the
+//! summary and the exit code.
+
+use super::{parse_args, usage_error, Exit};
+use crate::cli::detect::DetectArgs;
+use crate::detect::{rules, thresholds, DetectConfig, Engine, Outcome};
+use crate::ingest::{expand_inputs, open_input, to_text, InputSpec, LineReader};
+use crate::output::{is_broken_pipe, NdjsonWriter};
+use std::io::{self, Write};
+
+const PROGRAM: &str = "ls-detect";
+
+/// Longest record read; a longer line is reported and skipped.
+const MAX_RECORD_BYTES: usize = 64 << 20;
+
+/// A validated `ls-detect` command line.
+pub struct DetectRun {
+    /// Thresholds and windows.
+    pub config: DetectConfig,
+    /// Rule ids to run (all when empty).
+    pub only: Vec<String>,
+    /// Rule ids not to run.
+    pub skip: Vec<String>,
+    /// Inputs in order.
+    pub inputs: Vec<InputSpec>,
+    /// No summary.
+    pub quiet: bool,
+}
+
+impl DetectRun {
+    /// Checks the flags: rule ids must exist.
+    pub fn from_args(args: DetectArgs) -> Result<Self, String> {
+        let known: Vec<&str> = rules().iter().map(|rule| rule.id).collect();
+        if let Some(unknown) = args
+            .only
+            .iter()
+            .chain(&args.skip)
+            .find(|id| !known.contains(&id.as_str()))
+        {
+            return Err(format!("unknown rule '{unknown}' (known: {})", known.join(", ")));
+        }
+        let inputs = expand_inputs(&args.files, false).map_err(|error| error.to_string())?;
+        Ok(DetectRun {
+            config: DetectConfig {
+                brute_force_threshold: args.brute_force_threshold,
+                stuffing_threshold: args.stuffing_threshold,
+                window_seconds: args.window,
+                compromise_window_seconds: args.compromise_window,
+                ipv6_prefix: args.ipv6_prefix,
+            },
+            only: args.only,
+            skip: args.skip,
+            inputs,
+            quiet: args.quiet,
+        })
+    }
+}
+
+/// `ls-detect`'s main.
+pub fn main() -> std::process::ExitCode {
+    let args = match parse_args::<DetectArgs>(PROGRAM) {
+        Ok(args) => args,
+        Err(exit) => return exit.into(),
+    };
+    let list_rules = args.list_rules;
+    let run = match DetectRun::from_args(args) {
+        Ok(run) => run,
+        Err(message) => {
+            usage_error(PROGRAM, &format!("error: {message}"));
+            return Exit::Usage.into();
+        }
+    };
+    if list_rules {
+        return print_rules(&run.config).into();
+    }
+    detect(&run).into()
+}
+
+fn print_rules(config: &DetectConfig) -> Exit {
+    let mut out = io::stdout().lock();
+    let mut text = String::new();
+    for rule in rules() {
+        text.push_str(&format!(
+            "{:<30} {:<9} {:<10} {}\n{:<30} {}\n{:<30} {}\n",
+            rule.id,
+            rule.severity.name(),
+            rule.technique.id,
+            rule.technique.name,
+            "",
+            thresholds(rule, config),
+            "",
+            rule.description
+        ));
+    }
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(error) if !is_broken_pipe(&error) => Exit::DataError,
+        _ => Exit::Success,
+    }
+}
+
+#[derive(Default)]
+struct Counts {
+    records: u64,
+    events: u64,
+    alerts: u64,
+    passed: u64,
+    malformed: u64,
+    unreadable: u64,
+}
+
+/// Runs detection over the inputs, writing to stdout.
+pub fn detect(run: &DetectRun) -> Exit {
+    let mut out = NdjsonWriter::stdout();
+    let (only, skip) = (run.only.clone(), run.skip.clone());
+    let selected = move |id: &str| (only.is_empty() || only.iter().any(|o| o == id)) && !skip.iter().any(|s| s == id);
+    let mut engine = Engine::new(&run.config, Box::new(selected));
+    let mut counts = Counts::default();
+    let mut scratch = String::new();
+    let mut stderr = io::stderr().lock();
+    for input in &run.inputs {
+        let display = input.display();
+        let source = match open_input(input) {
+            Ok(source) => source,
+            Err(error) => {
+                let _ = writeln!(stderr, "{PROGRAM}: {error}");
+                counts.unreadable += 1;
+                continue;
+            }
+        };
+        let mut reader = LineReader::new(source, MAX_RECORD_BYTES);
+        let mut line_no = 0u64;
+        loop {
+            let line = match reader.next_line(true, &mut || out.flush()) {
+                Ok(Some(line)) => line,
+                Ok(None) => break,
+                Err(error) if is_broken_pipe(&error) => return Exit::Success,
+                Err(error) => {
+                    let _ = writeln!(stderr, "{PROGRAM}: reading {display}: {error}");
+                    counts.unreadable += 1;
+                    break;
+                }
+            };
+            line_no += 1;
+            let bytes = line.bytes.strip_suffix(b"\r").unwrap_or(line.bytes);
+            if bytes.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            counts.records += 1;
+            if line.truncated {
+                counts.malformed += 1;
+                let _ = writeln!(
+                    stderr,
+                    "{PROGRAM}: {display}:{line_no}: record longer than {MAX_RECORD_BYTES} bytes, skipped"
+                );
+                continue;
+            }
+            let (text, _) = to_text(bytes, &mut scratch);
+            match engine.process(text, out.buffer()) {
+                Ok(Outcome::Event { alerts }) => {
+                    counts.events += 1;
+                    counts.alerts += alerts as u64;
+                    if alerts > 0 {
+                        // An alert is news: it goes out now, not when the buffer fills.
+                        if let Err(error) = out.flush() {
+                            return output_failed(&error);
+                        }
+                    }
+                }
+                Ok(Outcome::PassedThrough) => counts.passed += 1,
+                Err(malformed) => {
+                    counts.malformed += 1;
+                    let _ = writeln!(stderr, "{PROGRAM}: {display}:{line_no}: {malformed}, skipped");
+                }
+            }
+            if let Err(error) = out.written() {
+                return output_failed(&error);
+            }
+        }
+    }
+    if let Err(error) = out.flush() {
+        return output_failed(&error);
+    }
+    if !run.quiet {
+        let _ = writeln!(
+            stderr,
+            "{PROGRAM}: {} records, {} events, {} alerts, {} passed through, {} malformed{}",
+            counts.records,
+            counts.events,
+            counts.alerts,
+            counts.passed,
+            counts.malformed,
+            if counts.unreadable > 0 {
+                format!(", {} unreadable", counts.unreadable)
+            } else {
+                String::new()
+            }
+        );
+    }
+    if counts.malformed > 0 || counts.unreadable > 0 {
+        Exit::DataError
+    } else {
+        Exit::Success
+    }
+}
+
+fn output_failed(error: &io::Error) -> Exit {
+    if is_broken_pipe(error) {
+        return Exit::Success;
+    }
+    let _ = writeln!(io::stderr().lock(), "{PROGRAM}: writing output: {error}");
+    Exit::DataError
+}

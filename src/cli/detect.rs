@@ -1,0 +1,69 @@
+//! `ls-detect`: NDJSON events in, alerts out.
+
+use clap::Parser;
+use std::path::PathBuf;
+
+/// Detect attacks in LogSentry events.
+#[derive(Debug, Parser)]
+#[command(
+    name = "ls-detect",
+    version,
+    about = "Detect attacks in LogSentry events: NDJSON events in, alerts out",
+    long_about = "Detect attacks in LogSentry events (from ls-parse): NDJSON events in, NDJSON \
+alerts out, each with its MITRE ATT&CK technique, a severity and a 0-100 risk score (see \
+logsentry-schema(7)).\n\nAn alert is written the moment its condition becomes true; windows run \
+on event time, so a replayed file gives the same alerts as a live stream. The same rule does not \
+alert again for the same source within its window; activity that goes on past it gets one \
+follow-up alert with the new count, and an escalation is always a new alert. Records that are \
+not events (alerts, anything else) pass through unchanged; a line that is not JSON is reported \
+on stderr with its line number and skipped.",
+    after_help = "Examples:\n  tail -F /var/log/auth.log | ls-parse ssh | ls-detect\n  \
+ls-parse auto logs/ | ls-detect | jq 'select(.logsentry.severity==\"CRITICAL\")'\n  \
+ls-detect --list-rules\n\nExit status: 0 on success, 1 if an input could not be read or a line \
+was not JSON, 2 on usage errors."
+)]
+pub struct DetectArgs {
+    /// Input files of NDJSON events; none or `-` reads standard input
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// Print every rule (id, severity, technique, thresholds, description) and exit
+    #[arg(long)]
+    pub list_rules: bool,
+
+    /// Run only these rules (comma-separated ids, see --list-rules)
+    #[arg(long, value_name = "RULE", value_delimiter = ',')]
+    pub only: Vec<String>,
+
+    /// Do not run these rules (comma-separated ids, see --list-rules)
+    #[arg(long, value_name = "RULE", value_delimiter = ',')]
+    pub skip: Vec<String>,
+
+    /// Failed or invalid-user logins from one source within the window that make a brute force
+    #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..))]
+    pub brute_force_threshold: u64,
+
+    /// Distinct usernames tried from one source within the window that make credential stuffing
+    #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u64).range(2..))]
+    pub stuffing_threshold: u64,
+
+    /// The counting window, and how long the same alert stays quiet (seconds, or 10m, 1h, 1d)
+    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = duration)]
+    pub window: i64,
+
+    /// How long after a brute force a success from the same source is a compromise
+    #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = duration)]
+    pub compromise_window: i64,
+
+    /// IPv6 sources are counted per network of this prefix length (128: per address)
+    #[arg(long, value_name = "BITS", default_value_t = 64, value_parser = clap::value_parser!(u8).range(1..=128))]
+    pub ipv6_prefix: u8,
+
+    /// No summary on stderr
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+fn duration(text: &str) -> Result<i64, String> {
+    crate::time::parse_duration(text).ok_or_else(|| format!("not a duration: {text} (e.g. 600, 10m, 24h)"))
+}

@@ -1,0 +1,85 @@
+//! One login attempt often shows up as several events from the same process: sshd logs
+//! `Failed password` and PAM its `authentication failure` for the same password; `Invalid
+//! user x` comes before `Failed password for invalid user x`. Counting events would count
+//! those attempts twice. Per logging process (host and pid) an attempt is counted when one
+//! kind of message (`event.action`) has been seen more often than any other; events without
+//! a pid (Windows, web) are an attempt each.
+
+use super::{Observed, SourceKey};
+use std::collections::HashMap;
+
+/// Process entries kept at most; beyond this the table starts afresh (a process's attempts
+/// are seconds apart, so little is lost).
+const MAX_PROCESSES: usize = 65_536;
+
+#[derive(Debug)]
+struct ProcessAttempts {
+    source: Option<SourceKey>,
+    last_seen: i64,
+    per_action: Vec<(u64, u64)>,
+    counted: u64,
+}
+
+/// Attempts per logging process.
+#[derive(Debug)]
+pub struct Attempts {
+    processes: HashMap<(u64, u32), ProcessAttempts>,
+    window_seconds: i64,
+}
+
+impl Attempts {
+    /// A process silent for `window_seconds` is a new process that reuses the pid.
+    pub fn new(window_seconds: i64) -> Self {
+        Attempts {
+            processes: HashMap::new(),
+            window_seconds,
+        }
+    }
+
+    /// How many new attempts `event` (a failure or success) stands for: 0 or 1.
+    pub fn count(&mut self, event: &Observed<'_>) -> u64 {
+        let Some(pid) = event.view.process.pid else {
+            return 1;
+        };
+        let now = event.time.unix_seconds();
+        let host = fnv1a(event.view.host.hostname.as_deref().unwrap_or(""));
+        if self.processes.len() >= MAX_PROCESSES {
+            self.processes.clear();
+        }
+        let process = self.processes.entry((host, pid)).or_insert_with(|| ProcessAttempts {
+            source: event.source,
+            last_seen: now,
+            per_action: Vec::new(),
+            counted: 0,
+        });
+        if process.source != event.source || now - process.last_seen > self.window_seconds {
+            process.source = event.source;
+            process.per_action.clear();
+            process.counted = 0;
+        }
+        process.last_seen = now;
+        let action = fnv1a(event.view.event.action.as_deref().unwrap_or(""));
+        let seen = match process.per_action.iter_mut().find(|(known, _)| *known == action) {
+            Some((_, seen)) => {
+                *seen += 1;
+                *seen
+            }
+            None => {
+                process.per_action.push((action, 1));
+                1
+            }
+        };
+        if seen > process.counted {
+            process.counted = seen;
+            1
+        } else {
+            0
+        }
+    }
+}
+
+fn fnv1a(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    })
+}

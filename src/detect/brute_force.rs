@@ -1,0 +1,184 @@
+//! Brute force: [threshold] failed or invalid-user logins from one source within the window
+//! (HIGH, T1110.001), from any source that logs logins. Its escalation shares its state: a
+//! success from a source that crossed the threshold within the compromise window is an
+//! account compromise (CRITICAL, T1078), the alert that matters most.
+
+use super::attempts::Attempts;
+use super::burst::Burst;
+use super::technique::{CREDENTIAL_ACCESS, INITIAL_ACCESS, PASSWORD_GUESSING, VALID_ACCOUNTS};
+use super::window::{duration_text, Expiring, ExpiringMap};
+use super::{risk_score, DetectConfig, Detector, EventClass, Observed, Rule, SourceKey};
+use crate::schema::{Alert, Severity};
+use std::collections::VecDeque;
+
+/// `--only`/`--skip` id of the brute-force rule.
+pub const BRUTE_FORCE_ID: &str = "brute-force";
+/// `--only`/`--skip` id of the compromise rule.
+pub const COMPROMISE_ID: &str = "compromise-after-brute-force";
+
+static BRUTE_FORCE: Rule = Rule {
+    id: BRUTE_FORCE_ID,
+    name: "Brute force",
+    description: "Many failed or invalid-user logins from one source in a short time",
+    severity: Severity::High,
+    technique: PASSWORD_GUESSING,
+    tactic: CREDENTIAL_ACCESS,
+};
+
+static COMPROMISE: Rule = Rule {
+    id: COMPROMISE_ID,
+    name: "Compromise after brute force",
+    description: "A successful login from a source that was brute-forcing logins",
+    severity: Severity::Critical,
+    technique: VALID_ACCOUNTS,
+    tactic: INITIAL_ACCESS,
+};
+
+static RULES: [&Rule; 2] = [&BRUTE_FORCE, &COMPROMISE];
+
+/// Brute force and the compromise that escalates it.
+pub struct BruteForce {
+    threshold: u64,
+    window: i64,
+    compromise_window: i64,
+    attempts: Attempts,
+    sources: ExpiringMap<SourceKey, SourceState>,
+}
+
+#[derive(Debug)]
+struct SourceState {
+    /// Times of the latest attempts, at most `threshold` of them.
+    recent: VecDeque<i64>,
+    burst: Option<Burst>,
+    /// When the brute-force alert was last written, and the count it reported.
+    alerted: Option<(i64, u64)>,
+    /// The burst that last crossed the threshold: when, and how many attempts it had.
+    crossed: Option<(i64, u64)>,
+    compromise_alerted: Option<i64>,
+    keep_until: i64,
+}
+
+impl Expiring for SourceState {
+    fn expires_at(&self) -> i64 {
+        self.keep_until
+    }
+}
+
+impl BruteForce {
+    /// A detector with `config`'s thresholds.
+    pub fn new(config: &DetectConfig) -> Self {
+        BruteForce {
+            threshold: config.brute_force_threshold.max(1),
+            window: config.window_seconds,
+            compromise_window: config.compromise_window_seconds,
+            attempts: Attempts::new(config.window_seconds),
+            sources: ExpiringMap::new(config.window_seconds),
+        }
+    }
+
+    fn failure(&mut self, event: &Observed<'_>, source: SourceKey, alerts: &mut Vec<Alert>) {
+        if self.attempts.count(event) == 0 {
+            return;
+        }
+        let now = event.time.unix_seconds();
+        let (threshold, window) = (self.threshold, self.window);
+        let state = self.sources.entry(source, now, || SourceState {
+            recent: VecDeque::new(),
+            burst: None,
+            alerted: None,
+            crossed: None,
+            compromise_alerted: None,
+            keep_until: now,
+        });
+        if Burst::end_if_quiet(&mut state.burst, now, window) {
+            state.alerted = None;
+            state.recent.clear();
+        }
+        let burst = state.burst.get_or_insert_with(|| Burst::new(event));
+        burst.add(event);
+        state.recent.push_back(now);
+        if state.recent.len() as u64 > threshold {
+            state.recent.pop_front();
+        }
+        state.keep_until = state.keep_until.max(now.saturating_add(window));
+        let crossed =
+            state.recent.len() as u64 >= threshold && state.recent.front().is_some_and(|first| now - first <= window);
+        if !crossed {
+            return;
+        }
+        state.crossed = Some((now, burst.count));
+        state.keep_until = state.keep_until.max(now.saturating_add(self.compromise_window));
+        let due = match state.alerted {
+            None => true,
+            // Activity that goes on past the quiet period gets one follow-up with the new count.
+            Some((at, count)) => now - at >= window && burst.count > count,
+        };
+        if due {
+            state.alerted = Some((now, burst.count));
+            let message = format!(
+                "{} failed {} logins for {} from {source} in {}",
+                burst.count,
+                burst.module_title(),
+                burst.who(),
+                duration_text(burst.duration_seconds()),
+            );
+            let risk = risk_score(Severity::High, burst.count, threshold);
+            alerts.push(burst.alert(&BRUTE_FORCE, event, source, message, risk));
+        }
+    }
+
+    fn success(&mut self, event: &Observed<'_>, source: SourceKey, alerts: &mut Vec<Alert>) {
+        let now = event.time.unix_seconds();
+        let Some(state) = self.sources.get_mut(&source) else {
+            return;
+        };
+        let Some((crossed_at, failures)) = state.crossed else {
+            return;
+        };
+        if now - crossed_at > self.compromise_window || now < crossed_at.saturating_sub(self.window) {
+            return;
+        }
+        if state.compromise_alerted.is_some_and(|at| now - at < self.window) {
+            return;
+        }
+        state.compromise_alerted = Some(now);
+        let Some(burst) = state.burst.as_ref() else {
+            return;
+        };
+        let user = event.user().unwrap_or("an unknown user");
+        let message = format!(
+            "{} login as {user} from {source} succeeded after {failures} failed logins",
+            burst.module_title(),
+        );
+        let risk = risk_score(Severity::Critical, failures, self.threshold);
+        let mut alert = burst.alert(&COMPROMISE, event, source, message, risk);
+        alert.user = event
+            .user()
+            .map(|name| crate::schema::AlertUser { name: name.to_owned() });
+        alert.logsentry.count = failures;
+        alert.logsentry.evidence.push(event.evidence());
+        alert.logsentry.last_seen = event.time.to_string();
+        alerts.push(alert);
+    }
+}
+
+impl Detector for BruteForce {
+    fn rules(&self) -> &'static [&'static Rule] {
+        &RULES
+    }
+
+    fn observe(&mut self, event: &Observed<'_>, alerts: &mut Vec<Alert>) {
+        let (Some(class), Some(source)) = (event.class, event.source) else {
+            return;
+        };
+        if class.is_failure() {
+            self.failure(event, source, alerts);
+        } else if class == EventClass::Success {
+            self.success(event, source, alerts);
+        }
+    }
+
+    fn expire(&mut self, now: i64) {
+        self.sources.expire(now);
+    }
+}

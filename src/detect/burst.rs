@@ -1,0 +1,133 @@
+//! The running summary of one source's activity that an alert reports: how many, when, which
+//! accounts, and where in the logs (bounded lists, so a million attempts cost no more memory
+//! than twenty).
+
+use super::observed::module_title;
+use super::{Observed, Rule, SourceKey};
+use crate::schema::{Alert, AlertInfo, AlertMeta, AlertSource, AlertUser, Evidence, RuleInfo, Threat, MAX_LISTED};
+use crate::time::Timestamp;
+
+/// What one source did in one burst of activity.
+#[derive(Debug)]
+pub struct Burst {
+    /// Events (attempts) counted.
+    pub count: u64,
+    /// When the first was.
+    pub first_seen: Timestamp,
+    /// When the last was.
+    pub last_seen: Timestamp,
+    module: String,
+    usernames: Vec<String>,
+    usernames_omitted: u64,
+    evidence: Vec<Evidence>,
+}
+
+impl Burst {
+    /// A burst that starts with `event`.
+    pub fn new(event: &Observed<'_>) -> Self {
+        Burst {
+            count: 0,
+            first_seen: event.time,
+            last_seen: event.time,
+            module: event.module().to_owned(),
+            usernames: Vec::new(),
+            usernames_omitted: 0,
+            evidence: Vec::new(),
+        }
+    }
+
+    /// Ends the burst in `slot` when its source has been quiet for a whole window, so the next
+    /// event starts a new one; `true` when it did.
+    pub fn end_if_quiet(slot: &mut Option<Burst>, now: i64, window: i64) -> bool {
+        let quiet = slot
+            .as_ref()
+            .is_some_and(|burst| now - burst.last_seen.unix_seconds() > window);
+        if quiet {
+            *slot = None;
+        }
+        quiet
+    }
+
+    /// Counts `event`. Evidence keeps the first events and always the latest one.
+    pub fn add(&mut self, event: &Observed<'_>) {
+        self.count += 1;
+        self.last_seen = event.time;
+        if let Some(user) = event.user() {
+            if !self.usernames.iter().any(|known| known == user) {
+                if self.usernames.len() < MAX_LISTED {
+                    self.usernames.push(user.to_owned());
+                } else {
+                    self.usernames_omitted += 1;
+                }
+            }
+        }
+        if self.evidence.len() >= MAX_LISTED {
+            self.evidence.pop();
+        }
+        self.evidence.push(event.evidence());
+    }
+
+    /// How many distinct accounts were tried.
+    pub fn distinct_users(&self) -> u64 {
+        self.usernames.len() as u64 + self.usernames_omitted
+    }
+
+    /// `root`, or `3 users`.
+    pub fn who(&self) -> String {
+        match (self.usernames.as_slice(), self.usernames_omitted) {
+            ([only], 0) => only.clone(),
+            ([], 0) => "unknown users".to_owned(),
+            _ => format!("{} users", self.distinct_users()),
+        }
+    }
+
+    /// `SSH`, `Windows`: the source of the events, for a sentence.
+    pub fn module_title(&self) -> String {
+        module_title(&self.module)
+    }
+
+    /// The seconds from first to last event.
+    pub fn duration_seconds(&self) -> i64 {
+        self.last_seen.unix_seconds() - self.first_seen.unix_seconds()
+    }
+
+    /// The alert for `rule`, fired by `event`.
+    pub fn alert(&self, rule: &Rule, event: &Observed<'_>, source: SourceKey, message: String, risk: u8) -> Alert {
+        let single_user = match self.usernames.as_slice() {
+            [only] if self.usernames_omitted == 0 => Some(AlertUser { name: only.clone() }),
+            _ => event.user().map(|name| AlertUser { name: name.to_owned() }),
+        };
+        Alert {
+            timestamp: event.time.to_string(),
+            message,
+            event: AlertInfo {
+                kind: "alert",
+                module: Some(self.module.clone()),
+                severity: rule.severity.number(),
+                risk_score: risk,
+            },
+            rule: RuleInfo {
+                id: rule.id,
+                name: rule.name,
+                description: rule.description,
+            },
+            threat: Threat {
+                framework: "MITRE ATT&CK",
+                technique: rule.technique,
+                tactic: rule.tactic,
+            },
+            source: Some(AlertSource { ip: source.to_string() }),
+            user: single_user,
+            logsentry: AlertMeta {
+                severity: rule.severity,
+                count: self.count,
+                first_seen: self.first_seen.to_string(),
+                last_seen: self.last_seen.to_string(),
+                usernames: self.usernames.clone(),
+                usernames_omitted: self.usernames_omitted,
+                sources: vec![source.to_string()],
+                evidence: self.evidence.clone(),
+            },
+        }
+    }
+}

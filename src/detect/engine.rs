@@ -1,0 +1,106 @@
+//! One NDJSON record in, alerts (or the record itself) out: events go through every selected
+//! detector, records that are not events pass through unchanged, lines that are not JSON
+//! are reported to the caller.
+
+use super::{all, DetectConfig, Detector, EventClass, Observed, SourceKey};
+use crate::schema::{Alert, EventView};
+use crate::time::Timestamp;
+
+/// What became of one input line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// An event, observed by the detectors; `alerts` alerts were written.
+    Event {
+        /// Alerts it fired.
+        alerts: usize,
+    },
+    /// Not an event (an alert, an incident, anything else): written out unchanged.
+    PassedThrough,
+}
+
+/// Why a line could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum Malformed {
+    /// Not JSON at all.
+    #[error("not a JSON record: {0}")]
+    NotJson(serde_json::Error),
+    /// An event without a usable `@timestamp`.
+    #[error("event without a valid @timestamp")]
+    NoTimestamp,
+}
+
+/// The detection engine of `ls-detect`.
+pub struct Engine {
+    detectors: Vec<Box<dyn Detector>>,
+    selected: Box<dyn Fn(&str) -> bool>,
+    ipv6_prefix: u8,
+    alerts: Vec<Alert>,
+}
+
+impl Engine {
+    /// Every detector with `config`; alerts of rules `selected` rejects are not written.
+    pub fn new(config: &DetectConfig, selected: Box<dyn Fn(&str) -> bool>) -> Self {
+        let detectors = all(config)
+            .into_iter()
+            .filter(|detector| detector.rules().iter().any(|rule| selected(rule.id)))
+            .collect();
+        Engine {
+            detectors,
+            selected,
+            ipv6_prefix: config.ipv6_prefix,
+            alerts: Vec::new(),
+        }
+    }
+
+    /// Processes one line (without its newline), appending what it yields to `out`.
+    pub fn process(&mut self, line: &str, out: &mut Vec<u8>) -> Result<Outcome, Malformed> {
+        let view: EventView<'_> = match serde_json::from_str(line) {
+            Ok(view) => view,
+            Err(error) => {
+                // Valid JSON of another shape is a record we do not understand: it passes.
+                if serde_json::from_str::<serde::de::IgnoredAny>(line).is_ok() {
+                    return Ok(pass_through(line, out));
+                }
+                return Err(Malformed::NotJson(error));
+            }
+        };
+        if view.event.kind.as_deref() != Some("event") {
+            return Ok(pass_through(line, out));
+        }
+        let time = view
+            .timestamp
+            .as_deref()
+            .and_then(Timestamp::parse_rfc3339)
+            .ok_or(Malformed::NoTimestamp)?;
+        let observed = Observed {
+            view: &view,
+            time,
+            source: view
+                .source
+                .ip
+                .as_deref()
+                .and_then(|ip| SourceKey::new(ip, self.ipv6_prefix)),
+            class: view.logsentry.event_type.as_deref().and_then(EventClass::from_name),
+        };
+        self.alerts.clear();
+        for detector in &mut self.detectors {
+            detector.expire(time.unix_seconds());
+            detector.observe(&observed, &mut self.alerts);
+        }
+        let mut written = 0;
+        for alert in self.alerts.iter().filter(|alert| (self.selected)(alert.rule.id)) {
+            // Serialising our own struct into a Vec cannot fail.
+            if serde_json::to_writer(&mut *out, alert).is_ok() {
+                out.push(b'\n');
+                written += 1;
+            }
+        }
+        Ok(Outcome::Event { alerts: written })
+    }
+}
+
+fn pass_through(line: &str, out: &mut Vec<u8>) -> Outcome {
+    out.extend_from_slice(line.as_bytes());
+    out.push(b'\n');
+    Outcome::PassedThrough
+}

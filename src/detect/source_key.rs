@@ -1,0 +1,70 @@
+//! The key attacks are counted by: the source address, IPv6 per network (an attacker owns a
+//! whole /64 and rotates through it), IPv4-mapped IPv6 as the IPv4 it is.
+
+use std::fmt;
+use std::net::{IpAddr, Ipv6Addr};
+
+/// A source address, or the IPv6 network it is counted in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SourceKey {
+    address: IpAddr,
+    prefix: u8,
+}
+
+impl SourceKey {
+    /// The key of `text` (`source.ip`), with IPv6 counted per `/ipv6_prefix`.
+    pub fn new(text: &str, ipv6_prefix: u8) -> Option<Self> {
+        let address: IpAddr = text.parse().ok()?;
+        Some(match address {
+            IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+                Some(v4) => SourceKey {
+                    address: IpAddr::V4(v4),
+                    prefix: 32,
+                },
+                None => {
+                    let prefix = ipv6_prefix.clamp(1, 128);
+                    let mask = u128::MAX << (128 - u32::from(prefix));
+                    SourceKey {
+                        address: IpAddr::V6(Ipv6Addr::from(u128::from(v6) & mask)),
+                        prefix,
+                    }
+                }
+            },
+            v4 => SourceKey {
+                address: v4,
+                prefix: 32,
+            },
+        })
+    }
+}
+
+impl fmt::Display for SourceKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.address {
+            IpAddr::V6(v6) if self.prefix < 128 => write!(f, "{v6}/{}", self.prefix),
+            address => write!(f, "{address}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ipv6_per_network_ipv4_as_is() {
+        let key = |text| SourceKey::new(text, 64).map(|key| key.to_string());
+        assert_eq!(key("203.0.113.7").as_deref(), Some("203.0.113.7"));
+        assert_eq!(key("::ffff:203.0.113.7").as_deref(), Some("203.0.113.7"));
+        assert_eq!(key("2001:db8:1:2:3:4:5:6").as_deref(), Some("2001:db8:1:2::/64"));
+        assert_eq!(
+            SourceKey::new("2001:db8:1:2::9", 64),
+            SourceKey::new("2001:db8:1:2:ff::1", 64)
+        );
+        assert_eq!(
+            SourceKey::new("2001:db8::1", 128).map(|key| key.to_string()).as_deref(),
+            Some("2001:db8::1")
+        );
+        assert_eq!(key("example.com"), None);
+    }
+}

@@ -1,0 +1,33 @@
+//! The ATT&CK techniques our rules detect (ORIGIN.md's mapping), with the tactic each
+//! alert reports. Ids and names as attack.mitre.org gives them.
+
+use crate::schema::{Tactic, Technique};
+
+/// T1110.001: guessing passwords for known accounts.
+pub const PASSWORD_GUESSING: Technique = Technique {
+    id: "T1110.001",
+    name: "Brute Force: Password Guessing",
+    reference: "https://attack.mitre.org/techniques/T1110/001/",
+};
+
+/// T1110.004: trying many accounts (leaked pairs, or enumeration).
+pub const CREDENTIAL_STUFFING: Technique = Technique {
+    id: "T1110.004",
+    name: "Brute Force: Credential Stuffing",
+    reference: "https://attack.mitre.org/techniques/T1110/004/",
+};
+
+/// T1078: logging in with an account the attacker should not have.
+pub const VALID_ACCOUNTS: Technique = Technique {
+    id: "T1078",
+    name: "Valid Accounts",
+    reference: "https://attack.mitre.org/techniques/T1078/",
+};
+
+/// TA0006.
+pub const CREDENTIAL_ACCESS: Tactic = Tactic {
+    name: "Credential Access",
+};
+
+/// TA0001.
+pub const INITIAL_ACCESS: Tactic = Tactic { name: "Initial Access" };

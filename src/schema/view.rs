@@ -1,0 +1,114 @@
+//! Reading records back: the fields later stages need from an NDJSON event, borrowed from the
+//! input line wherever the JSON text allows it (a string with escapes is the one thing that
+//! must be copied). Unknown fields are ignored here and kept by passing the line on whole.
+
+use serde::Deserialize;
+use std::borrow::Cow;
+
+/// The fields of an event record that detection reads.
+#[derive(Debug, Default, Deserialize)]
+pub struct EventView<'a> {
+    /// `@timestamp`, RFC 3339.
+    #[serde(rename = "@timestamp", borrow, default)]
+    pub timestamp: Option<Cow<'a, str>>,
+    /// `message`.
+    #[serde(borrow, default)]
+    pub message: Option<Cow<'a, str>>,
+    /// `event.*`.
+    #[serde(borrow, default)]
+    pub event: EventInfoView<'a>,
+    /// `source.*`.
+    #[serde(borrow, default)]
+    pub source: SourceView<'a>,
+    /// `user.*`.
+    #[serde(borrow, default)]
+    pub user: UserView<'a>,
+    /// `host.*`.
+    #[serde(borrow, default)]
+    pub host: HostView<'a>,
+    /// `process.*`.
+    #[serde(default)]
+    pub process: ProcessView,
+    /// `log.*`.
+    #[serde(borrow, default)]
+    pub log: LogView<'a>,
+    /// `logsentry.*`.
+    #[serde(borrow, default)]
+    pub logsentry: MetaView<'a>,
+}
+
+/// `event.*`.
+#[derive(Debug, Default, Deserialize)]
+pub struct EventInfoView<'a> {
+    /// `event`, `alert`, ...: what kind of record this is.
+    #[serde(borrow, default)]
+    pub kind: Option<Cow<'a, str>>,
+    /// The source: `ssh`, `web`, `system`, ...
+    #[serde(borrow, default)]
+    pub module: Option<Cow<'a, str>>,
+    /// What happened, in our vocabulary.
+    #[serde(borrow, default)]
+    pub action: Option<Cow<'a, str>>,
+}
+
+/// `source.*`.
+#[derive(Debug, Default, Deserialize)]
+pub struct SourceView<'a> {
+    /// The remote address, as normalised text.
+    #[serde(borrow, default)]
+    pub ip: Option<Cow<'a, str>>,
+}
+
+/// `user.*`.
+#[derive(Debug, Default, Deserialize)]
+pub struct UserView<'a> {
+    /// The account, as logged.
+    #[serde(borrow, default)]
+    pub name: Option<Cow<'a, str>>,
+}
+
+/// `host.*`.
+#[derive(Debug, Default, Deserialize)]
+pub struct HostView<'a> {
+    /// The machine that wrote the log.
+    #[serde(borrow, default)]
+    pub hostname: Option<Cow<'a, str>>,
+}
+
+/// `process.*`.
+#[derive(Debug, Default, Deserialize)]
+pub struct ProcessView {
+    /// The pid of the process that logged the event.
+    #[serde(default)]
+    pub pid: Option<u32>,
+}
+
+/// `log.*`.
+#[derive(Debug, Default, Deserialize)]
+pub struct LogView<'a> {
+    /// `log.file`.
+    #[serde(borrow, default)]
+    pub file: LogFileView<'a>,
+}
+
+/// `log.file.*`.
+#[derive(Debug, Default, Deserialize)]
+pub struct LogFileView<'a> {
+    /// The file the event was read from.
+    #[serde(borrow, default)]
+    pub path: Option<Cow<'a, str>>,
+}
+
+/// `logsentry.*`.
+#[derive(Debug, Default, Deserialize)]
+pub struct MetaView<'a> {
+    /// The line of the input file.
+    #[serde(default)]
+    pub line: Option<u64>,
+    /// `failed`, `invalid_user` or `success` for authentication events.
+    #[serde(borrow, default)]
+    pub event_type: Option<Cow<'a, str>>,
+    /// How many identical lines one line stood for (rsyslog's `message repeated`).
+    #[serde(default)]
+    pub repeated: Option<u32>,
+}

@@ -1,0 +1,476 @@
+//! ls-detect end to end: events that ls-parse really produced, piped into the real binary.
+
+use crate::common::*;
+use serde::Deserialize;
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+/// The alert record, strictly: a field we did not expect fails the test (schema drift).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Alert {
+    #[serde(rename = "@timestamp")]
+    timestamp: String,
+    message: String,
+    event: AlertEvent,
+    rule: Rule,
+    threat: Threat,
+    source: Option<Ip>,
+    user: Option<Name>,
+    logsentry: AlertMeta,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Name {
+    name: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AlertEvent {
+    kind: String,
+    module: Option<String>,
+    severity: u8,
+    risk_score: u8,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Rule {
+    id: String,
+    name: String,
+    description: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Threat {
+    framework: String,
+    technique: TechniqueRef,
+    tactic: Name,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TechniqueRef {
+    id: String,
+    name: String,
+    reference: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Ip {
+    ip: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AlertMeta {
+    severity: String,
+    count: u64,
+    first_seen: String,
+    last_seen: String,
+    #[serde(default)]
+    usernames: Vec<String>,
+    #[serde(default)]
+    usernames_omitted: u64,
+    sources: Vec<String>,
+    evidence: Vec<EvidenceRef>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EvidenceRef {
+    path: Option<String>,
+    line: Option<u64>,
+}
+
+fn alerts(output: &std::process::Output) -> Vec<Alert> {
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|error| panic!("{error}: {line}")))
+        .collect()
+}
+
+/// Events for `lines` of auth.log, as ls-parse writes them.
+fn parsed(lines: &str) -> Vec<u8> {
+    let output = ls_parse(&["ssh"], lines.as_bytes());
+    assert!(output.status.success(), "{}", stderr(&output));
+    output.stdout
+}
+
+/// A failed password for `user` from `ip`, `seconds` after 2026-03-14T01:00:00Z, by `pid`.
+fn failure(seconds: u32, pid: u32, user: &str, ip: &str) -> String {
+    let (minute, second) = (seconds / 60, seconds % 60);
+    let (hour, minute) = (1 + minute / 60, minute % 60);
+    format!(
+        "2026-03-14T{hour:02}:{minute:02}:{second:02}+00:00 bastion sshd[{pid}]: Failed password for {user} from {ip} port 4{pid} ssh2\n"
+    )
+}
+
+#[test]
+fn the_alert_arrives_before_stdin_closes() {
+    let events = parsed(
+        &(0..5)
+            .map(|n| failure(n * 10, 100 + n, "root", "203.0.113.9"))
+            .collect::<String>(),
+    );
+    let mut child = Command::new(LS_DETECT)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn ls-detect");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let stdout = child.stdout.take().expect("stdout");
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if sender.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    for (index, event) in events.split_inclusive(|&b| b == b'\n').enumerate() {
+        stdin.write_all(event).expect("write");
+        stdin.flush().expect("flush");
+        if index < 4 {
+            assert!(
+                receiver.recv_timeout(Duration::from_millis(200)).is_err(),
+                "no alert before the fifth failure"
+            );
+        }
+    }
+    let line = receiver
+        .recv_timeout(Duration::from_secs(10))
+        .expect("the alert came while stdin was still open");
+    let alert: Alert = serde_json::from_str(&line).expect("alert");
+    assert_eq!((alert.rule.id.as_str(), alert.logsentry.count), ("brute-force", 5));
+    drop(stdin);
+    assert!(child.wait().expect("wait").success());
+}
+
+#[test]
+fn sample_story_brute_force_then_compromise() {
+    let events = ls_parse(&["ssh", sample("auth.log").to_str().expect("path")], b"");
+    let output = ls_detect(&[], &events.stdout);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let alerts = alerts(&output);
+    let attacker: Vec<_> = alerts
+        .iter()
+        .filter(|alert| alert.source.as_ref().is_some_and(|s| s.ip == "203.0.113.47"))
+        .collect();
+    let brute = attacker
+        .iter()
+        .find(|alert| alert.rule.id == "brute-force")
+        .expect("brute force from 203.0.113.47");
+    assert_eq!(
+        (
+            brute.logsentry.severity.as_str(),
+            brute.event.severity,
+            brute.threat.technique.id.as_str()
+        ),
+        ("HIGH", 73, "T1110.001")
+    );
+    assert_eq!(brute.threat.framework, "MITRE ATT&CK");
+    assert_eq!(brute.threat.tactic.name, "Credential Access");
+    assert_eq!(brute.event.kind, "alert");
+    assert_eq!(brute.event.module.as_deref(), Some("ssh"));
+    assert!(brute.message.starts_with("5 failed SSH logins"), "{}", brute.message);
+    assert!(brute.logsentry.first_seen <= brute.logsentry.last_seen);
+    let compromise = attacker
+        .iter()
+        .find(|alert| alert.rule.id == "compromise-after-brute-force")
+        .expect("compromise of 203.0.113.47");
+    assert_eq!(
+        (
+            compromise.logsentry.severity.as_str(),
+            compromise.threat.technique.id.as_str()
+        ),
+        ("CRITICAL", "T1078")
+    );
+    assert_eq!(compromise.user.as_ref().map(|u| u.name.as_str()), Some("root"));
+    assert!(compromise.event.risk_score > brute.event.risk_score && compromise.event.risk_score <= 100);
+    // Every piece of evidence is a line of the sample that names the attacker or its process.
+    let sample_lines: Vec<String> = std::fs::read_to_string(sample("auth.log"))
+        .expect("sample")
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    for evidence in &brute.logsentry.evidence {
+        assert!(evidence.path.as_deref().is_some_and(|p| p.ends_with("auth.log")));
+        let line = evidence.line.expect("line") as usize;
+        assert!(sample_lines[line - 1].contains("sshd"), "{}", sample_lines[line - 1]);
+    }
+    assert!(!brute.logsentry.sources.is_empty() && brute.rule.name.len() > 3);
+    assert!(!brute.rule.description.is_empty() && brute.threat.technique.reference.contains("T1110/001"));
+    assert!(!brute.threat.technique.name.is_empty() && brute.timestamp >= brute.logsentry.first_seen);
+    assert_eq!(brute.logsentry.usernames_omitted, 0);
+    assert!(!brute.logsentry.usernames.is_empty());
+}
+
+#[test]
+fn one_alert_per_window_then_one_follow_up_with_the_new_count() {
+    // 30 failures 50 s apart: the 5th fires; the activity goes on, so the first failure at
+    // least 10 min after an alert brings one follow-up with the count so far.
+    let log: String = (0..30)
+        .map(|n| failure(n * 50, 1000 + n, "root", "198.51.100.7"))
+        .collect();
+    let output = ls_detect(&[], &parsed(&log));
+    let counts: Vec<(String, u64)> = alerts(&output)
+        .into_iter()
+        .map(|alert| (alert.rule.id, alert.logsentry.count))
+        .collect();
+    assert_eq!(
+        counts,
+        [
+            ("brute-force".to_owned(), 5),
+            ("brute-force".to_owned(), 17),
+            ("brute-force".to_owned(), 29)
+        ]
+    );
+    let slower = ls_detect(&["--window", "30m"], &parsed(&log));
+    assert_eq!(
+        alerts(&slower).len(),
+        1,
+        "one alert when the window covers the whole attack"
+    );
+}
+
+#[test]
+fn one_attempt_logged_twice_counts_once() {
+    // sshd logs an invalid user twice for one attempt and PAM adds a third line.
+    let log: String = (0..4)
+        .map(|n| {
+            let pid = 2000 + n;
+            format!(
+                "2026-03-14T02:00:0{n}+00:00 bastion sshd[{pid}]: Invalid user guest from 192.0.2.50 port 5000\n\
+                 2026-03-14T02:00:0{n}+00:00 bastion sshd[{pid}]: pam_unix(sshd:auth): check pass; user unknown\n\
+                 2026-03-14T02:00:0{n}+00:00 bastion sshd[{pid}]: Failed password for invalid user guest from 192.0.2.50 port 5000 ssh2\n"
+            )
+        })
+        .collect();
+    let output = ls_detect(&[], &parsed(&log));
+    assert!(alerts(&output).is_empty(), "four attempts are not five");
+    let with_fifth = format!("{log}{}", failure(3600 + 5, 2010, "guest", "192.0.2.50"));
+    let alerts = alerts(&ls_detect(&[], &parsed(&with_fifth)));
+    assert_eq!(alerts.len(), 1);
+    assert_eq!(alerts[0].logsentry.count, 5);
+}
+
+#[test]
+fn credential_stuffing_counts_each_username_once() {
+    let log: String = ["a", "b", "a", "c"]
+        .iter()
+        .enumerate()
+        .map(|(n, user)| failure(n as u32, 3000 + n as u32, user, "2001:db8:7:7::1"))
+        .collect();
+    let alerts = alerts(&ls_detect(&["--only", "credential-stuffing"], &parsed(&log)));
+    assert_eq!(alerts.len(), 1);
+    let alert = &alerts[0];
+    assert_eq!(alert.rule.id, "credential-stuffing");
+    assert_eq!(alert.threat.technique.id, "T1110.004");
+    assert_eq!(alert.logsentry.usernames, ["a", "b", "c"]);
+    assert_eq!(alert.source.as_ref().map(|s| s.ip.as_str()), Some("2001:db8:7:7::/64"));
+    assert!(alert.user.is_none());
+}
+
+#[test]
+fn other_records_pass_through_and_bad_lines_are_reported() {
+    let alert_line = r#"{"event":{"kind":"alert"},"rule":{"id":"x"},"note":"from elsewhere"}"#;
+    let odd_json = r#"[1,2,3]"#;
+    let event = String::from_utf8(parsed(&failure(0, 1, "root", "192.0.2.1"))).expect("utf8");
+    let input = format!("{alert_line}\nnot json at all\n{odd_json}\n{event}");
+    let output = ls_detect(&[], input.as_bytes());
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "a malformed line makes the exit status 1"
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        format!("{alert_line}\n{odd_json}\n")
+    );
+    let stderr = stderr(&output);
+    assert!(stderr.contains("<stdin>:2: not a JSON record"), "{stderr}");
+    assert!(
+        stderr.contains("4 records, 1 events, 0 alerts, 2 passed through, 1 malformed"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn rule_selection_and_usage_errors() {
+    let log: String = (0..6)
+        .map(|n| failure(n, 4000 + n, &format!("u{n}"), "192.0.2.77"))
+        .collect();
+    let events = parsed(&log);
+    let ids = |args: &[&str]| -> BTreeSet<String> {
+        alerts(&ls_detect(args, &events))
+            .into_iter()
+            .map(|alert| alert.rule.id)
+            .collect()
+    };
+    assert_eq!(
+        ids(&[]),
+        BTreeSet::from(["brute-force".to_owned(), "credential-stuffing".to_owned()])
+    );
+    assert_eq!(
+        ids(&["--skip", "brute-force"]),
+        BTreeSet::from(["credential-stuffing".to_owned()])
+    );
+    assert_eq!(
+        ids(&["--only", "brute-force"]),
+        BTreeSet::from(["brute-force".to_owned()])
+    );
+    for bad in [
+        &["--only", "no-such-rule"][..],
+        &["--window", "soon"],
+        &["--brute-force-threshold", "0"],
+    ] {
+        let output = ls_detect(bad, b"");
+        assert_eq!(output.status.code(), Some(2), "{bad:?}");
+        assert_eq!(stderr(&output).lines().count(), 1, "{bad:?}: {}", stderr(&output));
+    }
+    let listed = ls_detect(&["--list-rules"], b"");
+    let text = String::from_utf8_lossy(&listed.stdout);
+    for id in ["brute-force", "compromise-after-brute-force", "credential-stuffing"] {
+        assert!(text.contains(id), "{text}");
+    }
+}
+
+/// Real data: on the elastic auth.log the sources flagged for brute force are exactly those
+/// with 5 attempts in 10 minutes, counted here from the raw lines: every `Failed ... from`
+/// (times `message repeated`), and every `Invalid user ... from` whose process logged no
+/// `Failed` line (an enumeration probe that never sent a password); 24.151.103.17's later
+/// success is a CRITICAL compromise.
+#[test]
+fn elastic_auth_log_brute_force_sources_and_the_compromise() {
+    let Some(corpus) = corpus("elastic_auth_log_brute_force_sources_and_the_compromise") else {
+        return;
+    };
+    let path = corpus.join("elastic-examples/auth.log");
+    let text = std::fs::read_to_string(&path).expect("auth.log");
+    let expected = sources_with_five_attempts_in_ten_minutes(&text);
+    assert!(expected.len() > 50, "{}", expected.len());
+    let events = ls_parse(&["ssh", "--year", "2026", path.to_str().expect("path")], b"");
+    let output = ls_detect(&[], &events.stdout);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let alerts = alerts(&output);
+    let flagged: BTreeSet<String> = alerts
+        .iter()
+        .filter(|alert| alert.rule.id == "brute-force")
+        .filter_map(|alert| alert.source.as_ref().map(|s| s.ip.clone()))
+        .collect();
+    assert_eq!(
+        flagged.symmetric_difference(&expected).collect::<Vec<_>>(),
+        Vec::<&String>::new()
+    );
+    let compromise = alerts
+        .iter()
+        .find(|alert| {
+            alert.rule.id == "compromise-after-brute-force"
+                && alert.source.as_ref().is_some_and(|s| s.ip == "24.151.103.17")
+        })
+        .expect("24.151.103.17 compromised");
+    assert_eq!(compromise.logsentry.severity, "CRITICAL");
+    // 157 failures in all, 147 of them in the burst that preceded the success.
+    assert_eq!(compromise.logsentry.count, 147);
+}
+
+/// The independent count: sshd lines grouped by process (pid and peer; a pid silent for ten
+/// minutes is a new process), by hand.
+fn sources_with_five_attempts_in_ten_minutes(text: &str) -> BTreeSet<String> {
+    use std::collections::BTreeMap;
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    #[derive(Clone, Copy)]
+    struct Process {
+        first: i64,
+        last: i64,
+        failed: u64,
+        invalid: u64,
+    }
+    let mut open: BTreeMap<(String, String), Process> = BTreeMap::new();
+    let mut done: Vec<(String, Process)> = Vec::new();
+    for line in text.lines() {
+        let mut parts = line.split_whitespace();
+        let (Some(month), Some(day), Some(clock)) = (parts.next(), parts.next(), parts.next()) else {
+            continue;
+        };
+        let Some(month) = MONTHS.iter().position(|m| *m == month) else {
+            continue;
+        };
+        let day: i64 = day.parse().unwrap_or(0);
+        let hms: Vec<i64> = clock.split(':').map(|p| p.parse().unwrap_or(0)).collect();
+        let time = ((month as i64 * 31 + day) * 24 + hms[0]) * 3600 + hms[1] * 60 + hms[2];
+        let Some(tag_at) = line.find(" sshd[") else {
+            continue;
+        };
+        let Some((pid, message)) = line[tag_at + 6..].split_once("]: ") else {
+            continue;
+        };
+        let (times, message) = match message.strip_prefix("message repeated ") {
+            Some(folded) => {
+                let (count, inner) = folded.split_once(" times: [ ").unwrap_or(("1", folded));
+                (count.parse().unwrap_or(1), inner)
+            }
+            None => (1, message),
+        };
+        let peer = |text: &str| {
+            text.rsplit_once(" from ")
+                .and_then(|(_, after)| after.split_whitespace().next())
+                .map(str::to_owned)
+        };
+        let (ip, failed, invalid) = if message.starts_with("Failed ") {
+            (peer(message), times, 0)
+        } else if message.starts_with("Invalid user ") {
+            (peer(message), 0, times)
+        } else {
+            (None, 0, 0)
+        };
+        let Some(ip) = ip else {
+            continue;
+        };
+        let key = (pid.to_owned(), ip.clone());
+        if let Some(process) = open.get(&key).copied() {
+            if time - process.last > 600 {
+                done.push((ip.clone(), process));
+                open.remove(&key);
+            }
+        }
+        let process = open.entry(key).or_insert(Process {
+            first: time,
+            last: time,
+            failed: 0,
+            invalid: 0,
+        });
+        process.last = time;
+        process.failed += failed;
+        process.invalid += invalid;
+    }
+    done.extend(open.into_iter().map(|((_, ip), process)| (ip, process)));
+    let mut per_ip: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+    for (ip, process) in done {
+        // One attempt logged as `Invalid user` and `Failed ... invalid user` counts once.
+        let attempts = process.failed.max(process.invalid);
+        per_ip
+            .entry(ip)
+            .or_default()
+            .extend(std::iter::repeat(process.first).take(attempts as usize));
+    }
+    per_ip
+        .into_iter()
+        .filter(|(_, times)| {
+            let mut times = times.clone();
+            times.sort_unstable();
+            times.windows(5).any(|five| five[4] - five[0] <= 600)
+        })
+        .map(|(ip, _)| ip)
+        .collect()
+}
