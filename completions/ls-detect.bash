@@ -23,7 +23,7 @@ _ls__detect() {
 
     case "${cmd}" in
         ls__detect)
-            opts="-q -h -V --list-rules --only --skip --brute-force-threshold --stuffing-threshold --window --compromise-window --ipv6-prefix --quiet --help --version"
+            opts="-q -h -V --list-rules --only --skip --brute-force-threshold --stuffing-threshold --window --compromise-window --ipv6-prefix --tz --work-hours --weekend --allow-user --allow-source --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -54,6 +54,26 @@ _ls__detect() {
                     return 0
                     ;;
                 --ipv6-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tz)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --work-hours)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --weekend)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --allow-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --allow-source)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -5,6 +5,11 @@ complete -c ls-detect -l stuffing-threshold -d 'Distinct usernames tried from on
 complete -c ls-detect -l window -d 'The counting window, and how long the same alert stays quiet (seconds, or 10m, 1h, 1d)' -r
 complete -c ls-detect -l compromise-window -d 'How long after a brute force a success from the same source is a compromise' -r
 complete -c ls-detect -l ipv6-prefix -d 'IPv6 sources are counted per network of this prefix length (128: per address)' -r
+complete -c ls-detect -l tz -d 'Zone of the work hours: an IANA name (Europe/Berlin), UTC, an offset (+02:00), or local' -r
+complete -c ls-detect -l work-hours -d 'Work hours for the off-hours rule, HH:MM-HH:MM (an end before the start is a night shift)' -r
+complete -c ls-detect -l weekend -d 'The days of the weekend for the weekend rule (comma-separated: sat,sun; none for no weekend)' -r
+complete -c ls-detect -l allow-user -d 'Users whose logins at any hour are expected (repeatable, or comma-separated)' -r
+complete -c ls-detect -l allow-source -d 'Sources whose logins at any hour are expected: addresses or networks like 10.0.0.0/8 (repeatable, or comma-separated)' -r
 complete -c ls-detect -l list-rules -d 'Print every rule (id, severity, technique, thresholds, description) and exit'
 complete -c ls-detect -s q -l quiet -d 'No summary on stderr'
 complete -c ls-detect -s h -l help -d 'Print help (see more with \'--help\')'

@@ -3,9 +3,10 @@
 
 use super::{parse_args, usage_error, Exit};
 use crate::cli::detect::DetectArgs;
-use crate::detect::{rules, thresholds, DetectConfig, Engine, Outcome};
+use crate::detect::{rules, thresholds, DetectConfig, Engine, Network, Outcome, WorkTime};
 use crate::ingest::{expand_inputs, open_input, to_text, InputSpec, LineReader};
 use crate::output::{is_broken_pipe, NdjsonWriter};
+use crate::time::Zone;
 use std::io::{self, Write};
 
 const PROGRAM: &str = "ls-detect";
@@ -40,6 +41,20 @@ impl DetectRun {
             return Err(format!("unknown rule '{unknown}' (known: {})", known.join(", ")));
         }
         let inputs = expand_inputs(&args.files, false).map_err(|error| error.to_string())?;
+        let zone: Zone = args.tz.parse().map_err(|error| format!("--tz: {error}"))?;
+        let (start_minute, end_minute) = work_hours(&args.work_hours)?;
+        let work = WorkTime {
+            zone,
+            start_minute,
+            end_minute,
+            weekend: weekend(&args.weekend)?,
+        };
+        let allow_sources = args
+            .allow_source
+            .iter()
+            .map(|text| text.parse::<Network>())
+            .collect::<Result<_, _>>()
+            .map_err(|error| format!("--allow-source: {error}"))?;
         Ok(DetectRun {
             config: DetectConfig {
                 brute_force_threshold: args.brute_force_threshold,
@@ -47,6 +62,9 @@ impl DetectRun {
                 window_seconds: args.window,
                 compromise_window_seconds: args.compromise_window,
                 ipv6_prefix: args.ipv6_prefix,
+                work,
+                allow_users: args.allow_user,
+                allow_sources,
             },
             only: args.only,
             skip: args.skip,
@@ -54,6 +72,37 @@ impl DetectRun {
             quiet: args.quiet,
         })
     }
+}
+
+/// `08:00-18:00` → minutes of the day.
+fn work_hours(text: &str) -> Result<(u32, u32), String> {
+    let minute = |clock: &str| {
+        let (hours, minutes) = clock.trim().split_once(':')?;
+        let (hours, minutes): (u32, u32) = (hours.parse().ok()?, minutes.parse().ok()?);
+        (hours < 24 && minutes < 60).then_some(hours * 60 + minutes)
+    };
+    text.split_once('-')
+        .and_then(|(start, end)| Some((minute(start)?, minute(end)?)))
+        .filter(|(start, end)| start != end)
+        .ok_or_else(|| format!("--work-hours: expected HH:MM-HH:MM, got {text}"))
+}
+
+/// `sat,sun` → the weekend, Monday first.
+fn weekend(text: &str) -> Result<[bool; 7], String> {
+    const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+    let mut weekend = [false; 7];
+    if text.trim() == "none" {
+        return Ok(weekend);
+    }
+    for day in text.split(',') {
+        let day = day.trim().to_ascii_lowercase();
+        let index = DAYS
+            .iter()
+            .position(|known| day.starts_with(known))
+            .ok_or_else(|| format!("--weekend: not a day: {day} (mon, tue, ..., sun)"))?;
+        weekend[index] = true;
+    }
+    Ok(weekend)
 }
 
 /// `ls-detect`'s main.

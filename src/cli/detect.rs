@@ -59,6 +59,27 @@ pub struct DetectArgs {
     #[arg(long, value_name = "BITS", default_value_t = 64, value_parser = clap::value_parser!(u8).range(1..=128))]
     pub ipv6_prefix: u8,
 
+    /// Zone of the work hours: an IANA name (Europe/Berlin), UTC, an offset (+02:00), or local
+    #[arg(long, value_name = "ZONE", default_value = "local")]
+    pub tz: String,
+
+    /// Work hours for the off-hours rule, HH:MM-HH:MM (an end before the start is a night shift)
+    #[arg(long, value_name = "START-END", default_value = "08:00-18:00")]
+    pub work_hours: String,
+
+    /// The days of the weekend for the weekend rule (comma-separated: sat,sun; none for no weekend)
+    #[arg(long, value_name = "DAYS", default_value = "sat,sun")]
+    pub weekend: String,
+
+    /// Users whose logins at any hour are expected (repeatable, or comma-separated)
+    #[arg(long, value_name = "USER", value_delimiter = ',')]
+    pub allow_user: Vec<String>,
+
+    /// Sources whose logins at any hour are expected: addresses or networks like 10.0.0.0/8
+    /// (repeatable, or comma-separated)
+    #[arg(long, value_name = "NETWORK", value_delimiter = ',')]
+    pub allow_source: Vec<String>,
+
     /// No summary on stderr
     #[arg(short, long)]
     pub quiet: bool,

@@ -123,7 +123,7 @@ impl BruteForce {
                 duration_text(burst.duration_seconds()),
             );
             let risk = risk_score(Severity::High, burst.count, threshold);
-            alerts.push(burst.alert(&BRUTE_FORCE, event, source, message, risk));
+            alerts.push(burst.alert(&BRUTE_FORCE, event, Some(source), message, risk));
         }
     }
 
@@ -151,7 +151,7 @@ impl BruteForce {
             burst.module_title(),
         );
         let risk = risk_score(Severity::Critical, failures, self.threshold);
-        let mut alert = burst.alert(&COMPROMISE, event, source, message, risk);
+        let mut alert = burst.alert(&COMPROMISE, event, Some(source), message, risk);
         alert.user = event
             .user()
             .map(|name| crate::schema::AlertUser { name: name.to_owned() });
@@ -180,5 +180,20 @@ impl Detector for BruteForce {
 
     fn expire(&mut self, now: i64) {
         self.sources.expire(now);
+    }
+
+    fn thresholds(&self, id: &str) -> String {
+        if id == COMPROMISE_ID {
+            format!(
+                "a success within {} of a brute force from the same source",
+                duration_text(self.compromise_window)
+            )
+        } else {
+            format!(
+                "{} failed or invalid-user logins from one source in {}",
+                self.threshold,
+                duration_text(self.window)
+            )
+        }
     }
 }

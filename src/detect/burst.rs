@@ -92,7 +92,14 @@ impl Burst {
     }
 
     /// The alert for `rule`, fired by `event`.
-    pub fn alert(&self, rule: &Rule, event: &Observed<'_>, source: SourceKey, message: String, risk: u8) -> Alert {
+    pub fn alert(
+        &self,
+        rule: &Rule,
+        event: &Observed<'_>,
+        source: Option<SourceKey>,
+        message: String,
+        risk: u8,
+    ) -> Alert {
         let single_user = match self.usernames.as_slice() {
             [only] if self.usernames_omitted == 0 => Some(AlertUser { name: only.clone() }),
             _ => event.user().map(|name| AlertUser { name: name.to_owned() }),
@@ -116,7 +123,7 @@ impl Burst {
                 technique: rule.technique,
                 tactic: rule.tactic,
             },
-            source: Some(AlertSource { ip: source.to_string() }),
+            source: source.map(|source| AlertSource { ip: source.to_string() }),
             user: single_user,
             logsentry: AlertMeta {
                 severity: rule.severity,
@@ -125,7 +132,7 @@ impl Burst {
                 last_seen: self.last_seen.to_string(),
                 usernames: self.usernames.clone(),
                 usernames_omitted: self.usernames_omitted,
-                sources: vec![source.to_string()],
+                sources: source.iter().map(ToString::to_string).collect(),
                 evidence: self.evidence.clone(),
             },
         }

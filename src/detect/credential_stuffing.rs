@@ -119,7 +119,7 @@ impl Detector for CredentialStuffing {
                 duration_text(burst.duration_seconds()),
             );
             let risk = risk_score(Severity::High, distinct, threshold);
-            let mut alert = burst.alert(&RULE, event, source, message, risk);
+            let mut alert = burst.alert(&RULE, event, Some(source), message, risk);
             if distinct > 1 {
                 alert.user = None;
             }
@@ -129,5 +129,13 @@ impl Detector for CredentialStuffing {
 
     fn expire(&mut self, now: i64) {
         self.sources.expire(now);
+    }
+
+    fn thresholds(&self, _id: &str) -> String {
+        format!(
+            "{} distinct usernames from one source in {}",
+            self.threshold,
+            duration_text(self.window)
+        )
     }
 }

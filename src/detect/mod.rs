@@ -7,13 +7,17 @@ mod brute_force;
 mod burst;
 mod credential_stuffing;
 mod engine;
+mod network;
 mod observed;
+mod off_hours;
 mod source_key;
 mod technique;
 mod window;
 
 pub use engine::{Engine, Malformed, Outcome};
+pub use network::Network;
 pub use observed::{EventClass, Observed};
+pub use off_hours::WorkTime;
 pub use source_key::SourceKey;
 
 use crate::schema::{Alert, Severity, Tactic, Technique};
@@ -33,6 +37,12 @@ pub struct DetectConfig {
     pub compromise_window_seconds: i64,
     /// IPv6 sources are counted per network of this prefix length (128: per address).
     pub ipv6_prefix: u8,
+    /// Work hours and weekend, for the off-hours rules.
+    pub work: WorkTime,
+    /// Users whose logins at any time are expected.
+    pub allow_users: Vec<String>,
+    /// Sources whose logins at any time are expected.
+    pub allow_sources: Vec<Network>,
 }
 
 impl Default for DetectConfig {
@@ -43,6 +53,9 @@ impl Default for DetectConfig {
             window_seconds: 600,
             compromise_window_seconds: 24 * 3600,
             ipv6_prefix: 64,
+            work: WorkTime::default(),
+            allow_users: Vec::new(),
+            allow_sources: Vec::new(),
         }
     }
 }
@@ -75,6 +88,9 @@ pub trait Detector {
 
     /// Forgets state that no longer matters at event time `now` (unix seconds).
     fn expire(&mut self, now: i64);
+
+    /// What fires rule `id` with this detector's settings, for `--list-rules`.
+    fn thresholds(&self, id: &str) -> String;
 }
 
 /// Every detector, in a fixed order.
@@ -82,6 +98,7 @@ pub fn all(config: &DetectConfig) -> Vec<Box<dyn Detector>> {
     vec![
         Box::new(brute_force::BruteForce::new(config)),
         Box::new(credential_stuffing::CredentialStuffing::new(config)),
+        Box::new(off_hours::OffHours::new(config)),
     ]
 }
 
@@ -93,26 +110,13 @@ pub fn rules() -> Vec<&'static Rule> {
         .collect()
 }
 
-/// How a rule's thresholds read in `--list-rules`.
+/// How a rule's thresholds read in `--list-rules`, as configured.
 pub fn thresholds(rule: &Rule, config: &DetectConfig) -> String {
-    let window = window::duration_text(config.window_seconds);
-    match rule.id {
-        brute_force::BRUTE_FORCE_ID => format!(
-            "{} failed or invalid-user logins from one source in {window}",
-            config.brute_force_threshold
-        ),
-        brute_force::COMPROMISE_ID => format!(
-            "a success within {} of a brute force from the same source",
-            window::duration_text(config.compromise_window_seconds)
-        ),
-        credential_stuffing::ID => {
-            format!(
-                "{} distinct usernames from one source in {window}",
-                config.stuffing_threshold
-            )
-        }
-        _ => String::new(),
-    }
+    all(config)
+        .iter()
+        .find(|detector| detector.rules().iter().any(|own| own.id == rule.id))
+        .map(|detector| detector.thresholds(rule.id))
+        .unwrap_or_default()
 }
 
 /// 0–100: the severity's base, raised with how far the activity went past its threshold

@@ -31,3 +31,10 @@ pub const CREDENTIAL_ACCESS: Tactic = Tactic {
 
 /// TA0001.
 pub const INITIAL_ACCESS: Tactic = Tactic { name: "Initial Access" };
+
+/// T1078.003: a local account used at a time its owner would not.
+pub const LOCAL_ACCOUNTS: Technique = Technique {
+    id: "T1078.003",
+    name: "Valid Accounts: Local Accounts",
+    reference: "https://attack.mitre.org/techniques/T1078/003/",
+};

@@ -474,3 +474,91 @@ fn sources_with_five_attempts_in_ten_minutes(text: &str) -> BTreeSet<String> {
         .map(|(ip, _)| ip)
         .collect()
 }
+
+/// An accepted login for `user` from `ip` at an RFC 3339 time.
+fn accepted(at: &str, pid: u32, user: &str, ip: &str) -> String {
+    format!("{at} bastion sshd[{pid}]: Accepted publickey for {user} from {ip} port 5{pid} ssh2: ED25519 SHA256:x\n")
+}
+
+#[test]
+fn off_hours_and_weekend_logins() {
+    let log = [
+        // Tuesday 2026-03-17: 02:17 is off hours, 10:00 is work time, 18:00 is off again.
+        accepted("2026-03-17T02:17:00+00:00", 1, "dbadmin", "203.0.113.47"),
+        accepted("2026-03-17T10:00:00+00:00", 2, "alice", "192.0.2.10"),
+        accepted("2026-03-17T18:00:00+00:00", 3, "bob", "192.0.2.11"),
+        // The same user and source again within the window: no second alert.
+        accepted("2026-03-17T18:05:00+00:00", 4, "bob", "192.0.2.11"),
+        // Saturday.
+        accepted("2026-03-21T11:00:00+00:00", 5, "carol", "192.0.2.12"),
+        failure(0, 6, "root", "192.0.2.99"),
+    ]
+    .concat();
+    let events = parsed(&log);
+    let fired = |args: &[&str]| -> Vec<(String, String, String)> {
+        alerts(&ls_detect(args, &events))
+            .into_iter()
+            .map(|alert| {
+                let user = alert.user.map(|user| user.name).unwrap_or_default();
+                (alert.rule.id, alert.logsentry.severity, user)
+            })
+            .collect()
+    };
+    let expected = |rows: &[(&str, &str, &str)]| -> Vec<(String, String, String)> {
+        rows.iter()
+            .map(|(rule, severity, user)| ((*rule).to_owned(), (*severity).to_owned(), (*user).to_owned()))
+            .collect()
+    };
+    assert_eq!(
+        fired(&["--tz", "UTC"]),
+        expected(&[
+            ("off-hours-login", "HIGH", "dbadmin"),
+            ("off-hours-login", "HIGH", "bob"),
+            ("weekend-login", "CRITICAL", "carol")
+        ])
+    );
+    // In New York (UTC-4 in March) 18:00Z is 14:00, work time, and 10:00Z is 06:00, before
+    // it; 02:17Z is 22:17 the evening before.
+    assert_eq!(
+        fired(&["--tz", "America/New_York"]),
+        expected(&[
+            ("off-hours-login", "HIGH", "dbadmin"),
+            ("off-hours-login", "HIGH", "alice"),
+            ("weekend-login", "CRITICAL", "carol")
+        ])
+    );
+    assert_eq!(
+        fired(&[
+            "--tz",
+            "UTC",
+            "--allow-user",
+            "dbadmin",
+            "--allow-source",
+            "192.0.2.0/28"
+        ]),
+        expected(&[])
+    );
+    assert_eq!(
+        fired(&["--tz", "UTC", "--work-hours", "00:00-23:59", "--weekend", "none"]),
+        expected(&[])
+    );
+    let message = alerts(&ls_detect(&["--tz", "UTC", "--only", "weekend-login"], &events))
+        .pop()
+        .map(|alert| (alert.message, alert.threat.technique.id))
+        .expect("weekend alert");
+    assert_eq!(
+        message,
+        (
+            "SSH login as carol from 192.0.2.12 on Saturday at 11:00, a weekend day".to_owned(),
+            "T1078.003".to_owned()
+        )
+    );
+    for bad in [
+        &["--work-hours", "8-18"][..],
+        &["--weekend", "funday"],
+        &["--allow-source", "10.0.0.0/99"],
+        &["--tz", "Mars/Base"],
+    ] {
+        assert_eq!(ls_detect(bad, b"").status.code(), Some(2), "{bad:?}");
+    }
+}

@@ -1,0 +1,243 @@
+//! Logins at odd times: a successful login outside work hours on a weekday (HIGH) or at the
+//! weekend (CRITICAL), T1078.003. Insiders and attackers with stolen passwords use valid
+//! credentials; the time is what gives them away, and a person judges. Failures are the
+//! brute-force rule's business. Known admins are silenced by user or network allowlists.
+
+use super::burst::Burst;
+use super::network::Network;
+use super::technique::{INITIAL_ACCESS, LOCAL_ACCOUNTS};
+use super::window::{Expiring, ExpiringMap};
+use super::{DetectConfig, Detector, EventClass, Observed, Rule, SourceKey};
+use crate::schema::{Alert, Severity};
+use crate::time::Zone;
+use chrono::{Datelike, Timelike, Weekday};
+
+/// `--only`/`--skip` id of the weekday rule.
+pub const OFF_HOURS_ID: &str = "off-hours-login";
+/// `--only`/`--skip` id of the weekend rule.
+pub const WEEKEND_ID: &str = "weekend-login";
+
+static OFF_HOURS: Rule = Rule {
+    id: OFF_HOURS_ID,
+    name: "Off-hours login",
+    description: "A successful login outside work hours on a working day",
+    severity: Severity::High,
+    technique: LOCAL_ACCOUNTS,
+    tactic: INITIAL_ACCESS,
+};
+
+static WEEKEND: Rule = Rule {
+    id: WEEKEND_ID,
+    name: "Weekend login",
+    description: "A successful login at the weekend",
+    severity: Severity::Critical,
+    technique: LOCAL_ACCOUNTS,
+    tactic: INITIAL_ACCESS,
+};
+
+static RULES: [&Rule; 2] = [&OFF_HOURS, &WEEKEND];
+
+/// Work hours and the weekend, in a zone.
+#[derive(Clone, Debug)]
+pub struct WorkTime {
+    /// The zone work hours are in.
+    pub zone: Zone,
+    /// Minute of the day work starts (08:00 → 480).
+    pub start_minute: u32,
+    /// Minute of the day work ends (18:00 → 1080); before the start for a night shift.
+    pub end_minute: u32,
+    /// Which days are the weekend, Monday first.
+    pub weekend: [bool; 7],
+}
+
+impl Default for WorkTime {
+    fn default() -> Self {
+        WorkTime {
+            zone: Zone::local(),
+            start_minute: 8 * 60,
+            end_minute: 18 * 60,
+            weekend: [false, false, false, false, false, true, true],
+        }
+    }
+}
+
+impl WorkTime {
+    fn is_work_minute(&self, minute: u32) -> bool {
+        if self.start_minute <= self.end_minute {
+            (self.start_minute..self.end_minute).contains(&minute)
+        } else {
+            minute >= self.start_minute || minute < self.end_minute
+        }
+    }
+
+    /// `08:00–18:00`.
+    pub fn hours_text(&self) -> String {
+        let clock = |minute: u32| format!("{:02}:{:02}", minute / 60, minute % 60);
+        format!("{}–{}", clock(self.start_minute), clock(self.end_minute))
+    }
+
+    /// `Saturday and Sunday`.
+    pub fn weekend_text(&self) -> String {
+        let days: Vec<String> = WEEKDAYS
+            .iter()
+            .zip(self.weekend)
+            .filter(|(_, weekend)| *weekend)
+            .map(|(day, _)| day_name(*day).to_owned())
+            .collect();
+        match days.as_slice() {
+            [] => "no weekend".to_owned(),
+            [only] => only.clone(),
+            [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+        }
+    }
+}
+
+const WEEKDAYS: [Weekday; 7] = [
+    Weekday::Mon,
+    Weekday::Tue,
+    Weekday::Wed,
+    Weekday::Thu,
+    Weekday::Fri,
+    Weekday::Sat,
+    Weekday::Sun,
+];
+
+fn day_name(day: Weekday) -> &'static str {
+    match day {
+        Weekday::Mon => "Monday",
+        Weekday::Tue => "Tuesday",
+        Weekday::Wed => "Wednesday",
+        Weekday::Thu => "Thursday",
+        Weekday::Fri => "Friday",
+        Weekday::Sat => "Saturday",
+        Weekday::Sun => "Sunday",
+    }
+}
+
+/// Logins outside work time.
+pub struct OffHours {
+    work: WorkTime,
+    window: i64,
+    allow_users: Vec<String>,
+    allow_sources: Vec<Network>,
+    alerted: ExpiringMap<(String, Option<SourceKey>), Quiet>,
+}
+
+/// The same user from the same source stays quiet until this time.
+struct Quiet(i64);
+
+impl Expiring for Quiet {
+    fn expires_at(&self) -> i64 {
+        self.0
+    }
+}
+
+impl OffHours {
+    /// A detector with `config`'s work time and allowlists.
+    pub fn new(config: &DetectConfig) -> Self {
+        OffHours {
+            work: config.work.clone(),
+            window: config.window_seconds,
+            allow_users: config.allow_users.clone(),
+            allow_sources: config.allow_sources.clone(),
+            alerted: ExpiringMap::new(config.window_seconds),
+        }
+    }
+
+    fn allowed(&self, event: &Observed<'_>) -> bool {
+        event
+            .user()
+            .is_some_and(|user| self.allow_users.iter().any(|allowed| allowed == user))
+            || event
+                .view
+                .source
+                .ip
+                .as_deref()
+                .is_some_and(|ip| self.allow_sources.iter().any(|network| network.contains(ip)))
+    }
+}
+
+impl Detector for OffHours {
+    fn rules(&self) -> &'static [&'static Rule] {
+        &RULES
+    }
+
+    fn observe(&mut self, event: &Observed<'_>, alerts: &mut Vec<Alert>) {
+        if event.class != Some(EventClass::Success) || self.allowed(event) {
+            return;
+        }
+        let Some(instant) = chrono::DateTime::from_timestamp(event.time.unix_seconds(), 0) else {
+            return;
+        };
+        let local = self.work.zone.wall_clock(instant);
+        let weekday = local.weekday();
+        let weekend = self.work.weekend[weekday.num_days_from_monday() as usize];
+        let minute = local.hour() * 60 + local.minute();
+        if !weekend && self.work.is_work_minute(minute) {
+            return;
+        }
+        let now = event.time.unix_seconds();
+        let user = event.user().unwrap_or("").to_owned();
+        let key = (user, event.source);
+        let quiet_until = now.saturating_add(self.window);
+        let mut fresh = false;
+        self.alerted.entry(key, now, || {
+            fresh = true;
+            Quiet(quiet_until)
+        });
+        if !fresh {
+            return;
+        }
+        let rule = if weekend { &WEEKEND } else { &OFF_HOURS };
+        let mut burst = Burst::new(event);
+        burst.add(event);
+        let from = event.source.map(|source| format!(" from {source}")).unwrap_or_default();
+        let message = format!(
+            "{} login as {}{from} on {} at {:02}:{:02}, {}",
+            burst.module_title(),
+            event.user().unwrap_or("an unknown user"),
+            day_name(weekday),
+            local.hour(),
+            local.minute(),
+            if weekend {
+                "a weekend day".to_owned()
+            } else {
+                format!("outside work hours ({})", self.work.hours_text())
+            },
+        );
+        let risk = super::risk_score(rule.severity, 1, 1);
+        alerts.push(burst.alert(rule, event, event.source, message, risk));
+    }
+
+    fn expire(&mut self, now: i64) {
+        self.alerted.expire(now);
+    }
+
+    fn thresholds(&self, id: &str) -> String {
+        if id == WEEKEND_ID {
+            format!("a successful login on {}", self.work.weekend_text())
+        } else {
+            format!("a successful login outside {} on a working day", self.work.hours_text())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn work_minutes_and_night_shifts() {
+        let day = WorkTime::default();
+        assert!(day.is_work_minute(8 * 60) && day.is_work_minute(18 * 60 - 1));
+        assert!(!day.is_work_minute(18 * 60) && !day.is_work_minute(2 * 60 + 17));
+        let night = WorkTime {
+            start_minute: 22 * 60,
+            end_minute: 6 * 60,
+            ..WorkTime::default()
+        };
+        assert!(night.is_work_minute(23 * 60) && night.is_work_minute(60) && !night.is_work_minute(12 * 60));
+        assert_eq!(day.hours_text(), "08:00–18:00");
+        assert_eq!(day.weekend_text(), "Saturday and Sunday");
+    }
+}
