@@ -23,7 +23,7 @@ _ls__detect() {
 
     case "${cmd}" in
         ls__detect)
-            opts="-q -h -V --list-rules --only --skip --brute-force-threshold --stuffing-threshold --window --compromise-window --ipv6-prefix --tz --work-hours --weekend --allow-user --allow-source --quiet --help --version"
+            opts="-q -h -V --list-rules --only --skip --brute-force-threshold --stuffing-threshold --scan-threshold --window --compromise-window --ipv6-prefix --tz --work-hours --weekend --allow-user --allow-source --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -42,6 +42,10 @@ _ls__detect() {
                     return 0
                     ;;
                 --stuffing-threshold)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --scan-threshold)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

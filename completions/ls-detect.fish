@@ -2,6 +2,7 @@ complete -c ls-detect -l only -d 'Run only these rules (comma-separated ids, see
 complete -c ls-detect -l skip -d 'Do not run these rules (comma-separated ids, see --list-rules)' -r
 complete -c ls-detect -l brute-force-threshold -d 'Failed or invalid-user logins from one source within the window that make a brute force' -r
 complete -c ls-detect -l stuffing-threshold -d 'Distinct usernames tried from one source within the window that make credential stuffing' -r
+complete -c ls-detect -l scan-threshold -d 'Responses with status 404 to one source within the window that make a vulnerability scan' -r
 complete -c ls-detect -l window -d 'The counting window, and how long the same alert stays quiet (seconds, or 10m, 1h, 1d)' -r
 complete -c ls-detect -l compromise-window -d 'How long after a brute force a success from the same source is a compromise' -r
 complete -c ls-detect -l ipv6-prefix -d 'IPv6 sources are counted per network of this prefix length (128: per address)' -r

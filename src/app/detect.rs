@@ -59,6 +59,7 @@ impl DetectRun {
             config: DetectConfig {
                 brute_force_threshold: args.brute_force_threshold,
                 stuffing_threshold: args.stuffing_threshold,
+                scan_threshold: args.scan_threshold,
                 window_seconds: args.window,
                 compromise_window_seconds: args.compromise_window,
                 ipv6_prefix: args.ipv6_prefix,

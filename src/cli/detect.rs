@@ -47,6 +47,10 @@ pub struct DetectArgs {
     #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u64).range(2..))]
     pub stuffing_threshold: u64,
 
+    /// Responses with status 404 to one source within the window that make a vulnerability scan
+    #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    pub scan_threshold: u64,
+
     /// The counting window, and how long the same alert stays quiet (seconds, or 10m, 1h, 1d)
     #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = duration)]
     pub window: i64,

@@ -4,12 +4,11 @@
 //! account compromise (CRITICAL, T1078), the alert that matters most.
 
 use super::attempts::Attempts;
-use super::burst::Burst;
 use super::technique::{CREDENTIAL_ACCESS, INITIAL_ACCESS, PASSWORD_GUESSING, VALID_ACCOUNTS};
+use super::threshold::{Crossing, ThresholdState};
 use super::window::{duration_text, Expiring, ExpiringMap};
 use super::{risk_score, DetectConfig, Detector, EventClass, Observed, Rule, SourceKey};
 use crate::schema::{Alert, Severity};
-use std::collections::VecDeque;
 
 /// `--only`/`--skip` id of the brute-force rule.
 pub const BRUTE_FORCE_ID: &str = "brute-force";
@@ -47,11 +46,7 @@ pub struct BruteForce {
 
 #[derive(Debug)]
 struct SourceState {
-    /// Times of the latest attempts, at most `threshold` of them.
-    recent: VecDeque<i64>,
-    burst: Option<Burst>,
-    /// When the brute-force alert was last written, and the count it reported.
-    alerted: Option<(i64, u64)>,
+    failures: ThresholdState,
     /// The burst that last crossed the threshold: when, and how many attempts it had.
     crossed: Option<(i64, u64)>,
     compromise_alerted: Option<i64>,
@@ -83,38 +78,22 @@ impl BruteForce {
         let now = event.time.unix_seconds();
         let (threshold, window) = (self.threshold, self.window);
         let state = self.sources.entry(source, now, || SourceState {
-            recent: VecDeque::new(),
-            burst: None,
-            alerted: None,
+            failures: ThresholdState::default(),
             crossed: None,
             compromise_alerted: None,
             keep_until: now,
         });
-        if Burst::end_if_quiet(&mut state.burst, now, window) {
-            state.alerted = None;
-            state.recent.clear();
-        }
-        let burst = state.burst.get_or_insert_with(|| Burst::new(event));
-        burst.add(event);
-        state.recent.push_back(now);
-        if state.recent.len() as u64 > threshold {
-            state.recent.pop_front();
-        }
         state.keep_until = state.keep_until.max(now.saturating_add(window));
-        let crossed =
-            state.recent.len() as u64 >= threshold && state.recent.front().is_some_and(|first| now - first <= window);
-        if !crossed {
+        let crossing = state.failures.record(event, now, threshold, window);
+        let Some(burst) = state.failures.burst.as_ref() else {
+            return;
+        };
+        if crossing == Crossing::Below {
             return;
         }
         state.crossed = Some((now, burst.count));
         state.keep_until = state.keep_until.max(now.saturating_add(self.compromise_window));
-        let due = match state.alerted {
-            None => true,
-            // Activity that goes on past the quiet period gets one follow-up with the new count.
-            Some((at, count)) => now - at >= window && burst.count > count,
-        };
-        if due {
-            state.alerted = Some((now, burst.count));
+        if crossing == Crossing::Alert {
             let message = format!(
                 "{} failed {} logins for {} from {source} in {}",
                 burst.count,
@@ -142,7 +121,7 @@ impl BruteForce {
             return;
         }
         state.compromise_alerted = Some(now);
-        let Some(burst) = state.burst.as_ref() else {
+        let Some(burst) = state.failures.burst.as_ref() else {
             return;
         };
         let user = event.user().unwrap_or("an unknown user");

@@ -10,8 +10,10 @@ mod engine;
 mod network;
 mod observed;
 mod off_hours;
+mod scanner;
 mod source_key;
 mod technique;
+mod threshold;
 mod window;
 
 pub use engine::{Engine, Malformed, Outcome};
@@ -31,6 +33,8 @@ pub struct DetectConfig {
     /// Distinct usernames from one source within `window_seconds` that make credential
     /// stuffing.
     pub stuffing_threshold: u64,
+    /// Responses with status 404 to one source within `window_seconds` that make a scan.
+    pub scan_threshold: u64,
     /// The counting window, and the quiet period before the same alert is repeated.
     pub window_seconds: i64,
     /// How long after a brute force a success from the same source is a compromise.
@@ -50,6 +54,7 @@ impl Default for DetectConfig {
         DetectConfig {
             brute_force_threshold: 5,
             stuffing_threshold: 3,
+            scan_threshold: 10,
             window_seconds: 600,
             compromise_window_seconds: 24 * 3600,
             ipv6_prefix: 64,
@@ -99,6 +104,7 @@ pub fn all(config: &DetectConfig) -> Vec<Box<dyn Detector>> {
         Box::new(brute_force::BruteForce::new(config)),
         Box::new(credential_stuffing::CredentialStuffing::new(config)),
         Box::new(off_hours::OffHours::new(config)),
+        Box::new(scanner::Scanner::new(config)),
     ]
 }
 

@@ -38,3 +38,13 @@ pub const LOCAL_ACCOUNTS: Technique = Technique {
     name: "Valid Accounts: Local Accounts",
     reference: "https://attack.mitre.org/techniques/T1078/003/",
 };
+
+/// T1595: probing a server for what it has.
+pub const ACTIVE_SCANNING: Technique = Technique {
+    id: "T1595",
+    name: "Active Scanning",
+    reference: "https://attack.mitre.org/techniques/T1595/",
+};
+
+/// TA0043.
+pub const RECONNAISSANCE: Tactic = Tactic { name: "Reconnaissance" };

@@ -11,7 +11,10 @@ pub use alert::{
     Alert, AlertInfo, AlertMeta, AlertSource, AlertUser, Evidence, RuleInfo, Severity, Tactic, Technique, Threat,
     MAX_LISTED,
 };
-pub use view::{EventInfoView, EventView, HostView, LogFileView, LogView, MetaView, ProcessView, SourceView, UserView};
+pub use view::{
+    EventInfoView, EventView, HostView, HttpResponseView, HttpView, LogFileView, LogView, MetaView, ProcessView,
+    SourceView, UrlView, UserView,
+};
 
 pub use json::EventWriter;
 

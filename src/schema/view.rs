@@ -29,6 +29,12 @@ pub struct EventView<'a> {
     /// `process.*`.
     #[serde(default)]
     pub process: ProcessView,
+    /// `url.*`.
+    #[serde(borrow, default)]
+    pub url: UrlView<'a>,
+    /// `http.*`.
+    #[serde(default)]
+    pub http: HttpView,
     /// `log.*`.
     #[serde(borrow, default)]
     pub log: LogView<'a>,
@@ -81,6 +87,30 @@ pub struct ProcessView {
     /// The pid of the process that logged the event.
     #[serde(default)]
     pub pid: Option<u32>,
+}
+
+/// `url.*`.
+#[derive(Debug, Default, Deserialize)]
+pub struct UrlView<'a> {
+    /// The request target exactly as logged.
+    #[serde(borrow, default)]
+    pub original: Option<Cow<'a, str>>,
+}
+
+/// `http.*`.
+#[derive(Debug, Default, Deserialize)]
+pub struct HttpView {
+    /// `http.response`.
+    #[serde(default)]
+    pub response: HttpResponseView,
+}
+
+/// `http.response.*`.
+#[derive(Debug, Default, Deserialize)]
+pub struct HttpResponseView {
+    /// The status code.
+    #[serde(default)]
+    pub status_code: Option<u16>,
 }
 
 /// `log.*`.
