@@ -55,6 +55,12 @@ impl DetectRun {
             .map(|text| text.parse::<Network>())
             .collect::<Result<_, _>>()
             .map_err(|error| format!("--allow-source: {error}"))?;
+        let defaults = DetectConfig::default();
+        let privileged_groups = if args.privileged_group.is_empty() {
+            defaults.privileged_groups
+        } else {
+            args.privileged_group
+        };
         Ok(DetectRun {
             config: DetectConfig {
                 brute_force_threshold: args.brute_force_threshold,
@@ -66,6 +72,7 @@ impl DetectRun {
                 work,
                 allow_users: args.allow_user,
                 allow_sources,
+                privileged_groups,
             },
             only: args.only,
             skip: args.skip,

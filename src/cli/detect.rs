@@ -84,6 +84,11 @@ pub struct DetectArgs {
     #[arg(long, value_name = "NETWORK", value_delimiter = ',')]
     pub allow_source: Vec<String>,
 
+    /// Groups whose new members are reported (comma-separated; default: sudo, wheel, adm, admin,
+    /// root, Administrators, Domain Admins, Enterprise Admins, Schema Admins)
+    #[arg(long, value_name = "GROUP", value_delimiter = ',')]
+    pub privileged_group: Vec<String>,
+
     /// No summary on stderr
     #[arg(short, long)]
     pub quiet: bool,

@@ -2,6 +2,7 @@
 //! by hand; windows run on event time, so a replayed file gives the alerts a live stream
 //! would have given, and state per key expires with its window.
 
+mod account_changes;
 mod attempts;
 mod brute_force;
 mod burst;
@@ -47,6 +48,8 @@ pub struct DetectConfig {
     pub allow_users: Vec<String>,
     /// Sources whose logins at any time are expected.
     pub allow_sources: Vec<Network>,
+    /// Groups whose new members are reported (case-insensitive).
+    pub privileged_groups: Vec<String>,
 }
 
 impl Default for DetectConfig {
@@ -61,6 +64,10 @@ impl Default for DetectConfig {
             work: WorkTime::default(),
             allow_users: Vec::new(),
             allow_sources: Vec::new(),
+            privileged_groups: account_changes::DEFAULT_PRIVILEGED_GROUPS
+                .iter()
+                .map(|group| (*group).to_owned())
+                .collect(),
         }
     }
 }
@@ -105,6 +112,7 @@ pub fn all(config: &DetectConfig) -> Vec<Box<dyn Detector>> {
         Box::new(credential_stuffing::CredentialStuffing::new(config)),
         Box::new(off_hours::OffHours::new(config)),
         Box::new(scanner::Scanner::new(config)),
+        Box::new(account_changes::AccountChanges::new(config)),
     ]
 }
 

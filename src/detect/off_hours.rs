@@ -6,7 +6,7 @@
 use super::burst::Burst;
 use super::network::Network;
 use super::technique::{INITIAL_ACCESS, LOCAL_ACCOUNTS};
-use super::window::{Expiring, ExpiringMap};
+use super::window::QuietKeys;
 use super::{DetectConfig, Detector, EventClass, Observed, Rule, SourceKey};
 use crate::schema::{Alert, Severity};
 use crate::time::Zone;
@@ -117,19 +117,9 @@ fn day_name(day: Weekday) -> &'static str {
 /// Logins outside work time.
 pub struct OffHours {
     work: WorkTime,
-    window: i64,
     allow_users: Vec<String>,
     allow_sources: Vec<Network>,
-    alerted: ExpiringMap<(String, Option<SourceKey>), Quiet>,
-}
-
-/// The same user from the same source stays quiet until this time.
-struct Quiet(i64);
-
-impl Expiring for Quiet {
-    fn expires_at(&self) -> i64 {
-        self.0
-    }
+    alerted: QuietKeys<(String, Option<SourceKey>)>,
 }
 
 impl OffHours {
@@ -137,10 +127,9 @@ impl OffHours {
     pub fn new(config: &DetectConfig) -> Self {
         OffHours {
             work: config.work.clone(),
-            window: config.window_seconds,
             allow_users: config.allow_users.clone(),
             allow_sources: config.allow_sources.clone(),
-            alerted: ExpiringMap::new(config.window_seconds),
+            alerted: QuietKeys::new(config.window_seconds),
         }
     }
 
@@ -179,13 +168,7 @@ impl Detector for OffHours {
         let now = event.time.unix_seconds();
         let user = event.user().unwrap_or("").to_owned();
         let key = (user, event.source);
-        let quiet_until = now.saturating_add(self.window);
-        let mut fresh = false;
-        self.alerted.entry(key, now, || {
-            fresh = true;
-            Quiet(quiet_until)
-        });
-        if !fresh {
+        if !self.alerted.first(key, now) {
             return;
         }
         let rule = if weekend { &WEEKEND } else { &OFF_HOURS };

@@ -48,3 +48,27 @@ pub const ACTIVE_SCANNING: Technique = Technique {
 
 /// TA0043.
 pub const RECONNAISSANCE: Tactic = Tactic { name: "Reconnaissance" };
+
+/// T1136.001: a new local account, for persistence.
+pub const CREATE_LOCAL_ACCOUNT: Technique = Technique {
+    id: "T1136.001",
+    name: "Create Account: Local Account",
+    reference: "https://attack.mitre.org/techniques/T1136/001/",
+};
+
+/// T1098: an account given more than it had, such as a privileged group.
+pub const ACCOUNT_MANIPULATION: Technique = Technique {
+    id: "T1098",
+    name: "Account Manipulation",
+    reference: "https://attack.mitre.org/techniques/T1098/",
+};
+
+/// T1110: password guessing in general (sudo's, an account lockout).
+pub const BRUTE_FORCE: Technique = Technique {
+    id: "T1110",
+    name: "Brute Force",
+    reference: "https://attack.mitre.org/techniques/T1110/",
+};
+
+/// TA0003.
+pub const PERSISTENCE: Tactic = Tactic { name: "Persistence" };

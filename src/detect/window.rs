@@ -66,6 +66,46 @@ impl<K: Eq + Hash, V: Expiring> ExpiringMap<K, V> {
     }
 }
 
+/// Keys that alerted recently: [`QuietKeys::first`] is true once per key per window, so a
+/// rule that alerts on single events does not repeat itself.
+pub struct QuietKeys<K> {
+    until: ExpiringMap<K, Until>,
+    window: i64,
+}
+
+struct Until(i64);
+
+impl Expiring for Until {
+    fn expires_at(&self) -> i64 {
+        self.0
+    }
+}
+
+impl<K: Eq + Hash> QuietKeys<K> {
+    /// Keys stay quiet for `window` seconds of event time after they alerted.
+    pub fn new(window: i64) -> Self {
+        QuietKeys {
+            until: ExpiringMap::new(window),
+            window,
+        }
+    }
+
+    /// Whether `key` may alert at `now`; if so it stays quiet for the window from now on.
+    pub fn first(&mut self, key: K, now: i64) -> bool {
+        let mut fresh = false;
+        self.until.entry(key, now, || {
+            fresh = true;
+            Until(now.saturating_add(self.window))
+        });
+        fresh
+    }
+
+    /// Forgets keys whose quiet period is over.
+    pub fn expire(&mut self, now: i64) {
+        self.until.expire(now);
+    }
+}
+
 /// `600` → `10 min`, `86400` → `24 h`, `45` → `45 s`.
 pub fn duration_text(seconds: i64) -> String {
     match seconds {

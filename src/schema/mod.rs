@@ -12,8 +12,8 @@ pub use alert::{
     MAX_LISTED,
 };
 pub use view::{
-    EventInfoView, EventView, HostView, HttpResponseView, HttpView, LogFileView, LogView, MetaView, ProcessView,
-    SourceView, UrlView, UserView,
+    EventInfoView, EventView, GroupView, HostView, HttpResponseView, HttpView, LogFileView, LogView, MetaView,
+    ProcessView, SourceView, UrlView, UserView,
 };
 
 pub use json::EventWriter;

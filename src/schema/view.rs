@@ -23,6 +23,9 @@ pub struct EventView<'a> {
     /// `user.*`.
     #[serde(borrow, default)]
     pub user: UserView<'a>,
+    /// `group.*`.
+    #[serde(borrow, default)]
+    pub group: GroupView<'a>,
     /// `host.*`.
     #[serde(borrow, default)]
     pub host: HostView<'a>,
@@ -55,6 +58,9 @@ pub struct EventInfoView<'a> {
     /// What happened, in our vocabulary.
     #[serde(borrow, default)]
     pub action: Option<Cow<'a, str>>,
+    /// `success`, `failure` or `unknown`.
+    #[serde(borrow, default)]
+    pub outcome: Option<Cow<'a, str>>,
 }
 
 /// `source.*`.
@@ -69,6 +75,14 @@ pub struct SourceView<'a> {
 #[derive(Debug, Default, Deserialize)]
 pub struct UserView<'a> {
     /// The account, as logged.
+    #[serde(borrow, default)]
+    pub name: Option<Cow<'a, str>>,
+}
+
+/// `group.*`.
+#[derive(Debug, Default, Deserialize)]
+pub struct GroupView<'a> {
+    /// The group, as logged.
     #[serde(borrow, default)]
     pub name: Option<Cow<'a, str>>,
 }

@@ -78,6 +78,7 @@ struct AlertMeta {
     usernames: Vec<String>,
     #[serde(default)]
     usernames_omitted: u64,
+    #[serde(default)]
     sources: Vec<String>,
     evidence: Vec<EvidenceRef>,
 }
@@ -633,4 +634,46 @@ fn elastic_apache_logs_scanners() {
         .filter_map(|alert| alert.source.map(|source| source.ip))
         .collect();
     assert_eq!(flagged, expected);
+}
+
+#[test]
+fn account_changes_on_the_sample() {
+    let events = ls_parse(&["ssh", sample("auth.log").to_str().expect("path")], b"");
+    let only = "account-created,privileged-group-member-added,sudo-failure";
+    let fired = |extra: &[&str]| -> Vec<(String, String, String)> {
+        let mut args = vec!["--only", only];
+        args.extend_from_slice(extra);
+        alerts(&ls_detect(&args, &events.stdout))
+            .into_iter()
+            .map(|alert| (alert.rule.id, alert.threat.technique.id, alert.message))
+            .collect()
+    };
+    let row = |rule: &str, technique: &str, message: &str| (rule.to_owned(), technique.to_owned(), message.to_owned());
+    assert_eq!(
+        fired(&[]),
+        [
+            row("account-created", "T1136.001", "Account dbadmin created on bastion"),
+            row(
+                "privileged-group-member-added",
+                "T1098",
+                "dbadmin added to the privileged group sudo on bastion"
+            ),
+            row("sudo-failure", "T1110", "sudo refused for mallory on bastion"),
+            // carol's wrong password is logged twice (PAM and sudo): one alert.
+            row("sudo-failure", "T1110", "sudo refused for carol on bastion"),
+        ]
+    );
+    // backup-ops is not privileged by default; named, it is, and sudo no longer is.
+    let custom = fired(&["--privileged-group", "backup-ops", "--skip", "sudo-failure"]);
+    assert_eq!(
+        custom,
+        [
+            row("account-created", "T1136.001", "Account dbadmin created on bastion"),
+            row(
+                "privileged-group-member-added",
+                "T1098",
+                "bob added to the privileged group backup-ops on bastion"
+            ),
+        ]
+    );
 }
