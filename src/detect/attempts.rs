@@ -12,11 +12,16 @@ use std::collections::HashMap;
 /// are seconds apart, so little is lost).
 const MAX_PROCESSES: usize = 65_536;
 
+/// Kinds of message tracked per process: sshd logs an attempt in at most three ways.
+const MAX_ACTIONS: usize = 4;
+
 #[derive(Debug)]
 struct ProcessAttempts {
     source: Option<SourceKey>,
     last_seen: i64,
-    per_action: Vec<(u64, u64)>,
+    /// (action hash, times seen), inline: no allocation per process.
+    per_action: [(u64, u64); MAX_ACTIONS],
+    actions: usize,
     counted: u64,
 }
 
@@ -49,25 +54,30 @@ impl Attempts {
         let process = self.processes.entry((host, pid)).or_insert_with(|| ProcessAttempts {
             source: event.source,
             last_seen: now,
-            per_action: Vec::new(),
+            per_action: [(0, 0); MAX_ACTIONS],
+            actions: 0,
             counted: 0,
         });
         if process.source != event.source || now - process.last_seen > self.window_seconds {
             process.source = event.source;
-            process.per_action.clear();
+            process.actions = 0;
             process.counted = 0;
         }
         process.last_seen = now;
         let action = fnv1a(event.view.event.action.as_deref().unwrap_or(""));
-        let seen = match process.per_action.iter_mut().find(|(known, _)| *known == action) {
+        let known = &mut process.per_action[..process.actions];
+        let seen = match known.iter_mut().find(|(hash, _)| *hash == action) {
             Some((_, seen)) => {
                 *seen += 1;
                 *seen
             }
-            None => {
-                process.per_action.push((action, 1));
+            None if process.actions < MAX_ACTIONS => {
+                process.per_action[process.actions] = (action, 1);
+                process.actions += 1;
                 1
             }
+            // A fifth kind of message for one process: counted as a first sighting.
+            None => 1,
         };
         if seen > process.counted {
             process.counted = seen;

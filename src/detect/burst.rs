@@ -6,6 +6,7 @@ use super::observed::module_title;
 use super::{Observed, Rule, SourceKey};
 use crate::schema::{Alert, AlertInfo, AlertMeta, AlertSource, AlertUser, Evidence, RuleInfo, Threat, MAX_LISTED};
 use crate::time::Timestamp;
+use std::rc::Rc;
 
 /// What one source did in one burst of activity.
 #[derive(Debug)]
@@ -16,10 +17,11 @@ pub struct Burst {
     pub first_seen: Timestamp,
     /// When the last was.
     pub last_seen: Timestamp,
-    module: String,
+    module: Rc<str>,
     usernames: Vec<String>,
     usernames_omitted: u64,
-    evidence: Vec<Evidence>,
+    /// File and line of the events, the file shared with the event.
+    evidence: Vec<(Option<Rc<str>>, Option<u64>)>,
 }
 
 impl Burst {
@@ -29,7 +31,7 @@ impl Burst {
             count: 0,
             first_seen: event.time,
             last_seen: event.time,
-            module: event.module().to_owned(),
+            module: Rc::clone(&event.module),
             usernames: Vec::new(),
             usernames_omitted: 0,
             evidence: Vec::new(),
@@ -64,7 +66,7 @@ impl Burst {
         if self.evidence.len() >= MAX_LISTED {
             self.evidence.pop();
         }
-        self.evidence.push(event.evidence());
+        self.evidence.push((event.path.clone(), event.view.logsentry.line));
     }
 
     /// How many distinct accounts were tried.
@@ -109,7 +111,7 @@ impl Burst {
             message,
             event: AlertInfo {
                 kind: "alert",
-                module: Some(self.module.clone()),
+                module: Some(self.module.to_string()),
                 severity: rule.severity.number(),
                 risk_score: risk,
             },
@@ -133,7 +135,14 @@ impl Burst {
                 usernames: self.usernames.clone(),
                 usernames_omitted: self.usernames_omitted,
                 sources: source.iter().map(ToString::to_string).collect(),
-                evidence: self.evidence.clone(),
+                evidence: self
+                    .evidence
+                    .iter()
+                    .map(|(path, line)| Evidence {
+                        path: path.as_deref().map(str::to_owned),
+                        line: *line,
+                    })
+                    .collect(),
             },
         }
     }

@@ -2,6 +2,7 @@
 //! detector, records that are not events pass through unchanged, lines that are not JSON
 //! are reported to the caller.
 
+use super::observed::Interner;
 use super::{all, DetectConfig, Detector, EventClass, Observed, SourceKey};
 use crate::schema::{Alert, EventView};
 use crate::time::Timestamp;
@@ -35,6 +36,7 @@ pub struct Engine {
     selected: Box<dyn Fn(&str) -> bool>,
     ipv6_prefix: u8,
     alerts: Vec<Alert>,
+    interner: Interner,
 }
 
 impl Engine {
@@ -49,6 +51,7 @@ impl Engine {
             selected,
             ipv6_prefix: config.ipv6_prefix,
             alerts: Vec::new(),
+            interner: Interner::default(),
         }
     }
 
@@ -81,6 +84,8 @@ impl Engine {
                 .as_deref()
                 .and_then(|ip| SourceKey::new(ip, self.ipv6_prefix)),
             class: view.logsentry.event_type.as_deref().and_then(EventClass::from_name),
+            module: self.interner.get(view.event.module.as_deref().unwrap_or("unknown")),
+            path: view.log.file.path.as_deref().map(|path| self.interner.get(path)),
         };
         self.alerts.clear();
         for detector in &mut self.detectors {

@@ -4,6 +4,8 @@
 use super::SourceKey;
 use crate::schema::{EventView, Evidence};
 use crate::time::Timestamp;
+use std::collections::HashMap;
+use std::rc::Rc;
 
 /// The authentication class of an event (`logsentry.event_type`), the three classes every
 /// login source maps to.
@@ -45,6 +47,35 @@ pub struct Observed<'a> {
     pub source: Option<SourceKey>,
     /// Its authentication class, if it is a login.
     pub class: Option<EventClass>,
+    /// `event.module` (or `unknown`), shared: state that keeps it costs no allocation.
+    pub module: Rc<str>,
+    /// `log.file.path`, shared likewise.
+    pub path: Option<Rc<str>>,
+}
+
+/// Shares the few distinct strings that many events repeat (modules, file paths), so the
+/// state detectors keep per source does not copy them per event. Bounded: it starts afresh
+/// when full.
+#[derive(Debug, Default)]
+pub struct Interner {
+    known: HashMap<Box<str>, Rc<str>>,
+}
+
+impl Interner {
+    const MAX: usize = 4096;
+
+    /// The shared copy of `text`.
+    pub fn get(&mut self, text: &str) -> Rc<str> {
+        if let Some(shared) = self.known.get(text) {
+            return Rc::clone(shared);
+        }
+        if self.known.len() >= Self::MAX {
+            self.known.clear();
+        }
+        let shared: Rc<str> = Rc::from(text);
+        self.known.insert(Box::from(text), Rc::clone(&shared));
+        shared
+    }
 }
 
 impl Observed<'_> {
@@ -53,15 +84,10 @@ impl Observed<'_> {
         self.view.user.name.as_deref().filter(|name| !name.is_empty())
     }
 
-    /// `event.module`, or `unknown`.
-    pub fn module(&self) -> &str {
-        self.view.event.module.as_deref().unwrap_or("unknown")
-    }
-
     /// Where the event came from, for an alert's evidence.
     pub fn evidence(&self) -> Evidence {
         Evidence {
-            path: self.view.log.file.path.as_deref().map(str::to_owned),
+            path: self.path.as_deref().map(str::to_owned),
             line: self.view.logsentry.line,
         }
     }
