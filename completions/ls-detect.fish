@@ -1,16 +1,17 @@
+complete -c ls-detect -l config -d 'Read settings from a TOML file: its keys are these flags\' names (brute-force-threshold = 5, window = "10m", only = ["brute-force"], ...); a flag given here wins over the file' -r -F
 complete -c ls-detect -l only -d 'Run only these rules (comma-separated ids, see --list-rules)' -r
 complete -c ls-detect -l skip -d 'Do not run these rules (comma-separated ids, see --list-rules)' -r
-complete -c ls-detect -l brute-force-threshold -d 'Failed or invalid-user logins from one source within the window that make a brute force' -r
-complete -c ls-detect -l stuffing-threshold -d 'Distinct usernames tried from one source within the window that make credential stuffing' -r
-complete -c ls-detect -l scan-threshold -d 'Responses with status 404 to one source within the window that make a vulnerability scan' -r
-complete -c ls-detect -l window -d 'The counting window, and how long the same alert stays quiet (seconds, or 10m, 1h, 1d)' -r
-complete -c ls-detect -l compromise-window -d 'How long after a brute force a success from the same source is a compromise' -r
-complete -c ls-detect -l ipv6-prefix -d 'IPv6 sources are counted per network of this prefix length (128: per address)' -r
-complete -c ls-detect -l tz -d 'Zone of the work hours: an IANA name (Europe/Berlin), UTC, an offset (+02:00), or local' -r
-complete -c ls-detect -l work-hours -d 'Work hours for the off-hours rule, HH:MM-HH:MM (an end before the start is a night shift)' -r
-complete -c ls-detect -l weekend -d 'The days of the weekend for the weekend rule (comma-separated: sat,sun; none for no weekend)' -r
-complete -c ls-detect -l allow-user -d 'Users whose logins at any hour are expected (repeatable, or comma-separated)' -r
-complete -c ls-detect -l allow-source -d 'Sources whose logins at any hour are expected: addresses or networks like 10.0.0.0/8 (repeatable, or comma-separated)' -r
+complete -c ls-detect -l brute-force-threshold -d 'Failed or invalid-user logins from one source within the window that make a brute force [default: 5]' -r
+complete -c ls-detect -l stuffing-threshold -d 'Distinct usernames tried from one source within the window that make credential stuffing [default: 3]' -r
+complete -c ls-detect -l scan-threshold -d 'Responses with status 404 to one source within the window that make a vulnerability scan [default: 10]' -r
+complete -c ls-detect -l window -d 'The counting window, and how long the same alert stays quiet (seconds, or 10m, 1h, 1d) [default: 10m]' -r
+complete -c ls-detect -l compromise-window -d 'How long after a brute force a success from the same source is a compromise [default: 24h]' -r
+complete -c ls-detect -l ipv6-prefix -d 'IPv6 sources are counted per network of this prefix length (128: per address) [default: 64]' -r
+complete -c ls-detect -l tz -d 'Zone of the work hours: an IANA name (Europe/Berlin), UTC, an offset (+02:00), or local [default: local]' -r
+complete -c ls-detect -l work-hours -d 'Work hours for the off-hours rule, HH:MM-HH:MM (an end before the start is a night shift) [default: 08:00-18:00]' -r
+complete -c ls-detect -l weekend -d 'The days of the weekend for the weekend rule (comma-separated: sat,sun; none for no weekend) [default: sat,sun]' -r
+complete -c ls-detect -l allow-user -d 'Users whose logins at any hour are expected (repeatable, or comma-separated; added to the config file\'s)' -r
+complete -c ls-detect -l allow-source -d 'Sources whose logins at any hour are expected: addresses or networks like 10.0.0.0/8 (repeatable, or comma-separated; added to the config file\'s)' -r
 complete -c ls-detect -l privileged-group -d 'Groups whose new members are reported (comma-separated; default: sudo, wheel, adm, admin, root, Administrators, Domain Admins, Enterprise Admins, Schema Admins)' -r
 complete -c ls-detect -l list-rules -d 'Print every rule (id, severity, technique, thresholds, description) and exit'
 complete -c ls-detect -s q -l quiet -d 'No summary on stderr'

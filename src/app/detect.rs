@@ -1,12 +1,13 @@
 //! The `ls-detect` runner: flags → [`DetectConfig`], the read loop over NDJSON inputs, the
 //! summary and the exit code.
 
+use super::detect_config::ConfigFile;
 use super::{parse_args, usage_error, Exit};
 use crate::cli::detect::DetectArgs;
 use crate::detect::{rules, thresholds, DetectConfig, Engine, Network, Outcome, WorkTime};
 use crate::ingest::{expand_inputs, open_input, to_text, InputSpec, LineReader};
 use crate::output::{is_broken_pipe, NdjsonWriter};
-use crate::time::Zone;
+use crate::time::{parse_duration, Zone};
 use std::io::{self, Write};
 
 const PROGRAM: &str = "ls-detect";
@@ -29,53 +30,87 @@ pub struct DetectRun {
 }
 
 impl DetectRun {
-    /// Checks the flags: rule ids must exist.
+    /// Checks the flags (and the config file they name): rule ids must exist, values parse.
     pub fn from_args(args: DetectArgs) -> Result<Self, String> {
+        let file = match &args.config {
+            Some(path) => ConfigFile::load(path)?,
+            None => ConfigFile::default(),
+        };
+        let defaults = DetectConfig::default();
+        let only = if args.only.is_empty() { file.only } else { args.only };
+        let skip = if args.skip.is_empty() { file.skip } else { args.skip };
         let known: Vec<&str> = rules().iter().map(|rule| rule.id).collect();
-        if let Some(unknown) = args
-            .only
-            .iter()
-            .chain(&args.skip)
-            .find(|id| !known.contains(&id.as_str()))
-        {
+        if let Some(unknown) = only.iter().chain(&skip).find(|id| !known.contains(&id.as_str())) {
             return Err(format!("unknown rule '{unknown}' (known: {})", known.join(", ")));
         }
         let inputs = expand_inputs(&args.files, false).map_err(|error| error.to_string())?;
-        let zone: Zone = args.tz.parse().map_err(|error| format!("--tz: {error}"))?;
-        let (start_minute, end_minute) = work_hours(&args.work_hours)?;
-        let work = WorkTime {
-            zone,
-            start_minute,
-            end_minute,
-            weekend: weekend(&args.weekend)?,
+        let file_duration = |key: &str, value: Option<String>| -> Result<Option<i64>, String> {
+            value
+                .map(|text| parse_duration(&text).ok_or_else(|| format!("{key}: not a duration: {text}")))
+                .transpose()
         };
-        let allow_sources = args
+        let window = args
+            .window
+            .or(file_duration("window", file.window)?)
+            .unwrap_or(defaults.window_seconds);
+        let compromise_window = args
+            .compromise_window
+            .or(file_duration("compromise-window", file.compromise_window)?)
+            .unwrap_or(defaults.compromise_window_seconds);
+        let zone: Zone = match args.tz.or(file.tz) {
+            Some(text) => text.parse().map_err(|error| format!("--tz: {error}"))?,
+            None => defaults.work.zone.clone(),
+        };
+        let (start_minute, end_minute) = match args.work_hours.or(file.work_hours) {
+            Some(text) => work_hours(&text)?,
+            None => (defaults.work.start_minute, defaults.work.end_minute),
+        };
+        let weekend = match (args.weekend, file.weekend) {
+            (Some(text), _) => weekend(&text)?,
+            (None, Some(days)) => weekend(&days.join(","))?,
+            (None, None) => defaults.work.weekend,
+        };
+        let allow_sources = file
             .allow_source
             .iter()
+            .chain(&args.allow_source)
             .map(|text| text.parse::<Network>())
             .collect::<Result<_, _>>()
             .map_err(|error| format!("--allow-source: {error}"))?;
-        let defaults = DetectConfig::default();
-        let privileged_groups = if args.privileged_group.is_empty() {
-            defaults.privileged_groups
-        } else {
-            args.privileged_group
+        let privileged_groups = match (args.privileged_group.is_empty(), file.privileged_group) {
+            (false, _) => args.privileged_group,
+            (true, Some(groups)) => groups,
+            (true, None) => defaults.privileged_groups.clone(),
         };
         Ok(DetectRun {
             config: DetectConfig {
-                brute_force_threshold: args.brute_force_threshold,
-                stuffing_threshold: args.stuffing_threshold,
-                scan_threshold: args.scan_threshold,
-                window_seconds: args.window,
-                compromise_window_seconds: args.compromise_window,
-                ipv6_prefix: args.ipv6_prefix,
-                work,
-                allow_users: args.allow_user,
+                brute_force_threshold: args
+                    .brute_force_threshold
+                    .or(file.brute_force_threshold)
+                    .unwrap_or(defaults.brute_force_threshold),
+                stuffing_threshold: args
+                    .stuffing_threshold
+                    .or(file.stuffing_threshold)
+                    .unwrap_or(defaults.stuffing_threshold),
+                scan_threshold: args
+                    .scan_threshold
+                    .or(file.scan_threshold)
+                    .unwrap_or(defaults.scan_threshold),
+                window_seconds: window,
+                compromise_window_seconds: compromise_window,
+                ipv6_prefix: args.ipv6_prefix.or(file.ipv6_prefix).unwrap_or(defaults.ipv6_prefix),
+                work: WorkTime {
+                    zone,
+                    start_minute,
+                    end_minute,
+                    weekend,
+                },
+                allow_users: file.allow_user.into_iter().chain(args.allow_user).collect(),
                 allow_sources,
                 privileged_groups,
             },
-            only: args.only,
-            skip: args.skip,
+            only,
+            skip,
             inputs,
             quiet: args.quiet,
         })

@@ -2,6 +2,7 @@
 //! exit code. Errors become exit codes here and nowhere else.
 
 pub mod detect;
+pub mod detect_config;
 pub mod parse;
 
 use std::process::ExitCode;

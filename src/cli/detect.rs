@@ -31,6 +31,11 @@ pub struct DetectArgs {
     #[arg(long)]
     pub list_rules: bool,
 
+    /// Read settings from a TOML file: its keys are these flags' names (brute-force-threshold =
+    /// 5, window = "10m", only = ["brute-force"], ...); a flag given here wins over the file
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
     /// Run only these rules (comma-separated ids, see --list-rules)
     #[arg(long, value_name = "RULE", value_delimiter = ',')]
     pub only: Vec<String>,
@@ -40,47 +45,56 @@ pub struct DetectArgs {
     pub skip: Vec<String>,
 
     /// Failed or invalid-user logins from one source within the window that make a brute force
-    #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..))]
-    pub brute_force_threshold: u64,
+    /// [default: 5]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub brute_force_threshold: Option<u64>,
 
     /// Distinct usernames tried from one source within the window that make credential stuffing
-    #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u64).range(2..))]
-    pub stuffing_threshold: u64,
+    /// [default: 3]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(2..))]
+    pub stuffing_threshold: Option<u64>,
 
     /// Responses with status 404 to one source within the window that make a vulnerability scan
-    #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
-    pub scan_threshold: u64,
+    /// [default: 10]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub scan_threshold: Option<u64>,
 
     /// The counting window, and how long the same alert stays quiet (seconds, or 10m, 1h, 1d)
-    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = duration)]
-    pub window: i64,
+    /// [default: 10m]
+    #[arg(long, value_name = "DURATION", value_parser = duration)]
+    pub window: Option<i64>,
 
-    /// How long after a brute force a success from the same source is a compromise
-    #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = duration)]
-    pub compromise_window: i64,
+    /// How long after a brute force a success from the same source is a compromise [default: 24h]
+    #[arg(long, value_name = "DURATION", value_parser = duration)]
+    pub compromise_window: Option<i64>,
 
     /// IPv6 sources are counted per network of this prefix length (128: per address)
-    #[arg(long, value_name = "BITS", default_value_t = 64, value_parser = clap::value_parser!(u8).range(1..=128))]
-    pub ipv6_prefix: u8,
+    /// [default: 64]
+    #[arg(long, value_name = "BITS", value_parser = clap::value_parser!(u8).range(1..=128))]
+    pub ipv6_prefix: Option<u8>,
 
     /// Zone of the work hours: an IANA name (Europe/Berlin), UTC, an offset (+02:00), or local
-    #[arg(long, value_name = "ZONE", default_value = "local")]
-    pub tz: String,
+    /// [default: local]
+    #[arg(long, value_name = "ZONE")]
+    pub tz: Option<String>,
 
     /// Work hours for the off-hours rule, HH:MM-HH:MM (an end before the start is a night shift)
-    #[arg(long, value_name = "START-END", default_value = "08:00-18:00")]
-    pub work_hours: String,
+    /// [default: 08:00-18:00]
+    #[arg(long, value_name = "START-END")]
+    pub work_hours: Option<String>,
 
     /// The days of the weekend for the weekend rule (comma-separated: sat,sun; none for no weekend)
-    #[arg(long, value_name = "DAYS", default_value = "sat,sun")]
-    pub weekend: String,
+    /// [default: sat,sun]
+    #[arg(long, value_name = "DAYS")]
+    pub weekend: Option<String>,
 
-    /// Users whose logins at any hour are expected (repeatable, or comma-separated)
+    /// Users whose logins at any hour are expected (repeatable, or comma-separated; added to the
+    /// config file's)
     #[arg(long, value_name = "USER", value_delimiter = ',')]
     pub allow_user: Vec<String>,
 
     /// Sources whose logins at any hour are expected: addresses or networks like 10.0.0.0/8
-    /// (repeatable, or comma-separated)
+    /// (repeatable, or comma-separated; added to the config file's)
     #[arg(long, value_name = "NETWORK", value_delimiter = ',')]
     pub allow_source: Vec<String>,
 

@@ -677,3 +677,29 @@ fn account_changes_on_the_sample() {
         ]
     );
 }
+
+#[test]
+fn a_config_file_sets_what_the_flags_set() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("detect.toml");
+    std::fs::write(&config, "brute-force-threshold = 3\nonly = [\"brute-force\"]\n").expect("write");
+    let log: String = (0..3).map(|n| failure(n, 5000 + n, "root", "192.0.2.33")).collect();
+    let events = parsed(&log);
+    let config = config.to_str().expect("path");
+    let counts = |args: &[&str]| -> Vec<u64> {
+        alerts(&ls_detect(args, &events))
+            .into_iter()
+            .map(|alert| alert.logsentry.count)
+            .collect()
+    };
+    assert_eq!(
+        counts(&[]),
+        Vec::<u64>::new(),
+        "3 failures are below the default threshold"
+    );
+    assert_eq!(counts(&["--config", config]), [3]);
+    assert_eq!(
+        counts(&["--config", config, "--brute-force-threshold", "4"]),
+        Vec::<u64>::new()
+    );
+}
