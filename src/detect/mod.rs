@@ -15,6 +15,7 @@ mod scanner;
 mod source_key;
 mod technique;
 mod threshold;
+mod web;
 mod window;
 
 pub use engine::{Engine, Malformed, Outcome};
@@ -22,6 +23,7 @@ pub use network::Network;
 pub use observed::{EventClass, Observed};
 pub use off_hours::WorkTime;
 pub use source_key::SourceKey;
+pub use web::{normalize as normalize_request, AttackClass, Patterns as WebPatterns};
 
 use crate::schema::{Alert, Severity, Tactic, Technique};
 
@@ -113,6 +115,7 @@ pub fn all(config: &DetectConfig) -> Vec<Box<dyn Detector>> {
         Box::new(off_hours::OffHours::new(config)),
         Box::new(scanner::Scanner::new(config)),
         Box::new(account_changes::AccountChanges::new(config)),
+        Box::new(web::WebAttacks::new()),
     ]
 }
 

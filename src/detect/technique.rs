@@ -72,3 +72,37 @@ pub const BRUTE_FORCE: Technique = Technique {
 
 /// TA0003.
 pub const PERSISTENCE: Tactic = Tactic { name: "Persistence" };
+
+/// T1190: SQL injection and its kin against a web application.
+pub const EXPLOIT_PUBLIC_FACING: Technique = Technique {
+    id: "T1190",
+    name: "Exploit Public-Facing Application",
+    reference: "https://attack.mitre.org/techniques/T1190/",
+};
+
+/// T1083: reading files the application was not meant to serve.
+pub const FILE_DISCOVERY: Technique = Technique {
+    id: "T1083",
+    name: "File and Directory Discovery",
+    reference: "https://attack.mitre.org/techniques/T1083/",
+};
+
+/// T1059: commands run through the application.
+pub const COMMAND_INTERPRETER: Technique = Technique {
+    id: "T1059",
+    name: "Command and Scripting Interpreter",
+    reference: "https://attack.mitre.org/techniques/T1059/",
+};
+
+/// T1059.007: script run in a visitor's browser.
+pub const JAVASCRIPT: Technique = Technique {
+    id: "T1059.007",
+    name: "Command and Scripting Interpreter: JavaScript",
+    reference: "https://attack.mitre.org/techniques/T1059/007/",
+};
+
+/// TA0002.
+pub const EXECUTION: Tactic = Tactic { name: "Execution" };
+
+/// TA0007.
+pub const DISCOVERY: Tactic = Tactic { name: "Discovery" };

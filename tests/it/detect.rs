@@ -703,3 +703,26 @@ fn a_config_file_sets_what_the_flags_set() {
         Vec::<u64>::new()
     );
 }
+
+#[test]
+fn web_attacks_on_the_sample_story() {
+    let events = ls_parse(&["apache", sample("access.log").to_str().expect("path")], b"");
+    let alerts = alerts(&ls_detect(&["--skip", "scanner"], &events.stdout));
+    let seen: Vec<(String, String, String)> = alerts
+        .into_iter()
+        .filter(|alert| alert.source.as_ref().is_some_and(|s| s.ip == "203.0.113.47"))
+        .map(|alert| (alert.rule.id, alert.logsentry.severity, alert.threat.technique.id))
+        .collect();
+    let row =
+        |rule: &str, severity: &str, technique: &str| (rule.to_owned(), severity.to_owned(), technique.to_owned());
+    assert_eq!(
+        seen,
+        [
+            row("sql-injection", "HIGH", "T1190"),
+            // The traversal was answered 200: the file was served.
+            row("directory-traversal-served", "CRITICAL", "T1083"),
+            row("command-injection", "CRITICAL", "T1059"),
+            row("cross-site-scripting", "MEDIUM", "T1059.007"),
+        ]
+    );
+}

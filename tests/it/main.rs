@@ -10,3 +10,4 @@ mod no_panic;
 mod readme;
 mod robustness;
 mod streaming;
+mod web_accuracy;

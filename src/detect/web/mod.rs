@@ -1,0 +1,139 @@
+//! Web attacks, one alert per request, the first matching class wins: command injection
+//! (CRITICAL, T1059), SQL injection (HIGH, T1190), directory traversal (HIGH, T1083; CRITICAL
+//! when the response was 200: the file was served), cross-site scripting (MEDIUM, T1059.007).
+//! Requests are matched on their normalised target (see [`normalize`]).
+
+mod normalize;
+mod patterns;
+
+pub use normalize::normalize;
+pub use patterns::{AttackClass, Patterns};
+
+use super::burst::Burst;
+use super::technique::{
+    COMMAND_INTERPRETER, DISCOVERY, EXECUTION, EXPLOIT_PUBLIC_FACING, FILE_DISCOVERY, INITIAL_ACCESS, JAVASCRIPT,
+};
+use super::{risk_score, Detector, Observed, Rule};
+use crate::schema::{Alert, Severity};
+
+static COMMAND_INJECTION: Rule = Rule {
+    id: "command-injection",
+    name: "Command injection",
+    description: "A request that smuggles shell commands into a parameter",
+    severity: Severity::Critical,
+    technique: COMMAND_INTERPRETER,
+    tactic: EXECUTION,
+};
+
+static SQL_INJECTION: Rule = Rule {
+    id: "sql-injection",
+    name: "SQL injection",
+    description: "A request that smuggles SQL into a parameter",
+    severity: Severity::High,
+    technique: EXPLOIT_PUBLIC_FACING,
+    tactic: INITIAL_ACCESS,
+};
+
+static TRAVERSAL: Rule = Rule {
+    id: "directory-traversal",
+    name: "Directory traversal",
+    description: "A request for a path outside the web root (CRITICAL when it was served)",
+    severity: Severity::High,
+    technique: FILE_DISCOVERY,
+    tactic: DISCOVERY,
+};
+
+static TRAVERSAL_SERVED: Rule = Rule {
+    id: "directory-traversal-served",
+    name: "Directory traversal served",
+    description: "A request for a path outside the web root that was answered with 200",
+    severity: Severity::Critical,
+    technique: FILE_DISCOVERY,
+    tactic: DISCOVERY,
+};
+
+static XSS: Rule = Rule {
+    id: "cross-site-scripting",
+    name: "Cross-site scripting",
+    description: "A request that carries script for a page to reflect",
+    severity: Severity::Medium,
+    technique: JAVASCRIPT,
+    tactic: EXECUTION,
+};
+
+static RULES: [&Rule; 5] = [&COMMAND_INJECTION, &SQL_INJECTION, &TRAVERSAL, &TRAVERSAL_SERVED, &XSS];
+
+/// Attack patterns in request targets.
+pub struct WebAttacks {
+    patterns: Patterns,
+    normalized: String,
+}
+
+impl Default for WebAttacks {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl WebAttacks {
+    /// The detector, its patterns compiled.
+    pub fn new() -> Self {
+        WebAttacks {
+            patterns: Patterns::new(),
+            normalized: String::new(),
+        }
+    }
+}
+
+impl Detector for WebAttacks {
+    fn rules(&self) -> &'static [&'static Rule] {
+        &RULES
+    }
+
+    fn observe(&mut self, event: &Observed<'_>, alerts: &mut Vec<Alert>) {
+        let Some(target) = event.view.url.original.as_deref() else {
+            return;
+        };
+        normalize(target, &mut self.normalized);
+        let Some((class, matched)) = self.patterns.classify(&self.normalized) else {
+            return;
+        };
+        let served = event.view.http.response.status_code == Some(200);
+        let rule = match class {
+            AttackClass::CommandInjection => &COMMAND_INJECTION,
+            AttackClass::SqlInjection => &SQL_INJECTION,
+            AttackClass::Traversal if served => &TRAVERSAL_SERVED,
+            AttackClass::Traversal => &TRAVERSAL,
+            AttackClass::CrossSiteScripting => &XSS,
+        };
+        let mut burst = Burst::new(event);
+        burst.add(event);
+        let status = event
+            .view
+            .http
+            .response
+            .status_code
+            .map(|code| format!(", answered {code}"))
+            .unwrap_or_default();
+        let from = event.source.map(|source| format!(" from {source}")).unwrap_or_default();
+        let shown: String = matched.chars().take(60).collect();
+        let message = format!("{}{from}: {shown:?} in {}{status}", rule.name, truncate(target, 200));
+        alerts.push(burst.alert(rule, event, event.source, message, risk_score(rule.severity, 1, 1)));
+    }
+
+    fn expire(&mut self, _now: i64) {}
+
+    fn thresholds(&self, id: &str) -> String {
+        match id {
+            "directory-traversal-served" => "every traversal request answered with 200".to_owned(),
+            _ => "every request whose normalised target matches (first class wins)".to_owned(),
+        }
+    }
+}
+
+fn truncate(text: &str, max_chars: usize) -> String {
+    match text.char_indices().nth(max_chars) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_owned(),
+    }
+}

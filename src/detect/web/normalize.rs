@@ -1,0 +1,132 @@
+//! A request target as an attack matcher should see it: attackers encode, double-encode,
+//! mix case and pad with comments to slip past naive patterns. Percent-decoding is repeated
+//! until the text stops changing (`%252e` → `%2e` → `.`), `%uXXXX` is decoded too, `+` is a
+//! space, everything is lowercased, backslashes become slashes, SQL comments (`/**/`, and
+//! MySQL's `/*!50000 ... */` whose content runs) become spaces, and whitespace runs collapse.
+
+/// How often percent-decoding is repeated at most: triple encoding is seen, more is noise.
+const MAX_DECODE_ROUNDS: usize = 4;
+
+/// `raw` normalised into `out` (cleared first).
+pub fn normalize(raw: &str, out: &mut String) {
+    let mut current = raw.replace('+', " ");
+    for _ in 0..MAX_DECODE_ROUNDS {
+        let decoded = percent_decode(&current);
+        if decoded == current {
+            break;
+        }
+        current = decoded;
+    }
+    let lowered = current.to_lowercase().replace('\\', "/");
+    let uncommented = strip_sql_comments(&lowered);
+    out.clear();
+    let mut in_space = false;
+    for ch in uncommented.chars() {
+        // NUL and other controls separate words for a database as whitespace does.
+        if ch.is_whitespace() || ch.is_control() {
+            if !in_space {
+                out.push(' ');
+            }
+            in_space = true;
+        } else {
+            out.push(ch);
+            in_space = false;
+        }
+    }
+}
+
+/// One round of `%XX` and `%uXXXX` decoding; invalid escapes stay as they are, and bytes that
+/// do not form UTF-8 become U+FFFD.
+fn percent_decode(text: &str) -> String {
+    if !text.contains('%') {
+        return text.to_owned();
+    }
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut index = 0;
+    while index < bytes.len() {
+        if bytes[index] == b'%' {
+            if let Some(value) = bytes.get(index + 1..index + 3).and_then(hex_pair) {
+                out.push(value);
+                index += 3;
+                continue;
+            }
+            if matches!(bytes.get(index + 1), Some(b'u' | b'U')) {
+                if let Some(ch) = bytes
+                    .get(index + 2..index + 6)
+                    .and_then(|hex| std::str::from_utf8(hex).ok())
+                    .and_then(|hex| u32::from_str_radix(hex, 16).ok())
+                    .and_then(char::from_u32)
+                {
+                    let mut buffer = [0u8; 4];
+                    out.extend_from_slice(ch.encode_utf8(&mut buffer).as_bytes());
+                    index += 6;
+                    continue;
+                }
+            }
+        }
+        out.push(bytes[index]);
+        index += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn hex_pair(pair: &[u8]) -> Option<u8> {
+    let digit = |b: u8| (b as char).to_digit(16);
+    match pair {
+        [high, low] => Some((digit(*high)? * 16 + digit(*low)?) as u8),
+        _ => None,
+    }
+}
+
+/// `/* ... */` becomes a space; a MySQL executable comment `/*!50000select*/` keeps what it
+/// runs (`select`).
+fn strip_sql_comments(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find("/*") {
+        out.push_str(&rest[..open]);
+        out.push(' ');
+        let inner = &rest[open + 2..];
+        match inner.find("*/") {
+            Some(close) => {
+                if let Some(executable) = inner[..close].strip_prefix('!') {
+                    out.push_str(executable.trim_start_matches(|c: char| c.is_ascii_digit()));
+                    out.push(' ');
+                }
+                rest = &inner[close + 2..];
+            }
+            None => {
+                rest = inner;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn normalized(raw: &str) -> String {
+        let mut out = String::new();
+        normalize(raw, &mut out);
+        out
+    }
+
+    #[test]
+    fn decodes_until_stable_and_folds() {
+        assert_eq!(normalized("/a?id=1%2527%2520UNION%2520SELECT"), "/a?id=1' union select");
+        assert_eq!(normalized("%uff1cscript%u003e"), "＜script>");
+        assert_eq!(normalized("..%5c..%5cwindows"), "../../windows");
+        assert_eq!(normalized("1+or+1=1"), "1 or 1=1");
+        assert_eq!(
+            normalized("UNION/**/SELECT/*!50000concat*/(1)"),
+            "union select concat (1)"
+        );
+        assert_eq!(normalized("a\t \n b%00c"), "a b c");
+        assert_eq!(normalized("100%"), "100%");
+        assert_eq!(normalized("%zz%4"), "%zz%4");
+    }
+}

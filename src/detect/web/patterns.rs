@@ -1,0 +1,310 @@
+//! The web attack classes and what gives each away in a normalised request. Cheap keyword
+//! search (aho-corasick, one pass for all classes) picks the candidates; the regexes, which
+//! tell an attack from a word that merely looks like one, run only on those.
+
+use aho_corasick::AhoCorasick;
+use regex::Regex;
+
+/// A web attack class, in the order they are tried: the first that matches wins.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AttackClass {
+    /// Shell commands smuggled into a parameter.
+    CommandInjection,
+    /// SQL smuggled into a parameter.
+    SqlInjection,
+    /// Paths that climb out of the web root.
+    Traversal,
+    /// Script smuggled into a page.
+    CrossSiteScripting,
+}
+
+/// Every class with its keywords (any one makes a candidate) and its confirming patterns.
+const CLASSES: [(AttackClass, &[&str], &[&str]); 4] = [
+    (
+        AttackClass::CommandInjection,
+        &[
+            ";",
+            "|",
+            "&",
+            "`",
+            "$(",
+            "/bin/",
+            "cmd",
+            "powershell",
+            "${ifs}",
+            "\n",
+            "system(",
+            "exec",
+            "ping",
+        ],
+        &[
+            r"(?:;|\||&|`|\$\()\s*(?:/?(?:usr/)?bin/)?(?:cat|ls|id|whoami|uname|wget|curl|nc|ncat|netcat|bash|sh|zsh|ping|nslookup|dig|sleep|echo|rm|chmod|python[0-9.]*|perl|php|ruby|telnet|ifconfig|ipconfig|netstat|net\s+user|type|dir|systeminfo|tftp|ftp)\b",
+            r"/(?:usr/)?bin/(?:id|cat|ls|whoami|uname|wget|curl|nc)\b",
+            r"<!--\s*#\s*exec\b",
+            r"\b(?:system|passthru|shell_exec|popen|proc_open|exec)\s*\(\s*['\x22]",
+            r"\bping(?:\.exe)?\s+-[nic]\s+\d+",
+            r"`[^`]*\b(?:cat|ls|id|whoami|uname|wget|curl|sleep|ping|echo)\b[^`]*`",
+            r"\$\(\s*(?:cat|ls|id|whoami|uname|wget|curl|sleep|ping|echo)\b",
+            r"/bin/(?:ba|z|da)?sh\b",
+            r"\bcmd(?:\.exe)?\s*/[ck]\b",
+            r"\bpowershell(?:\.exe)?\s+-",
+            r"\$\{ifs\}",
+        ],
+    ),
+    (
+        AttackClass::SqlInjection,
+        &[
+            "select",
+            "union",
+            "insert",
+            "update",
+            "delete",
+            "drop",
+            "sleep",
+            "benchmark",
+            "waitfor",
+            "'",
+            "\"",
+            "--",
+            "#",
+            ";",
+            " or ",
+            " and ",
+            "||",
+            "&&",
+            "exec",
+            "cast(",
+            "char(",
+            "concat",
+            "information_schema",
+            "@@",
+            "xp_",
+            "load_file",
+            "outfile",
+            "extractvalue",
+            "updatexml",
+            "pg_",
+            "dbms_",
+            "having",
+            "order by",
+            "group by",
+            "=",
+            "like",
+        ],
+        &[
+            r"\bunion\b(?:\s+(?:all|distinct))?\s*\(?\s*select\b",
+            r"\bselect\b.+?\bfrom\b",
+            r"\bselect\s+(?:[\w@(*]|'|\d)",
+            r#"['"`]\s*(?:\b(?:or|and|xor|div|like|rlike|regexp|union|order|group|having|limit|into|procedure|waitfor)\b|\|\||&&|;|--|#|=\s*['"\d(]|\+|\|)"#,
+            r"\)\s*(?:\b(?:or|and|xor|union|order|group|having|into|procedure|waitfor)\b|;|--|#)",
+            r#"\b(?:or|and|xor)\b\s+[\w'"(]+\s*(?:=|<>|!=|<|>|\blike\b|\bis\b|\bbetween\b|\bin\s*\()"#,
+            r"\b(?:or|and)\b\s+(?:not\s+)?(?:true|false|\d+)\b",
+            r";\s*(?:drop|insert|update|delete|select|shutdown|exec|execute|declare|create|alter|truncate|waitfor|set)\b",
+            r"\b(?:sleep|benchmark|pg_sleep|dbms_pipe\.receive_message|randomblob)\s*\(",
+            r"\bwaitfor\s+(?:delay|time)\b",
+            r"\b(?:information_schema|sysobjects|syscolumns|mysql\.user|pg_catalog|sqlite_master|all_tables)\b",
+            r"@@(?:version|datadir|hostname|basedir|servername)",
+            r"\b(?:xp_cmdshell|sp_executesql|sp_oacreate|load_file|utl_http|utl_inaddr)\b",
+            r"\binto\s+(?:out|dump)file\b",
+            r"\b(?:extractvalue|updatexml|concat_ws|group_concat|make_set|elt|exp)\s*\(",
+            r"\b(?:exec|execute)\s*(?:\(|\s+(?:master|xp_|sp_))",
+            r"\b(?:cast|convert)\s*\(.+?\b(?:as|using)\b",
+            r"\b(?:char|chr|nchar|ascii|substring|substr|mid|ord|hex|unhex|version|database|user|schema)\s*\(\s*(?:\d|select|@@|\))",
+            r"\border\s+by\s+\d+\s*(?:--|#|$|\)|')",
+            r"\bhaving\s+\d+\s*=\s*\d+",
+            r"\binsert\s+into\b",
+            r"\bdelete\s+from\b",
+            r"\bdrop\s+(?:table|database|schema|view|procedure|function)\b",
+            r"\bupdate\s+\w+\s+set\b",
+            r#"^\s*['"]\s*$"#,
+            r#"['"]\s*(?:--|#)"#,
+            r"\d\s*(?:--|#)\s*$",
+            r"\bnull\s*,\s*null\b",
+        ],
+    ),
+    (
+        AttackClass::Traversal,
+        &[
+            "..",
+            "etc",
+            "boot.ini",
+            "win.ini",
+            "proc/self",
+            "c:/",
+            "system32",
+            "%00",
+            "file:",
+            "web-inf",
+            "global.asa",
+            "inetpub",
+        ],
+        &[
+            r"\.{2,}/",
+            r"(?:^|[/=])\.{2,}(?:\{|$)",
+            r"\bweb-inf\b",
+            r"\bglobal\.asa\b",
+            r"\binetpub\b",
+            r"\betc/?(?:passwd|shadow)\b",
+            r"/etc/(?:passwd|shadow|group|hosts|issue|motd|sudoers|crontab|ssh/)",
+            r"(?:boot|win|system)\.ini\b",
+            r"/proc/(?:self|\d+)/(?:environ|cmdline|fd|maps|status|root|cwd)",
+            r"\bc:/(?:windows|winnt|inetpub|boot\.ini)",
+            r"\bwindows/system32\b",
+            r"\x{0}|%00",
+            r"\bfile:/{2,}",
+        ],
+    ),
+    (
+        AttackClass::CrossSiteScripting,
+        &[
+            "<",
+            "javascript:",
+            "vbscript:",
+            "on",
+            "alert",
+            "eval",
+            "document.",
+            "expression(",
+            "&#",
+        ],
+        &[
+            r"<\s*/?\s*(?:script|iframe|frame|frameset|object|embed|applet|svg|math|img|image|body|video|audio|input|form|isindex|link|meta|style|base|marquee|details|xss|a)\b",
+            r"\bon(?:error|load|mouseover|mouseout|mousemove|mousedown|mouseup|click|dblclick|focus|blur|change|submit|keydown|keyup|keypress|toggle|start|finish|begin|end|animationstart|pointerover|wheel|scroll|resize|unload|beforeunload|hashchange|message|input|select|copy|paste|drag|drop)\s*=",
+            r"(?:javascript|vbscript|livescript)\s*:",
+            r"\b(?:alert|confirm|prompt|eval)\s*(?:\(|`)",
+            r"\bdocument\s*\.\s*(?:cookie|domain|write|location)",
+            r"\bexpression\s*\(",
+            r"&#x?0*(?:3c|60|34|39|58|106|74);?",
+            r"\bdata\s*:\s*text/html",
+            r"<!--|-->|<!\[cdata\[",
+        ],
+    ),
+];
+
+/// All classes' matchers, built once.
+pub struct Patterns {
+    keywords: AhoCorasick,
+    /// For each keyword, the class it belongs to.
+    keyword_class: Vec<AttackClass>,
+    confirm: Vec<(AttackClass, Vec<Regex>)>,
+}
+
+impl Default for Patterns {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Patterns {
+    /// Compiles every pattern.
+    pub fn new() -> Self {
+        let mut keywords = Vec::new();
+        let mut keyword_class = Vec::new();
+        let mut confirm = Vec::new();
+        for (class, words, regexes) in CLASSES {
+            for word in words {
+                keywords.push(*word);
+                keyword_class.push(class);
+            }
+            // Our own constant patterns: a failure to compile is a bug caught by the tests.
+            let compiled = regexes.iter().filter_map(|pattern| Regex::new(pattern).ok()).collect();
+            confirm.push((class, compiled));
+        }
+        Patterns {
+            // A few dozen constant keywords always build.
+            keywords: AhoCorasick::new(&keywords).expect("constant keywords build"),
+            keyword_class,
+            confirm,
+        }
+    }
+
+    /// The first class whose patterns match `normalized`, with the matched text.
+    pub fn classify<'t>(&self, normalized: &'t str) -> Option<(AttackClass, &'t str)> {
+        let mut candidates = [false; 4];
+        for found in self.keywords.find_overlapping_iter(normalized) {
+            if let Some(class) = self.keyword_class.get(found.pattern().as_usize()) {
+                candidates[*class as usize] = true;
+            }
+        }
+        self.confirm
+            .iter()
+            .filter(|(class, _)| candidates[*class as usize])
+            .find_map(|(class, regexes)| {
+                regexes
+                    .iter()
+                    .find_map(|regex| regex.find(normalized))
+                    .map(|found| (*class, found.as_str()))
+            })
+    }
+
+    /// How many confirming patterns compiled (every one should).
+    #[cfg(test)]
+    fn compiled(&self) -> usize {
+        self.confirm.iter().map(|(_, regexes)| regexes.len()).sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::normalize::normalize;
+    use super::*;
+
+    fn class_of(raw: &str) -> Option<AttackClass> {
+        let mut normalized = String::new();
+        normalize(raw, &mut normalized);
+        Patterns::new().classify(&normalized).map(|(class, _)| class)
+    }
+
+    #[test]
+    fn every_pattern_compiles() {
+        let total: usize = CLASSES.iter().map(|(_, _, regexes)| regexes.len()).sum();
+        assert_eq!(Patterns::new().compiled(), total);
+    }
+
+    #[test]
+    fn the_patterns_the_original_named_are_caught() {
+        use AttackClass::*;
+        // ORIGIN.md: a floor, not a ceiling.
+        for (raw, class) in [
+            ("/q?id=1 union select user,pass from users", SqlInjection),
+            ("/login?user=admin' or 1=1--", SqlInjection),
+            ("/q?x=1;drop table users", SqlInjection),
+            ("/q?x=exec(master..xp_cmdshell 'dir')", SqlInjection),
+            ("/q?x=cast(1 as int)", SqlInjection),
+            ("/login?user=admin'--", SqlInjection),
+            ("/q?id=1%20UnIoN%20SeLeCt%201,2", SqlInjection),
+            ("/download?file=../../../../etc/passwd", Traversal),
+            ("/download?file=..\\..\\boot.ini", Traversal),
+            ("/f?p=/etc/shadow", Traversal),
+            ("/f?p=/proc/self/environ", Traversal),
+            ("/ping?host=1.1.1.1; cat /etc/passwd", CommandInjection),
+            ("/ping?host=x;whoami", CommandInjection),
+            ("/ping?host=x | cat /etc/hosts", CommandInjection),
+            ("/ping?host=x && ls -la", CommandInjection),
+            ("/ping?host=`whoami`", CommandInjection),
+            ("/ping?host=$(whoami)", CommandInjection),
+            ("/search?q=<script>alert(1)</script>", CrossSiteScripting),
+            ("/search?q=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E", CrossSiteScripting),
+        ] {
+            assert_eq!(class_of(raw), Some(class), "{raw}");
+        }
+    }
+
+    #[test]
+    fn ordinary_requests_are_not_attacks() {
+        for raw in [
+            "/",
+            "/index.html",
+            "/products?id=12&sort=price",
+            "/search?q=blue+shoes",
+            "/api/v1/orders?page=3",
+            "/blog/2015/05/select-the-right-tool.html",
+            "/search?q=rock+and+roll",
+            "/images/banner-2026.png",
+            "/presentations/logstash-monitorama-2013/images/kibana-search.png",
+            "/q?name=o'brien",
+        ] {
+            assert_eq!(class_of(raw), None, "{raw}");
+        }
+    }
+}
