@@ -5,34 +5,14 @@
 //!
 //! Set LOGSENTRY_BENCH_MB to change the size of each input (default 560 MB each).
 
+mod support;
+
 use std::fs::File;
 use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use support::{measure, print_pipe_ceiling, report, tenth, Measurement, Rng, RUNS};
 
 const LS_PARSE: &str = env!("CARGO_BIN_EXE_ls-parse");
-
-/// A small deterministic generator (xorshift64*), so every run benches the same bytes.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len() as u64) as usize]
-    }
-}
 
 const USERS: &[&str] = &[
     "root", "admin", "ubuntu", "deploy", "git", "oracle", "postgres", "test", "guest", "pi",
@@ -153,120 +133,6 @@ fn generate(path: &Path, bytes: u64, seed: u64, line: LineWriter) -> u64 {
     lines
 }
 
-/// The first tenth of a file, for the memory-flatness comparison.
-fn tenth(path: &Path) -> (PathBuf, u64) {
-    let small = path.with_extension("tenth");
-    let data = std::fs::read(path).expect("read input");
-    let cut = data.len() / 10;
-    let end = data[cut..]
-        .iter()
-        .position(|&b| b == b'\n')
-        .map_or(data.len(), |i| cut + i + 1);
-    std::fs::write(&small, &data[..end]).expect("write tenth");
-    let lines = data[..end].iter().filter(|&&b| b == b'\n').count() as u64;
-    (small, lines)
-}
-
-struct Measurement {
-    seconds: f64,
-    peak_rss_kb: u64,
-}
-
-/// Runs the command with stdout to /dev/null, pinned to one core when taskset exists,
-/// sampling the child's peak RSS (VmHWM) until it exits.
-fn measure(args: &[&str]) -> Measurement {
-    let pinned = Command::new("taskset")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok();
-    let mut command = if pinned {
-        let mut c = Command::new("taskset");
-        c.args(["-c", "0", LS_PARSE]);
-        c
-    } else {
-        Command::new(LS_PARSE)
-    };
-    let start = Instant::now();
-    let mut child = command
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn ls-parse");
-    // The time is taken when wait() returns, not at the next sample, so short runs are not
-    // rounded up to the sampling interval.
-    let status_path = format!("/proc/{}/status", child.id());
-    let done = AtomicBool::new(false);
-    let (status, seconds, peak_rss_kb) = std::thread::scope(|scope| {
-        let sampler = scope.spawn(|| {
-            let mut peak_rss_kb = 0;
-            while !done.load(Ordering::Relaxed) {
-                if let Some(kb) = std::fs::read_to_string(&status_path).ok().and_then(|status| {
-                    status
-                        .lines()
-                        .find_map(|l| l.strip_prefix("VmHWM:"))
-                        .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse().ok())
-                }) {
-                    peak_rss_kb = kb;
-                }
-                std::thread::sleep(Duration::from_millis(10));
-            }
-            peak_rss_kb
-        });
-        let status = child.wait().expect("wait");
-        let seconds = start.elapsed().as_secs_f64();
-        done.store(true, Ordering::Relaxed);
-        (status, seconds, sampler.join().expect("sampler"))
-    });
-    assert!(status.success(), "ls-parse {args:?} failed: {status}");
-    Measurement { seconds, peak_rss_kb }
-}
-
-/// Each case runs this many times: the VM this is measured on is shared, so one run can be
-/// slowed by a neighbour. The best run is what the code can do on an idle core; the median
-/// is what to expect on a busy one. Both are reported.
-const RUNS: usize = 5;
-
-fn report(name: &str, path: &Path, lines: u64, runs: &mut [Measurement]) {
-    runs.sort_by(|a, b| a.seconds.total_cmp(&b.seconds));
-    let (best, median) = (&runs[0], &runs[runs.len() / 2]);
-    let peak_rss_kb = runs.iter().map(|m| m.peak_rss_kb).max().unwrap_or(0);
-    let bytes = std::fs::metadata(path).map(|meta| meta.len()).unwrap_or(0) as f64;
-    println!(
-        "{name:<28} {:>9} lines {:>5.0} MB | best {:>5.2} s {:>10.0} lines/s {:>6.1} MB/s | median {:>5.2} s {:>10.0} lines/s | peak RSS {:>5.1} MB",
-        lines,
-        bytes / 1e6,
-        best.seconds,
-        lines as f64 / best.seconds,
-        bytes / 1e6 / best.seconds,
-        median.seconds,
-        lines as f64 / median.seconds,
-        peak_rss_kb as f64 / 1024.0
-    );
-}
-
-/// The pipe itself, `cat FILE | cat > /dev/null` (best of three): no stage can be faster, and
-/// on a shared VM it shows how busy the machine was during this run.
-fn print_pipe_ceiling(path: &Path) {
-    let bytes = std::fs::metadata(path).map(|meta| meta.len()).unwrap_or(0) as f64;
-    let best = (0..3)
-        .filter_map(|_| {
-            let start = Instant::now();
-            let status = Command::new("sh")
-                .args(["-c", "cat \"$1\" | cat > /dev/null", "sh"])
-                .arg(path)
-                .status()
-                .ok()?;
-            status.success().then(|| start.elapsed().as_secs_f64())
-        })
-        .min_by(f64::total_cmp);
-    if let Some(seconds) = best {
-        println!("pipe ceiling (cat | cat): {:.0} MB/s", bytes / 1e6 / seconds);
-    }
-}
-
 fn main() {
     // `cargo bench` passes --bench; a filter argument is accepted and ignored.
     let megabytes: u64 = std::env::var("LOGSENTRY_BENCH_MB")
@@ -301,8 +167,8 @@ fn main() {
     for (name, format, path, lines) in cases {
         let path_text = path.to_str().expect("utf-8 path");
         let mut runs: Vec<Measurement> = (0..RUNS)
-            .map(|_| measure(&[format, "--tz", "UTC", "--year", "2026", "-q", path_text]))
+            .map(|_| measure(LS_PARSE, &[format, "--tz", "UTC", "--year", "2026", "-q", path_text]))
             .collect();
-        report(name, path, lines, &mut runs);
+        report(name, "lines", path, lines, &mut runs);
     }
 }
