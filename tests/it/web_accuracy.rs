@@ -110,7 +110,7 @@ fn web_attack_accuracy_on_labelled_data() {
         "httpparams xss: recall",
         &by_type("xss"),
         &is(AttackClass::CrossSiteScripting),
-        67.5,
+        91.5,
     );
     score("httpparams norm: not flagged", &by_type("norm"), &none, 99.8);
 
@@ -131,7 +131,7 @@ fn web_attack_accuracy_on_labelled_data() {
         "libinjection xss: recall",
         &xss,
         &is(AttackClass::CrossSiteScripting),
-        79.0,
+        95.5,
     );
     score(
         "libinjection false positives: not flagged",
