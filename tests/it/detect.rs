@@ -726,3 +726,33 @@ fn web_attacks_on_the_sample_story() {
         ]
     );
 }
+
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    let log: String = (0..1000u32)
+        .map(|n| {
+            failure(
+                n / 200,
+                1000 + n,
+                "root",
+                &format!("198.18.{}.{}", n % 200 / 100, n % 100 + 1),
+            )
+        })
+        .collect();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let events = dir.path().join("events.ndjson");
+    std::fs::write(&events, parsed(&log)).expect("write events");
+    let bin_dir = std::path::Path::new(LS_DETECT).parent().expect("bin dir");
+    let output = Command::new("bash")
+        .args(["-o", "pipefail", "-c", "ls-detect \"$1\" | head -1", "bash"])
+        .arg(&events)
+        .env(
+            "PATH",
+            format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default()),
+        )
+        .output()
+        .expect("bash");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(String::from_utf8_lossy(&output.stdout).lines().count(), 1);
+    assert!(!String::from_utf8_lossy(&output.stderr).contains("panicked"));
+}
