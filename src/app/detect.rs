@@ -4,7 +4,7 @@
 use super::detect_config::ConfigFile;
 use super::{parse_args, usage_error, Exit};
 use crate::cli::detect::DetectArgs;
-use crate::detect::{rules, thresholds, DetectConfig, Engine, Network, Outcome, WorkTime};
+use crate::detect::{rules, rules_with_thresholds, DetectConfig, Engine, Network, Outcome, WorkTime};
 use crate::ingest::{expand_inputs, open_input, to_text, InputSpec, LineReader};
 use crate::output::{is_broken_pipe, NdjsonWriter};
 use crate::time::{parse_duration, Zone};
@@ -171,7 +171,7 @@ pub fn main() -> std::process::ExitCode {
 fn print_rules(config: &DetectConfig) -> Exit {
     let mut out = io::stdout().lock();
     let mut text = String::new();
-    for rule in rules() {
+    for (rule, thresholds) in rules_with_thresholds(config) {
         text.push_str(&format!(
             "{:<30} {:<9} {:<10} {}\n{:<30} {}\n{:<30} {}\n",
             rule.id,
@@ -179,7 +179,7 @@ fn print_rules(config: &DetectConfig) -> Exit {
             rule.technique.id,
             rule.technique.name,
             "",
-            thresholds(rule, config),
+            thresholds,
             "",
             rule.description
         ));

@@ -127,13 +127,19 @@ pub fn rules() -> Vec<&'static Rule> {
         .collect()
 }
 
-/// How a rule's thresholds read in `--list-rules`, as configured.
-pub fn thresholds(rule: &Rule, config: &DetectConfig) -> String {
+/// Every rule with how its thresholds read as configured, for `--list-rules`: the detectors
+/// are built once and each describes its own rules.
+pub fn rules_with_thresholds(config: &DetectConfig) -> Vec<(&'static Rule, String)> {
     all(config)
         .iter()
-        .find(|detector| detector.rules().iter().any(|own| own.id == rule.id))
-        .map(|detector| detector.thresholds(rule.id))
-        .unwrap_or_default()
+        .flat_map(|detector| {
+            detector
+                .rules()
+                .iter()
+                .map(|rule| (*rule, detector.thresholds(rule.id)))
+                .collect::<Vec<_>>()
+        })
+        .collect()
 }
 
 /// 0–100: the severity's base, raised with how far the activity went past its threshold
@@ -161,13 +167,13 @@ mod tests {
         ids.sort_unstable();
         ids.dedup();
         assert_eq!(ids.len(), rules.len(), "duplicate rule id");
-        for rule in rules {
+        for (rule, thresholds) in rules_with_thresholds(&DetectConfig::default()) {
             assert!(rule.technique.id.starts_with('T'), "{}", rule.id);
             assert!(rule
                 .technique
                 .reference
                 .starts_with("https://attack.mitre.org/techniques/T"));
-            assert!(!thresholds(rule, &DetectConfig::default()).is_empty(), "{}", rule.id);
+            assert!(!thresholds.is_empty(), "{}", rule.id);
         }
     }
 
