@@ -23,7 +23,7 @@ _ls__parse() {
 
     case "${cmd}" in
         ls__parse)
-            opts="-F -q -h -V --follow --from-end --sleep-interval --year --tz --raw --rejects --quiet --max-line-bytes --help --version ssh apache auto"
+            opts="-F -q -h -V --follow --from-end --sleep-interval --year --tz --raw --rejects --quiet --threads --max-line-bytes --help --version ssh apache evtx auto"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -42,6 +42,10 @@ _ls__parse() {
                     return 0
                     ;;
                 --rejects)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --threads)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -2,6 +2,7 @@ complete -c ls-parse -l sleep-interval -d 'With --follow: seconds to wait betwee
 complete -c ls-parse -l year -d 'Year for syslog timestamps that have none (default: the latest year that does not put the event after the file\'s modification time, or after now for stdin)' -r
 complete -c ls-parse -l tz -d 'Time zone for timestamps without an offset: an IANA name (Europe/Berlin), UTC, an offset (+02:00) or `local`' -r
 complete -c ls-parse -l rejects -d 'Write every rejected line, verbatim, to FILE' -r -F
+complete -c ls-parse -l threads -d 'Threads that decode a Windows .evtx file; 0 means one per CPU. Records are written in file order whatever the number' -r
 complete -c ls-parse -l max-line-bytes -d 'Lines longer than this many bytes are rejected (their start goes to --rejects)' -r
 complete -c ls-parse -s F -l follow -d 'Keep reading as the files grow, across rename-and-create and copytruncate rotation (like `tail -F`); a file that does not exist yet is waited for. Ctrl-C or SIGTERM stops, printing the summary; a second one stops at once'
 complete -c ls-parse -l from-end -d 'With --follow: start at the current end of each file instead of reading it whole'

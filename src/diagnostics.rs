@@ -17,8 +17,10 @@ pub struct Counts {
     pub events: u64,
     /// Valid lines that carry nothing security-relevant.
     pub skipped: u64,
-    /// Lines that could not be parsed.
+    /// Lines (or binary records) that could not be parsed.
     pub rejected: u64,
+    /// Binary records read (Windows event logs), which have no lines.
+    pub records: u64,
     /// Inputs that could not be read.
     pub failed_inputs: u64,
 }
@@ -65,6 +67,18 @@ impl Diagnostics {
         Ok(())
     }
 
+    /// Part of a binary input could not be decoded and was skipped: count it and say which
+    /// part and why. The rest of the input is still read.
+    pub fn damaged(&mut self, input: &str, what: &str) {
+        self.counts.rejected += 1;
+        if self.counts.rejected <= SHOWN_REJECTS {
+            self.warn(&format!("{input}: skipped: {what}"));
+            if self.counts.rejected == SHOWN_REJECTS {
+                self.warn("further rejected lines and records are counted, not shown");
+            }
+        }
+    }
+
     /// An input could not be read; the run goes on and exits 1.
     pub fn input_failed(&mut self, message: &str) {
         self.counts.failed_inputs += 1;
@@ -99,6 +113,9 @@ impl Diagnostics {
             "{} lines, {} events, {} skipped, {} rejected",
             c.lines, c.events, c.skipped, c.rejected
         );
+        if c.records > 0 {
+            line.push_str(&format!(", {} EVTX records", c.records));
+        }
         if inputs > 1 {
             line.push_str(&format!(" from {inputs} inputs"));
         }

@@ -4,8 +4,12 @@
 use super::{parse_args, usage_error, Exit};
 use crate::cli::parse::{FormatArg, ParseArgs};
 use crate::diagnostics::Diagnostics;
-use crate::ingest::{expand_inputs, open_input, split_cr, to_text, FollowedFile, InputSpec, LineReader, OpenError};
+use crate::ingest::evtx::{is_evtx, EvtxItem, EvtxOptions, EvtxStream, MappedChunk};
+use crate::ingest::{
+    expand_inputs, open_input, peek, split_cr, to_text, FollowedFile, InputSpec, LineReader, OpenError,
+};
 use crate::output::{is_broken_pipe, NdjsonWriter};
+use crate::parse::evtx::EVTX_MAGIC;
 use crate::parse::{Clock, ClockConfig, Format, LineCtx, LineParser, Parsed};
 use crate::schema::EventWriter;
 use crate::time::Zone;
@@ -41,6 +45,8 @@ pub struct ParseConfig {
     pub quiet: bool,
     /// Longest accepted line.
     pub max_line_bytes: usize,
+    /// EVTX decoding threads (0: one per CPU).
+    pub threads: usize,
 }
 
 impl ParseConfig {
@@ -61,8 +67,10 @@ impl ParseConfig {
             format: match args.format {
                 FormatArg::Ssh => Format::Ssh,
                 FormatArg::Apache => Format::WebAccess,
+                FormatArg::Evtx => Format::Evtx,
                 FormatArg::Auto => Format::Auto,
             },
+            threads: args.threads,
             inputs,
             follow: args.follow,
             from_end: args.from_end,
@@ -173,12 +181,7 @@ enum Step {
 /// One input on its way through its parser.
 struct Source {
     display: String,
-    path_text: Option<String>,
-    reader: LineReader,
-    parser: Box<dyn LineParser>,
-    finished_at_eof: bool,
-    line_no: u64,
-    scratch: String,
+    feed: Feed,
     /// Events of the current line, when inputs are merged; a lone input writes straight
     /// into the output buffer instead.
     pending: Vec<u8>,
@@ -187,42 +190,109 @@ struct Source {
     /// The only input of a merge: it reads on to its end instead of returning after each
     /// line's events for the merge to choose the next input.
     exclusive: bool,
-    writer: EventWriter,
     caught_up: bool,
+}
+
+/// Where an input's events come from.
+enum Feed {
+    /// A text log, line by line.
+    Lines(Box<LineFeed>),
+    /// A Windows event log, a decoded chunk at a time.
+    Evtx(EvtxFeed),
+}
+
+/// A Windows event log being decoded, and the chunk being handed out.
+struct EvtxFeed {
+    stream: EvtxStream,
+    chunk: MappedChunk,
+    /// The next event of `chunk` to hand out.
+    next: usize,
+}
+
+impl EvtxFeed {
+    fn new(stream: EvtxStream) -> Self {
+        EvtxFeed {
+            stream,
+            chunk: MappedChunk::default(),
+            next: 0,
+        }
+    }
+}
+
+/// A text input and its parser.
+struct LineFeed {
+    path_text: Option<String>,
+    reader: LineReader,
+    parser: Box<dyn LineParser>,
+    finished_at_eof: bool,
+    line_no: u64,
+    scratch: String,
+    writer: EventWriter,
+}
+
+/// Where the output of one call to `advance` goes.
+struct Target<'t, 'o, W: Write> {
+    pending: &'t mut Vec<u8>,
+    pending_key: &'t mut Option<(i64, u32)>,
+    direct: bool,
+    exclusive: bool,
+    flusher: &'t mut FlushBeforeRead<'o, W>,
 }
 
 impl Source {
     fn open(spec: &InputSpec, config: &ParseConfig) -> Result<Self, OpenError> {
-        let (read, reference, finished_at_eof): (Box<dyn Read + Send>, _, bool) = match spec {
+        let unreadable = |source| OpenError::Unreadable {
+            path: spec.display(),
+            source,
+        };
+        let evtx_options = || EvtxOptions {
+            threads: config.threads,
+            path: spec.path().map(|path| path.to_string_lossy().into_owned()),
+            keep_original: config.keep_original,
+        };
+        let feed = match spec {
+            // A file in place: a Windows event log is decoded where it lies; a text log is
+            // followed if asked (a gzip file never grows, so it is read once).
+            InputSpec::File(path) if !is_gzip_name(path) && file_is_evtx(path) => {
+                check_format(config.format, true).map_err(unreadable)?;
+                Feed::Evtx(EvtxFeed::new(
+                    EvtxStream::open_file(path, evtx_options()).map_err(unreadable)?,
+                ))
+            }
             InputSpec::File(path) if config.follow && !is_gzip_name(path) => {
+                check_format(config.format, false).map_err(unreadable)?;
                 let followed =
                     FollowedFile::open(path.clone(), config.from_end).map_err(|source| OpenError::Unreadable {
                         path: path.display().to_string(),
                         source,
                     })?;
-                (Box::new(followed), modified_time(spec), false)
+                Feed::Lines(Box::new(LineFeed::new(spec, Box::new(followed), false, config)))
             }
-            _ => (open_input(spec)?, modified_time(spec), true),
+            _ => {
+                let (head, read) = peek(open_input(spec)?, EVTX_MAGIC.len()).map_err(unreadable)?;
+                let evtx = is_evtx(&head);
+                check_format(config.format, evtx).map_err(unreadable)?;
+                if evtx {
+                    Feed::Evtx(EvtxFeed::new(
+                        EvtxStream::open_stream(read, evtx_options()).map_err(unreadable)?,
+                    ))
+                } else {
+                    Feed::Lines(Box::new(LineFeed::new(spec, read, true, config)))
+                }
+            }
         };
-        let clock = Clock::new(&config.clock, reference);
         Ok(Source {
             display: spec.display(),
-            path_text: spec.path().map(|path| path.to_string_lossy().into_owned()),
-            reader: LineReader::new(read, config.max_line_bytes),
-            parser: config.format.parser(clock),
-            finished_at_eof,
-            line_no: 0,
-            scratch: String::new(),
+            feed,
             pending: Vec::with_capacity(64 * 1024),
             pending_key: None,
             direct: false,
             exclusive: false,
-            writer: EventWriter::default(),
             caught_up: false,
         })
     }
 
-    /// Reads lines until one yields events (`Ready`), the data runs out for now (`Idle`) or
+    /// Reads until some events are ready (`Ready`), the data runs out for now (`Idle`) or
     /// for good (`Done`). Events go to `pending`, or with `direct` straight to the output.
     /// Read errors end this input with a report; output errors propagate.
     fn advance<W: Write>(
@@ -233,21 +303,134 @@ impl Source {
     ) -> Result<Step, RunError> {
         self.pending.clear();
         self.pending_key = None;
-        let Source {
-            display,
+        let target = Target {
+            pending: &mut self.pending,
+            pending_key: &mut self.pending_key,
+            direct: self.direct,
+            exclusive: self.exclusive,
+            flusher,
+        };
+        match &mut self.feed {
+            Feed::Lines(lines) => lines.advance(&self.display, config, diagnostics, target),
+            Feed::Evtx(feed) => advance_evtx(feed, &self.display, diagnostics, target),
+        }
+    }
+
+    /// The input has caught up with a live file.
+    fn advance_clock_to_now(&mut self) {
+        if let Feed::Lines(lines) = &mut self.feed {
+            lines.parser.advance_clock_to_now();
+        }
+    }
+}
+
+/// A format named on the command line must match what the input is.
+fn check_format(format: Format, evtx: bool) -> Result<(), io::Error> {
+    let message = match (format, evtx) {
+        (Format::Evtx, false) => "not a Windows event log (.evtx): it does not start with `ElfFile`",
+        (Format::Ssh | Format::WebAccess, true) => {
+            "a Windows event log (.evtx): read it with `ls-parse evtx` or `ls-parse auto`"
+        }
+        _ => return Ok(()),
+    };
+    Err(io::Error::new(io::ErrorKind::InvalidData, message))
+}
+
+/// Whether a file starts with the EVTX header. A file that cannot be read is not one, and
+/// opening it again reports why.
+fn file_is_evtx(path: &std::path::Path) -> bool {
+    let mut head = [0u8; 8];
+    std::fs::File::open(path)
+        .and_then(|mut file| file.read_exact(&mut head))
+        .is_ok_and(|()| is_evtx(&head))
+}
+
+/// Hands out a decoded chunk's events: all at once to a lone input, one at a time to a
+/// merge, which must compare every event's time.
+fn advance_evtx<W: Write>(
+    feed: &mut EvtxFeed,
+    display: &str,
+    diagnostics: &mut Diagnostics,
+    target: Target<'_, '_, W>,
+) -> Result<Step, RunError> {
+    loop {
+        let ends = &feed.chunk.ends;
+        if feed.next < ends.len() {
+            let start = feed.next.checked_sub(1).map_or(0, |previous| ends[previous].0);
+            let (stop, first_time) = if target.exclusive {
+                (ends.len(), ends[feed.next].1)
+            } else {
+                (feed.next + 1, ends[feed.next].1)
+            };
+            let end = ends[stop - 1].0;
+            let events = feed.chunk.ndjson.get(start..end).unwrap_or_default();
+            let count = (stop - feed.next) as u64;
+            feed.next = stop;
+            diagnostics.counts.records += count;
+            diagnostics.counts.events += count;
+            if target.direct {
+                target.flusher.out.write_records(events).map_err(RunError::Output)?;
+            } else {
+                target.pending.extend_from_slice(events);
+                target.pending_key.get_or_insert(first_time.sort_key());
+            }
+            if !target.exclusive {
+                return Ok(Step::Ready);
+            }
+            continue;
+        }
+        match feed.stream.next_item() {
+            None => return Ok(Step::Done),
+            Some(EvtxItem::Damaged(what)) => diagnostics.damaged(display, &what),
+            Some(EvtxItem::Chunk(chunk)) => {
+                feed.chunk = chunk;
+                feed.next = 0;
+            }
+        }
+    }
+}
+
+impl LineFeed {
+    fn new(spec: &InputSpec, read: Box<dyn Read + Send>, finished_at_eof: bool, config: &ParseConfig) -> Self {
+        let clock = Clock::new(&config.clock, modified_time(spec));
+        LineFeed {
+            path_text: spec.path().map(|path| path.to_string_lossy().into_owned()),
+            reader: LineReader::new(read, config.max_line_bytes),
+            // Only a line format reaches here: `check_format` sent EVTX elsewhere.
+            parser: config
+                .format
+                .line_parser(clock.clone())
+                .unwrap_or_else(|| Box::new(crate::parse::AutoParser::new(clock))),
+            finished_at_eof,
+            line_no: 0,
+            scratch: String::new(),
+            writer: EventWriter::default(),
+        }
+    }
+
+    fn advance<W: Write>(
+        &mut self,
+        display: &str,
+        config: &ParseConfig,
+        diagnostics: &mut Diagnostics,
+        target: Target<'_, '_, W>,
+    ) -> Result<Step, RunError> {
+        let LineFeed {
             path_text,
             reader,
             parser,
             finished_at_eof,
             line_no,
             scratch,
+            writer,
+        } = self;
+        let Target {
             pending,
             pending_key,
             direct,
             exclusive,
-            writer,
-            ..
-        } = self;
+            flusher,
+        } = target;
         loop {
             let line = match reader.next_line(*finished_at_eof, &mut || flusher.hook()) {
                 Ok(Some(line)) => line,
@@ -285,16 +468,16 @@ impl Source {
                     invalid_utf8,
                 };
                 let mut emitted = 0u64;
-                let target = if *direct { flusher.out.buffer() } else { &mut *pending };
+                let out: &mut Vec<u8> = if direct { flusher.out.buffer() } else { pending };
                 let outcome = parser.parse(text, &ctx, &mut |event| {
                     if pending_key.is_none() {
                         *pending_key = Some(event.timestamp.sort_key());
                     }
-                    writer.write(event, target);
+                    writer.write(event, out);
                     emitted += 1;
                 });
                 diagnostics.counts.events += emitted;
-                if *direct && emitted > 0 {
+                if direct && emitted > 0 {
                     flusher.out.written().map_err(RunError::Output)?;
                 }
                 match outcome {
@@ -306,7 +489,7 @@ impl Source {
                 }
             }
             // An exclusive source has no one to take turns with: it reads on to its end.
-            if pending_key.is_some() && !*exclusive {
+            if pending_key.is_some() && !exclusive {
                 return Ok(Step::Ready);
             }
         }
@@ -419,7 +602,7 @@ fn follow<W: Write>(
                     Step::Idle => {
                         if !source.caught_up {
                             source.caught_up = true;
-                            source.parser.advance_clock_to_now();
+                            source.advance_clock_to_now();
                         }
                         break;
                     }
@@ -432,7 +615,7 @@ fn follow<W: Write>(
             if done.iter().any(|finished| !finished) {
                 std::thread::sleep(config.poll_interval);
                 for source in sources.iter_mut().filter(|source| source.caught_up) {
-                    source.parser.advance_clock_to_now();
+                    source.advance_clock_to_now();
                 }
             }
         }

@@ -128,8 +128,19 @@ pub fn open_input(spec: &InputSpec) -> Result<Box<dyn Read + Send>, OpenError> {
 }
 
 /// Peeks at the first two bytes; gzip gets a decoder, anything else is passed through whole.
-pub fn maybe_gunzip(mut reader: Box<dyn Read + Send>) -> io::Result<Box<dyn Read + Send>> {
-    let mut head = [0u8; 2];
+pub fn maybe_gunzip(reader: Box<dyn Read + Send>) -> io::Result<Box<dyn Read + Send>> {
+    let (head, whole) = peek(reader, GZIP_MAGIC.len())?;
+    if head == GZIP_MAGIC {
+        Ok(Box::new(flate2::read::MultiGzDecoder::new(whole)))
+    } else {
+        Ok(whole)
+    }
+}
+
+/// Reads up to `len` bytes from `reader` (fewer only at its end) and gives them back with a
+/// reader that still yields them: a look at a stream's magic bytes that loses nothing.
+pub fn peek(mut reader: Box<dyn Read + Send>, len: usize) -> io::Result<(Vec<u8>, Box<dyn Read + Send>)> {
+    let mut head = vec![0u8; len];
     let mut filled = 0;
     while filled < head.len() {
         match reader.read(&mut head[filled..]) {
@@ -139,12 +150,9 @@ pub fn maybe_gunzip(mut reader: Box<dyn Read + Send>) -> io::Result<Box<dyn Read
             Err(error) => return Err(error),
         }
     }
-    let whole = Cursor::new(head[..filled].to_vec()).chain(reader);
-    if filled == 2 && head == GZIP_MAGIC {
-        Ok(Box::new(flate2::read::MultiGzDecoder::new(whole)))
-    } else {
-        Ok(Box::new(whole))
-    }
+    head.truncate(filled);
+    let whole: Box<dyn Read + Send> = Box::new(Cursor::new(head.clone()).chain(reader));
+    Ok((head, whole))
 }
 
 #[cfg(test)]

@@ -6,8 +6,10 @@ mod auto;
 mod clock;
 mod connections;
 mod dropbear;
+pub mod evtx;
 mod fact;
 mod journal;
+mod json_scan;
 mod remote;
 mod ssh;
 mod syslog;
@@ -28,18 +30,23 @@ pub enum Format {
     Ssh,
     /// Apache/nginx access logs: Common, Combined, with or without a virtual host.
     WebAccess,
-    /// Sniff each line, remembering what the input turned out to be.
+    /// Windows event logs (`.evtx`, binary): records, not lines (see `ingest::evtx`).
+    Evtx,
+    /// Sniff each input (an EVTX file by its header) and each line, remembering what the
+    /// input turned out to be.
     Auto,
 }
 
 impl Format {
-    /// A fresh parser for one input: each input keeps its own clock and state.
-    pub fn parser(self, clock: Clock) -> Box<dyn LineParser> {
-        match self {
+    /// A fresh line parser for one input: each input keeps its own clock and state. `None`
+    /// for a binary format.
+    pub fn line_parser(self, clock: Clock) -> Option<Box<dyn LineParser>> {
+        Some(match self {
             Format::Ssh => Box::new(SshParser::new(clock)),
             Format::WebAccess => Box::new(WebAccessParser::new(clock)),
             Format::Auto => Box::new(AutoParser::new(clock)),
-        }
+            Format::Evtx => return None,
+        })
     }
 }
 

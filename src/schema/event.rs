@@ -32,6 +32,8 @@ pub struct Event<'a> {
     pub user_agent: UserAgent<'a>,
     /// ECS `log.*`.
     pub log: Log<'a>,
+    /// ECS `winlog.*`: Windows event log records.
+    pub winlog: Winlog<'a>,
     /// Our own fields.
     pub logsentry: Meta<'a>,
 }
@@ -52,6 +54,8 @@ impl<'a> Event<'a> {
                 outcome: Outcome::Unknown,
                 reason: None,
                 original: None,
+                code: None,
+                provider: None,
             },
             source: Source::default(),
             user: User::default(),
@@ -62,6 +66,7 @@ impl<'a> Event<'a> {
             http: Http::default(),
             user_agent: UserAgent::default(),
             log: Log::default(),
+            winlog: Winlog::default(),
             logsentry: Meta::default(),
         }
     }
@@ -88,6 +93,10 @@ pub struct EventInfo<'a> {
     pub reason: Option<&'a str>,
     /// The raw line, with `--raw`.
     pub original: Option<&'a str>,
+    /// The source's own identifier of the kind of event: a Windows event ID.
+    pub code: Option<u32>,
+    /// The component that logged it, as the log names it (a Windows event provider).
+    pub provider: Option<&'a str>,
 }
 
 /// ECS `event.outcome`.
@@ -148,13 +157,17 @@ impl<'a> Source<'a> {
 pub struct User<'a> {
     /// The account the event is about, as logged (never lowercased).
     pub name: Option<&'a str>,
+    /// The account's domain (Windows).
+    pub domain: Option<&'a str>,
+    /// The account's identifier (a Windows SID).
+    pub id: Option<&'a str>,
     /// ECS `user.effective.name`: whom a sudo command ran as.
     pub effective: UserRef<'a>,
 }
 
 impl User<'_> {
     pub(crate) fn is_empty(&self) -> bool {
-        self.name.is_none() && self.effective.name.is_none()
+        self.name.is_none() && self.domain.is_none() && self.id.is_none() && self.effective.name.is_none()
     }
 }
 
@@ -170,6 +183,8 @@ pub struct UserRef<'a> {
 pub struct Group<'a> {
     /// Group name.
     pub name: Option<&'a str>,
+    /// The group's domain (Windows).
+    pub domain: Option<&'a str>,
 }
 
 /// ECS `host.*`.
@@ -288,6 +303,74 @@ pub struct Log<'a> {
 pub struct LogFile<'a> {
     /// The input file (absent for stdin).
     pub path: Option<&'a str>,
+}
+
+/// ECS `winlog.*`: what a Windows event log record says beyond the common fields.
+#[derive(Debug, Default)]
+pub struct Winlog<'a> {
+    /// The event ID.
+    pub event_id: Option<u32>,
+    /// The channel (`Security`, `System`).
+    pub channel: Option<&'a str>,
+    /// The provider (`Microsoft-Windows-Security-Auditing`).
+    pub provider_name: Option<&'a str>,
+    /// The computer that logged it.
+    pub computer_name: Option<&'a str>,
+    /// The record's number in its log (EventRecordID).
+    pub record_id: Option<u64>,
+    /// `winlog.logon.*`.
+    pub logon: Logon<'a>,
+    /// The record's `EventData`, as a JSON object's text, copied whole.
+    pub event_data_json: Option<&'a str>,
+    /// The record's `UserData`, as a JSON object's text, copied whole.
+    pub user_data_json: Option<&'a str>,
+}
+
+impl Winlog<'_> {
+    pub(crate) fn is_empty(&self) -> bool {
+        self.event_id.is_none()
+            && self.channel.is_none()
+            && self.provider_name.is_none()
+            && self.computer_name.is_none()
+            && self.record_id.is_none()
+            && self.logon.is_empty()
+            && self.event_data_json.is_none()
+            && self.user_data_json.is_none()
+    }
+}
+
+/// ECS `winlog.logon.*`.
+#[derive(Debug, Default)]
+pub struct Logon<'a> {
+    /// The logon type by name (`Network`, `RemoteInteractive`), or its number when unknown.
+    pub kind: Option<&'a str>,
+    /// The logon session (TargetLogonId).
+    pub id: Option<&'a str>,
+    /// `winlog.logon.failure.*`: why a logon failed.
+    pub failure: LogonFailure<'a>,
+}
+
+impl Logon<'_> {
+    pub(crate) fn is_empty(&self) -> bool {
+        self.kind.is_none() && self.id.is_none() && self.failure.is_empty()
+    }
+}
+
+/// ECS `winlog.logon.failure.*`.
+#[derive(Debug, Default)]
+pub struct LogonFailure<'a> {
+    /// The NTSTATUS code as logged (`0xc000006d`).
+    pub status: Option<&'a str>,
+    /// The more specific NTSTATUS code (`0xc0000064`).
+    pub sub_status: Option<&'a str>,
+    /// The more specific of the two, in words.
+    pub reason: Option<&'static str>,
+}
+
+impl LogonFailure<'_> {
+    pub(crate) fn is_empty(&self) -> bool {
+        self.status.is_none() && self.sub_status.is_none() && self.reason.is_none()
+    }
 }
 
 /// `logsentry.*`: what ECS has no field for.

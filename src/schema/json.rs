@@ -10,7 +10,7 @@ use std::net::IpAddr;
 
 /// Serialises events, remembering the last formatted second and the vocabulary part of
 /// `event.*` for the few kinds of event a log holds.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct EventWriter {
     cached: Option<(i64, i32)>,
     prefix: Vec<u8>,
@@ -48,10 +48,17 @@ impl EventWriter {
         if !event.user.is_empty() {
             let object = Object::open(out, b",\"user\":");
             opt_string(out, b",\"name\":", event.user.name);
+            opt_string(out, b",\"domain\":", event.user.domain);
+            opt_string(out, b",\"id\":", event.user.id);
             single(out, b",\"effective\":{\"name\":", event.user.effective.name, b"}");
             object.close(out);
         }
-        single(out, b",\"group\":{\"name\":", event.group.name, b"}");
+        if event.group.name.is_some() || event.group.domain.is_some() {
+            let object = Object::open(out, b",\"group\":");
+            opt_string(out, b",\"name\":", event.group.name);
+            opt_string(out, b",\"domain\":", event.group.domain);
+            object.close(out);
+        }
         single(out, b",\"host\":{\"hostname\":", event.host.hostname, b"}");
         let process = &event.process;
         if !process.is_empty() {
@@ -94,6 +101,9 @@ impl EventWriter {
         }
         single(out, b",\"user_agent\":{\"original\":", event.user_agent.original, b"}");
         single(out, b",\"log\":{\"file\":{\"path\":", event.log.file.path, b"}}");
+        if !event.winlog.is_empty() {
+            write_winlog(&event.winlog, out);
+        }
         write_meta(event, out);
         out.extend_from_slice(b"}\n");
     }
@@ -150,8 +160,50 @@ fn write_event_info(event: &Event<'_>, vocabulary: &[u8], out: &mut Vec<u8>) {
         Outcome::Unknown => b",\"outcome\":\"unknown\"",
     });
     opt_string(out, b",\"reason\":", info.reason);
+    if let Some(code) = info.code {
+        // ECS makes `event.code` a keyword: the number as a string.
+        out.extend_from_slice(b",\"code\":\"");
+        number(u64::from(code), out);
+        out.push(b'"');
+    }
+    opt_string(out, b",\"provider\":", info.provider);
     opt_string(out, b",\"original\":", info.original);
     out.push(b'}');
+}
+
+/// `,"winlog":{...}`. `event_data` and `user_data` are JSON the decoder wrote and the
+/// mapping walked: copied as they are.
+fn write_winlog(winlog: &super::event::Winlog<'_>, out: &mut Vec<u8>) {
+    let object = Object::open(out, b",\"winlog\":");
+    opt_number(out, b",\"event_id\":", winlog.event_id.map(u64::from));
+    opt_string(out, b",\"channel\":", winlog.channel);
+    opt_string(out, b",\"provider_name\":", winlog.provider_name);
+    opt_string(out, b",\"computer_name\":", winlog.computer_name);
+    opt_number(out, b",\"record_id\":", winlog.record_id);
+    let logon = &winlog.logon;
+    if !logon.is_empty() {
+        let logon_object = Object::open(out, b",\"logon\":");
+        opt_string(out, b",\"type\":", logon.kind);
+        opt_string(out, b",\"id\":", logon.id);
+        let failure = &logon.failure;
+        if !failure.is_empty() {
+            let failure_object = Object::open(out, b",\"failure\":");
+            opt_string(out, b",\"status\":", failure.status);
+            opt_string(out, b",\"sub_status\":", failure.sub_status);
+            opt_string(out, b",\"reason\":", failure.reason);
+            failure_object.close(out);
+        }
+        logon_object.close(out);
+    }
+    if let Some(json) = winlog.event_data_json {
+        out.extend_from_slice(b",\"event_data\":");
+        out.extend_from_slice(json.as_bytes());
+    }
+    if let Some(json) = winlog.user_data_json {
+        out.extend_from_slice(b",\"user_data\":");
+        out.extend_from_slice(json.as_bytes());
+    }
+    object.close(out);
 }
 
 /// `,"event":{"kind":...,"action":"..."`: our own static strings.

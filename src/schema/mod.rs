@@ -19,6 +19,6 @@ pub use view::{
 pub use json::EventWriter;
 
 pub use event::{
-    Event, EventInfo, EventType, Group, Host, Http, HttpRequest, HttpResponse, Log, LogFile, Meta, Outcome, Process,
-    ResponseBody, Source, SshMeta, TimeMeta, Url, User, UserAgent, UserRef,
+    Event, EventInfo, EventType, Group, Host, Http, HttpRequest, HttpResponse, Log, LogFile, Logon, LogonFailure, Meta,
+    Outcome, Process, ResponseBody, Source, SshMeta, TimeMeta, Url, User, UserAgent, UserRef, Winlog,
 };

@@ -157,9 +157,9 @@ impl Timestamp {
 
 /// 3, 6 or 9: as many fraction digits as the value needs (milli, micro, nano).
 fn fraction_digits(nanos: u32) -> usize {
-    if nanos % 1_000_000 == 0 {
+    if nanos.is_multiple_of(1_000_000) {
         3
-    } else if nanos % 1_000 == 0 {
+    } else if nanos.is_multiple_of(1_000) {
         6
     } else {
         9

@@ -463,7 +463,7 @@ fn sources_with_five_attempts_in_ten_minutes(text: &str) -> BTreeSet<String> {
         per_ip
             .entry(ip)
             .or_default()
-            .extend(std::iter::repeat(process.first).take(attempts as usize));
+            .extend(std::iter::repeat_n(process.first, attempts as usize));
     }
     per_ip
         .into_iter()

@@ -5,6 +5,7 @@ mod common;
 mod corpus;
 mod detect;
 mod docs;
+mod evtx;
 mod golden;
 mod no_panic;
 mod readme;

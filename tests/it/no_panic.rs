@@ -23,7 +23,9 @@ fn parse_all_formats(bytes: &[u8]) {
     let (text, invalid_utf8) = to_text(bytes, &mut scratch);
     let reference = chrono::Utc::now();
     for format in [Format::Ssh, Format::WebAccess, Format::Auto] {
-        let mut parser = format.parser(Clock::new(&ClockConfig::default(), reference));
+        let mut parser = format
+            .line_parser(Clock::new(&ClockConfig::default(), reference))
+            .expect("a line format");
         let ctx = LineCtx {
             path: Some("fuzz.log"),
             line_no: 1,
@@ -119,5 +121,50 @@ proptest! {
             .map(|(seconds, ip, user, class, pid)| event_record(*seconds, IPS[*ip], user, CLASSES[*class], *pid))
             .collect();
         detect_all(&records);
+    }
+}
+
+const EVTX_SEED: &str = r##"{"Event":{"#attributes":{"xmlns":"x"},"System":{"Provider":{"#attributes":{"Name":"Microsoft-Windows-Security-Auditing"}},"EventID":{"#attributes":{"Qualifiers":0},"#text":4625},"TimeCreated":{"#attributes":{"SystemTime":"2021-05-21T20:43:22.5628712Z"}},"Channel":"Security","Computer":"fs01"},"EventData":{"TargetUserName":"a\\b","Status":"0xc000006d","SubStatus":"0xc0000064","LogonType":3,"IpAddress":"::ffff:10.0.0.1","IpPort":"99999","MemberName":"CN=x,DC=y"}}}"##;
+
+/// Maps one decoded-record text: no panic, and nothing written for a rejected record. The
+/// mapping trusts the decoder to write JSON and copies `EventData` as it is, so arbitrary
+/// text may come out as arbitrary text; the corpus tests check that every record of real
+/// files comes out as valid JSON.
+fn map_evtx(json: &str) {
+    use logsentry::parse::evtx::{map_record, RecordCtx, RecordText};
+    let record = RecordText {
+        json,
+        record_id: 7,
+        fallback_time: logsentry::time::Timestamp::from_unix(0, 0),
+    };
+    let ctx = RecordCtx {
+        path: None,
+        keep_original: true,
+    };
+    let mut out = Vec::new();
+    if map_record(record, ctx, &mut EventWriter::default(), &mut out).is_err() {
+        assert!(out.is_empty(), "a rejected record writes nothing");
+    } else if serde_json::from_str::<serde_json::Value>(json).is_ok() {
+        serde_json::from_slice::<serde_json::Value>(&out).expect("valid JSON in, valid JSON out");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 3000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn mutated_evtx_records_never_panic(cut in 0usize..700, splice in "\\PC{0,8}", at in 0usize..700) {
+        let mut text = EVTX_SEED.to_owned();
+        let at = (0..=at.min(text.len())).rev().find(|i| text.is_char_boundary(*i)).unwrap_or(0);
+        text.insert_str(at, &splice);
+        let cut = (0..=cut.min(text.len())).rev().find(|i| text.is_char_boundary(*i)).unwrap_or(0);
+        text.truncate(cut);
+        map_evtx(&text);
+    }
+
+    #[test]
+    fn arbitrary_evtx_record_text_never_panics(text in "[{}\\[\\]\":,a-zA-Z0-9#\\\\ ]{0,200}") {
+        map_evtx(&text);
+        map_evtx(&format!("{{\"Event\":{{\"System\":{{\"EventID\":4624}},\"EventData\":{text}}}}}"));
     }
 }

@@ -1,0 +1,203 @@
+//! Reading a Windows `.evtx` file: the `evtx` crate decodes its 64 KiB chunks (on several
+//! threads when asked; chunks still come out in file order), rendering each chunk's records
+//! as JSON into one buffer, and a thread of our own maps each record to an event while the
+//! crate decodes the next chunks. Finished NDJSON goes to the reader a chunk at a time over
+//! a bounded channel: memory stays a few chunks deep however large the file.
+//!
+//! The chunk-at-a-time rendering is `evtx_dump`'s own path (`chunks_json_bytes`), which the
+//! crate marks as internal: it is a quarter cheaper than rendering record by record, which
+//! matters when the whole mapping is held to a tenth of the decoding's cost. The crate is
+//! pinned to the exact version this was written against for that reason.
+
+use crate::parse::evtx::{map_record, RecordCtx, RecordText, EVTX_MAGIC};
+use crate::schema::EventWriter;
+use crate::time::Timestamp;
+use evtx::{EvtxParser, ParserSettings, RenderedChunkItem};
+use std::io::{self, Read, Seek};
+use std::path::Path;
+use std::sync::mpsc::{sync_channel, Receiver};
+use std::thread::JoinHandle;
+
+/// Chunks mapped ahead of the reader.
+const CHANNEL_DEPTH: usize = 8;
+
+/// One chunk's events.
+#[derive(Debug, Default)]
+pub struct MappedChunk {
+    /// The events, one NDJSON line each.
+    pub ndjson: Vec<u8>,
+    /// Where each event's line ends in `ndjson`, and its time for merging inputs.
+    pub ends: Vec<(usize, Timestamp)>,
+}
+
+/// What the decoding thread hands over.
+#[derive(Debug)]
+pub enum EvtxItem {
+    /// A chunk's events, in record order.
+    Chunk(MappedChunk),
+    /// A chunk or record that could not be decoded (skipped; the rest is still read), or a
+    /// decoded record that is not an event: which one, where and why.
+    Damaged(String),
+}
+
+/// An EVTX input being decoded.
+pub struct EvtxStream {
+    items: Receiver<EvtxItem>,
+    decoder: Option<JoinHandle<()>>,
+}
+
+/// How to decode.
+#[derive(Clone, Debug)]
+pub struct EvtxOptions {
+    /// Decoding threads; 0 means one per CPU.
+    pub threads: usize,
+    /// The input path for `log.file.path`.
+    pub path: Option<String>,
+    /// Keep each record's JSON in `event.original`.
+    pub keep_original: bool,
+}
+
+impl EvtxStream {
+    /// Decodes a file in place (it is read chunk by chunk, never whole).
+    pub fn open_file(path: &Path, options: EvtxOptions) -> io::Result<Self> {
+        let file = std::fs::File::open(path)?;
+        let parser = EvtxParser::from_read_seek(file).map_err(invalid)?;
+        Ok(Self::start(parser, options))
+    }
+
+    /// Decodes an input that cannot seek (stdin, a decompressed stream): it is read into
+    /// memory first, as the format's chunk table needs random access.
+    pub fn open_stream(mut read: Box<dyn Read + Send>, options: EvtxOptions) -> io::Result<Self> {
+        let mut bytes = Vec::new();
+        read.read_to_end(&mut bytes)?;
+        let parser = EvtxParser::from_buffer(bytes).map_err(invalid)?;
+        Ok(Self::start(parser, options))
+    }
+
+    fn start<T: Read + Seek + Send + 'static>(parser: EvtxParser<T>, options: EvtxOptions) -> Self {
+        let (sender, items) = sync_channel(CHANNEL_DEPTH);
+        let settings = ParserSettings::new().num_threads(options.threads).indent(false);
+        let mut parser = parser.with_configuration(settings);
+        let decoder = std::thread::Builder::new()
+            .name("evtx-decoder".to_owned())
+            .spawn(move || {
+                let mut writer = EventWriter::default();
+                let mut last_time = Timestamp::from_unix(0, 0);
+                for rendered in parser.chunks_json_bytes(false) {
+                    let mut chunk = MappedChunk {
+                        ndjson: Vec::with_capacity(rendered.data.len() + rendered.data.len() / 2),
+                        ends: Vec::with_capacity(rendered.items.len()),
+                    };
+                    let mut problems = Vec::new();
+                    let mut start = 0;
+                    for item in &rendered.items {
+                        match item {
+                            RenderedChunkItem::Failed(error) => problems.push(describe(error)),
+                            RenderedChunkItem::Record { event_record_id, end } => {
+                                // Each record's JSON ends in `\n`.
+                                let json = rendered.data.get(start..end.saturating_sub(1)).unwrap_or_default();
+                                start = *end;
+                                let record = MappedRecord {
+                                    record_id: *event_record_id,
+                                    fallback_time: last_time,
+                                };
+                                match map_rendered(json, record, &options, &mut writer, &mut chunk.ndjson) {
+                                    Ok(timestamp) => {
+                                        last_time = timestamp;
+                                        chunk.ends.push((chunk.ndjson.len(), timestamp));
+                                    }
+                                    Err(problem) => problems.push(problem),
+                                }
+                            }
+                        }
+                    }
+                    let sent = problems
+                        .into_iter()
+                        .try_for_each(|problem| sender.send(EvtxItem::Damaged(problem)))
+                        .and_then(|()| sender.send(EvtxItem::Chunk(chunk)));
+                    if sent.is_err() {
+                        // The reader is gone (a broken pipe, or it stopped early).
+                        return;
+                    }
+                }
+            });
+        match decoder {
+            Ok(handle) => EvtxStream {
+                items,
+                decoder: Some(handle),
+            },
+            Err(error) => {
+                let (sender, items) = sync_channel(1);
+                let _ = sender.send(EvtxItem::Damaged(format!("cannot start the decoder: {error}")));
+                EvtxStream { items, decoder: None }
+            }
+        }
+    }
+
+    /// The next record, or `None` at the end of the file.
+    pub fn next_item(&mut self) -> Option<EvtxItem> {
+        match self.items.recv() {
+            Ok(item) => Some(item),
+            Err(_) => {
+                if let Some(decoder) = self.decoder.take() {
+                    if decoder.join().is_err() {
+                        return Some(EvtxItem::Damaged("the decoder failed unexpectedly".to_owned()));
+                    }
+                }
+                None
+            }
+        }
+    }
+}
+
+/// The header facts of one record.
+struct MappedRecord {
+    record_id: u64,
+    fallback_time: Timestamp,
+}
+
+fn map_rendered(
+    json: &[u8],
+    record: MappedRecord,
+    options: &EvtxOptions,
+    writer: &mut EventWriter,
+    out: &mut Vec<u8>,
+) -> Result<Timestamp, String> {
+    let record_id = record.record_id;
+    let json = std::str::from_utf8(json).map_err(|_| format!("record {record_id}: decoded text is not UTF-8"))?;
+    let text = RecordText {
+        json,
+        record_id,
+        fallback_time: record.fallback_time,
+    };
+    let ctx = RecordCtx {
+        path: options.path.as_deref(),
+        keep_original: options.keep_original,
+    };
+    map_record(text, ctx, writer, out).map_err(|reject| format!("record {record_id}: {reject}"))
+}
+
+/// The error and its causes in one line: the crate says which chunk or record, its causes
+/// say why.
+fn describe(error: &evtx::err::EvtxError) -> String {
+    let mut text = error.to_string();
+    let mut cause = std::error::Error::source(error);
+    while let Some(inner) = cause {
+        text.push_str(": ");
+        text.push_str(&inner.to_string());
+        cause = inner.source();
+    }
+    text
+}
+
+fn invalid(error: evtx::err::EvtxError) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        format!("not a readable EVTX file: {}", describe(&error)),
+    )
+}
+
+/// Whether `head` (the first bytes of an input) is an EVTX file header.
+pub fn is_evtx(head: &[u8]) -> bool {
+    head.starts_with(EVTX_MAGIC)
+}

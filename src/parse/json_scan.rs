@@ -1,0 +1,347 @@
+//! Walking a JSON object's members as raw text, without building anything. The EVTX decoder
+//! renders each record as compact JSON, and the mapping needs a dozen of its values and the
+//! rest copied whole: a full parse costs as much again as the decoding itself, while this
+//! reads each byte once and copies nothing.
+//!
+//! The text is the decoder's own output, so it is trusted to be well formed: the walk checks
+//! structure (quotes, brackets, separators) but not, say, the digits of a number. Whatever
+//! the text, it never panics; text that is not JSON ends the walk and sets
+//! [`Members::broken`].
+
+use memchr::memchr;
+
+/// How deeply values may nest before the walk gives up; real records nest a few levels.
+const MAX_DEPTH: usize = 32;
+
+/// The members of one JSON object: each key as it is written between its quotes (escapes
+/// left in) and each value as its whole JSON text.
+pub(crate) struct Members<'a> {
+    text: &'a str,
+    at: usize,
+    done: bool,
+    /// The text stopped being JSON before the object closed.
+    pub broken: bool,
+}
+
+impl<'a> Members<'a> {
+    /// The members of the object that `text` starts with (anything after it is left alone;
+    /// [`Members::consumed`] says where it ended).
+    pub(crate) fn of(text: &'a str) -> Self {
+        let mut members = Members {
+            text,
+            at: 0,
+            done: false,
+            broken: false,
+        };
+        if members.byte() == Some(b'{') {
+            members.at = 1;
+            members.skip_space();
+            if members.byte() == Some(b'}') {
+                members.at += 1;
+                members.done = true;
+            }
+        } else {
+            members.fail();
+        }
+        members
+    }
+
+    /// Once the walk is over: how many bytes of the text the object took.
+    pub(crate) fn consumed(&self) -> usize {
+        self.at
+    }
+
+    fn byte(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.at).copied()
+    }
+
+    fn fail(&mut self) {
+        self.done = true;
+        self.broken = true;
+    }
+
+    fn skip_space(&mut self) {
+        while self.byte().is_some_and(|b| b.is_ascii_whitespace()) {
+            self.at += 1;
+        }
+    }
+
+    /// From an opening quote at `self.at` to just past the closing one.
+    fn skip_string(&mut self) -> Option<()> {
+        self.at = string_end(self.text.as_bytes(), self.at)?;
+        Some(())
+    }
+
+    /// Past one value of any kind.
+    fn skip_value(&mut self) -> Option<()> {
+        let bytes = self.text.as_bytes();
+        match self.byte()? {
+            b'"' => self.skip_string(),
+            b'{' | b'[' => {
+                let mut depth = 0usize;
+                loop {
+                    match *bytes.get(self.at)? {
+                        b'"' => {
+                            self.skip_string()?;
+                            continue;
+                        }
+                        b'{' | b'[' => {
+                            depth += 1;
+                            if depth > MAX_DEPTH {
+                                return None;
+                            }
+                        }
+                        b'}' | b']' => {
+                            depth = depth.checked_sub(1)?;
+                            if depth == 0 {
+                                self.at += 1;
+                                return Some(());
+                            }
+                        }
+                        _ => {}
+                    }
+                    self.at += 1;
+                }
+            }
+            _ => {
+                let start = self.at;
+                while bytes
+                    .get(self.at)
+                    .is_some_and(|b| !matches!(b, b',' | b'}' | b']') && !b.is_ascii_whitespace())
+                {
+                    self.at += 1;
+                }
+                (self.at > start).then_some(())
+            }
+        }
+    }
+
+    /// The next member's key, leaving the walk at its value.
+    pub(crate) fn next_key(&mut self) -> Option<&'a str> {
+        if self.done {
+            return None;
+        }
+        let key = self.read_key();
+        if key.is_none() {
+            self.fail();
+        }
+        key
+    }
+
+    fn read_key(&mut self) -> Option<&'a str> {
+        if self.byte()? != b'"' {
+            return None;
+        }
+        let key_start = self.at + 1;
+        self.skip_string()?;
+        let key = self.text.get(key_start..self.at - 1)?;
+        self.skip_space();
+        if self.byte()? != b':' {
+            return None;
+        }
+        self.at += 1;
+        self.skip_space();
+        Some(key)
+    }
+
+    /// The text from the current value to the end, for a reader that walks the value
+    /// itself and then calls [`Members::advance`] with how much it took.
+    pub(crate) fn rest(&self) -> &'a str {
+        self.text.get(self.at..).unwrap_or("")
+    }
+
+    /// The value at the walk's position, whole.
+    pub(crate) fn value(&mut self) -> Option<&'a str> {
+        let start = self.at;
+        if self.skip_value().is_none() {
+            self.fail();
+            return None;
+        }
+        let value = self.text.get(start..self.at);
+        self.after_value();
+        value
+    }
+
+    /// Moves past a value of `len` bytes that the caller walked.
+    pub(crate) fn advance(&mut self, len: usize) {
+        self.at += len;
+        self.after_value();
+    }
+
+    fn after_value(&mut self) {
+        if self.done {
+            return;
+        }
+        self.skip_space();
+        match self.byte() {
+            Some(b',') => {
+                self.at += 1;
+                self.skip_space();
+            }
+            Some(b'}') => {
+                self.at += 1;
+                self.done = true;
+            }
+            _ => self.fail(),
+        }
+    }
+}
+
+impl<'a> Iterator for Members<'a> {
+    type Item = (&'a str, &'a str);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let key = self.next_key()?;
+        let value = self.value()?;
+        Some((key, value))
+    }
+}
+
+/// Where the string whose opening quote is at `open` ends (just past its closing quote).
+#[inline]
+fn string_end(bytes: &[u8], open: usize) -> Option<usize> {
+    let mut at = open + 1;
+    loop {
+        let quote = at + memchr(b'"', bytes.get(at..)?)?;
+        // Escaped if an odd number of backslashes precede it; usually none do.
+        if bytes.get(quote - 1) != Some(&b'\\') || quote == at {
+            return Some(quote + 1);
+        }
+        let backslashes = bytes.get(at..quote)?.iter().rev().take_while(|&&b| b == b'\\').count();
+        if backslashes % 2 == 0 {
+            return Some(quote + 1);
+        }
+        at = quote + 1;
+    }
+}
+
+/// A JSON string value's text without its quotes, escapes resolved; borrowed when it has
+/// none (nearly always). `None` if `value` is not a string.
+pub(crate) fn string_value(value: &str) -> Option<std::borrow::Cow<'_, str>> {
+    let inner = value.strip_prefix('"')?.strip_suffix('"')?;
+    if !inner.contains('\\') {
+        return Some(std::borrow::Cow::Borrowed(inner));
+    }
+    serde_json::from_str::<String>(value).ok().map(std::borrow::Cow::Owned)
+}
+
+/// A JSON value that is an unsigned integer, or a string holding one in decimal or `0x` hex.
+pub(crate) fn integer_value(value: &str) -> Option<u64> {
+    let text = value
+        .strip_prefix('"')
+        .and_then(|v| v.strip_suffix('"'))
+        .unwrap_or(value);
+    match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
+        Some(hex) => u64::from_str_radix(hex, 16).ok(),
+        None => text.parse().ok(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn members(text: &str) -> (Vec<(&str, &str)>, bool) {
+        let mut walk = Members::of(text);
+        let found = walk.by_ref().collect();
+        (found, walk.broken)
+    }
+
+    #[test]
+    fn walks_members_of_every_kind() {
+        let text = r#"{"a":1,"b":"x\"}y","c":{"d":[1,{"e":"]"}]},"f":null,"g":[],"h":-2.5e3,"i":"\\","j":"a long string that needs more than thirty-two bytes \" to end"}"#;
+        let (found, broken) = members(text);
+        assert!(!broken);
+        assert_eq!(
+            found,
+            vec![
+                ("a", "1"),
+                ("b", r#""x\"}y""#),
+                ("c", r#"{"d":[1,{"e":"]"}]}"#),
+                ("f", "null"),
+                ("g", "[]"),
+                ("h", "-2.5e3"),
+                ("i", r#""\\""#),
+                (
+                    "j",
+                    r#""a long string that needs more than thirty-two bytes \" to end""#
+                ),
+            ]
+        );
+        assert_eq!(members("{}"), (vec![], false));
+        assert_eq!(members("{ \"k\" : \"v\" }"), (vec![("k", "\"v\"")], false));
+    }
+
+    #[test]
+    fn reports_where_the_object_ended() {
+        let text = r#"{"a":{"b":1}}},"rest""#;
+        let mut walk = Members::of(text);
+        assert_eq!(walk.by_ref().count(), 1);
+        assert_eq!(&text[..walk.consumed()], r#"{"a":{"b":1}}"#);
+    }
+
+    #[test]
+    fn a_value_can_be_walked_by_the_caller() {
+        let text = r#"{"a":{"x":1},"b":2}"#;
+        let mut walk = Members::of(text);
+        assert_eq!(walk.next_key(), Some("a"));
+        let mut inner = Members::of(walk.rest());
+        assert_eq!(inner.by_ref().collect::<Vec<_>>(), vec![("x", "1")]);
+        walk.advance(inner.consumed());
+        assert_eq!(walk.next(), Some(("b", "2")));
+        assert_eq!(walk.next(), None);
+        assert!(!walk.broken);
+    }
+
+    #[test]
+    fn malformed_text_ends_the_walk_without_panicking() {
+        for text in [
+            "",
+            "[",
+            "{",
+            "{\"a\"",
+            "{\"a\":",
+            "{\"a\":1",
+            "{\"a\":\"x",
+            "{\"a\":{",
+            "{\"a\":1 2}",
+            "{a:1}",
+            "{\"a\":}",
+            "{\"a\":1,",
+            "{\"a\\",
+            "\"x\"",
+            "{\"a\":]]]}",
+            "{\"a\":\"\\\"}",
+        ] {
+            let (_, broken) = members(text);
+            assert!(broken, "{text:?}");
+        }
+        let deep = format!("{{\"a\":{}1{}}}", "[".repeat(40), "]".repeat(40));
+        assert!(members(&deep).1);
+    }
+
+    #[test]
+    fn agrees_with_serde_json_on_real_shapes() {
+        let text = r#"{"SubjectUserName":"-","LogonType":3,"IpAddress":"10.0.0.5","Path":"C:\\Windows\\x.exe","Nested":{"a":[1,2]}}"#;
+        let parsed: serde_json::Map<String, serde_json::Value> = serde_json::from_str(text).expect("json");
+        let (found, broken) = members(text);
+        assert!(!broken);
+        assert_eq!(found.len(), parsed.len());
+        for (key, raw) in found {
+            let expected = &parsed[key];
+            let value: serde_json::Value = serde_json::from_str(raw).expect("value");
+            assert_eq!(&value, expected, "{key}");
+        }
+    }
+
+    #[test]
+    fn string_and_integer_values() {
+        assert_eq!(string_value("\"plain\"").as_deref(), Some("plain"));
+        assert_eq!(string_value(r#""C:\\x""#).as_deref(), Some("C:\\x"));
+        assert_eq!(string_value("12"), None);
+        assert_eq!(integer_value("3"), Some(3));
+        assert_eq!(integer_value("\"0xC000006D\""), Some(0xC000_006D));
+        assert_eq!(integer_value("\"0x3e7\""), Some(0x3e7));
+        assert_eq!(integer_value("\"-\""), None);
+    }
+}
