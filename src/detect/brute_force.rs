@@ -125,10 +125,16 @@ impl BruteForce {
             return;
         };
         let user = event.user().unwrap_or("an unknown user");
-        let message = format!(
-            "{} login as {user} from {source} succeeded after {failures} failed logins",
-            burst.module_title(),
-        );
+        // The success may come through another door than the guessing did (Windows
+        // guesses, then SSH): each is named by its own source.
+        let login_source = crate::detect::observed::module_title(&event.module);
+        let guessed_on = burst.module_title();
+        let failed = if guessed_on == login_source {
+            "failed logins".to_owned()
+        } else {
+            format!("failed {guessed_on} logins")
+        };
+        let message = format!("{login_source} login as {user} from {source} succeeded after {failures} {failed}");
         let risk = risk_score(Severity::Critical, failures, self.threshold);
         let mut alert = burst.alert(&COMPROMISE, event, Some(source), message, risk);
         alert.user = event

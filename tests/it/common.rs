@@ -121,6 +121,8 @@ pub struct Event {
     pub user_agent: UserAgent,
     #[serde(default)]
     pub log: Log,
+    /// Windows records: checked field by field in the evtx tests.
+    pub winlog: Option<serde_json::Value>,
     pub logsentry: Meta,
 }
 
@@ -138,6 +140,8 @@ pub struct EventInfo {
     pub outcome: String,
     pub reason: Option<String>,
     pub original: Option<String>,
+    pub code: Option<String>,
+    pub provider: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -163,6 +167,8 @@ impl Source {
 #[serde(deny_unknown_fields)]
 pub struct User {
     pub name: Option<String>,
+    pub domain: Option<String>,
+    pub id: Option<String>,
     #[serde(default)]
     pub effective: Named,
 }
@@ -171,6 +177,7 @@ pub struct User {
 #[serde(deny_unknown_fields)]
 pub struct Named {
     pub name: Option<String>,
+    pub domain: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

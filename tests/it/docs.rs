@@ -65,9 +65,23 @@ fn undocumented(records: &[u8], page: &str, at_least: usize) -> Vec<String> {
         field_paths(&serde_json::from_str(line).expect("json"), "", &mut fields);
     }
     assert!(fields.len() > at_least, "{fields:?}");
+    // A Windows record's EventData and UserData are copied whole: their members are the
+    // record's own and are documented as the objects that hold them.
+    let copied_whole = ["winlog.event_data", "winlog.user_data"];
     fields
         .into_iter()
+        .map(|field| {
+            match copied_whole
+                .iter()
+                .find(|object| field.starts_with(&format!("{object}.")))
+            {
+                Some(object) => (*object).to_owned(),
+                None => field,
+            }
+        })
         .filter(|field| !page.contains(&format!("\\fB{field}\\fR")))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
         .collect()
 }
 

@@ -6,6 +6,9 @@ mod corpus;
 mod detect;
 mod docs;
 mod evtx;
+mod evtx_writer;
+#[path = "../support/evtx_writer.rs"]
+mod evtx_writer_support;
 mod golden;
 mod no_panic;
 mod readme;

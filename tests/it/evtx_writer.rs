@@ -1,0 +1,201 @@
+//! Our EVTX writer (tests/support/evtx_writer.rs) against the evtx crate and ls-parse: every
+//! record written comes back with exactly the values written, checksums and all, and the
+//! sample Security.evtx is what the writer makes of the Windows stories.
+
+use crate::common::*;
+use crate::evtx_writer_support::{windows_story, EvtxWriter, WinEvent};
+use serde_json::Value;
+
+fn field<'v>(event: &'v Value, path: &str) -> &'v Value {
+    path.split('.').fold(event, |value, key| &value[key])
+}
+
+/// Many events over several chunks, with values that need escaping and non-ASCII names.
+fn generated(count: usize) -> Vec<WinEvent> {
+    (0..count)
+        .map(|index| {
+            let user = format!("user{index}\u{e9}\"\\{}", if index % 7 == 0 { "\u{1F600}" } else { "" });
+            let ip = format!("10.{}.{}.{}", index / 65536 % 256, index / 256 % 256, index % 256);
+            let port = (1024 + index % 60000).to_string();
+            let mut event = WinEvent::security(
+                if index % 3 == 0 { 4624 } else { 4625 },
+                1_773_452_400 + index as i64,
+                &format!("HOST-{}", index % 5),
+                &[
+                    ("TargetUserName", user.as_str()),
+                    ("TargetDomainName", "CORP"),
+                    ("Status", "0xc000006d"),
+                    ("SubStatus", "0xc000006a"),
+                    ("LogonType", "3"),
+                    ("IpAddress", ip.as_str()),
+                    ("IpPort", port.as_str()),
+                    ("Empty", ""),
+                ],
+            );
+            event.nanos = (index as u32 % 10_000_000) * 100;
+            event
+        })
+        .collect()
+}
+
+fn write(events: &[WinEvent]) -> Vec<u8> {
+    let mut writer = EvtxWriter::default();
+    for event in events {
+        writer.push(event);
+    }
+    writer.finish()
+}
+
+#[test]
+fn every_written_record_reads_back_exactly() {
+    let events = generated(3000);
+    let bytes = write(&events);
+    assert!(bytes.len() > 4096 + 3 * 65536, "several chunks: {}", bytes.len());
+
+    // The crate, checking every chunk's CRC32s.
+    let settings = evtx::ParserSettings::new().validate_checksums(true).num_threads(1);
+    let parser = evtx::EvtxParser::from_buffer(bytes.clone()).expect("a valid file header");
+    assert!(parser.header().validate_checksum(), "file header CRC32");
+    let mut parser = parser.with_configuration(settings);
+    let decoded: Vec<_> = parser.records_json().collect();
+    assert_eq!(decoded.len(), events.len());
+    assert!(
+        decoded.iter().all(Result::is_ok),
+        "{:?}",
+        decoded.iter().find(|r| r.is_err())
+    );
+
+    // ls-parse, from a file.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("generated.evtx");
+    std::fs::write(&path, &bytes).expect("write");
+    let output = ls_parse(&["evtx", path.to_str().expect("path")], b"");
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(summary(&output).3, 0, "nothing rejected");
+    let parsed: Vec<Value> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("json"))
+        .collect();
+    assert_eq!(parsed.len(), events.len());
+    for (index, (event, written)) in parsed.iter().zip(&events).enumerate() {
+        let stamp = chrono::DateTime::from_timestamp(written.unix_seconds, written.nanos).expect("time");
+        let expected_time =
+            chrono::DateTime::parse_from_rfc3339(field(event, "@timestamp").as_str().expect("time")).expect("rfc3339");
+        assert_eq!(expected_time, stamp, "record {index}");
+        assert_eq!(field(event, "winlog.event_id"), written.event_id, "record {index}");
+        assert_eq!(field(event, "winlog.record_id"), index as u64 + 1);
+        assert_eq!(field(event, "host.hostname"), written.computer.as_str());
+        for (name, value) in &written.data {
+            assert_eq!(
+                field(event, &format!("winlog.event_data.{name}")),
+                value.as_str(),
+                "record {index}"
+            );
+        }
+        assert_eq!(field(event, "user.name"), written.data[0].1.as_str());
+        assert_eq!(field(event, "source.ip"), written.data[5].1.as_str());
+        assert_eq!(field(event, "source.port").to_string(), written.data[6].1);
+    }
+}
+
+#[test]
+fn the_sample_security_log_is_the_windows_story() {
+    let bytes = write(&windows_story());
+    let sample = sample("Security.evtx");
+    if std::env::var_os("LOGSENTRY_BLESS").is_some() {
+        std::fs::write(&sample, &bytes).expect("write sample");
+    }
+    let committed = std::fs::read(&sample).expect("sample_logs/Security.evtx");
+    assert!(
+        committed == bytes,
+        "sample_logs/Security.evtx is not what the writer makes of windows_story(): \
+         rerun with LOGSENTRY_BLESS=1"
+    );
+    let output = ls_parse(&["auto", sample.to_str().expect("path")], b"");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let events: Vec<Value> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("json"))
+        .collect();
+    let from = |ip: &str, id: u32| {
+        events
+            .iter()
+            .filter(|e| field(e, "source.ip") == ip && field(e, "winlog.event_id") == id)
+            .count()
+    };
+    assert_eq!(from("203.0.113.47", 4625), 8);
+    assert_eq!(from("203.0.113.47", 4624), 1);
+    assert_eq!(from("198.51.100.22", 4625), 6);
+    let by_action = |action: &str| {
+        events
+            .iter()
+            .filter(|e| field(e, "event.action") == action)
+            .collect::<Vec<_>>()
+    };
+    let lockout = by_action("user-locked-out");
+    assert_eq!(lockout.len(), 1);
+    assert_eq!(field(lockout[0], "user.name"), "jsmith");
+    let created = by_action("user-created");
+    assert_eq!(field(created[0], "user.name"), "svc-backup2");
+    let added = by_action("user-added-to-group");
+    assert_eq!(field(added[0], "group.name"), "Administrators");
+    assert_eq!(field(added[0], "@timestamp"), "2026-03-14T02:21:00Z");
+    let special = by_action("logged-in-special");
+    assert_eq!(field(special[0], "user.name"), "Administrator");
+    let invalid = events
+        .iter()
+        .filter(|e| field(e, "logsentry.event_type") == "invalid_user")
+        .count();
+    assert_eq!(invalid, 1);
+
+    // The detectors read Windows events unchanged.
+    let detected = ls_detect(&["-q"], &output.stdout);
+    assert!(detected.status.success(), "{}", stderr(&detected));
+    let alerts: Vec<Value> = String::from_utf8_lossy(&detected.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("json"))
+        .filter(|record: &Value| field(record, "event.kind") == "alert")
+        .collect();
+    let rules: Vec<(&str, &str)> = alerts
+        .iter()
+        .filter_map(|a| {
+            Some((
+                field(a, "rule.id").as_str()?,
+                field(a, "source.ip").as_str().unwrap_or("-"),
+            ))
+        })
+        .collect();
+    for expected in [
+        ("brute-force", "203.0.113.47"),
+        ("compromise-after-brute-force", "203.0.113.47"),
+        ("brute-force", "198.51.100.22"),
+        ("account-created", "-"),
+        ("privileged-group-member-added", "-"),
+    ] {
+        assert!(rules.contains(&expected), "{expected:?} in {rules:?}");
+    }
+    let compromise = alerts
+        .iter()
+        .find(|a| field(a, "rule.id") == "compromise-after-brute-force")
+        .expect("compromise");
+    assert_eq!(
+        field(compromise, "message"),
+        "Windows login as Administrator from 203.0.113.47 succeeded after 8 failed logins"
+    );
+}
+
+#[test]
+fn a_login_through_another_door_names_both() {
+    // Windows guesses from 203.0.113.47, then an SSH login from the same address.
+    let mut events = ls_parse(&["evtx", sample("Security.evtx").to_str().expect("path")], b"").stdout;
+    events.extend_from_slice(
+        br#"{"@timestamp":"2026-03-14T02:17:00Z","event":{"kind":"event","module":"ssh","dataset":"ssh.auth","action":"ssh-login","outcome":"success"},"source":{"ip":"203.0.113.47"},"user":{"name":"dbadmin"},"logsentry":{"line":1,"event_type":"success"}}
+"#,
+    );
+    let detected = ls_detect(&["-q", "--only", "compromise-after-brute-force"], &events);
+    let text = String::from_utf8_lossy(&detected.stdout);
+    assert!(
+        text.contains("SSH login as dbadmin from 203.0.113.47 succeeded after 8 failed Windows logins"),
+        "{text}"
+    );
+}

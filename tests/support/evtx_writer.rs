@@ -1,0 +1,491 @@
+//! A small EVTX writer: the Windows event log file format (MS-EVEN6), enough for the evtx
+//! crate to read back exactly what was written. The repository may not hold third-party
+//! `.evtx` files, so this makes our own: `sample_logs/Security.evtx` and the bench's large
+//! files. It is test and sample tooling, not part of any binary.
+//!
+//! Layout: a 4 KiB file header, then 64 KiB chunks. A chunk has a 512-byte header (with its
+//! string table) and records; each record is a header and an event as Binary XML. Records
+//! here are plain element trees, not template instances: every element name is written
+//! inline at its first use in a chunk and referred to by offset afterwards, and linked into
+//! the chunk's string table. Checksums are CRC32 as the format defines them.
+
+#![allow(dead_code)]
+
+const FILE_HEADER_SIZE: usize = 4096;
+const CHUNK_SIZE: usize = 65536;
+const CHUNK_HEADER_SIZE: usize = 512;
+const RECORD_HEADER_SIZE: usize = 24;
+const EVENT_NAMESPACE: &str = "http://schemas.microsoft.com/win/2004/08/events/event";
+/// Seconds from 1601-01-01 (FILETIME's epoch) to 1970-01-01.
+const FILETIME_UNIX_OFFSET: i64 = 11_644_473_600;
+
+/// One event to write.
+#[derive(Clone, Debug)]
+pub struct WinEvent {
+    /// The event ID (4625).
+    pub event_id: u32,
+    /// When it happened: seconds since 1970 (UTC) and nanoseconds.
+    pub unix_seconds: i64,
+    /// Nanoseconds within the second (kept to the 100 ns of FILETIME).
+    pub nanos: u32,
+    /// `Security`, `System`.
+    pub channel: String,
+    /// `Microsoft-Windows-Security-Auditing`.
+    pub provider: String,
+    /// The computer that logged it.
+    pub computer: String,
+    /// `EventData` as `<Data Name="...">value</Data>`, in order.
+    pub data: Vec<(String, String)>,
+}
+
+impl WinEvent {
+    /// A Security-channel event.
+    pub fn security(event_id: u32, unix_seconds: i64, computer: &str, data: &[(&str, &str)]) -> Self {
+        WinEvent {
+            event_id,
+            unix_seconds,
+            nanos: 0,
+            channel: "Security".to_owned(),
+            provider: "Microsoft-Windows-Security-Auditing".to_owned(),
+            computer: computer.to_owned(),
+            data: data.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect(),
+        }
+    }
+}
+
+/// Builds an EVTX file in memory.
+pub struct EvtxWriter {
+    chunks: Vec<Vec<u8>>,
+    chunk: ChunkBuilder,
+    next_record_id: u64,
+}
+
+impl Default for EvtxWriter {
+    fn default() -> Self {
+        EvtxWriter {
+            chunks: Vec::new(),
+            chunk: ChunkBuilder::new(1),
+            next_record_id: 1,
+        }
+    }
+}
+
+impl EvtxWriter {
+    /// Appends one event; its EventRecordID is the next number from 1.
+    pub fn push(&mut self, event: &WinEvent) {
+        let record_id = self.next_record_id;
+        self.next_record_id += 1;
+        if !self.chunk.try_push(event, record_id) {
+            let full = std::mem::replace(&mut self.chunk, ChunkBuilder::new(record_id));
+            self.chunks.push(full.finish());
+            assert!(self.chunk.try_push(event, record_id), "an event larger than a chunk");
+        }
+    }
+
+    /// The file's bytes.
+    pub fn finish(mut self) -> Vec<u8> {
+        if self.chunk.records > 0 {
+            let last = std::mem::replace(&mut self.chunk, ChunkBuilder::new(0));
+            self.chunks.push(last.finish());
+        }
+        let chunk_count = self.chunks.len();
+        let mut file = vec![0u8; FILE_HEADER_SIZE];
+        file[0..8].copy_from_slice(b"ElfFile\0");
+        put_u64(&mut file, 8, 0); // first chunk
+        put_u64(&mut file, 16, chunk_count.saturating_sub(1) as u64); // last chunk
+        put_u64(&mut file, 24, self.next_record_id); // next record identifier
+        put_u32(&mut file, 32, 128); // header size
+        put_u16(&mut file, 36, 1); // minor version
+        put_u16(&mut file, 38, 3); // major version
+        put_u16(&mut file, 40, FILE_HEADER_SIZE as u16); // header block size
+        put_u16(
+            &mut file,
+            42,
+            u16::try_from(chunk_count).expect("fewer than 65536 chunks"),
+        );
+        put_u32(&mut file, 120, 0); // flags: clean
+        let checksum = crc32fast::hash(&file[..120]);
+        put_u32(&mut file, 124, checksum);
+        for chunk in self.chunks {
+            file.extend_from_slice(&chunk);
+        }
+        file
+    }
+}
+
+/// One chunk being filled.
+struct ChunkBuilder {
+    bytes: Vec<u8>,
+    first_record_id: u64,
+    last_record_id: u64,
+    last_record_offset: usize,
+    records: usize,
+    /// Names already written in this chunk, and where.
+    names: Vec<(String, u32)>,
+    /// The string table: 64 buckets of name offsets, chained through each name's link.
+    buckets: [u32; 64],
+}
+
+impl ChunkBuilder {
+    fn new(first_record_id: u64) -> Self {
+        ChunkBuilder {
+            bytes: vec![0u8; CHUNK_HEADER_SIZE],
+            first_record_id,
+            last_record_id: first_record_id,
+            last_record_offset: CHUNK_HEADER_SIZE,
+            records: 0,
+            names: Vec::new(),
+            buckets: [0; 64],
+        }
+    }
+
+    /// Writes the record if it fits; on `false` the chunk is as it was.
+    fn try_push(&mut self, event: &WinEvent, record_id: u64) -> bool {
+        let saved = (self.bytes.len(), self.names.len(), self.buckets);
+        let start = self.bytes.len();
+        self.bytes.extend_from_slice(&[0x2a, 0x2a, 0, 0]);
+        self.bytes.extend_from_slice(&[0; 4]); // size, below
+        self.bytes.extend_from_slice(&record_id.to_le_bytes());
+        self.bytes
+            .extend_from_slice(&filetime(event.unix_seconds, event.nanos).to_le_bytes());
+        self.write_event(event, record_id);
+        // Records are kept 8-byte aligned; the reader stops at the end-of-stream token.
+        while !(self.bytes.len() + 4 - start).is_multiple_of(8) {
+            self.bytes.push(0);
+        }
+        let size = (self.bytes.len() + 4 - start) as u32;
+        self.bytes.extend_from_slice(&size.to_le_bytes());
+        put_u32(&mut self.bytes, start + 4, size);
+        if self.bytes.len() > CHUNK_SIZE {
+            self.bytes.truncate(saved.0);
+            self.names.truncate(saved.1);
+            self.buckets = saved.2;
+            return false;
+        }
+        if self.records == 0 {
+            self.first_record_id = record_id;
+        }
+        self.last_record_id = record_id;
+        self.last_record_offset = start;
+        self.records += 1;
+        true
+    }
+
+    fn write_event(&mut self, event: &WinEvent, record_id: u64) {
+        self.bytes.extend_from_slice(&[0x0f, 1, 1, 0]); // fragment header 1.1
+        let root = self.open("Event", &[("xmlns", EVENT_NAMESPACE)]);
+        let system = self.open("System", &[]);
+        self.empty("Provider", &[("Name", &event.provider)]);
+        self.text_element("EventID", &event.event_id.to_string());
+        self.empty(
+            "TimeCreated",
+            &[("SystemTime", &system_time(event.unix_seconds, event.nanos))],
+        );
+        self.text_element("EventRecordID", &record_id.to_string());
+        self.text_element("Channel", &event.channel);
+        self.text_element("Computer", &event.computer);
+        self.close(system);
+        let data = self.open("EventData", &[]);
+        for (name, value) in &event.data {
+            let element = self.open("Data", &[("Name", name)]);
+            if !value.is_empty() {
+                self.value(value);
+            }
+            self.close(element);
+        }
+        self.close(data);
+        self.close(root);
+        self.bytes.push(0x00); // end of stream
+    }
+
+    /// `<name attributes...>`, returning where its data size goes.
+    fn open(&mut self, name: &str, attributes: &[(&str, &str)]) -> usize {
+        let size_at = self.start_element(name, attributes);
+        self.bytes.push(0x02); // close start element
+        size_at
+    }
+
+    /// `<name attributes.../>`.
+    fn empty(&mut self, name: &str, attributes: &[(&str, &str)]) {
+        let size_at = self.start_element(name, attributes);
+        self.bytes.push(0x03); // close empty element
+        self.patch_size(size_at);
+    }
+
+    /// `<name>text</name>`.
+    fn text_element(&mut self, name: &str, text: &str) {
+        let element = self.open(name, &[]);
+        self.value(text);
+        self.close(element);
+    }
+
+    /// `</name>`.
+    fn close(&mut self, size_at: usize) {
+        self.bytes.push(0x04);
+        self.patch_size(size_at);
+    }
+
+    /// An element's data size: everything after the size field to the element's end.
+    fn patch_size(&mut self, size_at: usize) {
+        let size = (self.bytes.len() - size_at - 4) as u32;
+        put_u32(&mut self.bytes, size_at, size);
+    }
+
+    fn start_element(&mut self, name: &str, attributes: &[(&str, &str)]) -> usize {
+        self.bytes.push(if attributes.is_empty() { 0x01 } else { 0x41 });
+        let size_at = self.bytes.len();
+        self.bytes.extend_from_slice(&[0; 4]);
+        self.name(name);
+        if !attributes.is_empty() {
+            let list_at = self.bytes.len();
+            self.bytes.extend_from_slice(&[0; 4]);
+            for (index, (attribute, value)) in attributes.iter().enumerate() {
+                let more = index + 1 < attributes.len();
+                self.bytes.push(if more { 0x46 } else { 0x06 });
+                self.name(attribute);
+                self.value(value);
+            }
+            let list_size = (self.bytes.len() - list_at - 4) as u32;
+            put_u32(&mut self.bytes, list_at, list_size);
+        }
+        size_at
+    }
+
+    /// A string value: the value token, string type, length in UTF-16 units, the units.
+    fn value(&mut self, text: &str) {
+        let units: Vec<u16> = text.encode_utf16().collect();
+        self.bytes.push(0x05);
+        self.bytes.push(0x01);
+        self.bytes
+            .extend_from_slice(&u16::try_from(units.len()).expect("a short value").to_le_bytes());
+        for unit in units {
+            self.bytes.extend_from_slice(&unit.to_le_bytes());
+        }
+    }
+
+    /// A name reference: the offset of the name in the chunk, and the name itself right
+    /// after it the first time.
+    fn name(&mut self, name: &str) {
+        if let Some((_, offset)) = self.names.iter().find(|(known, _)| known == name) {
+            let offset = *offset;
+            self.bytes.extend_from_slice(&offset.to_le_bytes());
+            return;
+        }
+        let offset = (self.bytes.len() + 4) as u32;
+        self.bytes.extend_from_slice(&offset.to_le_bytes());
+        let units: Vec<u16> = name.encode_utf16().collect();
+        let hash = name_hash(&units);
+        let bucket = usize::from(hash) % self.buckets.len();
+        self.bytes.extend_from_slice(&self.buckets[bucket].to_le_bytes()); // next in bucket
+        self.buckets[bucket] = offset;
+        self.bytes.extend_from_slice(&hash.to_le_bytes());
+        self.bytes
+            .extend_from_slice(&u16::try_from(units.len()).expect("a short name").to_le_bytes());
+        for unit in units {
+            self.bytes.extend_from_slice(&unit.to_le_bytes());
+        }
+        self.bytes.extend_from_slice(&[0, 0]);
+        self.names.push((name.to_owned(), offset));
+    }
+
+    fn finish(mut self) -> Vec<u8> {
+        let free_space = self.bytes.len();
+        self.bytes.resize(CHUNK_SIZE, 0);
+        let bytes = &mut self.bytes;
+        bytes[0..8].copy_from_slice(b"ElfChnk\0");
+        put_u64(bytes, 8, self.first_record_id); // first event record number
+        put_u64(bytes, 16, self.last_record_id); // last event record number
+        put_u64(bytes, 24, self.first_record_id); // first event record identifier
+        put_u64(bytes, 32, self.last_record_id); // last event record identifier
+        put_u32(bytes, 40, 128); // header size
+        put_u32(bytes, 44, self.last_record_offset as u32);
+        put_u32(bytes, 48, free_space as u32);
+        let records_checksum = crc32fast::hash(&bytes[CHUNK_HEADER_SIZE..free_space]);
+        put_u32(bytes, 52, records_checksum);
+        for (index, offset) in self.buckets.iter().enumerate() {
+            put_u32(bytes, 128 + index * 4, *offset);
+        }
+        let mut hasher = crc32fast::Hasher::new();
+        hasher.update(&bytes[..120]);
+        hasher.update(&bytes[128..CHUNK_HEADER_SIZE]);
+        let header_checksum = hasher.finalize();
+        put_u32(bytes, 124, header_checksum);
+        self.bytes
+    }
+}
+
+/// The string-table hash of a name: the low 16 bits of `hash * 65599 + unit` over its UTF-16.
+fn name_hash(units: &[u16]) -> u16 {
+    let hash = units.iter().fold(0u32, |hash, unit| {
+        hash.wrapping_mul(65599).wrapping_add(u32::from(*unit))
+    });
+    (hash & 0xffff) as u16
+}
+
+/// 100-nanosecond intervals since 1601-01-01.
+fn filetime(unix_seconds: i64, nanos: u32) -> u64 {
+    let seconds = u64::try_from(unix_seconds + FILETIME_UNIX_OFFSET).expect("after 1601");
+    seconds * 10_000_000 + u64::from(nanos / 100)
+}
+
+/// `2026-03-14T02:17:00.0000000Z`, as Windows writes SystemTime.
+fn system_time(unix_seconds: i64, nanos: u32) -> String {
+    let time = chrono::DateTime::from_timestamp(unix_seconds, 0).expect("a valid time");
+    format!("{}.{:07}Z", time.format("%Y-%m-%dT%H:%M:%S"), nanos / 100)
+}
+
+fn put_u16(bytes: &mut [u8], at: usize, value: u16) {
+    bytes[at..at + 2].copy_from_slice(&value.to_le_bytes());
+}
+
+fn put_u32(bytes: &mut [u8], at: usize, value: u32) {
+    bytes[at..at + 4].copy_from_slice(&value.to_le_bytes());
+}
+
+fn put_u64(bytes: &mut [u8], at: usize, value: u64) {
+    bytes[at..at + 8].copy_from_slice(&value.to_le_bytes());
+}
+
+/// The Windows stories of `sample_logs/Security.evtx`, on Saturday 14 March 2026 (UTC), the
+/// day the other samples tell: a password-guessing burst from 203.0.113.47 that ends in a
+/// remote desktop logon with special privileges; guessing at jsmith from 198.51.100.22 that
+/// locks the account out; a new account made an administrator at night; and a colleague's
+/// ordinary logon in the morning.
+pub fn windows_story() -> Vec<WinEvent> {
+    const DC: &str = "DC01.corp.example";
+    const T0: i64 = 1_773_452_400; // 2026-03-14T01:40:00Z
+    let mut events = Vec::new();
+    let failed = |at: i64, user: &str, ip: &str, sub_status: &str| {
+        WinEvent::security(
+            4625,
+            at,
+            DC,
+            &[
+                ("SubjectUserSid", "S-1-0-0"),
+                ("SubjectUserName", "-"),
+                ("SubjectDomainName", "-"),
+                ("TargetUserSid", "S-1-0-0"),
+                ("TargetUserName", user),
+                ("TargetDomainName", "CORP"),
+                ("Status", "0xc000006d"),
+                ("FailureReason", "%%2313"),
+                ("SubStatus", sub_status),
+                ("LogonType", "10"),
+                ("LogonProcessName", "User32"),
+                ("AuthenticationPackageName", "Negotiate"),
+                ("WorkstationName", "KALI"),
+                ("IpAddress", ip),
+                ("IpPort", "0"),
+            ],
+        )
+    };
+    // 203.0.113.47: eight guesses at Administrator, ten seconds apart, then it gets in.
+    for attempt in 0..8 {
+        events.push(failed(T0 + attempt * 10, "Administrator", "203.0.113.47", "0xc000006a"));
+    }
+    events.push(WinEvent::security(
+        4624,
+        T0 + 90,
+        DC,
+        &[
+            ("SubjectUserSid", "S-1-5-18"),
+            ("SubjectUserName", "DC01$"),
+            ("SubjectDomainName", "CORP"),
+            ("TargetUserSid", "S-1-5-21-3623811015-3361044348-30300820-500"),
+            ("TargetUserName", "Administrator"),
+            ("TargetDomainName", "CORP"),
+            ("TargetLogonId", "0x3e7a1f"),
+            ("LogonType", "10"),
+            ("LogonProcessName", "User32"),
+            ("AuthenticationPackageName", "Negotiate"),
+            ("WorkstationName", "KALI"),
+            ("IpAddress", "203.0.113.47"),
+            ("IpPort", "51812"),
+        ],
+    ));
+    events.push(WinEvent::security(
+        4672,
+        T0 + 90,
+        DC,
+        &[
+            ("SubjectUserSid", "S-1-5-21-3623811015-3361044348-30300820-500"),
+            ("SubjectUserName", "Administrator"),
+            ("SubjectDomainName", "CORP"),
+            ("SubjectLogonId", "0x3e7a1f"),
+            (
+                "PrivilegeList",
+                "SeSecurityPrivilege SeBackupPrivilege SeDebugPrivilege",
+            ),
+        ],
+    ));
+    // At 02:20 the intruder makes an account and puts it in Administrators.
+    let new_sid = "S-1-5-21-3623811015-3361044348-30300820-1131";
+    events.push(WinEvent::security(
+        4720,
+        T0 + 40 * 60,
+        DC,
+        &[
+            ("TargetUserName", "svc-backup2"),
+            ("TargetDomainName", "CORP"),
+            ("TargetSid", new_sid),
+            ("SubjectUserName", "Administrator"),
+            ("SubjectDomainName", "CORP"),
+            ("SamAccountName", "svc-backup2"),
+        ],
+    ));
+    events.push(WinEvent::security(
+        4732,
+        T0 + 41 * 60,
+        DC,
+        &[
+            ("MemberName", "-"),
+            ("MemberSid", new_sid),
+            ("TargetUserName", "Administrators"),
+            ("TargetDomainName", "Builtin"),
+            ("TargetSid", "S-1-5-32-544"),
+            ("SubjectUserName", "Administrator"),
+            ("SubjectDomainName", "CORP"),
+        ],
+    ));
+    // 198.51.100.22 guesses at jsmith until the account locks at 03:05.
+    let lockout = T0 + 85 * 60;
+    for attempt in 0..5 {
+        events.push(failed(
+            lockout - 50 + attempt * 10,
+            "jsmith",
+            "198.51.100.22",
+            "0xc000006a",
+        ));
+    }
+    events.push(WinEvent::security(
+        4740,
+        lockout,
+        DC,
+        &[
+            ("TargetUserName", "jsmith"),
+            ("TargetDomainName", "WS-JSMITH"),
+            ("TargetSid", "S-1-5-21-3623811015-3361044348-30300820-1107"),
+            ("SubjectUserName", "DC01$"),
+            ("SubjectDomainName", "CORP"),
+        ],
+    ));
+    // An unknown name from the same address: the account does not exist.
+    events.push(failed(lockout + 20, "backup", "198.51.100.22", "0xc0000064"));
+    // 09:12, a colleague's ordinary network logon.
+    events.push(WinEvent::security(
+        4624,
+        T0 + 7 * 3600 + 32 * 60,
+        DC,
+        &[
+            ("TargetUserName", "alice"),
+            ("TargetDomainName", "CORP"),
+            ("TargetLogonId", "0x51c2e0"),
+            ("LogonType", "3"),
+            ("AuthenticationPackageName", "Kerberos"),
+            ("WorkstationName", "WS-ALICE"),
+            ("IpAddress", "192.168.1.25"),
+            ("IpPort", "49731"),
+        ],
+    ));
+    events
+}
