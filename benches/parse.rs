@@ -4,13 +4,20 @@
 //! the report shows whether memory stays flat as the input grows.
 //!
 //! Set LOGSENTRY_BENCH_MB to change the size of each input (default 560 MB each).
+//!
+//! Then `ls-parse evtx` on a generated Windows Security log (LOGSENTRY_BENCH_EVTX_MB, default
+//! 200 MB) beside `evtx_dump -o jsonl` of the same evtx crate on the same file with the same
+//! thread count: on one core (the CPU each costs) and on all cores (what a user waits). The
+//! evtx_dump binary is LOGSENTRY_EVTX_DUMP, or `evtx_dump` on the PATH, or one built once
+//! into target/evtx_dump by `cargo install evtx --version =0.15.1`.
 
 mod support;
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
-use support::{measure, print_pipe_ceiling, report, tenth, Measurement, Rng, RUNS};
+use support::windows::generate_security_log;
+use support::{measure, measure_on, print_pipe_ceiling, report, tenth, Cores, Measurement, Rng, RUNS};
 
 const LS_PARSE: &str = env!("CARGO_BIN_EXE_ls-parse");
 
@@ -170,5 +177,77 @@ fn main() {
             .map(|_| measure(LS_PARSE, &[format, "--tz", "UTC", "--year", "2026", "-q", path_text]))
             .collect();
         report(name, "lines", path, lines, &mut runs);
+    }
+    bench_evtx(&dir);
+}
+
+/// The evtx_dump to compare with, built once if there is none.
+fn evtx_dump(dir: &Path) -> Option<String> {
+    if let Ok(program) = std::env::var("LOGSENTRY_EVTX_DUMP") {
+        return Some(program);
+    }
+    let works = |program: &str| {
+        std::process::Command::new(program)
+            .arg("--version")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|status| status.success())
+    };
+    if works("evtx_dump") {
+        return Some("evtx_dump".to_owned());
+    }
+    let root = dir.join("../evtx_dump");
+    let built = root.join("bin/evtx_dump");
+    let built = built.to_str()?.to_owned();
+    if works(&built) {
+        return Some(built);
+    }
+    println!("building evtx_dump 0.15.1 into {} (once)", root.display());
+    let installed = std::process::Command::new(env!("CARGO"))
+        .args(["install", "--quiet", "evtx", "--version", "=0.15.1", "--root"])
+        .arg(&root)
+        .status()
+        .is_ok_and(|status| status.success());
+    (installed && works(&built)).then_some(built)
+}
+
+fn bench_evtx(dir: &Path) {
+    let megabytes: u64 = std::env::var("LOGSENTRY_BENCH_EVTX_MB")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(200);
+    let security = dir.join("Security.evtx");
+    println!(
+        "generating a {megabytes} MB Windows Security log in {} (kept)",
+        dir.display()
+    );
+    let records = generate_security_log(&security, megabytes * 1_000_000, 0x5EED_0003);
+    let path = security.to_str().expect("utf-8 path");
+    let dump = evtx_dump(dir);
+    if dump.is_none() {
+        println!("evtx_dump is not available (no LOGSENTRY_EVTX_DUMP, none on the PATH, cargo install failed): ls-parse evtx is measured alone");
+    }
+    for (cores, threads, title) in [
+        (Cores::One, "1", "one core, one decoding thread"),
+        (Cores::All, "1", "all cores, one decoding thread"),
+        (Cores::All, "0", "all cores, a decoding thread per core"),
+    ] {
+        println!("EVTX, {title}, NDJSON to /dev/null, best and median of {RUNS} runs:");
+        let mut ours: Vec<Measurement> = (0..RUNS)
+            .map(|_| measure_on(LS_PARSE, &["evtx", "--threads", threads, "-q", path], cores))
+            .collect();
+        report("ls-parse evtx", "records", &security, records, &mut ours);
+        if let Some(dump) = &dump {
+            let mut theirs: Vec<Measurement> = (0..RUNS)
+                .map(|_| measure_on(dump, &["-o", "jsonl", "-t", threads, path], cores))
+                .collect();
+            report("evtx_dump -o jsonl", "records", &security, records, &mut theirs);
+            let (ours_best, theirs_best) = (ours[0].seconds, theirs[0].seconds);
+            println!(
+                "  ls-parse evtx takes {:+.1}% of evtx_dump's time (best runs; the target is at most +10%)",
+                (ours_best / theirs_best - 1.0) * 100.0
+            );
+        }
     }
 }

@@ -8,6 +8,8 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+pub mod windows;
+
 /// A small deterministic generator (xorshift64*), so every run benches the same bytes.
 pub struct Rng(pub u64);
 
@@ -56,12 +58,27 @@ pub struct Measurement {
 /// Runs the command with stdout to /dev/null, pinned to one core when taskset exists,
 /// sampling the child's peak RSS (VmHWM) until it exits.
 pub fn measure(program: &str, args: &[&str]) -> Measurement {
-    let pinned = Command::new("taskset")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok();
+    measure_on(program, args, Cores::One)
+}
+
+/// Which cores a measured run may use.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Cores {
+    /// Pinned to core 0: the wall time is the whole CPU cost.
+    One,
+    /// Every core of the machine: what a user sees.
+    All,
+}
+
+/// [`measure`] on the given cores.
+pub fn measure_on(program: &str, args: &[&str], cores: Cores) -> Measurement {
+    let pinned = cores == Cores::One
+        && Command::new("taskset")
+            .arg("--version")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok();
     let mut command = if pinned {
         let mut c = Command::new("taskset");
         c.args(["-c", "0", program]);

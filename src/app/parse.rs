@@ -198,7 +198,7 @@ enum Feed {
     /// A text log, line by line.
     Lines(Box<LineFeed>),
     /// A Windows event log, a decoded chunk at a time.
-    Evtx(EvtxFeed),
+    Evtx(Box<EvtxFeed>),
 }
 
 /// A Windows event log being decoded, and the chunk being handed out.
@@ -255,9 +255,9 @@ impl Source {
             // followed if asked (a gzip file never grows, so it is read once).
             InputSpec::File(path) if !is_gzip_name(path) && file_is_evtx(path) => {
                 check_format(config.format, true).map_err(unreadable)?;
-                Feed::Evtx(EvtxFeed::new(
+                Feed::Evtx(Box::new(EvtxFeed::new(
                     EvtxStream::open_file(path, evtx_options()).map_err(unreadable)?,
-                ))
+                )))
             }
             InputSpec::File(path) if config.follow && !is_gzip_name(path) => {
                 check_format(config.format, false).map_err(unreadable)?;
@@ -273,9 +273,9 @@ impl Source {
                 let evtx = is_evtx(&head);
                 check_format(config.format, evtx).map_err(unreadable)?;
                 if evtx {
-                    Feed::Evtx(EvtxFeed::new(
+                    Feed::Evtx(Box::new(EvtxFeed::new(
                         EvtxStream::open_stream(read, evtx_options()).map_err(unreadable)?,
-                    ))
+                    )))
                 } else {
                     Feed::Lines(Box::new(LineFeed::new(spec, read, true, config)))
                 }

@@ -1,8 +1,8 @@
-//! Reading a Windows `.evtx` file: the `evtx` crate decodes its 64 KiB chunks (on several
-//! threads when asked; chunks still come out in file order), rendering each chunk's records
-//! as JSON into one buffer, and a thread of our own maps each record to an event while the
-//! crate decodes the next chunks. Finished NDJSON goes to the reader a chunk at a time over
-//! a bounded channel: memory stays a few chunks deep however large the file.
+//! Reading a Windows `.evtx` file: the `evtx` crate decodes its 64 KiB chunks on a thread of
+//! ours (and on its pool, with several threads; chunks still come out in file order),
+//! rendering each chunk's records as JSON into one buffer. The decoded chunks reach the
+//! reader in batches over a bounded channel, and the reader maps each record to an event
+//! while the next batch is decoded: memory stays a few batches deep however large the file.
 //!
 //! The chunk-at-a-time rendering is `evtx_dump`'s own path (`chunks_json_bytes`), which the
 //! crate marks as internal: it is a quarter cheaper than rendering record by record, which
@@ -12,14 +12,19 @@
 use crate::parse::evtx::{map_record, RecordCtx, RecordText, EVTX_MAGIC};
 use crate::schema::EventWriter;
 use crate::time::Timestamp;
-use evtx::{EvtxParser, ParserSettings, RenderedChunkItem};
+use evtx::{EvtxParser, ParserSettings, RenderedChunk, RenderedChunkItem};
+use std::collections::VecDeque;
 use std::io::{self, Read, Seek};
 use std::path::Path;
 use std::sync::mpsc::{sync_channel, Receiver};
 use std::thread::JoinHandle;
 
-/// Chunks mapped ahead of the reader.
-const CHANNEL_DEPTH: usize = 8;
+/// Batches decoded ahead of the reader.
+const CHANNEL_DEPTH: usize = 4;
+
+/// Decoded chunks are handed over in batches of about this many bytes: a hand-over per
+/// 64 KiB chunk wakes the reader so often that the switching costs several percent.
+const BATCH_BYTES: usize = 1 << 20;
 
 /// One chunk's events.
 #[derive(Debug, Default)]
@@ -30,10 +35,10 @@ pub struct MappedChunk {
     pub ends: Vec<(usize, Timestamp)>,
 }
 
-/// What the decoding thread hands over.
+/// What the reader gets.
 #[derive(Debug)]
 pub enum EvtxItem {
-    /// A chunk's events, in record order.
+    /// A batch of events, in record order.
     Chunk(MappedChunk),
     /// A chunk or record that could not be decoded (skipped; the rest is still read), or a
     /// decoded record that is not an event: which one, where and why.
@@ -41,9 +46,18 @@ pub enum EvtxItem {
 }
 
 /// An EVTX input being decoded.
+///
+/// The crate decodes on a thread of its own (and its pool, with `threads` > 1) while the
+/// reader maps the previous batch to events in [`EvtxStream::next_item`]: decoding and
+/// mapping overlap on two cores, and the mapping never competes with the decoding threads
+/// for a core they could use.
 pub struct EvtxStream {
-    items: Receiver<EvtxItem>,
+    batches: Receiver<Vec<RenderedChunk>>,
     decoder: Option<JoinHandle<()>>,
+    ready: VecDeque<EvtxItem>,
+    options: EvtxOptions,
+    writer: EventWriter,
+    last_time: Timestamp,
 }
 
 /// How to decode.
@@ -75,78 +89,99 @@ impl EvtxStream {
     }
 
     fn start<T: Read + Seek + Send + 'static>(parser: EvtxParser<T>, options: EvtxOptions) -> Self {
-        let (sender, items) = sync_channel(CHANNEL_DEPTH);
+        let (sender, batches) = sync_channel(CHANNEL_DEPTH);
         let settings = ParserSettings::new().num_threads(options.threads).indent(false);
         let mut parser = parser.with_configuration(settings);
         let decoder = std::thread::Builder::new()
             .name("evtx-decoder".to_owned())
             .spawn(move || {
-                let mut writer = EventWriter::default();
-                let mut last_time = Timestamp::from_unix(0, 0);
+                let mut batch = Vec::new();
+                let mut batch_bytes = 0;
                 for rendered in parser.chunks_json_bytes(false) {
-                    let mut chunk = MappedChunk {
-                        ndjson: Vec::with_capacity(rendered.data.len() + rendered.data.len() / 2),
-                        ends: Vec::with_capacity(rendered.items.len()),
-                    };
-                    let mut problems = Vec::new();
-                    let mut start = 0;
-                    for item in &rendered.items {
-                        match item {
-                            RenderedChunkItem::Failed(error) => problems.push(describe(error)),
-                            RenderedChunkItem::Record { event_record_id, end } => {
-                                // Each record's JSON ends in `\n`.
-                                let json = rendered.data.get(start..end.saturating_sub(1)).unwrap_or_default();
-                                start = *end;
-                                let record = MappedRecord {
-                                    record_id: *event_record_id,
-                                    fallback_time: last_time,
-                                };
-                                match map_rendered(json, record, &options, &mut writer, &mut chunk.ndjson) {
-                                    Ok(timestamp) => {
-                                        last_time = timestamp;
-                                        chunk.ends.push((chunk.ndjson.len(), timestamp));
-                                    }
-                                    Err(problem) => problems.push(problem),
-                                }
-                            }
+                    batch_bytes += rendered.data.len();
+                    batch.push(rendered);
+                    if batch_bytes >= BATCH_BYTES {
+                        batch_bytes = 0;
+                        if sender.send(std::mem::take(&mut batch)).is_err() {
+                            // The reader is gone (a broken pipe, or it stopped early).
+                            return;
                         }
                     }
-                    let sent = problems
-                        .into_iter()
-                        .try_for_each(|problem| sender.send(EvtxItem::Damaged(problem)))
-                        .and_then(|()| sender.send(EvtxItem::Chunk(chunk)));
-                    if sent.is_err() {
-                        // The reader is gone (a broken pipe, or it stopped early).
-                        return;
-                    }
+                }
+                if !batch.is_empty() {
+                    let _ = sender.send(batch);
                 }
             });
-        match decoder {
-            Ok(handle) => EvtxStream {
-                items,
-                decoder: Some(handle),
-            },
-            Err(error) => {
-                let (sender, items) = sync_channel(1);
-                let _ = sender.send(EvtxItem::Damaged(format!("cannot start the decoder: {error}")));
-                EvtxStream { items, decoder: None }
+        let mut ready = VecDeque::new();
+        let decoder = decoder
+            .map_err(|error| ready.push_back(EvtxItem::Damaged(format!("cannot start the decoder: {error}"))))
+            .ok();
+        EvtxStream {
+            batches,
+            decoder,
+            ready,
+            options,
+            writer: EventWriter::default(),
+            last_time: Timestamp::from_unix(0, 0),
+        }
+    }
+
+    /// The next batch of events or problem, or `None` at the end of the file.
+    pub fn next_item(&mut self) -> Option<EvtxItem> {
+        loop {
+            if let Some(item) = self.ready.pop_front() {
+                return Some(item);
+            }
+            match self.batches.recv() {
+                Ok(batch) => self.map_batch(&batch),
+                Err(_) => {
+                    let decoder = self.decoder.take()?;
+                    return decoder
+                        .join()
+                        .is_err()
+                        .then(|| EvtxItem::Damaged("the decoder failed unexpectedly".to_owned()));
+                }
             }
         }
     }
 
-    /// The next record, or `None` at the end of the file.
-    pub fn next_item(&mut self) -> Option<EvtxItem> {
-        match self.items.recv() {
-            Ok(item) => Some(item),
-            Err(_) => {
-                if let Some(decoder) = self.decoder.take() {
-                    if decoder.join().is_err() {
-                        return Some(EvtxItem::Damaged("the decoder failed unexpectedly".to_owned()));
+    /// Maps a batch into one [`MappedChunk`], followed by its problems.
+    fn map_batch(&mut self, batch: &[RenderedChunk]) {
+        let bytes: usize = batch.iter().map(|rendered| rendered.data.len()).sum();
+        let records: usize = batch.iter().map(|rendered| rendered.items.len()).sum();
+        let mut chunk = MappedChunk {
+            ndjson: Vec::with_capacity(bytes + bytes / 2),
+            ends: Vec::with_capacity(records),
+        };
+        let mut problems = Vec::new();
+        for rendered in batch {
+            let mut start = 0;
+            for item in &rendered.items {
+                match item {
+                    RenderedChunkItem::Failed(error) => problems.push(describe(error)),
+                    RenderedChunkItem::Record { event_record_id, end } => {
+                        // Each record's JSON ends in `\n`.
+                        let json = rendered.data.get(start..end.saturating_sub(1)).unwrap_or_default();
+                        start = *end;
+                        let record = MappedRecord {
+                            record_id: *event_record_id,
+                            fallback_time: self.last_time,
+                        };
+                        match map_rendered(json, record, &self.options, &mut self.writer, &mut chunk.ndjson) {
+                            Ok(timestamp) => {
+                                self.last_time = timestamp;
+                                chunk.ends.push((chunk.ndjson.len(), timestamp));
+                            }
+                            Err(problem) => problems.push(problem),
+                        }
                     }
                 }
-                None
             }
         }
+        if !chunk.ends.is_empty() {
+            self.ready.push_back(EvtxItem::Chunk(chunk));
+        }
+        self.ready.extend(problems.into_iter().map(EvtxItem::Damaged));
     }
 }
 

@@ -4,7 +4,7 @@
 //! dozen fields detectors need are picked out, and `EventData`/`UserData` are copied whole
 //! into `winlog.*`. Decoding is in `ingest::evtx`; this file only reads one record's text.
 
-use super::json_scan::{integer_value, string_value, Members};
+use super::json_scan::{flat_members, integer_value, leading_string, string_value, Members};
 use super::Reject;
 use crate::schema::{Event, EventType, EventWriter, Outcome};
 use crate::time::Timestamp;
@@ -165,30 +165,38 @@ impl<'a> DataFields<'a> {
     /// Picks the fields out of the `EventData` object that `text` starts with; how long the
     /// object is, or `None` if it is not well formed.
     fn read(&mut self, text: &'a str) -> Option<usize> {
+        if let Some(len) = flat_members(text, |key, value| self.pick(key, value)) {
+            return Some(len);
+        }
+        // What the flat read picked before it gave up is what the walk picks again.
         let mut members = Members::of(text);
         for (key, value) in members.by_ref() {
-            let slot = match key {
-                "TargetUserName" => &mut self.target_user_name,
-                "TargetDomainName" => &mut self.target_domain_name,
-                "TargetUserSid" | "TargetSid" => &mut self.target_user_sid,
-                "TargetLogonId" => &mut self.target_logon_id,
-                "SubjectUserName" => &mut self.subject_user_name,
-                "SubjectDomainName" => &mut self.subject_domain_name,
-                "MemberName" => &mut self.member_name,
-                "MemberSid" => &mut self.member_sid,
-                "IpAddress" => &mut self.ip_address,
-                "IpPort" => &mut self.ip_port,
-                "WorkstationName" | "Workstation" => &mut self.workstation_name,
-                "LogonType" => &mut self.logon_type,
-                "Status" => &mut self.status,
-                "SubStatus" => &mut self.sub_status,
-                "CommandLine" => &mut self.command_line,
-                "AccountName" => &mut self.account_name,
-                _ => continue,
-            };
-            slot.get_or_insert(value);
+            self.pick(key, value);
         }
         (!members.broken).then(|| members.consumed())
+    }
+
+    fn pick(&mut self, key: &'a str, value: &'a str) {
+        let slot = match key {
+            "TargetUserName" => &mut self.target_user_name,
+            "TargetDomainName" => &mut self.target_domain_name,
+            "TargetUserSid" | "TargetSid" => &mut self.target_user_sid,
+            "TargetLogonId" => &mut self.target_logon_id,
+            "SubjectUserName" => &mut self.subject_user_name,
+            "SubjectDomainName" => &mut self.subject_domain_name,
+            "MemberName" => &mut self.member_name,
+            "MemberSid" => &mut self.member_sid,
+            "IpAddress" => &mut self.ip_address,
+            "IpPort" => &mut self.ip_port,
+            "WorkstationName" | "Workstation" => &mut self.workstation_name,
+            "LogonType" => &mut self.logon_type,
+            "Status" => &mut self.status,
+            "SubStatus" => &mut self.sub_status,
+            "CommandLine" => &mut self.command_line,
+            "AccountName" => &mut self.account_name,
+            _ => return,
+        };
+        slot.get_or_insert(value);
     }
 }
 
@@ -204,9 +212,29 @@ struct SystemFields<'a> {
 }
 
 impl<'a> SystemFields<'a> {
-    fn read(&mut self, object: &'a str) -> bool {
-        let mut members = Members::of(object);
-        for (key, value) in members.by_ref() {
+    /// Picks the fields out of the `System` object that `text` starts with; how long the
+    /// object is, or `None` if it is not well formed.
+    fn read(&mut self, text: &'a str) -> Option<usize> {
+        let mut members = Members::of(text);
+        while let Some(key) = members.next_key() {
+            let value = match key {
+                // `{"#attributes":{"Name":"Microsoft-Windows-Security-Auditing","Guid":...}}`
+                "Provider" => {
+                    let value = members.value()?;
+                    self.provider = leading_attribute(value, "{\"#attributes\":{\"Name\":").or_else(|| {
+                        attribute(value, "#attributes").and_then(|attributes| attribute(attributes, "Name"))
+                    });
+                    continue;
+                }
+                "TimeCreated" => {
+                    let value = members.value()?;
+                    self.time_created = leading_attribute(value, "{\"#attributes\":{\"SystemTime\":").or_else(|| {
+                        attribute(value, "#attributes").and_then(|attributes| attribute(attributes, "SystemTime"))
+                    });
+                    continue;
+                }
+                _ => members.value()?,
+            };
             match key {
                 // `4624`, or `{"#attributes":{"Qualifiers":16384},"#text":7045}`.
                 "EventID" => {
@@ -214,22 +242,20 @@ impl<'a> SystemFields<'a> {
                         .or_else(|| attribute(value, "#text").and_then(integer_value))
                         .and_then(|id| u32::try_from(id).ok());
                 }
-                "Provider" => {
-                    self.provider =
-                        attribute(value, "#attributes").and_then(|attributes| attribute(attributes, "Name"));
-                }
-                "TimeCreated" => {
-                    self.time_created =
-                        attribute(value, "#attributes").and_then(|attributes| attribute(attributes, "SystemTime"));
-                }
                 "EventRecordID" => self.record_id = integer_value(value),
                 "Channel" => self.channel = Some(value),
                 "Computer" => self.computer = Some(value),
                 _ => {}
             }
         }
-        !members.broken
+        (!members.broken).then(|| members.consumed())
     }
+}
+
+/// The decoder writes an element's attributes first, so the one attribute wanted is usually
+/// found by its prefix without walking: the string value right after `prefix`.
+fn leading_attribute<'a>(object: &'a str, prefix: &str) -> Option<&'a str> {
+    leading_string(object.strip_prefix(prefix)?)
 }
 
 /// `UserData` holds one element named after the event (`LogFileCleared`) that holds the
@@ -297,7 +323,11 @@ pub fn map_record(
     let mut members = Members::of(event_object);
     while let Some(key) = members.next_key() {
         match key {
-            "System" => system_ok = members.value().is_some_and(|value| system.read(value)),
+            "System" if members.rest().starts_with('{') => {
+                let Some(len) = system.read(members.rest()) else { break };
+                system_ok = true;
+                members.advance(len);
+            }
             // The bulk of a record: walked once, picking fields on the way, then copied.
             "EventData" | "UserData" if members.rest().starts_with('{') => {
                 let rest = members.rest();

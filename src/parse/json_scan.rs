@@ -8,7 +8,7 @@
 //! the text, it never panics; text that is not JSON ends the walk and sets
 //! [`Members::broken`].
 
-use memchr::memchr;
+use memchr::{memchr, memchr3};
 
 /// How deeply values may nest before the walk gives up; real records nest a few levels.
 const MAX_DEPTH: usize = 32;
@@ -77,28 +77,31 @@ impl<'a> Members<'a> {
         let bytes = self.text.as_bytes();
         match self.byte()? {
             b'"' => self.skip_string(),
-            b'{' | b'[' => {
+            opening @ (b'{' | b'[') => {
+                // Only this kind of bracket needs counting: in well-formed text the other
+                // kind is balanced inside it, and strings are skipped whole.
+                let closing = if opening == b'{' { b'}' } else { b']' };
                 let mut depth = 0usize;
                 loop {
-                    match *bytes.get(self.at)? {
+                    self.at += memchr3(b'"', opening, closing, bytes.get(self.at..)?)?;
+                    match bytes[self.at] {
                         b'"' => {
                             self.skip_string()?;
                             continue;
                         }
-                        b'{' | b'[' => {
+                        byte if byte == opening => {
                             depth += 1;
                             if depth > MAX_DEPTH {
                                 return None;
                             }
                         }
-                        b'}' | b']' => {
+                        _ => {
                             depth = depth.checked_sub(1)?;
                             if depth == 0 {
                                 self.at += 1;
                                 return Some(());
                             }
                         }
-                        _ => {}
                     }
                     self.at += 1;
                 }
@@ -202,17 +205,99 @@ impl<'a> Iterator for Members<'a> {
 fn string_end(bytes: &[u8], open: usize) -> Option<usize> {
     let mut at = open + 1;
     loop {
-        let quote = at + memchr(b'"', bytes.get(at..)?)?;
+        let quote = at + next_quote(bytes.get(at..)?)?;
         // Escaped if an odd number of backslashes precede it; usually none do.
-        if bytes.get(quote - 1) != Some(&b'\\') || quote == at {
+        if quote == at || bytes[quote - 1] != b'\\' {
             return Some(quote + 1);
         }
-        let backslashes = bytes.get(at..quote)?.iter().rev().take_while(|&&b| b == b'\\').count();
+        let backslashes = bytes[at..quote].iter().rev().take_while(|&&b| b == b'\\').count();
         if backslashes % 2 == 0 {
             return Some(quote + 1);
         }
         at = quote + 1;
     }
+}
+
+/// The first `"` in `bytes`. Keys and values are mostly short, where memchr's setup costs
+/// more than the search, so the first 32 bytes are read eight at a time as words (a byte
+/// equal to `"` is the one the classic has-zero-byte test finds in `word ^ 0x2222…`).
+#[inline]
+fn next_quote(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    const QUOTES: u64 = ONES * b'"' as u64;
+    let mut at = 0;
+    while at < 32 {
+        let Some(word) = bytes.get(at..at + 8) else {
+            return bytes
+                .get(at..)?
+                .iter()
+                .position(|&b| b == b'"')
+                .map(|offset| at + offset);
+        };
+        let mut eight = [0u8; 8];
+        eight.copy_from_slice(word);
+        let diff = u64::from_le_bytes(eight) ^ QUOTES;
+        let found = diff.wrapping_sub(ONES) & !diff & HIGHS;
+        if found != 0 {
+            // The lowest flagged byte is always a real match (borrows only run upward).
+            return Some(at + (found.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    memchr(b'"', bytes.get(at..)?).map(|offset| at + offset)
+}
+
+/// The members of a flat object (every value a string, number, `true`, `false` or `null`;
+/// no escaped keys), the shape of nearly every `EventData`, read in one tight loop: each key
+/// without its quotes and each value's JSON text go to `member`. Returns how many bytes the
+/// object took, or `None` when the text is not such an object, for the caller to walk it
+/// with [`Members`] instead (after throwing away what `member` saw).
+pub(crate) fn flat_members<'a>(text: &'a str, mut member: impl FnMut(&'a str, &'a str)) -> Option<usize> {
+    let bytes = text.as_bytes();
+    if bytes.first() != Some(&b'{') {
+        return None;
+    }
+    let mut at = 1;
+    if bytes.get(at) == Some(&b'}') {
+        return Some(2);
+    }
+    loop {
+        if bytes.get(at) != Some(&b'"') {
+            return None;
+        }
+        let key_end = at + 1 + next_quote(bytes.get(at + 1..)?)?;
+        if bytes[key_end - 1] == b'\\' || bytes.get(key_end + 1) != Some(&b':') {
+            return None;
+        }
+        let key = text.get(at + 1..key_end)?;
+        let value_start = key_end + 2;
+        let value_end = match *bytes.get(value_start)? {
+            b'"' => string_end(bytes, value_start)?,
+            b'{' | b'[' => return None,
+            _ => {
+                let mut end = value_start;
+                while bytes.get(end).is_some_and(|b| !matches!(b, b',' | b'}')) {
+                    end += 1;
+                }
+                end
+            }
+        };
+        member(key, text.get(value_start..value_end)?);
+        match bytes.get(value_end) {
+            Some(b',') => at = value_end + 1,
+            Some(b'}') => return Some(value_end + 1),
+            _ => return None,
+        }
+    }
+}
+
+/// The JSON string (quotes and all) that `text` starts with.
+pub(crate) fn leading_string(text: &str) -> Option<&str> {
+    if !text.starts_with('"') {
+        return None;
+    }
+    text.get(..string_end(text.as_bytes(), 0)?)
 }
 
 /// A JSON string value's text without its quotes, escapes resolved; borrowed when it has
@@ -245,6 +330,48 @@ mod tests {
         let mut walk = Members::of(text);
         let found = walk.by_ref().collect();
         (found, walk.broken)
+    }
+
+    #[test]
+    fn flat_objects_read_like_the_walk() {
+        for text in [
+            r#"{"a":"x","b":1,"c":null,"d":"q\"uote\\","e":-2.5}tail"#,
+            r#"{}"#,
+            r#"{"only":"one"}"#,
+        ] {
+            let mut flat = Vec::new();
+            let len = flat_members(text, |key, value| flat.push((key, value))).expect("flat");
+            let mut walk = Members::of(text);
+            let walked: Vec<_> = walk.by_ref().collect();
+            assert_eq!(flat, walked, "{text}");
+            assert_eq!(len, walk.consumed(), "{text}");
+        }
+        for text in [
+            r#"{"a":{"b":1}}"#,
+            r#"{"a":[1]}"#,
+            r#"{"a\"b":1}"#,
+            r#"{"a" : 1}"#,
+            r#"{"a":"#,
+            r#"{"a":"x""#,
+            r#"["a"]"#,
+            "",
+        ] {
+            assert_eq!(flat_members(text, |_, _| {}), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn finds_the_first_quote_at_any_distance() {
+        for len in 0..80 {
+            let mut text = vec![b'a'; len];
+            assert_eq!(next_quote(&text), None, "{len}");
+            text.push(b'"');
+            text.extend_from_slice(b"b\"");
+            assert_eq!(next_quote(&text), Some(len), "{len}");
+            // Bytes next to a quote's value (0x21, 0x23, 0xa2) are not quotes.
+            let near: Vec<u8> = (0..len).map(|i| [0x21, 0x23, 0xa2, 0x02][i % 4]).collect();
+            assert_eq!(next_quote(&near), None, "{len}");
+        }
     }
 
     #[test]

@@ -46,6 +46,9 @@ impl Timestamp {
 
     /// Reads an RFC 3339 timestamp as `@timestamp` carries it; `None` if it is not one.
     pub fn parse_rfc3339(text: &str) -> Option<Self> {
+        if let Some(fast) = parse_canonical_rfc3339(text.as_bytes()) {
+            return Some(fast);
+        }
         let parsed = DateTime::parse_from_rfc3339(text).ok()?;
         Some(Timestamp::from_unix_with_offset(
             parsed.timestamp(),
@@ -214,6 +217,91 @@ impl fmt::Display for Timestamp {
     }
 }
 
+/// `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`: the form every `@timestamp` we write and every
+/// Windows `SystemTime` takes, read without chrono because ls-detect and the EVTX mapping read
+/// one per event. `None` sends anything else (lower-case `t`, leap seconds, more than nine
+/// fraction digits) to chrono, so both paths accept exactly the same texts.
+fn parse_canonical_rfc3339(text: &[u8]) -> Option<Timestamp> {
+    fn digits(text: &[u8], range: std::ops::Range<usize>) -> Option<u32> {
+        text.get(range)?.iter().try_fold(0u32, |value, &byte| {
+            byte.is_ascii_digit().then(|| value * 10 + u32::from(byte - b'0'))
+        })
+    }
+    let separators = [(4, b'-'), (7, b'-'), (10, b'T'), (13, b':'), (16, b':')];
+    if separators.iter().any(|&(at, byte)| text.get(at) != Some(&byte)) {
+        return None;
+    }
+    let year = digits(text, 0..4)?;
+    let month = digits(text, 5..7)?;
+    let day = digits(text, 8..10)?;
+    let (hour, minute, second) = (digits(text, 11..13)?, digits(text, 14..16)?, digits(text, 17..19)?);
+    if !(1..=12).contains(&month)
+        || day == 0
+        || day > days_in_month(year, month)
+        || hour > 23
+        || minute > 59
+        || second > 59
+    {
+        return None;
+    }
+    let mut at = 19;
+    let mut nanos = 0;
+    if text.get(at) == Some(&b'.') {
+        let start = at + 1;
+        at = start;
+        while text.get(at).is_some_and(u8::is_ascii_digit) {
+            at += 1;
+        }
+        let count = at - start;
+        if count == 0 || count > 9 {
+            return None;
+        }
+        nanos = digits(text, start..at)? * 10u32.pow((9 - count) as u32);
+    }
+    let offset_seconds = match text.get(at)? {
+        b'Z' if at + 1 == text.len() => 0,
+        sign @ (b'+' | b'-') if at + 6 == text.len() && text[at + 3] == b':' => {
+            let (hours, minutes) = (digits(text, at + 1..at + 3)?, digits(text, at + 4..at + 6)?);
+            if hours > 23 || minutes > 59 {
+                return None;
+            }
+            let magnitude = (hours * 3600 + minutes * 60) as i32;
+            if *sign == b'-' {
+                -magnitude
+            } else {
+                magnitude
+            }
+        }
+        _ => return None,
+    };
+    let local_seconds =
+        days_from_civil(i64::from(year), month, day) * 86_400 + i64::from(hour * 3600 + minute * 60 + second);
+    Some(Timestamp::from_unix_with_offset(
+        local_seconds - i64::from(offset_seconds),
+        nanos,
+        offset_seconds,
+    ))
+}
+
+fn days_in_month(year: u32, month: u32) -> u32 {
+    match month {
+        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let year_of_era = year - era * 400;
+    let day_of_year = (153 * i64::from((month + 9) % 12) + 2) / 5 + i64::from(day) - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -258,5 +346,86 @@ mod tests {
         let early_in_plus5 = Timestamp::from_local(local(2026, 1, 1, 10, 0, 0, 0), plus5);
         let later_in_utc = Timestamp::from_local(local(2026, 1, 1, 6, 0, 0, 0), utc);
         assert!(early_in_plus5 < later_in_utc);
+    }
+
+    fn by_chrono(text: &str) -> Option<(i64, u32, i32)> {
+        let parsed = DateTime::parse_from_rfc3339(text).ok()?;
+        Some((
+            parsed.timestamp(),
+            parsed.timestamp_subsec_nanos(),
+            parsed.offset().local_minus_utc(),
+        ))
+    }
+
+    fn by_fast_path(text: &str) -> Option<(i64, u32, i32)> {
+        parse_canonical_rfc3339(text.as_bytes()).map(|ts| (ts.unix_seconds(), ts.nanos(), ts.offset_seconds()))
+    }
+
+    #[test]
+    fn the_fast_path_reads_what_chrono_reads() {
+        for text in [
+            "2016-07-08T18:12:51.6816408Z",
+            "2026-03-29T02:14:33.123456+02:00",
+            "2026-03-29T02:14:33-05:30",
+            "1969-12-31T23:59:59.999999999Z",
+            "2024-02-29T00:00:00Z",
+            "2000-02-29T12:00:00.5Z",
+            "0001-01-01T00:00:00Z",
+            "9999-12-31T23:59:59+14:00",
+        ] {
+            assert_eq!(by_fast_path(text), by_chrono(text), "{text}");
+            assert!(by_fast_path(text).is_some(), "{text} takes the fast path");
+        }
+        for text in [
+            "2023-02-29T00:00:00Z",
+            "2026-13-01T00:00:00Z",
+            "2026-01-01T24:00:00Z",
+            "2026-01-01T00:00:00",
+            "2026-01-01T00:00:00.Z",
+            "2026-01-01T00:00:00+0200",
+            "2026-01-01T00:00:00Zjunk",
+            "2026-01-01t00:00:00Z",
+            "2026-01-01T00:00:60Z",
+            "2026-01-01T00:00:00.1234567891Z",
+            "+2026-01-01T00:00:00Z",
+        ] {
+            assert_eq!(by_fast_path(text), None, "{text} is left to chrono");
+            // A leap second's nanos (1e9 and more) are clamped into its last nanosecond.
+            let expected = by_chrono(text).map(|(seconds, nanos, offset)| (seconds, nanos.min(999_999_999), offset));
+            assert_eq!(
+                Timestamp::parse_rfc3339(text).map(|ts| (ts.unix_seconds(), ts.nanos(), ts.offset_seconds())),
+                expected,
+                "{text}"
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_fast_path_agrees_with_chrono_on_any_time(
+            unix in -62_135_596_800i64..253_402_300_799,
+            nanos in 0u32..1_000_000_000,
+            digits in 0usize..10,
+            offset_minutes in -1439i32..1440,
+        ) {
+            let offset = FixedOffset::east_opt(offset_minutes * 60).expect("offset");
+            let time = DateTime::from_timestamp(unix, nanos).expect("time").with_timezone(&offset);
+            let mut text = time.format("%Y-%m-%dT%H:%M:%S").to_string();
+            if digits > 0 {
+                text.push('.');
+                text.push_str(&format!("{:09}", time.timestamp_subsec_nanos())[..digits]);
+            }
+            text.push_str(&if offset_minutes == 0 { "Z".to_owned() } else { time.format("%:z").to_string() });
+            if let Some(expected) = by_chrono(&text) {
+                proptest::prop_assert_eq!(by_fast_path(&text), Some(expected), "{}", text);
+            }
+        }
+
+        #[test]
+        fn the_fast_path_never_accepts_what_chrono_refuses(text in "[0-9T:.Z+-]{10,32}") {
+            if by_fast_path(&text).is_some() {
+                proptest::prop_assert_eq!(by_fast_path(&text), by_chrono(&text), "{}", text);
+            }
+        }
     }
 }

@@ -82,6 +82,11 @@ impl EvtxWriter {
         }
     }
 
+    /// About how many bytes the file will have: full chunks so far and the one being filled.
+    pub fn approximate_size(&self) -> u64 {
+        (FILE_HEADER_SIZE + (self.chunks.len() + 1) * CHUNK_SIZE) as u64
+    }
+
     /// The file's bytes.
     pub fn finish(mut self) -> Vec<u8> {
         if self.chunk.records > 0 {
