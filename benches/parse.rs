@@ -5,6 +5,9 @@
 //!
 //! Set LOGSENTRY_BENCH_MB to change the size of each input (default 560 MB each).
 //!
+//! `ls-parse mysql` reads a generated MySQL 8 general query log of half that size, with
+//! multi-line statements.
+//!
 //! Then `ls-parse evtx` on a generated Windows Security log (LOGSENTRY_BENCH_EVTX_MB, default
 //! 200 MB) beside `evtx_dump -o jsonl` of the same evtx crate on the same file with the same
 //! thread count: on one core (the CPU each costs) and on all cores (what a user waits). The
@@ -111,6 +114,44 @@ fn access_line(rng: &mut Rng, out: &mut impl Write) -> std::io::Result<()> {
     )
 }
 
+const QUERIES: &[&str] = &[
+    "SELECT id, name, price FROM products WHERE id = {n}",
+    "SELECT o.id, o.total, c.email\n  FROM orders o JOIN customers c ON c.id = o.customer_id\n WHERE o.created_at >= '2026-03-01' AND c.id = {n}\n ORDER BY o.created_at DESC",
+    "UPDATE carts SET updated_at = NOW() WHERE session_id = 'a{n}f'",
+    "INSERT INTO page_views (path, user_id) VALUES ('/products/{n}', {n})",
+    "SELECT id, name FROM products WHERE id = '{n}' UNION SELECT username, password FROM users-- '",
+];
+
+/// A MySQL 8 general query log: connections from the application servers, statements (some
+/// over several lines), quits, and now and then a refused connection.
+fn general_line(rng: &mut Rng, out: &mut impl Write) -> std::io::Result<()> {
+    let (_, day, hour, minute, second) = clock(rng);
+    let time = format!(
+        "2026-03-{day:02}T{hour:02}:{minute:02}:{second:02}.{:06}Z",
+        rng.below(1_000_000)
+    );
+    let thread = 1000 + rng.below(500);
+    match rng.below(40) {
+        0 => writeln!(
+            out,
+            "{time}\t{thread:>5} Connect\tshop@10.0.{}.{} on shop using TCP/IP",
+            rng.below(4),
+            1 + rng.below(250)
+        ),
+        1 => writeln!(out, "{time}\t{thread:>5} Quit\t"),
+        2 => writeln!(
+            out,
+            "{time}\t{thread:>5} Connect\tAccess denied for user 'root'@'{}' (using password: YES)",
+            ip(rng)
+        ),
+        3 => writeln!(out, "{time}\t{thread:>5} Init DB\tshop"),
+        _ => {
+            let query = rng.pick(QUERIES).replace("{n}", &rng.below(100_000).to_string());
+            writeln!(out, "{time}\t{thread:>5} Query\t{query}")
+        }
+    }
+}
+
 type LineWriter = fn(&mut Rng, &mut BufWriter<File>) -> std::io::Result<()>;
 
 /// Writes `bytes` of generated log to `path` (kept between runs), returning the line count.
@@ -154,6 +195,8 @@ fn main() {
         "generating {megabytes} MB of auth.log and {megabytes} MB of access.log in {} (kept)",
         dir.display()
     );
+    let general = dir.join("mysql-general.log");
+    let general_lines = generate(&general, megabytes * 1_000_000 / 2, 0x5EED_0004, general_line);
     let auth_lines = generate(&auth, megabytes * 1_000_000, 0x5EED_0001, auth_line);
     let access_lines = generate(&access, megabytes * 1_000_000, 0x5EED_0002, access_line);
     let (auth_tenth, auth_tenth_lines) = tenth(&auth);
@@ -177,6 +220,15 @@ fn main() {
             .map(|_| measure(LS_PARSE, &[format, "--tz", "UTC", "--year", "2026", "-q", path_text]))
             .collect();
         report(name, "lines", path, lines, &mut runs);
+    }
+    for (name, args) in [
+        ("ls-parse mysql --kind general", &["mysql", "--kind", "general"][..]),
+        ("ls-parse mysql (sniffed)", &["mysql"][..]),
+    ] {
+        let mut all = args.to_vec();
+        all.extend(["--tz", "UTC", "-q", general.to_str().expect("utf-8 path")]);
+        let mut runs: Vec<Measurement> = (0..RUNS).map(|_| measure(LS_PARSE, &all)).collect();
+        report(name, "lines", &general, general_lines, &mut runs);
     }
     bench_evtx(&dir);
 }

@@ -23,7 +23,7 @@ _ls__parse() {
 
     case "${cmd}" in
         ls__parse)
-            opts="-F -q -h -V --follow --from-end --sleep-interval --year --tz --raw --rejects --quiet --threads --max-line-bytes --help --version ssh apache evtx auto"
+            opts="-F -q -h -V --follow --from-end --sleep-interval --year --tz --raw --rejects --quiet --kind --threads --max-line-bytes --help --version ssh apache evtx mysql auto"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -43,6 +43,10 @@ _ls__parse() {
                     ;;
                 --rejects)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kind)
+                    COMPREPLY=($(compgen -W "error general slow" -- "${cur}"))
                     return 0
                     ;;
                 --threads)

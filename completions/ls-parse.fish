@@ -2,6 +2,9 @@ complete -c ls-parse -l sleep-interval -d 'With --follow: seconds to wait betwee
 complete -c ls-parse -l year -d 'Year for syslog timestamps that have none (default: the latest year that does not put the event after the file\'s modification time, or after now for stdin)' -r
 complete -c ls-parse -l tz -d 'Time zone for timestamps without an offset: an IANA name (Europe/Berlin), UTC, an offset (+02:00) or `local`' -r
 complete -c ls-parse -l rejects -d 'Write every rejected line, verbatim, to FILE' -r -F
+complete -c ls-parse -l kind -d 'With mysql: which MySQL log the inputs are (default: sniffed from each input\'s first record)' -r -f -a "error\t'The error log: start-up, shutdown, crashes, refused logins'
+general\t'The general query log: connections and every statement'
+slow\t'The slow query log'"
 complete -c ls-parse -l threads -d 'Threads that decode a Windows .evtx file; 0 means one per CPU. Records are written in file order whatever the number' -r
 complete -c ls-parse -l max-line-bytes -d 'Lines longer than this many bytes are rejected (their start goes to --rejects)' -r
 complete -c ls-parse -s F -l follow -d 'Keep reading as the files grow, across rename-and-create and copytruncate rotation (like `tail -F`); a file that does not exist yet is waited for. Ctrl-C or SIGTERM stops, printing the summary; a second one stops at once'

@@ -2,7 +2,7 @@
 //! (or, with `--follow`, interleaves them as they grow), and reports what it did.
 
 use super::{parse_args, usage_error, Exit};
-use crate::cli::parse::{FormatArg, ParseArgs};
+use crate::cli::parse::{FormatArg, MysqlKindArg, ParseArgs};
 use crate::diagnostics::Diagnostics;
 use crate::ingest::evtx::{is_evtx, EvtxItem, EvtxOptions, EvtxStream, MappedChunk};
 use crate::ingest::{
@@ -10,7 +10,7 @@ use crate::ingest::{
 };
 use crate::output::{is_broken_pipe, NdjsonWriter};
 use crate::parse::evtx::EVTX_MAGIC;
-use crate::parse::{Clock, ClockConfig, Format, LineCtx, LineParser, Parsed};
+use crate::parse::{Clock, ClockConfig, Format, LineCtx, LineParser, MysqlKind, Parsed};
 use crate::schema::EventWriter;
 use crate::time::Zone;
 use std::io::{self, Read, Write};
@@ -18,7 +18,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 const PROGRAM: &str = "ls-parse";
 
@@ -63,11 +63,20 @@ impl ParseConfig {
         if args.follow && inputs.len() > 1 && inputs.contains(&InputSpec::Stdin) {
             return Err("--follow cannot read standard input together with files".to_string());
         }
+        let kind = args.kind.map(|kind| match kind {
+            MysqlKindArg::Error => MysqlKind::Error,
+            MysqlKindArg::General => MysqlKind::General,
+            MysqlKindArg::Slow => MysqlKind::Slow,
+        });
+        if kind.is_some() && args.format != FormatArg::Mysql {
+            return Err("--kind applies to the mysql format only".to_string());
+        }
         Ok(ParseConfig {
             format: match args.format {
                 FormatArg::Ssh => Format::Ssh,
                 FormatArg::Apache => Format::WebAccess,
                 FormatArg::Evtx => Format::Evtx,
+                FormatArg::Mysql => Format::Mysql(kind),
                 FormatArg::Auto => Format::Auto,
             },
             threads: args.threads,
@@ -228,7 +237,13 @@ struct LineFeed {
     line_no: u64,
     scratch: String,
     writer: EventWriter,
+    /// Since when a followed input has had nothing new while its parser held a record.
+    quiet_since: Option<Instant>,
 }
+
+/// How long a followed input must be quiet before a multi-line record its parser holds is
+/// taken as complete (the writer may still be adding lines to it just before).
+const RECORD_QUIET: Duration = Duration::from_millis(500);
 
 /// Where the output of one call to `advance` goes.
 struct Target<'t, 'o, W: Write> {
@@ -328,7 +343,7 @@ impl Source {
 fn check_format(format: Format, evtx: bool) -> Result<(), io::Error> {
     let message = match (format, evtx) {
         (Format::Evtx, false) => "not a Windows event log (.evtx): it does not start with `ElfFile`",
-        (Format::Ssh | Format::WebAccess, true) => {
+        (Format::Ssh | Format::WebAccess | Format::Mysql(_), true) => {
             "a Windows event log (.evtx): read it with `ls-parse evtx` or `ls-parse auto`"
         }
         _ => return Ok(()),
@@ -405,6 +420,7 @@ impl LineFeed {
             line_no: 0,
             scratch: String::new(),
             writer: EventWriter::default(),
+            quiet_since: None,
         }
     }
 
@@ -423,6 +439,7 @@ impl LineFeed {
             line_no,
             scratch,
             writer,
+            quiet_since,
         } = self;
         let Target {
             pending,
@@ -433,8 +450,41 @@ impl LineFeed {
         } = target;
         loop {
             let line = match reader.next_line(*finished_at_eof, &mut || flusher.hook()) {
-                Ok(Some(line)) => line,
-                Ok(None) => return Ok(if *finished_at_eof { Step::Done } else { Step::Idle }),
+                Ok(Some(line)) => {
+                    *quiet_since = None;
+                    line
+                }
+                Ok(None) => {
+                    let step = if *finished_at_eof { Step::Done } else { Step::Idle };
+                    if !parser.holds_record() {
+                        return Ok(step);
+                    }
+                    // The last record of a multi-line format ends with the input, or with a
+                    // pause in a followed file.
+                    let quiet = quiet_since.get_or_insert_with(Instant::now).elapsed() >= RECORD_QUIET;
+                    if !*finished_at_eof && !quiet {
+                        return Ok(step);
+                    }
+                    let ctx = LineCtx {
+                        path: path_text.as_deref(),
+                        line_no: *line_no,
+                        keep_original: config.keep_original,
+                        invalid_utf8: false,
+                    };
+                    let sink = EventSink {
+                        direct,
+                        pending: &mut *pending,
+                        pending_key: &mut *pending_key,
+                        writer: &mut *writer,
+                    };
+                    sink.run(flusher, diagnostics, |emit| parser.flush(&ctx, emit))?;
+                    // A merge writes these events before asking again.
+                    return Ok(if pending_key.is_some() && !exclusive {
+                        Step::Ready
+                    } else {
+                        step
+                    });
+                }
                 Err(error) => {
                     if let Some(output_error) = flusher.failure.take() {
                         return Err(RunError::Output(output_error));
@@ -467,19 +517,13 @@ impl LineFeed {
                     keep_original: config.keep_original,
                     invalid_utf8,
                 };
-                let mut emitted = 0u64;
-                let out: &mut Vec<u8> = if direct { flusher.out.buffer() } else { pending };
-                let outcome = parser.parse(text, &ctx, &mut |event| {
-                    if pending_key.is_none() {
-                        *pending_key = Some(event.timestamp.sort_key());
-                    }
-                    writer.write(event, out);
-                    emitted += 1;
-                });
-                diagnostics.counts.events += emitted;
-                if direct && emitted > 0 {
-                    flusher.out.written().map_err(RunError::Output)?;
-                }
+                let sink = EventSink {
+                    direct,
+                    pending: &mut *pending,
+                    pending_key: &mut *pending_key,
+                    writer: &mut *writer,
+                };
+                let outcome = sink.run(flusher, diagnostics, |emit| parser.parse(text, &ctx, emit))?;
                 match outcome {
                     Ok(Parsed::Events) => {}
                     Ok(Parsed::Skipped) => diagnostics.counts.skipped += 1,
@@ -493,6 +537,45 @@ impl LineFeed {
                 return Ok(Step::Ready);
             }
         }
+    }
+}
+
+/// Where a text input's events go: straight to the output, or to `pending` for a merge.
+struct EventSink<'s> {
+    direct: bool,
+    pending: &'s mut Vec<u8>,
+    pending_key: &'s mut Option<(i64, u32)>,
+    writer: &'s mut EventWriter,
+}
+
+impl EventSink<'_> {
+    /// Runs `produce` (a parse, a flush) with an emitter that serialises and counts each event.
+    fn run<W: Write, R>(
+        self,
+        flusher: &mut FlushBeforeRead<'_, W>,
+        diagnostics: &mut Diagnostics,
+        produce: impl FnOnce(&mut crate::parse::Emit<'_>) -> R,
+    ) -> Result<R, RunError> {
+        let EventSink {
+            direct,
+            pending,
+            pending_key,
+            writer,
+        } = self;
+        let mut emitted = 0u64;
+        let out: &mut Vec<u8> = if direct { flusher.out.buffer() } else { pending };
+        let result = produce(&mut |event| {
+            if pending_key.is_none() {
+                *pending_key = Some(event.timestamp.sort_key());
+            }
+            writer.write(event, out);
+            emitted += 1;
+        });
+        diagnostics.counts.events += emitted;
+        if direct && emitted > 0 {
+            flusher.out.written().map_err(RunError::Output)?;
+        }
+        Ok(result)
     }
 }
 

@@ -18,14 +18,17 @@ goes to stderr.",
     after_help = "Examples:\n  ls-parse ssh /var/log/auth.log | jq -c 'select(.event.outcome==\"failure\") | .source.ip'\n  \
 tail -F /var/log/auth.log | ls-parse ssh\n  journalctl -u ssh -o json | ls-parse ssh\n  \
 ls-parse apache access.log.1 access.log.2.gz > events.ndjson\n  \
-ls-parse evtx Security.evtx | jq -c 'select(.winlog.event_id==4625)'\n  ls-parse auto sample_logs/\n\n\
+ls-parse evtx Security.evtx | jq -c 'select(.winlog.event_id==4625)'\n  \
+ls-parse mysql /var/log/mysql/error.log\n  ls-parse mysql --kind general general.log | jq -c 'select(.mysql.query)'\n  \
+ls-parse auto sample_logs/\n\n\
 Exit status: 0 on success (rejected lines included), 1 if an input could not be read, 2 on \
 usage errors."
 )]
 pub struct ParseArgs {
     /// Log format: ssh (auth.log, secure, journald text or `journalctl -o json`), apache (also
     /// nginx, combined: Common/Combined access logs), evtx (Windows event logs such as
-    /// Security.evtx), auto (sniff every input and every line)
+    /// Security.evtx), mysql (also mariadb: error, general and slow logs), auto (sniff every
+    /// input and every line)
     #[arg(value_enum, value_name = "FORMAT")]
     pub format: FormatArg,
 
@@ -69,6 +72,11 @@ pub struct ParseArgs {
     #[arg(short, long)]
     pub quiet: bool,
 
+    /// With mysql: which MySQL log the inputs are (default: sniffed from each input's first
+    /// record)
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub kind: Option<MysqlKindArg>,
+
     /// Threads that decode a Windows .evtx file; 0 means one per CPU. Records are written in
     /// file order whatever the number
     #[arg(long, value_name = "N", default_value_t = 0)]
@@ -89,6 +97,20 @@ pub enum FormatArg {
     Apache,
     /// Windows event logs (.evtx, binary), such as Security.evtx
     Evtx,
+    /// MySQL and MariaDB error, general query and slow query logs
+    #[value(alias = "mariadb")]
+    Mysql,
     /// Sniff every line
     Auto,
+}
+
+/// The `--kind` of a MySQL log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum MysqlKindArg {
+    /// The error log: start-up, shutdown, crashes, refused logins
+    Error,
+    /// The general query log: connections and every statement
+    General,
+    /// The slow query log
+    Slow,
 }

@@ -17,7 +17,9 @@ pub struct Burst {
     pub first_seen: Timestamp,
     /// When the last was.
     pub last_seen: Timestamp,
-    module: Rc<str>,
+    /// The sources the events came from (`ssh`, `mysql`), first seen first: one address
+    /// guessing at SSH and MySQL is one burst.
+    modules: Vec<Rc<str>>,
     usernames: Vec<String>,
     usernames_omitted: u64,
     /// File and line of the events, the file shared with the event.
@@ -31,7 +33,7 @@ impl Burst {
             count: 0,
             first_seen: event.time,
             last_seen: event.time,
-            module: Rc::clone(&event.module),
+            modules: vec![Rc::clone(&event.module)],
             usernames: Vec::new(),
             usernames_omitted: 0,
             evidence: Vec::new(),
@@ -54,6 +56,9 @@ impl Burst {
     pub fn add(&mut self, event: &Observed<'_>) {
         self.count += 1;
         self.last_seen = event.time;
+        if !self.modules.contains(&event.module) && self.modules.len() < MAX_LISTED {
+            self.modules.push(Rc::clone(&event.module));
+        }
         if let Some(user) = event.user() {
             if !self.usernames.iter().any(|known| known == user) {
                 if self.usernames.len() < MAX_LISTED {
@@ -83,9 +88,14 @@ impl Burst {
         }
     }
 
-    /// `SSH`, `Windows`: the source of the events, for a sentence.
+    /// `SSH`, `Windows`, `SSH and MySQL`: the sources of the events, for a sentence.
     pub fn module_title(&self) -> String {
-        module_title(&self.module)
+        let titles: Vec<String> = self.modules.iter().map(|module| module_title(module)).collect();
+        match titles.as_slice() {
+            [] => String::new(),
+            [only] => only.clone(),
+            [first @ .., last] => format!("{} and {last}", first.join(", ")),
+        }
     }
 
     /// The seconds from first to last event.
@@ -111,7 +121,7 @@ impl Burst {
             message,
             event: AlertInfo {
                 kind: "alert",
-                module: Some(self.module.to_string()),
+                module: self.modules.first().map(|module| module.to_string()),
                 severity: rule.severity.number(),
                 risk_score: risk,
             },

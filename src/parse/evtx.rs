@@ -6,7 +6,7 @@
 
 use super::json_scan::{flat_members, integer_value, leading_string, string_value, Members};
 use super::Reject;
-use crate::schema::{Event, EventType, EventWriter, Outcome};
+use crate::schema::{Event, EventCode, EventType, EventWriter, Outcome};
 use crate::time::Timestamp;
 use std::borrow::Cow;
 
@@ -372,7 +372,7 @@ pub fn map_record(
     let timestamp = time_created.unwrap_or(record.fallback_time);
     let mut event = Event::new(timestamp, "windows", dataset);
     event.logsentry.time.missing = time_created.is_none();
-    event.event.code = Some(event_id);
+    event.event.code = Some(EventCode::Number(event_id));
     event.event.provider = provider.as_deref();
     event.host.hostname = computer.as_deref();
     event.log.file.path = ctx.path;

@@ -10,6 +10,7 @@ pub mod evtx;
 mod fact;
 mod journal;
 mod json_scan;
+mod mysql;
 mod remote;
 mod ssh;
 mod syslog;
@@ -17,6 +18,7 @@ mod web_access;
 
 pub use auto::AutoParser;
 pub use clock::{Clock, ClockConfig};
+pub use mysql::{MysqlKind, MysqlParser};
 pub use ssh::SshParser;
 pub use web_access::WebAccessParser;
 
@@ -32,6 +34,8 @@ pub enum Format {
     WebAccess,
     /// Windows event logs (`.evtx`, binary): records, not lines (see `ingest::evtx`).
     Evtx,
+    /// MySQL/MariaDB error, general and slow logs; the kind given, or sniffed per input.
+    Mysql(Option<MysqlKind>),
     /// Sniff each input (an EVTX file by its header) and each line, remembering what the
     /// input turned out to be.
     Auto,
@@ -44,6 +48,7 @@ impl Format {
         Some(match self {
             Format::Ssh => Box::new(SshParser::new(clock)),
             Format::WebAccess => Box::new(WebAccessParser::new(clock)),
+            Format::Mysql(kind) => Box::new(MysqlParser::new(clock, kind)),
             Format::Auto => Box::new(AutoParser::new(clock)),
             Format::Evtx => return None,
         })
@@ -117,6 +122,16 @@ pub trait LineParser {
     /// The input has caught up with a live file: infer years relative to the wall clock
     /// from now on, not the file's old modification time.
     fn advance_clock_to_now(&mut self);
+
+    /// Whether a record is still being assembled: formats whose records span lines (MySQL's)
+    /// hold each one until the next begins.
+    fn holds_record(&self) -> bool {
+        false
+    }
+
+    /// Emits the record still being assembled, if any. Called at the end of an input, and
+    /// when a followed input has been quiet for a moment.
+    fn flush(&mut self, _ctx: &LineCtx<'_>, _emit: &mut Emit<'_>) {}
 }
 
 /// An IP address as text → normalised: IPv4-mapped IPv6 (`::ffff:1.2.3.4`) becomes IPv4,

@@ -34,6 +34,8 @@ pub struct Event<'a> {
     pub log: Log<'a>,
     /// ECS `winlog.*`: Windows event log records.
     pub winlog: Winlog<'a>,
+    /// `mysql.*`: what a MySQL/MariaDB log says beyond the common fields.
+    pub mysql: Mysql<'a>,
     /// Our own fields.
     pub logsentry: Meta<'a>,
 }
@@ -56,6 +58,7 @@ impl<'a> Event<'a> {
                 original: None,
                 code: None,
                 provider: None,
+                duration: None,
             },
             source: Source::default(),
             user: User::default(),
@@ -67,6 +70,7 @@ impl<'a> Event<'a> {
             user_agent: UserAgent::default(),
             log: Log::default(),
             winlog: Winlog::default(),
+            mysql: Mysql::default(),
             logsentry: Meta::default(),
         }
     }
@@ -93,10 +97,22 @@ pub struct EventInfo<'a> {
     pub reason: Option<&'a str>,
     /// The raw line, with `--raw`.
     pub original: Option<&'a str>,
-    /// The source's own identifier of the kind of event: a Windows event ID.
-    pub code: Option<u32>,
+    /// The source's own identifier of the kind of event: a Windows event ID, a MySQL error
+    /// code (`MY-010926`).
+    pub code: Option<EventCode<'a>>,
     /// The component that logged it, as the log names it (a Windows event provider).
     pub provider: Option<&'a str>,
+    /// How long it took, in nanoseconds (a slow query's `Query_time`).
+    pub duration: Option<u64>,
+}
+
+/// ECS `event.code`, a keyword: written as a string either way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EventCode<'a> {
+    /// A numeric code (a Windows event ID).
+    Number(u32),
+    /// A code as the log writes it.
+    Text(&'a str),
 }
 
 /// ECS `event.outcome`.
@@ -296,6 +312,8 @@ pub struct UserAgent<'a> {
 pub struct Log<'a> {
     /// `log.file.*`.
     pub file: LogFile<'a>,
+    /// The severity the log gave the line (`Warning`, `ERROR`, `Note`), as written.
+    pub level: Option<&'a str>,
 }
 
 /// ECS `log.file.*`.
@@ -303,6 +321,98 @@ pub struct Log<'a> {
 pub struct LogFile<'a> {
     /// The input file (absent for stdin).
     pub path: Option<&'a str>,
+}
+
+/// `mysql.*`: MySQL and MariaDB logs.
+#[derive(Debug, Default)]
+pub struct Mysql<'a> {
+    /// The server's connection (thread) id.
+    pub thread_id: Option<u64>,
+    /// The general log's command (`Connect`, `Query`, `Init DB`, `Quit`...).
+    pub command: Option<&'a str>,
+    /// The SQL statement, its lines joined with `\n` as logged.
+    pub query: Option<&'a str>,
+    /// The default database of the connection or statement.
+    pub database: Option<&'a str>,
+    /// The error log's subsystem (`Server`, `InnoDB`), MySQL 8.
+    pub subsystem: Option<&'a str>,
+    /// `mysql.slowlog.*`: the slow log's measurements.
+    pub slowlog: SlowLog<'a>,
+}
+
+impl Mysql<'_> {
+    pub(crate) fn is_empty(&self) -> bool {
+        self.thread_id.is_none()
+            && self.command.is_none()
+            && self.query.is_none()
+            && self.database.is_none()
+            && self.subsystem.is_none()
+            && self.slowlog.is_empty()
+    }
+}
+
+/// `mysql.slowlog.*`. Times are decimal seconds kept exactly as logged.
+#[derive(Debug, Default)]
+pub struct SlowLog<'a> {
+    /// `Query_time`, seconds.
+    pub query_time: Option<Decimal<'a>>,
+    /// `Lock_time`, seconds.
+    pub lock_time: Option<Decimal<'a>>,
+    /// `Rows_sent`.
+    pub rows_sent: Option<u64>,
+    /// `Rows_examined`.
+    pub rows_examined: Option<u64>,
+    /// `Rows_affected`.
+    pub rows_affected: Option<u64>,
+    /// `Bytes_sent`.
+    pub bytes_sent: Option<u64>,
+}
+
+impl SlowLog<'_> {
+    pub(crate) fn is_empty(&self) -> bool {
+        self.query_time.is_none()
+            && self.lock_time.is_none()
+            && self.rows_sent.is_none()
+            && self.rows_examined.is_none()
+            && self.rows_affected.is_none()
+            && self.bytes_sent.is_none()
+    }
+}
+
+/// A non-negative decimal number as logged (`0.003464`, `2`), checked to be a valid JSON
+/// number so it is written as it is, without a round trip through floating point.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Decimal<'a>(&'a str);
+
+impl<'a> Decimal<'a> {
+    /// `digits[.digits]` with no superfluous leading zero; `None` otherwise.
+    pub fn parse(text: &'a str) -> Option<Self> {
+        let (whole, fraction) = match text.split_once('.') {
+            Some((whole, fraction)) => (whole, Some(fraction)),
+            None => (text, None),
+        };
+        let digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+        let valid = digits(whole) && !(whole.len() > 1 && whole.starts_with('0')) && fraction.is_none_or(digits);
+        valid.then_some(Decimal(text))
+    }
+
+    /// The text, a JSON number.
+    pub fn as_str(&self) -> &'a str {
+        self.0
+    }
+
+    /// The value in nanoseconds (fraction digits past the ninth are dropped); `None` if it
+    /// does not fit.
+    pub fn nanoseconds(&self) -> Option<u64> {
+        let (whole, fraction) = self.0.split_once('.').unwrap_or((self.0, ""));
+        let seconds: u64 = whole.parse().ok()?;
+        let nanos = fraction
+            .bytes()
+            .chain(std::iter::repeat(b'0'))
+            .take(9)
+            .fold(0u64, |nanos, digit| nanos * 10 + u64::from(digit - b'0'));
+        seconds.checked_mul(1_000_000_000)?.checked_add(nanos)
+    }
 }
 
 /// ECS `winlog.*`: what a Windows event log record says beyond the common fields.

@@ -4,7 +4,7 @@
 //! and the date part of `@timestamp` is cached per second. Escaping follows serde_json
 //! exactly (`\"`, `\\`, `\n`, `\u0000`, ...).
 
-use super::event::{Event, EventType, Outcome};
+use super::event::{Event, EventCode, EventType, Mysql, Outcome};
 use crate::time::Timestamp;
 use std::net::IpAddr;
 
@@ -100,9 +100,17 @@ impl EventWriter {
             object.close(out);
         }
         single(out, b",\"user_agent\":{\"original\":", event.user_agent.original, b"}");
-        single(out, b",\"log\":{\"file\":{\"path\":", event.log.file.path, b"}}");
+        if event.log.file.path.is_some() || event.log.level.is_some() {
+            let object = Object::open(out, b",\"log\":");
+            single(out, b",\"file\":{\"path\":", event.log.file.path, b"}");
+            opt_string(out, b",\"level\":", event.log.level);
+            object.close(out);
+        }
         if !event.winlog.is_empty() {
             write_winlog(&event.winlog, out);
+        }
+        if !event.mysql.is_empty() {
+            write_mysql(&event.mysql, out);
         }
         write_meta(event, out);
         out.extend_from_slice(b"}\n");
@@ -160,13 +168,18 @@ fn write_event_info(event: &Event<'_>, vocabulary: &[u8], out: &mut Vec<u8>) {
         Outcome::Unknown => b",\"outcome\":\"unknown\"",
     });
     opt_string(out, b",\"reason\":", info.reason);
-    if let Some(code) = info.code {
+    match info.code {
         // ECS makes `event.code` a keyword: the number as a string.
-        out.extend_from_slice(b",\"code\":\"");
-        number(u64::from(code), out);
-        out.push(b'"');
+        Some(EventCode::Number(code)) => {
+            out.extend_from_slice(b",\"code\":\"");
+            number(u64::from(code), out);
+            out.push(b'"');
+        }
+        Some(EventCode::Text(code)) => opt_string(out, b",\"code\":", Some(code)),
+        None => {}
     }
     opt_string(out, b",\"provider\":", info.provider);
+    opt_number(out, b",\"duration\":", info.duration);
     opt_string(out, b",\"original\":", info.original);
     out.push(b'}');
 }
@@ -202,6 +215,36 @@ fn write_winlog(winlog: &super::event::Winlog<'_>, out: &mut Vec<u8>) {
     if let Some(json) = winlog.user_data_json {
         out.extend_from_slice(b",\"user_data\":");
         out.extend_from_slice(json.as_bytes());
+    }
+    object.close(out);
+}
+
+/// `,"mysql":{...}`.
+fn write_mysql(mysql: &Mysql<'_>, out: &mut Vec<u8>) {
+    let object = Object::open(out, b",\"mysql\":");
+    opt_number(out, b",\"thread_id\":", mysql.thread_id);
+    opt_string(out, b",\"command\":", mysql.command);
+    opt_string(out, b",\"database\":", mysql.database);
+    opt_string(out, b",\"subsystem\":", mysql.subsystem);
+    opt_string(out, b",\"query\":", mysql.query);
+    let slow = &mysql.slowlog;
+    if !slow.is_empty() {
+        let slow_object = Object::open(out, b",\"slowlog\":");
+        for (key, value) in [
+            (b",\"query_time\":{\"sec\":".as_slice(), slow.query_time),
+            (b",\"lock_time\":{\"sec\":", slow.lock_time),
+        ] {
+            if let Some(seconds) = value {
+                out.extend_from_slice(key);
+                out.extend_from_slice(seconds.as_str().as_bytes());
+                out.push(b'}');
+            }
+        }
+        opt_number(out, b",\"rows_sent\":", slow.rows_sent);
+        opt_number(out, b",\"rows_examined\":", slow.rows_examined);
+        opt_number(out, b",\"rows_affected\":", slow.rows_affected);
+        opt_number(out, b",\"bytes_sent\":", slow.bytes_sent);
+        slow_object.close(out);
     }
     object.close(out);
 }

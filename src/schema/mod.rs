@@ -19,6 +19,7 @@ pub use view::{
 pub use json::EventWriter;
 
 pub use event::{
-    Event, EventInfo, EventType, Group, Host, Http, HttpRequest, HttpResponse, Log, LogFile, Logon, LogonFailure, Meta,
-    Outcome, Process, ResponseBody, Source, SshMeta, TimeMeta, Url, User, UserAgent, UserRef, Winlog,
+    Decimal, Event, EventCode, EventInfo, EventType, Group, Host, Http, HttpRequest, HttpResponse, Log, LogFile, Logon,
+    LogonFailure, Meta, Mysql, Outcome, Process, ResponseBody, SlowLog, Source, SshMeta, TimeMeta, Url, User,
+    UserAgent, UserRef, Winlog,
 };

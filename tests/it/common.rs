@@ -123,7 +123,37 @@ pub struct Event {
     pub log: Log,
     /// Windows records: checked field by field in the evtx tests.
     pub winlog: Option<serde_json::Value>,
+    #[serde(default)]
+    pub mysql: Mysql,
     pub logsentry: Meta,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mysql {
+    pub thread_id: Option<u64>,
+    pub command: Option<String>,
+    pub database: Option<String>,
+    pub subsystem: Option<String>,
+    pub query: Option<String>,
+    pub slowlog: Option<SlowLog>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlowLog {
+    pub query_time: Option<Seconds>,
+    pub lock_time: Option<Seconds>,
+    pub rows_sent: Option<u64>,
+    pub rows_examined: Option<u64>,
+    pub rows_affected: Option<u64>,
+    pub bytes_sent: Option<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Seconds {
+    pub sec: f64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -142,6 +172,7 @@ pub struct EventInfo {
     pub original: Option<String>,
     pub code: Option<String>,
     pub provider: Option<String>,
+    pub duration: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -245,6 +276,7 @@ pub struct UserAgent {
 pub struct Log {
     #[serde(default)]
     pub file: LogFile,
+    pub level: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -10,6 +10,7 @@ mod evtx_writer;
 #[path = "../support/evtx_writer.rs"]
 mod evtx_writer_support;
 mod golden;
+mod mysql;
 mod no_panic;
 mod readme;
 mod robustness;

@@ -2,7 +2,7 @@
 //! of real log lines, through the same text decoding the binary uses.
 
 use logsentry::ingest::to_text;
-use logsentry::parse::{Clock, ClockConfig, Format, LineCtx};
+use logsentry::parse::{Clock, ClockConfig, Format, LineCtx, MysqlKind};
 use logsentry::schema::EventWriter;
 use proptest::prelude::*;
 
@@ -16,13 +16,30 @@ const SEEDS: &[&str] = &[
     "Jul 10 23:57:29 h dropbear[825]: [825] Jul 10 23:57:29 Exit before auth from <192.0.2.3:52289>: Max auth tries reached",
     "Mar 15 03:12:01 h sudo:   alice : TTY=pts/0 ; PWD=/ ; USER=root ; COMMAND=/bin/sh",
     "Nov 24 23:46:39 host sshd[32686]: SSH: Server;Ltype: Version;Remote: 127.0.0.1-1780;Protocol: 2.0",
+    "2019-01-03T08:50:04.634875Z 113 [Note] [MY-010926] [Server] Access denied for user 'root'@'192.0.2.1' (using password: NO)",
+    "130324  0:04:00 [Warning] Access denied for user 'root'@'192.168.1.35' (using password: NO)",
+    "Sep 16 21:30:26 catinthehat mysqld: 130916 21:30:26 [Warning] Access denied for user 'h'@'74.207.241.159' (using password: YES)",
+    "2018-09-07T18:45:40.098124+08:00\t257426 Connect\tmysqlha_common@127.0.0.1 on db using TCP/IP",
+    "051007 21:55:24\t     42 Query       SELECT foo FROM tbl WHERE col=12345",
+    "# User@Host: root[root] @ localhost [127.0.0.1]  Id:     3",
+    "# Query_time: 0.003464  Lock_time: 0.000324 Rows_sent: 1000  Rows_examined: 2000 Bytes_sent: 9",
+    "# Time: 2016-07-20T18:13:25.698433Z",
 ];
 
 fn parse_all_formats(bytes: &[u8]) {
     let mut scratch = String::new();
     let (text, invalid_utf8) = to_text(bytes, &mut scratch);
     let reference = chrono::Utc::now();
-    for format in [Format::Ssh, Format::WebAccess, Format::Auto] {
+    let formats = [
+        Format::Ssh,
+        Format::WebAccess,
+        Format::Auto,
+        Format::Mysql(None),
+        Format::Mysql(Some(MysqlKind::Error)),
+        Format::Mysql(Some(MysqlKind::General)),
+        Format::Mysql(Some(MysqlKind::Slow)),
+    ];
+    for format in formats {
         let mut parser = format
             .line_parser(Clock::new(&ClockConfig::default(), reference))
             .expect("a line format");
@@ -34,12 +51,16 @@ fn parse_all_formats(bytes: &[u8]) {
         };
         let mut count = 0u32;
         let mut writer = EventWriter::default();
-        let _ = parser.parse(text, &ctx, &mut |event| {
+        let mut check = |event: &logsentry::schema::Event<'_>| {
             count += 1;
             let mut out = Vec::new();
             writer.write(event, &mut out);
             serde_json::from_slice::<serde_json::Value>(&out).expect("every event is valid JSON");
-        });
+        };
+        // Twice, as a record and as its continuation, then the held record is flushed.
+        let _ = parser.parse(text, &ctx, &mut check);
+        let _ = parser.parse(text, &ctx, &mut check);
+        parser.flush(&ctx, &mut check);
         assert!(count <= 100_000);
     }
 }

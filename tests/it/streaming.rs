@@ -111,3 +111,46 @@ fn ctrl_c_ends_following_with_the_summary() {
         "summary on stderr: {stderr}"
     );
 }
+
+#[test]
+fn a_followed_multi_line_query_is_written_once_the_file_is_quiet() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("general.log");
+    std::fs::write(
+        &path,
+        "2026-03-14T01:00:00.000001Z\t   7 Connect\tshop@10.0.0.5 on shop using TCP/IP\n",
+    )
+    .expect("write");
+    let mut child = Command::new(LS_PARSE)
+        .args([
+            "mysql",
+            "--follow",
+            "--sleep-interval",
+            "0.05",
+            path.to_str().expect("p"),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let lines = spawn_reader(child.stdout.take().expect("stdout"));
+    // Nothing follows the Connect row: it is written once the file has been quiet.
+    let connect: serde_json::Value = serde_json::from_str(&read_line_within(&lines, 10)).expect("event");
+    assert_eq!(connect["event"]["action"], "mysql-login");
+    // A statement arrives in two writes; the record waits for its second line.
+    append(
+        &path,
+        "2026-03-14T01:00:01.000001Z\t   7 Query\tSELECT name FROM users\n",
+    );
+    std::thread::sleep(Duration::from_millis(100));
+    append(&path, "  WHERE id = '1' OR '1'='1'\n");
+    let query: serde_json::Value = serde_json::from_str(&read_line_within(&lines, 10)).expect("event");
+    assert_eq!(
+        query["mysql"]["query"],
+        "SELECT name FROM users\n  WHERE id = '1' OR '1'='1'"
+    );
+    assert_eq!(query["user"]["name"], "shop");
+    assert_eq!(query["source"]["ip"], "10.0.0.5");
+    child.kill().expect("kill");
+    let _ = child.wait();
+}
