@@ -44,6 +44,15 @@ impl<W: Write> NdjsonWriter<W> {
 
     /// Writes already-serialised records (each ending in `\n`).
     pub fn write_records(&mut self, records: &[u8]) -> io::Result<()> {
+        if records.len() >= OUTPUT_BUFFER {
+            // A block this large (a decoded EVTX batch) goes out as it is, not copied first.
+            if !self.buffer.is_empty() {
+                let result = self.inner.write_all(&self.buffer);
+                self.buffer.clear();
+                result?;
+            }
+            return self.inner.write_all(records);
+        }
         self.buffer.extend_from_slice(records);
         self.written()
     }

@@ -398,7 +398,8 @@ fn advance_evtx<W: Write>(
             None => return Ok(Step::Done),
             Some(EvtxItem::Damaged(what)) => diagnostics.damaged(display, &what),
             Some(EvtxItem::Chunk(chunk)) => {
-                feed.chunk = chunk;
+                let done = std::mem::replace(&mut feed.chunk, chunk);
+                feed.stream.recycle(done);
                 feed.next = 0;
             }
         }
