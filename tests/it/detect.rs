@@ -756,3 +756,62 @@ fn a_closed_pipe_ends_quietly() {
     assert_eq!(String::from_utf8_lossy(&output.stdout).lines().count(), 1);
     assert!(!String::from_utf8_lossy(&output.stderr).contains("panicked"));
 }
+
+#[test]
+fn mysql_guessing_then_an_ssh_login_names_both_doors_and_app_logins_are_not_off_hours() {
+    // Saturday night: four refused MySQL logins and two failed SSH passwords from one
+    // address (a brute force across both), then its SSH login; meanwhile the shop's
+    // application connects to its database as every night.
+    let mysql_log: String = (0..4)
+        .map(|i| {
+            format!(
+                "2026-03-14T01:00:0{i}.000000Z 8{i} [Note] [MY-010926] [Server] Access denied for user 'root'@'203.0.113.47' (using password: YES)\n"
+            )
+        })
+        .collect();
+    let general_log = "2026-03-14T01:00:30.000000Z\t  41 Connect\tshop@10.0.0.5 on shop using TCP/IP\n";
+    let dir = tempfile::tempdir().expect("tempdir");
+    let write = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).expect("write");
+        path.to_string_lossy().into_owned()
+    };
+    let error_path = write("error.log", &mysql_log);
+    let general_path = write("general.log", general_log);
+    let auth_path = write(
+        "auth.log",
+        &[
+            failure(10, 7, "root", "203.0.113.47"),
+            failure(12, 7, "root", "203.0.113.47"),
+            accepted("2026-03-14T01:01:00+00:00", 8, "root", "203.0.113.47"),
+        ]
+        .concat(),
+    );
+    let parsed = ls_parse(&["auto", &error_path, &general_path, &auth_path], b"");
+    assert!(parsed.status.success(), "{}", stderr(&parsed));
+    let fired = alerts(&ls_detect(&["--tz", "UTC"], &parsed.stdout));
+    let rules: Vec<&str> = fired.iter().map(|alert| alert.rule.id.as_str()).collect();
+    let brute_force = fired
+        .iter()
+        .find(|alert| alert.rule.id == "brute-force")
+        .unwrap_or_else(|| panic!("{rules:?}"));
+    assert_eq!(
+        brute_force.message,
+        "5 failed MySQL and SSH logins for root from 203.0.113.47 in 10 s"
+    );
+    let compromise = fired
+        .iter()
+        .find(|alert| alert.rule.id == "compromise-after-brute-force")
+        .unwrap_or_else(|| panic!("{rules:?}"));
+    assert_eq!(
+        compromise.message,
+        "SSH login as root from 203.0.113.47 succeeded after 6 failed MySQL and SSH logins"
+    );
+    // The SSH login at the weekend is flagged; the application's database login is not.
+    let weekend: Vec<_> = fired
+        .iter()
+        .filter(|alert| alert.rule.id == "weekend-login")
+        .map(|alert| alert.user.as_ref().map(|user| user.name.as_str()))
+        .collect();
+    assert_eq!(weekend, [Some("root")]);
+}
