@@ -4,8 +4,8 @@
 //! quiet within the window (sudo logs one failure several ways).
 
 use super::burst::Burst;
+use super::per_account::{on_host, OncePerAccount};
 use super::technique::{ACCOUNT_MANIPULATION, BRUTE_FORCE, CREATE_LOCAL_ACCOUNT, CREDENTIAL_ACCESS, PERSISTENCE};
-use super::window::QuietKeys;
 use super::{risk_score, DetectConfig, Detector, Observed, Rule};
 use crate::schema::{Alert, Severity};
 
@@ -61,7 +61,7 @@ pub const DEFAULT_PRIVILEGED_GROUPS: &[&str] = &[
 /// Account creation, privileged group changes and sudo failures.
 pub struct AccountChanges {
     privileged_groups: Vec<String>,
-    alerted: QuietKeys<(&'static str, String, String)>,
+    alerted: OncePerAccount,
 }
 
 impl AccountChanges {
@@ -73,7 +73,7 @@ impl AccountChanges {
                 .iter()
                 .map(|group| group.to_lowercase())
                 .collect(),
-            alerted: QuietKeys::new(config.window_seconds),
+            alerted: OncePerAccount::new(config.window_seconds),
         }
     }
 
@@ -101,22 +101,13 @@ impl Detector for AccountChanges {
         let Some(rule) = self.rule_for(event) else {
             return;
         };
-        let now = event.time.unix_seconds();
-        let user = event.user().unwrap_or("").to_owned();
-        let host = event.view.host.hostname.as_deref().unwrap_or("").to_owned();
-        if !self.alerted.first((rule.id, user, host), now) {
+        if !self.alerted.first(rule, event) {
             return;
         }
         let mut burst = Burst::new(event);
         burst.add(event);
         let who = event.user().unwrap_or("an unknown account");
-        let on = event
-            .view
-            .host
-            .hostname
-            .as_deref()
-            .map(|host| format!(" on {host}"))
-            .unwrap_or_default();
+        let on = on_host(event);
         let message = match rule.id {
             ACCOUNT_CREATED_ID => format!("Account {who} created{on}"),
             PRIVILEGED_GROUP_ID => format!(

@@ -11,12 +11,14 @@ mod engine;
 mod network;
 mod observed;
 mod off_hours;
+mod per_account;
 mod scanner;
 mod source_key;
 mod technique;
 mod threshold;
 mod web;
 mod window;
+mod windows_events;
 
 pub use engine::{Engine, Malformed, Outcome};
 pub use network::Network;
@@ -116,6 +118,7 @@ pub fn all(config: &DetectConfig) -> Vec<Box<dyn Detector>> {
         Box::new(scanner::Scanner::new(config)),
         Box::new(account_changes::AccountChanges::new(config)),
         Box::new(web::WebAttacks::new()),
+        Box::new(windows_events::WindowsEvents::new(config)),
     ]
 }
 

@@ -61,7 +61,42 @@ impl Default for WorkTime {
     }
 }
 
+/// When an instant falls outside work time: how to say it, and whether it is the weekend.
+#[derive(Debug, PartialEq)]
+pub struct OutsideWork {
+    /// `on Saturday at 01:41, a weekend day`, or `... outside work hours (08:00–18:00)`.
+    pub text: String,
+    /// A weekend day rather than a working day's night.
+    pub weekend: bool,
+}
+
 impl WorkTime {
+    /// `None` inside work hours on a working day.
+    pub fn outside_work(&self, unix_seconds: i64) -> Option<OutsideWork> {
+        let instant = chrono::DateTime::from_timestamp(unix_seconds, 0)?;
+        let local = self.zone.wall_clock(instant);
+        let weekday = local.weekday();
+        let weekend = self.weekend[weekday.num_days_from_monday() as usize];
+        let minute = local.hour() * 60 + local.minute();
+        if !weekend && self.is_work_minute(minute) {
+            return None;
+        }
+        let why = if weekend {
+            "a weekend day".to_owned()
+        } else {
+            format!("outside work hours ({})", self.hours_text())
+        };
+        Some(OutsideWork {
+            text: format!(
+                "on {} at {:02}:{:02}, {why}",
+                day_name(weekday),
+                local.hour(),
+                local.minute()
+            ),
+            weekend,
+        })
+    }
+
     fn is_work_minute(&self, minute: u32) -> bool {
         if self.start_minute <= self.end_minute {
             (self.start_minute..self.end_minute).contains(&minute)
@@ -158,38 +193,24 @@ impl Detector for OffHours {
         if event.class != Some(EventClass::Success) || self.allowed(event) || &*event.module == "mysql" {
             return;
         }
-        let Some(instant) = chrono::DateTime::from_timestamp(event.time.unix_seconds(), 0) else {
+        let Some(outside) = self.work.outside_work(event.time.unix_seconds()) else {
             return;
         };
-        let local = self.work.zone.wall_clock(instant);
-        let weekday = local.weekday();
-        let weekend = self.work.weekend[weekday.num_days_from_monday() as usize];
-        let minute = local.hour() * 60 + local.minute();
-        if !weekend && self.work.is_work_minute(minute) {
-            return;
-        }
         let now = event.time.unix_seconds();
         let user = event.user().unwrap_or("").to_owned();
         let key = (user, event.source);
         if !self.alerted.first(key, now) {
             return;
         }
-        let rule = if weekend { &WEEKEND } else { &OFF_HOURS };
+        let rule = if outside.weekend { &WEEKEND } else { &OFF_HOURS };
         let mut burst = Burst::new(event);
         burst.add(event);
         let from = event.source.map(|source| format!(" from {source}")).unwrap_or_default();
         let message = format!(
-            "{} login as {}{from} on {} at {:02}:{:02}, {}",
+            "{} login as {}{from} {}",
             burst.module_title(),
             event.user().unwrap_or("an unknown user"),
-            day_name(weekday),
-            local.hour(),
-            local.minute(),
-            if weekend {
-                "a weekend day".to_owned()
-            } else {
-                format!("outside work hours ({})", self.work.hours_text())
-            },
+            outside.text,
         );
         let risk = super::risk_score(rule.severity, 1, 1);
         alerts.push(burst.alert(rule, event, event.source, message, risk));

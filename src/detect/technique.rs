@@ -106,3 +106,34 @@ pub const EXECUTION: Tactic = Tactic { name: "Execution" };
 
 /// TA0007.
 pub const DISCOVERY: Tactic = Tactic { name: "Discovery" };
+
+/// T1078.002: a domain account, here one given administrator privileges at its logon.
+pub const DOMAIN_ACCOUNTS: Technique = Technique {
+    id: "T1078.002",
+    name: "Valid Accounts: Domain Accounts",
+    reference: "https://attack.mitre.org/techniques/T1078/002/",
+};
+
+/// TA0004.
+pub const PRIVILEGE_ESCALATION: Tactic = Tactic {
+    name: "Privilege Escalation",
+};
+
+/// T1070.001: clearing Windows event logs to hide what was done.
+pub const CLEAR_WINDOWS_EVENT_LOGS: Technique = Technique {
+    id: "T1070.001",
+    name: "Indicator Removal: Clear Windows Event Logs",
+    reference: "https://attack.mitre.org/techniques/T1070/001/",
+};
+
+/// TA0005.
+pub const DEFENSE_EVASION: Tactic = Tactic {
+    name: "Defense Evasion",
+};
+
+/// T1543.003: a new Windows service, to run code at every boot.
+pub const WINDOWS_SERVICE: Technique = Technique {
+    id: "T1543.003",
+    name: "Create or Modify System Process: Windows Service",
+    reference: "https://attack.mitre.org/techniques/T1543/003/",
+};

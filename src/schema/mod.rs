@@ -12,8 +12,8 @@ pub use alert::{
     MAX_LISTED,
 };
 pub use view::{
-    EventInfoView, EventView, GroupView, HostView, HttpResponseView, HttpView, LogFileView, LogView, MetaView,
-    ProcessView, SourceView, UrlView, UserView,
+    EventDataView, EventInfoView, EventView, GroupView, HostView, HttpResponseView, HttpView, LogFileView, LogView,
+    MetaView, ProcessView, SourceView, UrlView, UserView, WinlogView,
 };
 
 pub use json::EventWriter;

@@ -41,9 +41,31 @@ pub struct EventView<'a> {
     /// `log.*`.
     #[serde(borrow, default)]
     pub log: LogView<'a>,
+    /// `winlog.*`.
+    #[serde(default)]
+    pub winlog: WinlogView,
     /// `logsentry.*`.
     #[serde(borrow, default)]
     pub logsentry: MetaView<'a>,
+}
+
+/// `winlog.*`: the few record values a rule names in its message.
+#[derive(Debug, Default, Deserialize)]
+pub struct WinlogView {
+    /// `winlog.event_data`.
+    #[serde(default)]
+    pub event_data: EventDataView,
+}
+
+/// `winlog.event_data.*`, as the decoder typed them (a string, usually).
+#[derive(Debug, Default, Deserialize)]
+pub struct EventDataView {
+    /// 7045: the service installed.
+    #[serde(rename = "ServiceName", default)]
+    pub service_name: Option<serde_json::Value>,
+    /// 7045: what it runs.
+    #[serde(rename = "ImagePath", default)]
+    pub image_path: Option<serde_json::Value>,
 }
 
 /// `event.*`.

@@ -3,7 +3,7 @@
 //! sample Security.evtx is what the writer makes of the Windows stories.
 
 use crate::common::*;
-use crate::evtx_writer_support::{windows_story, EvtxWriter, WinEvent};
+use crate::evtx_writer_support::{windows_story, windows_system_story, EvtxWriter, WinEvent};
 use serde_json::Value;
 
 fn field<'v>(event: &'v Value, path: &str) -> &'v Value {
@@ -142,6 +142,12 @@ fn the_sample_security_log_is_the_windows_story() {
     assert_eq!(field(added[0], "@timestamp"), "2026-03-14T02:21:00Z");
     let special = by_action("logged-in-special");
     assert_eq!(field(special[0], "user.name"), "Administrator");
+    let cleared = by_action("audit-log-cleared");
+    assert_eq!(field(cleared[0], "user.name"), "Administrator");
+    assert_eq!(
+        field(cleared[0], "winlog.user_data.LogFileCleared.SubjectLogonId"),
+        "0x3e7a1f"
+    );
     let invalid = events
         .iter()
         .filter(|e| field(e, "logsentry.event_type") == "invalid_user")
@@ -171,6 +177,9 @@ fn the_sample_security_log_is_the_windows_story() {
         ("brute-force", "198.51.100.22"),
         ("account-created", "-"),
         ("privileged-group-member-added", "-"),
+        ("account-locked-out", "-"),
+        ("special-logon-off-hours", "-"),
+        ("audit-log-cleared", "-"),
     ] {
         assert!(rules.contains(&expected), "{expected:?} in {rules:?}");
     }
@@ -198,4 +207,80 @@ fn a_login_through_another_door_names_both() {
         text.contains("SSH login as dbadmin from 203.0.113.47 succeeded after 8 failed Windows logins"),
         "{text}"
     );
+}
+
+#[test]
+fn the_sample_system_log_has_the_service_the_intruder_installed() {
+    let bytes = write(&windows_system_story());
+    let sample = sample("System.evtx");
+    if std::env::var_os("LOGSENTRY_BLESS").is_some() {
+        std::fs::write(&sample, &bytes).expect("write sample");
+    }
+    let committed = std::fs::read(&sample).expect("sample_logs/System.evtx");
+    assert!(
+        committed == bytes,
+        "sample_logs/System.evtx is not what the writer makes of windows_system_story(): \
+         rerun with LOGSENTRY_BLESS=1"
+    );
+    let output = ls_parse(&["evtx", sample.to_str().expect("path")], b"");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let event: Value = serde_json::from_slice(&output.stdout).expect("one event");
+    assert_eq!(field(&event, "event.action"), "service-installed");
+    assert_eq!(field(&event, "event.dataset"), "windows.system");
+    assert_eq!(field(&event, "user.name"), "LocalSystem");
+    let detected = ls_detect(&["-q"], &output.stdout);
+    let alert: Value = serde_json::from_slice(&detected.stdout).expect("one alert");
+    assert_eq!(field(&alert, "rule.id"), "service-installed");
+    assert_eq!(field(&alert, "threat.technique.id"), "T1543.003");
+    assert_eq!(
+        field(&alert, "message"),
+        "Service WinDefendUpdate installed on DC01.corp.example: C:\\Windows\\Temp\\wdupd.exe, running as LocalSystem"
+    );
+}
+
+#[test]
+fn special_logons_outside_work_hours_are_people_not_the_system() {
+    const SATURDAY_2AM: i64 = 1_773_453_600; // 2026-03-14T02:00:00Z
+    const TUESDAY_10AM: i64 = 1_773_741_600; // 2026-03-17T10:00:00Z
+    let special = |at: i64, user: &str| {
+        WinEvent::security(
+            4672,
+            at,
+            "DC01.corp.example",
+            &[
+                ("SubjectUserSid", "S-1-5-21-1-2-3-1104"),
+                ("SubjectUserName", user),
+                ("SubjectDomainName", "CORP"),
+                ("SubjectLogonId", "0x1"),
+                ("PrivilegeList", "SeDebugPrivilege"),
+            ],
+        )
+    };
+    let events = [
+        special(SATURDAY_2AM, "SYSTEM"),
+        special(SATURDAY_2AM + 1, "DC01$"),
+        special(TUESDAY_10AM, "alice"),
+        special(TUESDAY_10AM + 13 * 3600, "bob"),
+        special(TUESDAY_10AM + 13 * 3600 + 60, "svc-ops"),
+    ];
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("Security.evtx");
+    std::fs::write(&path, write(&events)).expect("write");
+    let parsed = ls_parse(&["evtx", path.to_str().expect("path")], b"");
+    assert!(parsed.status.success(), "{}", stderr(&parsed));
+    let detected = ls_detect(&["-q", "--tz", "UTC", "--allow-user", "svc-ops"], &parsed.stdout);
+    let alerts: Vec<Value> = String::from_utf8_lossy(&detected.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("json"))
+        .collect();
+    let fired: Vec<(&str, &str)> = alerts
+        .iter()
+        .filter_map(|a| Some((field(a, "rule.id").as_str()?, field(a, "user.name").as_str()?)))
+        .collect();
+    assert_eq!(fired, [("special-logon-off-hours", "bob")]);
+    assert_eq!(
+        field(&alerts[0], "message"),
+        "bob given administrator privileges on DC01.corp.example on Tuesday at 23:00, outside work hours (08:00–18:00)"
+    );
+    assert_eq!(field(&alerts[0], "threat.technique.id"), "T1078.002");
 }

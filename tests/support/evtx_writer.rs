@@ -34,8 +34,12 @@ pub struct WinEvent {
     pub provider: String,
     /// The computer that logged it.
     pub computer: String,
-    /// `EventData` as `<Data Name="...">value</Data>`, in order.
+    /// `EventData` as `<Data Name="...">value</Data>`, in order; or, with `user_data`, the
+    /// children of that element.
     pub data: Vec<(String, String)>,
+    /// Events such as 1102 carry `<UserData><LogFileCleared xmlns=...><Name>value</Name>...`
+    /// instead of `EventData`: the element's name and namespace.
+    pub user_data: Option<(String, String)>,
 }
 
 impl WinEvent {
@@ -49,6 +53,16 @@ impl WinEvent {
             provider: "Microsoft-Windows-Security-Auditing".to_owned(),
             computer: computer.to_owned(),
             data: data.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect(),
+            user_data: None,
+        }
+    }
+
+    /// A System-channel event of `provider`.
+    pub fn system(event_id: u32, unix_seconds: i64, computer: &str, provider: &str, data: &[(&str, &str)]) -> Self {
+        WinEvent {
+            channel: "System".to_owned(),
+            provider: provider.to_owned(),
+            ..WinEvent::security(event_id, unix_seconds, computer, data)
         }
     }
 }
@@ -190,15 +204,25 @@ impl ChunkBuilder {
         self.text_element("Channel", &event.channel);
         self.text_element("Computer", &event.computer);
         self.close(system);
-        let data = self.open("EventData", &[]);
-        for (name, value) in &event.data {
-            let element = self.open("Data", &[("Name", name)]);
-            if !value.is_empty() {
-                self.value(value);
+        if let Some((element_name, namespace)) = &event.user_data {
+            let user_data = self.open("UserData", &[]);
+            let element = self.open(element_name, &[("xmlns", namespace)]);
+            for (name, value) in &event.data {
+                self.text_element(name, value);
             }
             self.close(element);
+            self.close(user_data);
+        } else {
+            let data = self.open("EventData", &[]);
+            for (name, value) in &event.data {
+                let element = self.open("Data", &[("Name", name)]);
+                if !value.is_empty() {
+                    self.value(value);
+                }
+                self.close(element);
+            }
+            self.close(data);
         }
-        self.close(data);
         self.close(root);
         self.bytes.push(0x00); // end of stream
     }
@@ -452,6 +476,24 @@ pub fn windows_story() -> Vec<WinEvent> {
             ("SubjectDomainName", "CORP"),
         ],
     ));
+    // 02:40: the intruder clears the Security log (this is the copy forwarded before).
+    let mut cleared = WinEvent::security(
+        1102,
+        T0 + 60 * 60,
+        DC,
+        &[
+            ("SubjectUserSid", "S-1-5-21-3623811015-3361044348-30300820-500"),
+            ("SubjectUserName", "Administrator"),
+            ("SubjectDomainName", "CORP"),
+            ("SubjectLogonId", "0x3e7a1f"),
+        ],
+    );
+    cleared.provider = "Microsoft-Windows-Eventlog".to_owned();
+    cleared.user_data = Some((
+        "LogFileCleared".to_owned(),
+        "http://manifests.microsoft.com/win/2004/08/windows/eventlog".to_owned(),
+    ));
+    events.push(cleared);
     // 198.51.100.22 guesses at jsmith until the account locks at 03:05.
     let lockout = T0 + 85 * 60;
     for attempt in 0..5 {
@@ -493,4 +535,23 @@ pub fn windows_story() -> Vec<WinEvent> {
         ],
     ));
     events
+}
+
+/// The System log of the same machine that night: the intruder installs a service at 02:25
+/// (`sample_logs/System.evtx`).
+pub fn windows_system_story() -> Vec<WinEvent> {
+    const T0: i64 = 1_773_452_400; // 2026-03-14T01:40:00Z
+    vec![WinEvent::system(
+        7045,
+        T0 + 45 * 60,
+        "DC01.corp.example",
+        "Service Control Manager",
+        &[
+            ("ServiceName", "WinDefendUpdate"),
+            ("ImagePath", "C:\\Windows\\Temp\\wdupd.exe"),
+            ("ServiceType", "user mode service"),
+            ("StartType", "auto start"),
+            ("AccountName", "LocalSystem"),
+        ],
+    )]
 }

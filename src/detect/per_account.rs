@@ -1,0 +1,44 @@
+//! What the rules that alert on single events (an account created, a lockout, a cleared log)
+//! share: they alert once per rule, account and host within the window, as one change is
+//! often logged several ways, and their messages name the host.
+
+use super::window::QuietKeys;
+use super::{Observed, Rule};
+
+/// Rule, account and host that alerted recently.
+pub struct OncePerAccount {
+    alerted: QuietKeys<(&'static str, String, String)>,
+}
+
+impl OncePerAccount {
+    /// Quiet for `window` seconds of event time after an alert.
+    pub fn new(window: i64) -> Self {
+        OncePerAccount {
+            alerted: QuietKeys::new(window),
+        }
+    }
+
+    /// Whether `rule` may alert for the event's account and host; if so it stays quiet for
+    /// them for the window.
+    pub fn first(&mut self, rule: &Rule, event: &Observed<'_>) -> bool {
+        let user = event.user().unwrap_or("").to_owned();
+        let host = event.view.host.hostname.as_deref().unwrap_or("").to_owned();
+        self.alerted.first((rule.id, user, host), event.time.unix_seconds())
+    }
+
+    /// Forgets what is older than the window at `now`.
+    pub fn expire(&mut self, now: i64) {
+        self.alerted.expire(now);
+    }
+}
+
+/// ` on DC01.corp.example`, or nothing when the event names no host.
+pub fn on_host(event: &Observed<'_>) -> String {
+    event
+        .view
+        .host
+        .hostname
+        .as_deref()
+        .map(|host| format!(" on {host}"))
+        .unwrap_or_default()
+}
