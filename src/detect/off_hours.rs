@@ -149,6 +149,17 @@ fn day_name(day: Weekday) -> &'static str {
     }
 }
 
+/// Windows logs a success for the system itself at every hour: its own start (logon type
+/// System), scheduled tasks (Batch), services (Service), and the built-in and computer
+/// accounts. None of them is a person logging in.
+fn is_windows_machine_logon(event: &Observed<'_>) -> bool {
+    &*event.module == "windows"
+        && (matches!(
+            event.view.winlog.logon.kind.as_deref(),
+            Some("System" | "Batch" | "Service")
+        ) || event.user().is_some_and(super::windows_events::is_system_identity))
+}
+
 /// Logins outside work time.
 pub struct OffHours {
     work: WorkTime,
@@ -190,7 +201,11 @@ impl Detector for OffHours {
         // A database login is an application's as often as a person's (the general log has
         // every pooled connection a web shop opens at night): MySQL logins count towards
         // brute force and its compromise, not towards the hour.
-        if event.class != Some(EventClass::Success) || self.allowed(event) || &*event.module == "mysql" {
+        if event.class != Some(EventClass::Success)
+            || self.allowed(event)
+            || &*event.module == "mysql"
+            || is_windows_machine_logon(event)
+        {
             return;
         }
         let Some(outside) = self.work.outside_work(event.time.unix_seconds()) else {

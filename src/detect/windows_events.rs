@@ -61,16 +61,15 @@ static SERVICE: Rule = Rule {
 
 static RULES: [&Rule; 4] = [&LOCKOUT, &SPECIAL_LOGON, &LOG_CLEARED, &SERVICE];
 
-/// The operating system's own accounts: Windows gives them special privileges at every
-/// start and service logon, all night long.
-const SYSTEM_ACCOUNTS: &[&str] = &[
-    "SYSTEM",
-    "LOCAL SERVICE",
-    "NETWORK SERVICE",
-    "DWM-1",
-    "UMFD-0",
-    "UMFD-1",
-];
+/// Whether a Windows account is the system's own rather than a person's: the built-in
+/// service identities, null sessions, IIS's anonymous user, the window manager and font
+/// driver sessions (`DWM-1`, `UMFD-0`) and computer accounts (`DC01$`). Windows logs their
+/// logons and special privileges at every hour.
+pub(super) fn is_system_identity(user: &str) -> bool {
+    const BUILT_IN: &[&str] = &["SYSTEM", "LOCAL SERVICE", "NETWORK SERVICE", "ANONYMOUS LOGON", "IUSR"];
+    let upper = user.to_ascii_uppercase();
+    user.ends_with('$') || BUILT_IN.contains(&upper.as_str()) || upper.starts_with("DWM-") || upper.starts_with("UMFD-")
+}
 
 /// What a rule's message says beyond the account and the host.
 enum Detail {
@@ -109,11 +108,7 @@ impl WindowsEvents {
             "user-locked-out" => Some((&LOCKOUT, Detail::None)),
             "logged-in-special" => {
                 let user = event.user()?;
-                let machine = user.ends_with('$');
-                if machine
-                    || SYSTEM_ACCOUNTS.iter().any(|system| system.eq_ignore_ascii_case(user))
-                    || self.allow_users.iter().any(|allowed| allowed == user)
-                {
+                if is_system_identity(user) || self.allow_users.iter().any(|allowed| allowed == user) {
                     return None;
                 }
                 let outside = self.work.outside_work(event.time.unix_seconds())?;
@@ -178,7 +173,7 @@ impl Detector for WindowsEvents {
         match id {
             LOCKOUT_ID => "every lockout (4740)".to_owned(),
             SPECIAL_LOGON_ID => format!(
-                "a 4672 for a person's account outside {} on a working day or on {} (not SYSTEM, service or machine accounts, nor --allow-user)",
+                "a 4672 for a person's account outside {} on a working day or on {} (not SYSTEM, service, anonymous or machine accounts, nor --allow-user)",
                 self.work.hours_text(),
                 self.work.weekend_text()
             ),

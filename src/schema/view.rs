@@ -55,6 +55,17 @@ pub struct WinlogView {
     /// `winlog.event_data`.
     #[serde(default)]
     pub event_data: EventDataView,
+    /// `winlog.logon`.
+    #[serde(default)]
+    pub logon: LogonView,
+}
+
+/// `winlog.logon.*`.
+#[derive(Debug, Default, Deserialize)]
+pub struct LogonView {
+    /// The logon type by name (`Interactive`, `Network`, `Service`...).
+    #[serde(rename = "type", default)]
+    pub kind: Option<String>,
 }
 
 /// `winlog.event_data.*`, as the decoder typed them (a string, usually).

@@ -284,3 +284,47 @@ fn special_logons_outside_work_hours_are_people_not_the_system() {
     );
     assert_eq!(field(&alerts[0], "threat.technique.id"), "T1078.002");
 }
+
+#[test]
+fn off_hours_logins_on_windows_are_people_not_services_or_machines() {
+    const TUESDAY_11PM: i64 = 1_773_788_400; // 2026-03-17T23:00:00Z
+    let logon = |at: i64, user: &str, logon_type: &str| {
+        WinEvent::security(
+            4624,
+            at,
+            "DC01.corp.example",
+            &[
+                ("TargetUserName", user),
+                ("TargetDomainName", "CORP"),
+                ("LogonType", logon_type),
+                ("IpAddress", "10.0.0.9"),
+                ("IpPort", "50000"),
+            ],
+        )
+    };
+    let events = [
+        logon(TUESDAY_11PM, "SYSTEM", "5"),
+        logon(TUESDAY_11PM + 1, "svc-sql", "5"),
+        logon(TUESDAY_11PM + 2, "backup-job", "4"),
+        logon(TUESDAY_11PM + 3, "DC01$", "3"),
+        logon(TUESDAY_11PM + 4, "ANONYMOUS LOGON", "3"),
+        logon(TUESDAY_11PM + 5, "carol", "10"),
+    ];
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("Security.evtx");
+    std::fs::write(&path, write(&events)).expect("write");
+    let parsed = ls_parse(&["evtx", path.to_str().expect("path")], b"");
+    assert!(parsed.status.success(), "{}", stderr(&parsed));
+    let detected = ls_detect(&["-q", "--tz", "UTC"], &parsed.stdout);
+    let fired: Vec<(String, String)> = String::from_utf8_lossy(&detected.stdout)
+        .lines()
+        .map(|line| serde_json::from_str::<Value>(line).expect("json"))
+        .map(|alert| {
+            (
+                field(&alert, "rule.id").as_str().unwrap_or_default().to_owned(),
+                field(&alert, "user.name").as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(fired, [("off-hours-login".to_owned(), "carol".to_owned())]);
+}
