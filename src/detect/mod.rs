@@ -14,6 +14,7 @@ mod off_hours;
 mod per_account;
 mod scanner;
 mod source_key;
+mod sql_query;
 mod technique;
 mod threshold;
 mod web;
@@ -25,6 +26,7 @@ pub use network::Network;
 pub use observed::{EventClass, Observed};
 pub use off_hours::WorkTime;
 pub use source_key::SourceKey;
+pub use sql_query::{injection_sign, Sign as InjectionSign};
 pub use web::{normalize as normalize_request, AttackClass, Patterns as WebPatterns};
 
 use crate::schema::{Alert, Severity, Tactic, Technique};
@@ -118,6 +120,7 @@ pub fn all(config: &DetectConfig) -> Vec<Box<dyn Detector>> {
         Box::new(scanner::Scanner::new(config)),
         Box::new(account_changes::AccountChanges::new(config)),
         Box::new(web::WebAttacks::new()),
+        Box::new(sql_query::QueryInjection),
         Box::new(windows_events::WindowsEvents::new(config)),
     ]
 }

@@ -13,7 +13,7 @@ pub use alert::{
 };
 pub use view::{
     EventDataView, EventInfoView, EventView, GroupView, HostView, HttpResponseView, HttpView, LogFileView, LogView,
-    LogonView, MetaView, ProcessView, SourceView, UrlView, UserView, WinlogView,
+    LogonView, MetaView, MysqlView, ProcessView, SourceView, UrlView, UserView, WinlogView,
 };
 
 pub use json::EventWriter;

@@ -44,9 +44,20 @@ pub struct EventView<'a> {
     /// `winlog.*`.
     #[serde(default)]
     pub winlog: WinlogView,
+    /// `mysql.*`.
+    #[serde(borrow, default)]
+    pub mysql: MysqlView<'a>,
     /// `logsentry.*`.
     #[serde(borrow, default)]
     pub logsentry: MetaView<'a>,
+}
+
+/// `mysql.*`.
+#[derive(Debug, Default, Deserialize)]
+pub struct MysqlView<'a> {
+    /// The SQL statement of a general or slow log event.
+    #[serde(borrow, default)]
+    pub query: Option<Cow<'a, str>>,
 }
 
 /// `winlog.*`: the few record values a rule names in its message.

@@ -338,3 +338,12 @@ pub fn corpus(test: &str) -> Option<std::path::PathBuf> {
         }
     }
 }
+
+/// The non-blank lines of a corpus list file, without its `#` comments.
+pub fn lines_of(path: &std::path::Path) -> Vec<String> {
+    String::from_utf8_lossy(&std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
+        .lines()
+        .map(str::to_owned)
+        .filter(|line| !line.trim().is_empty() && !line.starts_with('#'))
+        .collect()
+}

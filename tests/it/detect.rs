@@ -815,3 +815,30 @@ fn mysql_guessing_then_an_ssh_login_names_both_doors_and_app_logins_are_not_off_
         .collect();
     assert_eq!(weekend, [Some("root")]);
 }
+
+#[test]
+fn sql_injection_reaching_the_database_in_the_sample_story() {
+    let parsed = ls_parse(&["auto", sample("").to_str().expect("path")], b"");
+    assert!(parsed.status.success(), "{}", stderr(&parsed));
+    let fired: Vec<(String, String)> = alerts(&ls_detect(&["-q", "--tz", "UTC"], &parsed.stdout))
+        .into_iter()
+        .filter(|alert| alert.rule.id == "sql-injection-in-query")
+        .map(|alert| (alert.timestamp, alert.message))
+        .collect();
+    // The three injected statements of the general log, and the time-based one again as
+    // the slow log recorded it; the shop's ordinary queries are not flagged.
+    let expected = [
+        ("2026-03-14T00:45:01.201544Z", "a condition on constants in SELECT id, name, price, description FROM products WHERE id = '12' OR 1=1-- '"),
+        ("2026-03-14T00:46:07Z", "a time delay as a condition in SELECT id, name, price, description FROM products WHERE id = '12' AND SLEEP(5)-- ';"),
+        ("2026-03-14T00:46:07.002114Z", "a time delay as a condition in SELECT id, name, price, description FROM products WHERE id = '12' AND SLEEP(5)-- '"),
+        ("2026-03-14T01:04:00.180331Z", "UNION SELECT after a value in SELECT id, name, price, description FROM products WHERE id = 12 UNION SELECT username,password FROM users--"),
+    ];
+    assert_eq!(fired.len(), expected.len(), "{fired:?}");
+    for ((time, message), (want_time, want_sign)) in fired.iter().zip(expected) {
+        assert_eq!(time, want_time);
+        assert_eq!(
+            message,
+            &format!("SQL injection reached MySQL from shop@10.0.0.5: {want_sign}")
+        );
+    }
+}

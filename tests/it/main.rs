@@ -12,6 +12,7 @@ mod evtx_writer_support;
 mod golden;
 mod mysql;
 mod no_panic;
+mod query_accuracy;
 mod readme;
 mod robustness;
 mod streaming;

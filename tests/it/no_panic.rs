@@ -189,3 +189,14 @@ proptest! {
         map_evtx(&format!("{{\"Event\":{{\"System\":{{\"EventID\":4624}},\"EventData\":{text}}}}}"));
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 3000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_statement_is_read_without_panic(text in "\\PC{0,120}", sql in "[ '\"`\\\\#/*!;()=<>a-zA-Z0-9\\n-]{0,120}") {
+        let _ = logsentry::detect::injection_sign(&text);
+        let _ = logsentry::detect::injection_sign(&sql);
+        let _ = logsentry::detect::injection_sign(&format!("SELECT * FROM t WHERE id = '{sql}' LIMIT 1"));
+    }
+}

@@ -48,14 +48,6 @@ fn csv_fields(line: &str) -> Vec<String> {
     fields
 }
 
-fn lines_of(path: &std::path::Path) -> Vec<String> {
-    String::from_utf8_lossy(&std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
-        .lines()
-        .map(str::to_owned)
-        .filter(|line| !line.trim().is_empty() && !line.starts_with('#'))
-        .collect()
-}
-
 #[test]
 fn web_attack_accuracy_on_labelled_data() {
     let Some(corpus) = corpus("web_attack_accuracy_on_labelled_data") else {

@@ -35,8 +35,26 @@ pub(super) fn is_statement_line(line: &str) -> bool {
     let not_statement = text.is_empty()
         || text.starts_with('#')
         || (text.starts_with("use ") && text.ends_with(';'))
-        || text.starts_with("SET timestamp=");
+        || server_settings(text).is_some();
     !not_statement
+}
+
+/// The line the server writes before a statement to replay it exactly:
+/// `SET timestamp=1469038405;`, also with `insert_id=` and `last_insert_id=`. `Some` with
+/// the timestamp (if it has one) when the line is that, `None` when it is a statement.
+fn server_settings(text: &str) -> Option<Option<i64>> {
+    let assignments = text.strip_prefix("SET ")?.strip_suffix(';')?;
+    let mut timestamp = None;
+    for assignment in assignments.split(',') {
+        let (name, value) = assignment.trim().split_once('=')?;
+        let value: i64 = value.trim().parse().ok()?;
+        match name.trim() {
+            "timestamp" => timestamp = Some(value),
+            "insert_id" | "last_insert_id" => {}
+            _ => return None,
+        }
+    }
+    Some(timestamp)
 }
 
 /// One block, borrowing from it.
@@ -79,12 +97,8 @@ pub(super) fn split(record: &str) -> SlowRecord<'_> {
             slow.database = Some(database.trim_matches('`'));
             continue;
         }
-        if let Some(seconds) = text
-            .strip_prefix("SET timestamp=")
-            .and_then(|rest| rest.strip_suffix(';'))
-            .and_then(|digits| digits.parse().ok())
-        {
-            slow.set_timestamp = Some(seconds);
+        if let Some(settings) = server_settings(text) {
+            slow.set_timestamp = settings.or(slow.set_timestamp);
             continue;
         }
         if !text.is_empty() {
