@@ -236,10 +236,15 @@ impl Detector for OffHours {
     }
 
     fn thresholds(&self, id: &str) -> String {
+        // MySQL logins and Windows' own logons are not counted (see `observe`).
+        let people = "(a person's: not MySQL, nor Windows system, service or machine logons)";
         if id == WEEKEND_ID {
-            format!("a successful login on {}", self.work.weekend_text())
+            format!("a successful login on {} {people}", self.work.weekend_text())
         } else {
-            format!("a successful login outside {} on a working day", self.work.hours_text())
+            format!(
+                "a successful login outside {} on a working day {people}",
+                self.work.hours_text()
+            )
         }
     }
 }
