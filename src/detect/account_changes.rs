@@ -104,8 +104,7 @@ impl Detector for AccountChanges {
         if !self.alerted.first(rule, event) {
             return;
         }
-        let mut burst = Burst::new(event);
-        burst.add(event);
+        let burst = Burst::single(event);
         let who = event.user().unwrap_or("an unknown account");
         let on = on_host(event);
         let message = match rule.id {

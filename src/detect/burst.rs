@@ -40,6 +40,13 @@ impl Burst {
         }
     }
 
+    /// A burst of one event: what a rule that alerts on single events reports.
+    pub fn single(event: &Observed<'_>) -> Self {
+        let mut burst = Burst::new(event);
+        burst.add(event);
+        burst
+    }
+
     /// Ends the burst in `slot` when its source has been quiet for a whole window, so the next
     /// event starts a new one; `true` when it did.
     pub fn end_if_quiet(slot: &mut Option<Burst>, now: i64, window: i64) -> bool {

@@ -218,8 +218,7 @@ impl Detector for OffHours {
             return;
         }
         let rule = if outside.weekend { &WEEKEND } else { &OFF_HOURS };
-        let mut burst = Burst::new(event);
-        burst.add(event);
+        let burst = Burst::single(event);
         let from = event.source.map(|source| format!(" from {source}")).unwrap_or_default();
         let message = format!(
             "{} login as {}{from} {}",

@@ -372,8 +372,7 @@ impl Detector for QueryInjection {
         let Some(sign) = injection_sign(query) else {
             return;
         };
-        let mut burst = Burst::new(event);
-        burst.add(event);
+        let burst = Burst::single(event);
         let who = match (event.user(), event.view.source.ip.as_deref()) {
             (Some(user), Some(ip)) => format!(" from {user}@{ip}"),
             (Some(user), None) => format!(" from {user}"),

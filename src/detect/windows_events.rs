@@ -145,8 +145,7 @@ impl Detector for WindowsEvents {
         if !self.alerted.first(rule, event) {
             return;
         }
-        let mut burst = Burst::new(event);
-        burst.add(event);
+        let burst = Burst::single(event);
         let who = event.user().unwrap_or("an unknown account");
         let on = on_host(event);
         let message = match (rule.id, what) {

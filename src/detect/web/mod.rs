@@ -106,8 +106,7 @@ impl Detector for WebAttacks {
             AttackClass::Traversal => &TRAVERSAL,
             AttackClass::CrossSiteScripting => &XSS,
         };
-        let mut burst = Burst::new(event);
-        burst.add(event);
+        let burst = Burst::single(event);
         let status = event
             .view
             .http

@@ -11,7 +11,7 @@ mod slow_log;
 mod stamp;
 
 use super::clock::Clock;
-use super::syslog::{parse_header, HeaderTime};
+use super::syslog::{parse_header, HeaderTime, SyslogLine};
 use super::{Emit, LineCtx, LineParser, Parsed, Reject};
 use crate::schema::{Event, EventCode, EventType, Outcome, TimeMeta};
 use crate::time::Timestamp;
@@ -187,11 +187,13 @@ impl MysqlParser {
 
     /// A MySQL line inside a syslog line: the syslog header names the host, and gives the
     /// time when the message has none of its own.
-    fn parse_syslog(&mut self, line: &str, ctx: &LineCtx<'_>, emit: &mut Emit<'_>) -> Option<()> {
-        let header = parse_header(line)?;
-        if !PROGRAMS.contains(&header.program) {
-            return None;
-        }
+    fn parse_syslog(
+        &mut self,
+        header: SyslogLine<'_>,
+        line: &str,
+        ctx: &LineCtx<'_>,
+        emit: &mut Emit<'_>,
+    ) -> Option<()> {
         let message = header.message.trim_start();
         let timed = stamp::leading_time(message).is_some();
         let head = error_log::split(message, timed)?;
@@ -371,9 +373,12 @@ fn emit_error_event(
     emit(&event);
 }
 
-/// Whether a line is a syslog line from a MySQL program.
-fn is_mysql_syslog(line: &str) -> bool {
-    !line.starts_with([' ', '\t']) && parse_header(line).is_some_and(|header| PROGRAMS.contains(&header.program))
+/// The syslog header of a line from a MySQL program.
+fn mysql_syslog_header(line: &str) -> Option<SyslogLine<'_>> {
+    if line.starts_with([' ', '\t']) {
+        return None;
+    }
+    parse_header(line).filter(|header| PROGRAMS.contains(&header.program))
 }
 
 /// The banner a server writes at the top of its general and slow logs, and again after
@@ -400,11 +405,16 @@ impl LineParser for MysqlParser {
             self.begin(kind, line, ctx.line_no);
             return Ok(Parsed::Events);
         }
-        if self.kind.is_none_or(|kind| kind == MysqlKind::Error) && is_mysql_syslog(line) {
+        let mysql_syslog = self
+            .kind
+            .is_none_or(|kind| kind == MysqlKind::Error)
+            .then(|| mysql_syslog_header(line))
+            .flatten();
+        if let Some(header) = mysql_syslog {
             // A syslog line is a record of its own, never continued.
             self.emit_record(ctx, emit);
             self.kind.get_or_insert(MysqlKind::Error);
-            return match self.parse_syslog(line, ctx, emit) {
+            return match self.parse_syslog(header, line, ctx, emit) {
                 Some(()) => Ok(Parsed::Events),
                 None => Err(Reject::new("MySQL syslog line with an impossible date")),
             };
