@@ -4,7 +4,9 @@
 
 use super::observed::module_title;
 use super::{Observed, Rule, SourceKey};
-use crate::schema::{Alert, AlertInfo, AlertMeta, AlertSource, AlertUser, Evidence, RuleInfo, Threat, MAX_LISTED};
+use crate::schema::{
+    Alert, AlertHost, AlertInfo, AlertMeta, AlertSource, AlertUser, Evidence, RuleInfo, Threat, MAX_LISTED,
+};
 use crate::time::Timestamp;
 use std::rc::Rc;
 
@@ -128,7 +130,7 @@ impl Burst {
             message,
             event: AlertInfo {
                 kind: "alert",
-                module: self.modules.first().map(|module| module.to_string()),
+                module: Some(event.module.to_string()),
                 severity: rule.severity.number(),
                 risk_score: risk,
             },
@@ -144,6 +146,15 @@ impl Burst {
             },
             source: source.map(|source| AlertSource { ip: source.to_string() }),
             user: single_user,
+            host: event
+                .view
+                .host
+                .hostname
+                .as_deref()
+                .filter(|name| !name.is_empty())
+                .map(|name| AlertHost {
+                    hostname: name.to_owned(),
+                }),
             logsentry: AlertMeta {
                 severity: rule.severity,
                 count: self.count,
@@ -152,6 +163,14 @@ impl Burst {
                 usernames: self.usernames.clone(),
                 usernames_omitted: self.usernames_omitted,
                 sources: source.iter().map(ToString::to_string).collect(),
+                // A compromise's successful login may come through a source the guessing
+                // did not: it is part of the alert too.
+                modules: self
+                    .modules
+                    .iter()
+                    .chain((!self.modules.contains(&event.module)).then_some(&event.module))
+                    .map(|module| module.to_string())
+                    .collect(),
                 evidence: self
                     .evidence
                     .iter()

@@ -60,6 +60,9 @@ pub struct Alert {
     /// ECS `user.*`: the account, when one account is concerned.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<AlertUser>,
+    /// ECS `host.*`: the machine whose log had the event that fired the rule.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<AlertHost>,
     /// Our own fields.
     pub logsentry: AlertMeta,
 }
@@ -69,7 +72,8 @@ pub struct Alert {
 pub struct AlertInfo {
     /// Always `alert`.
     pub kind: &'static str,
-    /// The module of the events that fired the rule (`ssh`, `web`, ...).
+    /// The module of the event that fired the rule (`ssh`, `web`, ...); every module the
+    /// alert counted is in `logsentry.modules`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub module: Option<String>,
     /// [`Severity::number`].
@@ -132,6 +136,13 @@ pub struct AlertUser {
     pub name: String,
 }
 
+/// ECS `host.*` of an alert.
+#[derive(Debug, Serialize)]
+pub struct AlertHost {
+    /// The machine's name as its log gave it.
+    pub hostname: String,
+}
+
 /// `logsentry.*` of an alert.
 #[derive(Debug, Serialize)]
 pub struct AlertMeta {
@@ -152,6 +163,9 @@ pub struct AlertMeta {
     /// The sources involved.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<String>,
+    /// The modules of the events counted (`mysql`, `ssh`), first seen first: one address
+    /// guessing at SSH and MySQL is one alert.
+    pub modules: Vec<String>,
     /// Where the events that fired the rule are: file and line (at most [`MAX_LISTED`]).
     pub evidence: Vec<Evidence>,
 }

@@ -8,8 +8,8 @@ mod json;
 mod view;
 
 pub use alert::{
-    Alert, AlertInfo, AlertMeta, AlertSource, AlertUser, Evidence, RuleInfo, Severity, Tactic, Technique, Threat,
-    MAX_LISTED,
+    Alert, AlertHost, AlertInfo, AlertMeta, AlertSource, AlertUser, Evidence, RuleInfo, Severity, Tactic, Technique,
+    Threat, MAX_LISTED,
 };
 pub use view::{
     EventDataView, EventInfoView, EventView, GroupView, HostView, HttpResponseView, HttpView, LogFileView, LogView,

@@ -347,3 +347,101 @@ pub fn lines_of(path: &std::path::Path) -> Vec<String> {
         .filter(|line| !line.trim().is_empty() && !line.starts_with('#'))
         .collect()
 }
+
+/// The alert record, strictly: a field we did not expect fails the test (schema drift).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Alert {
+    #[serde(rename = "@timestamp")]
+    pub timestamp: String,
+    pub message: String,
+    pub event: AlertEvent,
+    pub rule: Rule,
+    pub threat: Threat,
+    pub source: Option<Ip>,
+    pub user: Option<Name>,
+    pub host: Option<Hostname>,
+    pub logsentry: AlertMeta,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Name {
+    pub name: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlertEvent {
+    pub kind: String,
+    pub module: Option<String>,
+    pub severity: u8,
+    pub risk_score: u8,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Threat {
+    pub framework: String,
+    pub technique: TechniqueRef,
+    pub tactic: Name,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TechniqueRef {
+    pub id: String,
+    pub name: String,
+    pub reference: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Hostname {
+    pub hostname: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ip {
+    pub ip: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlertMeta {
+    pub severity: String,
+    pub count: u64,
+    pub first_seen: String,
+    pub last_seen: String,
+    #[serde(default)]
+    pub usernames: Vec<String>,
+    #[serde(default)]
+    pub usernames_omitted: u64,
+    #[serde(default)]
+    pub sources: Vec<String>,
+    pub modules: Vec<String>,
+    pub evidence: Vec<EvidenceRef>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvidenceRef {
+    pub path: Option<String>,
+    pub line: Option<u64>,
+}
+
+pub fn alerts(output: &std::process::Output) -> Vec<Alert> {
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|error| panic!("{error}: {line}")))
+        .collect()
+}

@@ -1,101 +1,10 @@
 //! ls-detect end to end: events that ls-parse really produced, piped into the real binary.
 
 use crate::common::*;
-use serde::Deserialize;
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 use std::time::Duration;
-
-/// The alert record, strictly: a field we did not expect fails the test (schema drift).
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Alert {
-    #[serde(rename = "@timestamp")]
-    timestamp: String,
-    message: String,
-    event: AlertEvent,
-    rule: Rule,
-    threat: Threat,
-    source: Option<Ip>,
-    user: Option<Name>,
-    logsentry: AlertMeta,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Name {
-    name: String,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct AlertEvent {
-    kind: String,
-    module: Option<String>,
-    severity: u8,
-    risk_score: u8,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Rule {
-    id: String,
-    name: String,
-    description: String,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Threat {
-    framework: String,
-    technique: TechniqueRef,
-    tactic: Name,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct TechniqueRef {
-    id: String,
-    name: String,
-    reference: String,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Ip {
-    ip: String,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct AlertMeta {
-    severity: String,
-    count: u64,
-    first_seen: String,
-    last_seen: String,
-    #[serde(default)]
-    usernames: Vec<String>,
-    #[serde(default)]
-    usernames_omitted: u64,
-    #[serde(default)]
-    sources: Vec<String>,
-    evidence: Vec<EvidenceRef>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct EvidenceRef {
-    path: Option<String>,
-    line: Option<u64>,
-}
-
-fn alerts(output: &std::process::Output) -> Vec<Alert> {
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .map(|line| serde_json::from_str(line).unwrap_or_else(|error| panic!("{error}: {line}")))
-        .collect()
-}
 
 /// Events for `lines` of auth.log, as ls-parse writes them.
 fn parsed(lines: &str) -> Vec<u8> {
@@ -806,6 +715,13 @@ fn mysql_guessing_then_an_ssh_login_names_both_doors_and_app_logins_are_not_off_
     assert_eq!(
         compromise.message,
         "SSH login as root from 203.0.113.47 succeeded after 6 failed MySQL and SSH logins"
+    );
+    // The login that succeeded was SSH, on bastion; the alert counted both doors.
+    assert_eq!(compromise.event.module.as_deref(), Some("ssh"));
+    assert_eq!(compromise.logsentry.modules, ["mysql", "ssh"]);
+    assert_eq!(
+        compromise.host.as_ref().map(|host| host.hostname.as_str()),
+        Some("bastion")
     );
     // The SSH login at the weekend is flagged; the application's database login is not.
     let weekend: Vec<_> = fired
