@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod cli;
+pub mod correlate;
 pub mod detect;
 pub mod diagnostics;
 pub mod ingest;

@@ -2,18 +2,16 @@
 //! summary and the exit code.
 
 use super::detect_config::ConfigFile;
+use super::records::{each_record, Handled, RecordCounts};
 use super::{parse_args, usage_error, Exit};
 use crate::cli::detect::DetectArgs;
 use crate::detect::{rules, rules_with_thresholds, DetectConfig, Engine, Network, Outcome, WorkTime};
-use crate::ingest::{expand_inputs, open_input, to_text, InputSpec, LineReader};
+use crate::ingest::{expand_inputs, InputSpec};
 use crate::output::{is_broken_pipe, NdjsonWriter};
 use crate::time::{parse_duration, Zone};
 use std::io::{self, Write};
 
 const PROGRAM: &str = "ls-detect";
-
-/// Longest record read; a longer line is reported and skipped.
-const MAX_RECORD_BYTES: usize = 64 << 20;
 
 /// A validated `ls-detect` command line.
 pub struct DetectRun {
@@ -192,12 +190,9 @@ fn print_rules(config: &DetectConfig) -> Exit {
 
 #[derive(Default)]
 struct Counts {
-    records: u64,
     events: u64,
     alerts: u64,
     passed: u64,
-    malformed: u64,
-    unreadable: u64,
 }
 
 /// Runs detection over the inputs, writing to stdout.
@@ -207,98 +202,36 @@ pub fn detect(run: &DetectRun) -> Exit {
     let selected = move |id: &str| (only.is_empty() || only.iter().any(|o| o == id)) && !skip.iter().any(|s| s == id);
     let mut engine = Engine::new(&run.config, Box::new(selected));
     let mut counts = Counts::default();
-    let mut scratch = String::new();
-    let mut stderr = io::stderr().lock();
-    for input in &run.inputs {
-        let display = input.display();
-        let source = match open_input(input) {
-            Ok(source) => source,
-            Err(error) => {
-                let _ = writeln!(stderr, "{PROGRAM}: {error}");
-                counts.unreadable += 1;
-                continue;
+    let mut read = RecordCounts::default();
+    let looped = each_record(PROGRAM, &run.inputs, &mut out, &mut read, |line, buffer| {
+        match engine.process(line, buffer) {
+            Ok(Outcome::Event { alerts }) => {
+                counts.events += 1;
+                counts.alerts += alerts as u64;
+                // An alert is news: it goes out now, not when the buffer fills.
+                Ok(if alerts > 0 { Handled::News } else { Handled::Quiet })
             }
-        };
-        let mut reader = LineReader::new(source, MAX_RECORD_BYTES);
-        let mut line_no = 0u64;
-        loop {
-            let line = match reader.next_line(true, &mut || out.flush()) {
-                Ok(Some(line)) => line,
-                Ok(None) => break,
-                Err(error) if is_broken_pipe(&error) => return Exit::Success,
-                Err(error) => {
-                    let _ = writeln!(stderr, "{PROGRAM}: reading {display}: {error}");
-                    counts.unreadable += 1;
-                    break;
-                }
-            };
-            line_no += 1;
-            let bytes = line.bytes.strip_suffix(b"\r").unwrap_or(line.bytes);
-            if bytes.iter().all(u8::is_ascii_whitespace) {
-                continue;
+            Ok(Outcome::PassedThrough) => {
+                counts.passed += 1;
+                Ok(Handled::Quiet)
             }
-            counts.records += 1;
-            if line.truncated {
-                counts.malformed += 1;
-                let _ = writeln!(
-                    stderr,
-                    "{PROGRAM}: {display}:{line_no}: record longer than {MAX_RECORD_BYTES} bytes, skipped"
-                );
-                continue;
-            }
-            let (text, _) = to_text(bytes, &mut scratch);
-            match engine.process(text, out.buffer()) {
-                Ok(Outcome::Event { alerts }) => {
-                    counts.events += 1;
-                    counts.alerts += alerts as u64;
-                    if alerts > 0 {
-                        // An alert is news: it goes out now, not when the buffer fills.
-                        if let Err(error) = out.flush() {
-                            return output_failed(&error);
-                        }
-                    }
-                }
-                Ok(Outcome::PassedThrough) => counts.passed += 1,
-                Err(malformed) => {
-                    counts.malformed += 1;
-                    let _ = writeln!(stderr, "{PROGRAM}: {display}:{line_no}: {malformed}, skipped");
-                }
-            }
-            if let Err(error) = out.written() {
-                return output_failed(&error);
-            }
+            Err(malformed) => Err(malformed.to_string()),
         }
-    }
-    if let Err(error) = out.flush() {
-        return output_failed(&error);
+    });
+    if let Err(exit) = looped {
+        return exit;
     }
     if !run.quiet {
         let _ = writeln!(
-            stderr,
+            io::stderr().lock(),
             "{PROGRAM}: {} records, {} events, {} alerts, {} passed through, {} malformed{}",
-            counts.records,
+            read.records,
             counts.events,
             counts.alerts,
             counts.passed,
-            counts.malformed,
-            if counts.unreadable > 0 {
-                format!(", {} unreadable", counts.unreadable)
-            } else {
-                String::new()
-            }
+            read.malformed,
+            read.unreadable_note()
         );
     }
-    if counts.malformed > 0 || counts.unreadable > 0 {
-        Exit::DataError
-    } else {
-        Exit::Success
-    }
-}
-
-fn output_failed(error: &io::Error) -> Exit {
-    if is_broken_pipe(error) {
-        return Exit::Success;
-    }
-    let _ = writeln!(io::stderr().lock(), "{PROGRAM}: writing output: {error}");
-    Exit::DataError
+    read.exit()
 }

@@ -1,9 +1,11 @@
 //! One runner per stage: arguments → validated config, drive the loop, map the outcome to an
 //! exit code. Errors become exit codes here and nowhere else.
 
+pub mod correlate;
 pub mod detect;
 pub mod detect_config;
 pub mod parse;
+pub mod records;
 
 use std::process::ExitCode;
 

@@ -61,11 +61,11 @@ pub struct DetectArgs {
 
     /// The counting window, and how long the same alert stays quiet (seconds, or 10m, 1h, 1d)
     /// [default: 10m]
-    #[arg(long, value_name = "DURATION", value_parser = duration)]
+    #[arg(long, value_name = "DURATION", value_parser = super::duration)]
     pub window: Option<i64>,
 
     /// How long after a brute force a success from the same source is a compromise [default: 24h]
-    #[arg(long, value_name = "DURATION", value_parser = duration)]
+    #[arg(long, value_name = "DURATION", value_parser = super::duration)]
     pub compromise_window: Option<i64>,
 
     /// IPv6 sources are counted per network of this prefix length (128: per address)
@@ -106,8 +106,4 @@ pub struct DetectArgs {
     /// No summary on stderr
     #[arg(short, long)]
     pub quiet: bool,
-}
-
-fn duration(text: &str) -> Result<i64, String> {
-    crate::time::parse_duration(text).ok_or_else(|| format!("not a duration: {text} (e.g. 600, 10m, 24h)"))
 }

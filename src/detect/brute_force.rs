@@ -6,9 +6,10 @@
 use super::attempts::Attempts;
 use super::technique::{CREDENTIAL_ACCESS, INITIAL_ACCESS, PASSWORD_GUESSING, VALID_ACCOUNTS};
 use super::threshold::{Crossing, ThresholdState};
-use super::window::{duration_text, Expiring, ExpiringMap};
+use super::window::{Expiring, ExpiringMap};
 use super::{risk_score, DetectConfig, Detector, EventClass, Observed, Rule, SourceKey};
 use crate::schema::{Alert, Severity};
+use crate::time::duration_text;
 
 /// `--only`/`--skip` id of the brute-force rule.
 pub const BRUTE_FORCE_ID: &str = "brute-force";
@@ -127,7 +128,7 @@ impl BruteForce {
         let user = event.user().unwrap_or("an unknown user");
         // The success may come through another door than the guessing did (Windows
         // guesses, then SSH): each is named by its own source.
-        let login_source = crate::detect::observed::module_title(&event.module);
+        let login_source = crate::schema::module_title(&event.module);
         let guessed_on = burst.module_title();
         let failed = if guessed_on == login_source {
             "failed logins".to_owned()

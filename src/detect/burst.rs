@@ -2,8 +2,8 @@
 //! accounts, and where in the logs (bounded lists, so a million attempts cost no more memory
 //! than twenty).
 
-use super::observed::module_title;
 use super::{Observed, Rule, SourceKey};
+use crate::schema::{and_list, module_title};
 use crate::schema::{
     Alert, AlertHost, AlertInfo, AlertMeta, AlertSource, AlertUser, Evidence, RuleInfo, Threat, MAX_LISTED,
 };
@@ -100,11 +100,7 @@ impl Burst {
     /// `SSH`, `Windows`, `SSH and MySQL`: the sources of the events, for a sentence.
     pub fn module_title(&self) -> String {
         let titles: Vec<String> = self.modules.iter().map(|module| module_title(module)).collect();
-        match titles.as_slice() {
-            [] => String::new(),
-            [only] => only.clone(),
-            [first @ .., last] => format!("{} and {last}", first.join(", ")),
-        }
+        and_list(&titles)
     }
 
     /// The seconds from first to last event.

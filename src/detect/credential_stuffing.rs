@@ -5,9 +5,10 @@
 use super::attempts::Attempts;
 use super::burst::Burst;
 use super::technique::{CREDENTIAL_ACCESS, CREDENTIAL_STUFFING};
-use super::window::{duration_text, Expiring, ExpiringMap};
+use super::window::{Expiring, ExpiringMap};
 use super::{risk_score, DetectConfig, Detector, Observed, Rule, SourceKey};
 use crate::schema::{Alert, Severity};
+use crate::time::duration_text;
 
 /// `--only`/`--skip` id.
 pub const ID: &str = "credential-stuffing";

@@ -92,19 +92,3 @@ impl Observed<'_> {
         }
     }
 }
-
-/// How a module is named in a sentence: `ssh` → `SSH`, `windows` → `Windows`.
-pub fn module_title(module: &str) -> String {
-    match module {
-        "ssh" => "SSH".to_owned(),
-        "mysql" => "MySQL".to_owned(),
-        "web" => "web".to_owned(),
-        other => {
-            let mut chars = other.chars();
-            chars
-                .next()
-                .map(|first| first.to_uppercase().chain(chars).collect())
-                .unwrap_or_default()
-        }
-    }
-}

@@ -3,9 +3,10 @@
 
 use super::technique::{ACTIVE_SCANNING, RECONNAISSANCE};
 use super::threshold::{Crossing, ThresholdState};
-use super::window::{duration_text, Expiring, ExpiringMap};
+use super::window::{Expiring, ExpiringMap};
 use super::{risk_score, DetectConfig, Detector, Observed, Rule, SourceKey};
 use crate::schema::{Alert, Severity};
+use crate::time::duration_text;
 
 /// `--only`/`--skip` id.
 pub const ID: &str = "scanner";

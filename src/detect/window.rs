@@ -106,15 +106,6 @@ impl<K: Eq + Hash> QuietKeys<K> {
     }
 }
 
-/// `600` → `10 min`, `86400` → `24 h`, `45` → `45 s`.
-pub fn duration_text(seconds: i64) -> String {
-    match seconds {
-        s if s >= 7200 && s % 3600 == 0 => format!("{} h", s / 3600),
-        s if s >= 120 => format!("{} min", (s + 30) / 60),
-        s => format!("{} s", s.max(0)),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,13 +131,5 @@ mod tests {
         assert_eq!(map.len(), 50);
         map.expire(61);
         assert_eq!(map.len(), 39);
-    }
-
-    #[test]
-    fn durations_read_naturally() {
-        assert_eq!(duration_text(600), "10 min");
-        assert_eq!(duration_text(86_400), "24 h");
-        assert_eq!(duration_text(45), "45 s");
-        assert_eq!(duration_text(130), "2 min");
     }
 }

@@ -29,6 +29,13 @@ impl Severity {
         }
     }
 
+    /// The level named `name` (any case), as `logsentry.severity` writes it.
+    pub fn from_name(name: &str) -> Option<Self> {
+        [Severity::Low, Severity::Medium, Severity::High, Severity::Critical]
+            .into_iter()
+            .find(|severity| severity.name().eq_ignore_ascii_case(name))
+    }
+
     /// The level's name, as written in `logsentry.severity`.
     pub fn name(self) -> &'static str {
         match self {

@@ -3,8 +3,11 @@
 //! module is its single implementation.
 
 mod alert;
+mod alert_view;
 mod event;
+mod incident;
 mod json;
+mod names;
 mod view;
 
 pub use alert::{
@@ -16,7 +19,12 @@ pub use view::{
     LogonView, MetaView, MysqlView, ProcessView, SourceView, UrlView, UserView, WinlogView,
 };
 
+pub use alert_view::{AlertEventView, AlertMetaView, AlertView, NamedView, OneOrMany, RuleView, ThreatView};
+pub use incident::{
+    Incident, IncidentDetail, IncidentInfo, IncidentMeta, IncidentThreat, TacticNames, TechniqueIds, TimelineEntry,
+};
 pub use json::EventWriter;
+pub use names::{and_list, module_title};
 
 pub use event::{
     Decimal, Event, EventCode, EventInfo, EventType, Group, Host, Http, HttpRequest, HttpResponse, Log, LogFile, Logon,

@@ -97,9 +97,21 @@ pub fn parse_duration(text: &str) -> Option<i64> {
     (seconds > 0).then_some(seconds)
 }
 
+/// `600` → `10 min`, `86400` → `24 h`, `8340` → `2 h 19 min`, `45` → `45 s`.
+pub fn duration_text(seconds: i64) -> String {
+    match seconds {
+        s if s >= 7200 => match (s + 30) / 60 {
+            minutes if minutes % 60 == 0 => format!("{} h", minutes / 60),
+            minutes => format!("{} h {} min", minutes / 60, minutes % 60),
+        },
+        s if s >= 120 => format!("{} min", (s + 30) / 60),
+        s => format!("{} s", s.max(0)),
+    }
+}
+
 #[cfg(test)]
 mod duration_tests {
-    use super::parse_duration;
+    use super::{duration_text, parse_duration};
 
     #[test]
     fn durations() {
@@ -110,5 +122,16 @@ mod duration_tests {
         for bad in ["", "0", "-5", "5x", "m", "99999999999999999999h"] {
             assert_eq!(parse_duration(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn durations_read_as_a_person_says_them() {
+        assert_eq!(duration_text(45), "45 s");
+        assert_eq!(duration_text(130), "2 min");
+        assert_eq!(duration_text(600), "10 min");
+        assert_eq!(duration_text(4440), "74 min");
+        assert_eq!(duration_text(8340), "2 h 19 min");
+        assert_eq!(duration_text(7199 + 3600), "3 h");
+        assert_eq!(duration_text(86_400), "24 h");
     }
 }

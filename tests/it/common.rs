@@ -10,6 +10,7 @@ use std::process::{Command, Output, Stdio};
 
 pub const LS_PARSE: &str = env!("CARGO_BIN_EXE_ls-parse");
 pub const LS_DETECT: &str = env!("CARGO_BIN_EXE_ls-detect");
+pub const LS_CORRELATE: &str = env!("CARGO_BIN_EXE_ls-correlate");
 
 pub fn repo_root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -47,6 +48,67 @@ pub fn ls_parse(args: &[&str], stdin: &[u8]) -> Output {
 /// Runs ls-detect with arguments and stdin.
 pub fn ls_detect(args: &[&str], stdin: &[u8]) -> Output {
     run_with_stdin(LS_DETECT, args, stdin)
+}
+
+/// Runs ls-correlate with arguments and stdin.
+pub fn ls_correlate(args: &[&str], stdin: &[u8]) -> Output {
+    run_with_stdin(LS_CORRELATE, args, stdin)
+}
+
+/// The alerts ls-detect finds in all of sample_logs/ (work hours read in UTC).
+pub fn sample_alerts() -> Vec<u8> {
+    let events = ls_parse(&["auto", sample("").to_str().expect("path")], b"");
+    assert!(events.status.success(), "{}", stderr(&events));
+    let alerts = ls_detect(&["-q", "--tz", "UTC"], &events.stdout);
+    assert!(alerts.status.success(), "{}", stderr(&alerts));
+    alerts.stdout
+}
+
+/// A stage running with its stdin held open, its stdout lines arriving on `lines` as it
+/// writes them: what a live pipeline (`tail -F | ...`) sees.
+pub struct Live {
+    pub child: std::process::Child,
+    pub stdin: std::process::ChildStdin,
+    pub lines: std::sync::mpsc::Receiver<String>,
+}
+
+pub fn live(program: &str) -> Live {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(program)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|error| panic!("spawn {program}: {error}"));
+    let stdin = child.stdin.take().expect("stdin");
+    let stdout = child.stdout.take().expect("stdout");
+    let (sender, lines) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if sender.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    Live { child, stdin, lines }
+}
+
+/// Runs `command`, reads the first bytes of its output and goes away: it must end with
+/// status 0 and say nothing (a broken pipe is the quiet end `| head` expects).
+pub fn assert_quiet_when_the_reader_leaves(mut command: Command) {
+    use std::io::Read;
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut stdout = child.stdout.take().expect("stdout");
+    let mut first = [0u8; 100];
+    stdout.read_exact(&mut first).expect("first bytes");
+    drop(stdout);
+    let output = child.wait_with_output().expect("wait");
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(stderr(&output), "", "no message after the reader went away");
 }
 
 fn run_with_stdin(program: &str, args: &[&str], stdin: &[u8]) -> Output {

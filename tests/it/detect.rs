@@ -2,8 +2,8 @@
 
 use crate::common::*;
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Command, Stdio};
+use std::io::Write;
+use std::process::Command;
 use std::time::Duration;
 
 /// Events for `lines` of auth.log, as ls-parse writes them.
@@ -29,22 +29,11 @@ fn the_alert_arrives_before_stdin_closes() {
             .map(|n| failure(n * 10, 100 + n, "root", "203.0.113.9"))
             .collect::<String>(),
     );
-    let mut child = Command::new(LS_DETECT)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn ls-detect");
-    let mut stdin = child.stdin.take().expect("stdin");
-    let (sender, receiver) = std::sync::mpsc::channel();
-    let stdout = child.stdout.take().expect("stdout");
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if sender.send(line).is_err() {
-                return;
-            }
-        }
-    });
+    let Live {
+        mut child,
+        mut stdin,
+        lines: receiver,
+    } = live(LS_DETECT);
     for (index, event) in events.split_inclusive(|&b| b == b'\n').enumerate() {
         stdin.write_all(event).expect("write");
         stdin.flush().expect("flush");

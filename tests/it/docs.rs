@@ -57,6 +57,28 @@ fn schema_page_documents_every_alert_field() {
     );
 }
 
+#[test]
+fn schema_page_documents_every_incident_field() {
+    let page = std::fs::read_to_string(repo_root().join("man/logsentry-schema.7")).expect("schema page");
+    let section = page
+        .split(".SH INCIDENTS")
+        .nth(1)
+        .and_then(|rest| rest.split("\n.SH ").next())
+        .expect("an INCIDENTS section");
+    let alerts = sample_alerts();
+    let mut records = Vec::new();
+    for by in ["ip", "user", "host"] {
+        let output = ls_correlate(&["--final", "--incidents-only", "--by", by], &alerts);
+        assert!(output.status.success(), "{}", stderr(&output));
+        records.extend_from_slice(&output.stdout);
+    }
+    let missing = undocumented(&records, section, 25);
+    assert!(
+        missing.is_empty(),
+        "incident fields missing from man/logsentry-schema.7: {missing:?}"
+    );
+}
+
 /// The fields of the NDJSON `records` that `page` does not name as `\fBfield\fR` (roff
 /// escapes '-' as '\-' in text; field names have none, and '@' and '.' are plain).
 fn undocumented(records: &[u8], page: &str, at_least: usize) -> Vec<String> {

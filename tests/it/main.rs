@@ -3,6 +3,7 @@
 mod cli;
 mod common;
 mod corpus;
+mod correlate;
 mod detect;
 mod docs;
 mod evtx;

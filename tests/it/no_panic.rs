@@ -200,3 +200,74 @@ proptest! {
         let _ = logsentry::detect::injection_sign(&format!("SELECT * FROM t WHERE id = '{sql}' LIMIT 1"));
     }
 }
+
+/// Feeds records to one correlator in each grouping, checking every output line is JSON.
+fn correlate_all(records: &[String], final_only: bool) {
+    use logsentry::correlate::{CorrelateConfig, Correlator, GroupBy};
+    for by in [GroupBy::SourceIp, GroupBy::User, GroupBy::Host] {
+        let mut correlator = Correlator::new(CorrelateConfig {
+            by,
+            window_seconds: 3600,
+            final_only,
+            ..CorrelateConfig::default()
+        });
+        let mut out = Vec::new();
+        for record in records {
+            let _ = correlator.process(record, &mut out);
+        }
+        correlator.finish(&mut out);
+        for line in out.split(|&b| b == b'\n').filter(|line| !line.is_empty()) {
+            serde_json::from_slice::<serde_json::Value>(line).expect("every output line is valid JSON");
+        }
+    }
+}
+
+/// An alert with fuzzed values, some of ECS's other shapes among them (arrays, numbers).
+fn alert_record(seconds: i64, who: &str, rule: usize, severity: usize, risk: f64, many: bool) -> String {
+    const SEVERITIES: [&str; 5] = ["LOW", "MEDIUM", "HIGH", "CRITICAL", "bogus"];
+    let stamp = chrono::DateTime::from_timestamp(seconds, 0)
+        .map(|t| t.to_rfc3339())
+        .unwrap_or_default();
+    let tactic = if many {
+        serde_json::json!(["Impact", who])
+    } else {
+        serde_json::json!(who)
+    };
+    serde_json::json!({
+        "@timestamp": stamp,
+        "message": who,
+        "event": {"kind": "alert", "module": who, "risk_score": risk, "severity": risk},
+        "rule": {"id": format!("r{rule}")},
+        "threat": {"tactic": {"name": tactic}, "technique": {"id": who}},
+        "source": {"ip": who},
+        "user": {"name": who},
+        "host": {"hostname": who},
+        "logsentry": {"severity": SEVERITIES[severity], "modules": [who], "usernames": [who]},
+    })
+    .to_string()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_records_never_panic_the_correlator(lines in proptest::collection::vec("\\PC{0,160}", 0..20)) {
+        correlate_all(&lines, false);
+        correlate_all(&lines, true);
+    }
+
+    #[test]
+    fn arbitrary_alert_streams_never_panic_the_correlator(
+        alerts in proptest::collection::vec(
+            (-100_000i64..4_000_000_000, "[a-zA-Z0-9.:\\\\\"\u{7f}-\u{10ffff}]{0,6}", 0usize..6, 0usize..5, -1e9f64..1e9, any::<bool>()),
+            0..200,
+        )
+    ) {
+        let records: Vec<String> = alerts
+            .iter()
+            .map(|(seconds, who, rule, severity, risk, many)| alert_record(*seconds, who, *rule, *severity, *risk, *many))
+            .collect();
+        correlate_all(&records, false);
+        correlate_all(&records, true);
+    }
+}

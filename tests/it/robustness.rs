@@ -2,7 +2,7 @@
 
 use crate::common::*;
 use std::io::Read;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 const FAILED: &[u8] = b"2026-03-14T01:00:00+00:00 h sshd[1]: Failed password for root from 192.0.2.1 port 22 ssh2";
 
@@ -107,17 +107,18 @@ fn broken_pipe_ends_quietly() {
     let big = dir.path().join("big.log");
     let line = r#"192.0.2.1 - - [14/Mar/2026:01:04:00 +0000] "GET / HTTP/1.1" 200 10 "-" "x""#;
     std::fs::write(&big, format!("{line}\n").repeat(200_000)).expect("write");
-    let mut child = Command::new(LS_PARSE)
-        .args(["apache", big.to_str().expect("p")])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    let mut stdout = child.stdout.take().expect("stdout");
-    let mut first = [0u8; 100];
-    stdout.read_exact(&mut first).expect("first bytes");
-    drop(stdout);
-    let output = child.wait_with_output().expect("wait");
-    assert_eq!(output.status.code(), Some(0));
-    assert_eq!(stderr(&output), "", "no message after the reader went away");
+    let mut command = Command::new(LS_PARSE);
+    command.args(["apache", big.to_str().expect("p")]);
+    assert_quiet_when_the_reader_leaves(command);
+}
+
+#[test]
+fn broken_pipe_ends_ls_correlate_quietly() {
+    let alert = r#"{"@timestamp":"2026-03-14T01:00:00Z","event":{"kind":"alert"},"rule":{"id":"r"},"source":{"ip":"192.0.2.1"}}"#;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let big = dir.path().join("alerts.ndjson");
+    std::fs::write(&big, format!("{alert}\n").repeat(200_000)).expect("write");
+    let mut command = Command::new(LS_CORRELATE);
+    command.arg(&big);
+    assert_quiet_when_the_reader_leaves(command);
 }

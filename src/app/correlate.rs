@@ -1,0 +1,120 @@
+//! The `ls-correlate` runner: flags → [`CorrelateConfig`], the read loop over NDJSON inputs,
+//! the summary and the exit code.
+
+use super::records::{each_record, output_failed, Handled, RecordCounts};
+use super::{parse_args, usage_error, Exit};
+use crate::cli::correlate::{CorrelateArgs, GroupByArg};
+use crate::correlate::{CorrelateConfig, Correlator, GroupBy, Outcome, MAX_OPEN_GROUPS};
+use crate::ingest::{expand_inputs, InputSpec};
+use crate::output::NdjsonWriter;
+use std::io::{self, Write};
+
+const PROGRAM: &str = "ls-correlate";
+
+/// A validated `ls-correlate` command line.
+pub struct CorrelateRun {
+    /// Grouping and output settings.
+    pub config: CorrelateConfig,
+    /// Inputs in order.
+    pub inputs: Vec<InputSpec>,
+    /// No summary.
+    pub quiet: bool,
+}
+
+impl CorrelateRun {
+    /// Checks the flags.
+    pub fn from_args(args: CorrelateArgs) -> Result<Self, String> {
+        let inputs = expand_inputs(&args.files, false).map_err(|error| error.to_string())?;
+        Ok(CorrelateRun {
+            config: CorrelateConfig {
+                by: match args.by {
+                    GroupByArg::Ip => GroupBy::SourceIp,
+                    GroupByArg::User => GroupBy::User,
+                    GroupByArg::Host => GroupBy::Host,
+                },
+                min_types: usize::try_from(args.min_types).unwrap_or(usize::MAX),
+                window_seconds: args.window,
+                final_only: args.final_only,
+                incidents_only: args.incidents_only,
+            },
+            inputs,
+            quiet: args.quiet,
+        })
+    }
+}
+
+/// `ls-correlate`'s main.
+pub fn main() -> std::process::ExitCode {
+    let args = match parse_args::<CorrelateArgs>(PROGRAM) {
+        Ok(args) => args,
+        Err(exit) => return exit.into(),
+    };
+    match CorrelateRun::from_args(args) {
+        Ok(run) => correlate(&run).into(),
+        Err(message) => {
+            usage_error(PROGRAM, &format!("error: {message}"));
+            Exit::Usage.into()
+        }
+    }
+}
+
+#[derive(Default)]
+struct Counts {
+    alerts: u64,
+    ungrouped: u64,
+    incident_records: u64,
+    other: u64,
+}
+
+/// Runs correlation over the inputs, writing to stdout.
+pub fn correlate(run: &CorrelateRun) -> Exit {
+    let mut out = NdjsonWriter::stdout();
+    let mut correlator = Correlator::new(run.config.clone());
+    let mut counts = Counts::default();
+    let mut read = RecordCounts::default();
+    let looped = each_record(PROGRAM, &run.inputs, &mut out, &mut read, |line, buffer| {
+        match correlator.process(line, buffer) {
+            Ok(Outcome::Alert { grouped, incidents }) => {
+                counts.alerts += 1;
+                counts.ungrouped += u64::from(!grouped);
+                counts.incident_records += incidents as u64;
+                // An incident (or its next revision) is news.
+                Ok(if incidents > 0 { Handled::News } else { Handled::Quiet })
+            }
+            Ok(Outcome::Other) => {
+                counts.other += 1;
+                Ok(Handled::Quiet)
+            }
+            Err(malformed) => Err(malformed.to_string()),
+        }
+    });
+    if let Err(exit) = looped {
+        return exit;
+    }
+    counts.incident_records += correlator.finish(out.buffer()) as u64;
+    if let Err(error) = out.flush() {
+        return output_failed(PROGRAM, &error);
+    }
+    if !run.quiet {
+        let _ = writeln!(
+            io::stderr().lock(),
+            "{PROGRAM}: {} records, {} alerts ({} without {}), {} incident records, {} other records, {} malformed{}",
+            read.records,
+            counts.alerts,
+            counts.ungrouped,
+            run.config.by.field(),
+            counts.incident_records,
+            counts.other,
+            read.malformed,
+            read.unreadable_note()
+        );
+    }
+    if correlator.crowded_out() > 0 {
+        let _ = writeln!(
+            io::stderr().lock(),
+            "{PROGRAM}: warning: more than {MAX_OPEN_GROUPS} groups were open at once: the {} quietest closed before their window ended",
+            correlator.crowded_out()
+        );
+    }
+    read.exit()
+}

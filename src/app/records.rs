@@ -1,0 +1,124 @@
+//! The read loop every NDJSON stage shares: inputs in order, one reused line buffer, blank
+//! lines skipped, over-long and malformed records reported on stderr with their place and
+//! skipped, output flushed before the loop would wait for input and whenever a record is news.
+
+use super::Exit;
+use crate::ingest::{open_input, to_text, InputSpec, LineReader};
+use crate::output::{is_broken_pipe, NdjsonWriter};
+use std::io::{self, Write};
+
+/// Longest record read; a longer line is reported and skipped.
+pub const MAX_RECORD_BYTES: usize = 64 << 20;
+
+/// What a stage made of one record.
+pub enum Handled {
+    /// Done; the output may wait for more.
+    Quiet,
+    /// Something a person watching should see now (an alert, an incident): flush.
+    News,
+}
+
+/// What the loop counted.
+#[derive(Debug, Default)]
+pub struct RecordCounts {
+    /// Non-blank lines read.
+    pub records: u64,
+    /// Lines skipped as not usable (reported on stderr).
+    pub malformed: u64,
+    /// Inputs that could not be opened or read to the end.
+    pub unreadable: u64,
+}
+
+impl RecordCounts {
+    /// `, 2 unreadable` when any were, for a summary line.
+    pub fn unreadable_note(&self) -> String {
+        if self.unreadable > 0 {
+            format!(", {} unreadable", self.unreadable)
+        } else {
+            String::new()
+        }
+    }
+
+    /// The exit status the counts call for.
+    pub fn exit(&self) -> Exit {
+        if self.malformed > 0 || self.unreadable > 0 {
+            Exit::DataError
+        } else {
+            Exit::Success
+        }
+    }
+}
+
+/// Feeds every record of `inputs` to `handle`, which appends its output to the buffer it is
+/// given or says why the record is unusable. `Err` ends the run: output failed (or the
+/// reader went away, which is a quiet success).
+pub fn each_record<W: Write>(
+    program: &str,
+    inputs: &[InputSpec],
+    out: &mut NdjsonWriter<W>,
+    counts: &mut RecordCounts,
+    mut handle: impl FnMut(&str, &mut Vec<u8>) -> Result<Handled, String>,
+) -> Result<(), Exit> {
+    let mut scratch = String::new();
+    let mut stderr = io::stderr().lock();
+    for input in inputs {
+        let display = input.display();
+        let source = match open_input(input) {
+            Ok(source) => source,
+            Err(error) => {
+                let _ = writeln!(stderr, "{program}: {error}");
+                counts.unreadable += 1;
+                continue;
+            }
+        };
+        let mut reader = LineReader::new(source, MAX_RECORD_BYTES);
+        let mut line_no = 0u64;
+        loop {
+            let line = match reader.next_line(true, &mut || out.flush()) {
+                Ok(Some(line)) => line,
+                Ok(None) => break,
+                Err(error) if is_broken_pipe(&error) => return Err(Exit::Success),
+                Err(error) => {
+                    let _ = writeln!(stderr, "{program}: reading {display}: {error}");
+                    counts.unreadable += 1;
+                    break;
+                }
+            };
+            line_no += 1;
+            let bytes = line.bytes.strip_suffix(b"\r").unwrap_or(line.bytes);
+            if bytes.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            counts.records += 1;
+            if line.truncated {
+                counts.malformed += 1;
+                let _ = writeln!(
+                    stderr,
+                    "{program}: {display}:{line_no}: record longer than {MAX_RECORD_BYTES} bytes, skipped"
+                );
+                continue;
+            }
+            let (text, _) = to_text(bytes, &mut scratch);
+            let written = match handle(text, out.buffer()) {
+                Ok(Handled::Quiet) => out.written(),
+                Ok(Handled::News) => out.flush(),
+                Err(why) => {
+                    counts.malformed += 1;
+                    let _ = writeln!(stderr, "{program}: {display}:{line_no}: {why}, skipped");
+                    out.written()
+                }
+            };
+            written.map_err(|error| output_failed(program, &error))?;
+        }
+    }
+    out.flush().map_err(|error| output_failed(program, &error))
+}
+
+/// The exit status for a failed write: a reader that went away is a quiet success.
+pub fn output_failed(program: &str, error: &io::Error) -> Exit {
+    if is_broken_pipe(error) {
+        return Exit::Success;
+    }
+    let _ = writeln!(io::stderr().lock(), "{program}: writing output: {error}");
+    Exit::DataError
+}

@@ -1,0 +1,140 @@
+//! The open groups, by key, with the order in which they last saw an alert: a group that has
+//! been silent for the window closes, and when too many are open at once the quietest closes
+//! early. Both are found at the front of the recency index, so neither scans every group.
+
+use super::group::Group;
+use std::collections::{BTreeMap, HashMap};
+
+/// Most groups open at once. Each holds at most a bounded timeline; this bounds their number
+/// when alerts come from a great many addresses (a botnet) within one window.
+pub const MAX_OPEN_GROUPS: usize = 65_536;
+
+/// Open groups.
+#[derive(Debug, Default)]
+pub struct Groups {
+    open: HashMap<String, Open>,
+    /// (last alert's unix seconds, arrival number) → key, oldest first.
+    recency: BTreeMap<(i64, u64), String>,
+    arrivals: u64,
+}
+
+#[derive(Debug)]
+struct Open {
+    group: Group,
+    recency: (i64, u64),
+}
+
+impl Groups {
+    /// Closes the groups silent for more than `window` seconds before `now`, oldest first.
+    pub fn close_silent(&mut self, now: i64, window: i64, closed: &mut Vec<Group>) {
+        while let Some((&(last, _), _)) = self.recency.first_key_value() {
+            if now.saturating_sub(last) <= window {
+                break;
+            }
+            closed.extend(self.pop_oldest());
+        }
+    }
+
+    /// The group for `key` (normalised), created by `create` when there is none; when that
+    /// would open more than [`MAX_OPEN_GROUPS`], the quietest group is closed into `closed`.
+    pub fn entry(&mut self, key: &str, create: impl FnOnce() -> Group, closed: &mut Vec<Group>) -> &mut Group {
+        if !self.open.contains_key(key) {
+            if self.open.len() >= MAX_OPEN_GROUPS {
+                closed.extend(self.pop_oldest());
+            }
+            let group = create();
+            let recency = self.next_recency(group.last_seen().unix_seconds());
+            self.recency.insert(recency, key.to_owned());
+            self.open.insert(key.to_owned(), Open { group, recency });
+        }
+        // Just inserted if it was missing.
+        &mut self.open.get_mut(key).expect("present").group
+    }
+
+    /// Moves `key`'s group in the recency order after an alert changed its last time.
+    pub fn touched(&mut self, key: &str) {
+        let Some(last) = self.open.get(key).map(|open| open.group.last_seen().unix_seconds()) else {
+            return;
+        };
+        let recency = self.next_recency(last);
+        if let Some(open) = self.open.get_mut(key) {
+            let old = std::mem::replace(&mut open.recency, recency);
+            self.recency.remove(&old);
+            self.recency.insert(recency, key.to_owned());
+        }
+    }
+
+    /// Closes every group, in the order they began.
+    pub fn close_all(&mut self) -> Vec<Group> {
+        self.recency.clear();
+        let mut groups: Vec<Group> = self.open.drain().map(|(_, open)| open.group).collect();
+        groups.sort_by(|a, b| a.first_seen().cmp(&b.first_seen()).then_with(|| a.id.cmp(&b.id)));
+        groups
+    }
+
+    /// How many groups are open.
+    #[cfg(test)]
+    pub fn len(&self) -> usize {
+        self.open.len()
+    }
+
+    /// Whether none is.
+    #[cfg(test)]
+    pub fn is_empty(&self) -> bool {
+        self.open.is_empty()
+    }
+
+    fn next_recency(&mut self, last: i64) -> (i64, u64) {
+        self.arrivals += 1;
+        (last, self.arrivals)
+    }
+
+    fn pop_oldest(&mut self) -> Option<Group> {
+        let (_, key) = self.recency.pop_first()?;
+        self.open.remove(&key).map(|open| open.group)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::correlate::GroupBy;
+    use crate::time::Timestamp;
+
+    fn open(groups: &mut Groups, key: &str, at: i64, closed: &mut Vec<Group>) {
+        let time = Timestamp::from_unix(at, 0);
+        groups.entry(key, || Group::new(GroupBy::SourceIp, key, time), closed);
+        groups.touched(key);
+    }
+
+    #[test]
+    fn silent_groups_close_oldest_first_and_active_ones_stay() {
+        let mut groups = Groups::default();
+        let mut closed = Vec::new();
+        open(&mut groups, "a", 0, &mut closed);
+        open(&mut groups, "b", 100, &mut closed);
+        open(&mut groups, "c", 200, &mut closed);
+        groups.close_silent(200, 100, &mut closed);
+        let ids: Vec<String> = closed.iter().map(|group| group.id.clone()).collect();
+        assert_eq!(ids, [Group::new(GroupBy::SourceIp, "a", Timestamp::from_unix(0, 0)).id]);
+        assert_eq!(groups.len(), 2, "b, silent for exactly the window, stays");
+        groups.close_silent(1000, 100, &mut closed);
+        assert!(groups.is_empty());
+        assert_eq!(closed.len(), 3);
+    }
+
+    #[test]
+    fn too_many_open_groups_close_the_quietest() {
+        let mut groups = Groups::default();
+        let mut closed = Vec::new();
+        for index in 0..=MAX_OPEN_GROUPS {
+            open(&mut groups, &format!("10.{index}"), index as i64, &mut closed);
+        }
+        assert_eq!(groups.len(), MAX_OPEN_GROUPS);
+        assert_eq!(closed.len(), 1);
+        assert_eq!(
+            closed[0].id,
+            Group::new(GroupBy::SourceIp, "10.0", Timestamp::from_unix(0, 0)).id
+        );
+    }
+}
