@@ -8,6 +8,7 @@ pub mod cli;
 pub mod correlate;
 pub mod detect;
 pub mod diagnostics;
+pub mod enrich;
 pub mod ingest;
 pub mod output;
 pub mod parse;

@@ -85,7 +85,7 @@ pub fn correlate(run: &CorrelateRun) -> Exit {
                 counts.other += 1;
                 Ok(Handled::Quiet)
             }
-            Err(malformed) => Err(malformed.to_string()),
+            Err(malformed) => Err(format!("{malformed}, skipped")),
         }
     });
     if let Err(exit) = looped {

@@ -215,7 +215,7 @@ pub fn detect(run: &DetectRun) -> Exit {
                 counts.passed += 1;
                 Ok(Handled::Quiet)
             }
-            Err(malformed) => Err(malformed.to_string()),
+            Err(malformed) => Err(format!("{malformed}, skipped")),
         }
     });
     if let Err(exit) = looped {

@@ -4,6 +4,7 @@
 pub mod correlate;
 pub mod detect;
 pub mod detect_config;
+pub mod enrich;
 pub mod parse;
 pub mod records;
 

@@ -50,7 +50,7 @@ impl RecordCounts {
 }
 
 /// Feeds every record of `inputs` to `handle`, which appends its output to the buffer it is
-/// given or says why the record is unusable. `Err` ends the run: output failed (or the
+/// given or says why the record is unusable (and what became of it). `Err` ends the run: output failed (or the
 /// reader went away, which is a quiet success).
 pub fn each_record<W: Write>(
     program: &str,
@@ -104,7 +104,7 @@ pub fn each_record<W: Write>(
                 Ok(Handled::News) => out.flush(),
                 Err(why) => {
                     counts.malformed += 1;
-                    let _ = writeln!(stderr, "{program}: {display}:{line_no}: {why}, skipped");
+                    let _ = writeln!(stderr, "{program}: {display}:{line_no}: {why}");
                     out.written()
                 }
             };

@@ -4,6 +4,7 @@
 
 pub mod correlate;
 pub mod detect;
+pub mod enrich;
 pub mod parse;
 
 use clap::CommandFactory;
@@ -14,6 +15,7 @@ pub fn commands() -> Vec<clap::Command> {
         parse::ParseArgs::command(),
         detect::DetectArgs::command(),
         correlate::CorrelateArgs::command(),
+        enrich::EnrichArgs::command(),
     ]
 }
 

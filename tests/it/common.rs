@@ -11,6 +11,7 @@ use std::process::{Command, Output, Stdio};
 pub const LS_PARSE: &str = env!("CARGO_BIN_EXE_ls-parse");
 pub const LS_DETECT: &str = env!("CARGO_BIN_EXE_ls-detect");
 pub const LS_CORRELATE: &str = env!("CARGO_BIN_EXE_ls-correlate");
+pub const LS_ENRICH: &str = env!("CARGO_BIN_EXE_ls-enrich");
 
 pub fn repo_root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -53,6 +54,11 @@ pub fn ls_detect(args: &[&str], stdin: &[u8]) -> Output {
 /// Runs ls-correlate with arguments and stdin.
 pub fn ls_correlate(args: &[&str], stdin: &[u8]) -> Output {
     run_with_stdin(LS_CORRELATE, args, stdin)
+}
+
+/// Runs ls-enrich with arguments and stdin.
+pub fn ls_enrich(args: &[&str], stdin: &[u8]) -> Output {
+    run_with_stdin(LS_ENRICH, args, stdin)
 }
 
 /// The alerts ls-detect finds in all of sample_logs/ (work hours read in UTC).

@@ -79,6 +79,38 @@ fn schema_page_documents_every_incident_field() {
     );
 }
 
+#[test]
+fn schema_page_documents_every_field_enrichment_adds() {
+    let page = std::fs::read_to_string(repo_root().join("man/logsentry-schema.7")).expect("schema page");
+    let section = page
+        .split(".SH ENRICHMENT")
+        .nth(1)
+        .and_then(|rest| rest.split("\n.SH ").next())
+        .expect("an ENRICHMENT section");
+    let alerts = sample_alerts();
+    let incidents = ls_correlate(&["--final", "--incidents-only", "-q"], &alerts);
+    let bare = b"{\"threat\":{\"technique\":{\"id\":\"T1110.001\"}}}\n";
+    let mut enriched = Vec::new();
+    for input in [&alerts[..], &incidents.stdout[..], &bare[..]] {
+        let output = ls_enrich(&["-q"], input);
+        assert!(output.status.success(), "{}", stderr(&output));
+        enriched.extend_from_slice(&output.stdout);
+    }
+    let mut added = std::collections::BTreeSet::new();
+    for line in String::from_utf8_lossy(&enriched).lines() {
+        field_paths(&serde_json::from_str(line).expect("json"), "", &mut added);
+    }
+    let missing: Vec<String> = added
+        .into_iter()
+        .filter(|field| field.starts_with("threat.") || field.starts_with("logsentry.attack"))
+        .filter(|field| !section.contains(&format!("\\fB{field}\\fR")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "enrichment fields missing from man/logsentry-schema.7: {missing:?}"
+    );
+}
+
 /// The fields of the NDJSON `records` that `page` does not name as `\fBfield\fR` (roff
 /// escapes '-' as '\-' in text; field names have none, and '@' and '.' are plain).
 fn undocumented(records: &[u8], page: &str, at_least: usize) -> Vec<String> {

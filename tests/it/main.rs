@@ -6,6 +6,7 @@ mod corpus;
 mod correlate;
 mod detect;
 mod docs;
+mod enrich;
 mod evtx;
 mod evtx_writer;
 #[path = "../support/evtx_writer.rs"]

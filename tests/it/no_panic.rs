@@ -271,3 +271,26 @@ proptest! {
         correlate_all(&records, true);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 500, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_records_never_panic_enrichment_and_every_line_comes_out(
+        lines in proptest::collection::vec("\\PC{0,40}(technique)?\\PC{0,40}", 0..10),
+        ids in proptest::collection::vec("(T[0-9]{4}(\\.[0-9]{3})?|\\PC{0,6})", 0..4),
+        as_array in any::<bool>(),
+    ) {
+        use logsentry::enrich::{attack::AttackTable, Enricher};
+        let mut enricher = Enricher::new(AttackTable::embedded());
+        let id = if as_array { serde_json::json!(ids) } else { serde_json::json!(ids.first()) };
+        let mut records = lines.clone();
+        records.push(serde_json::json!({"threat": {"technique": {"id": id}, "tactic": {"name": ids.clone()}}}).to_string());
+        records.push(serde_json::json!({"threat": {"technique": {"id": id}, "tactic": 7}, "logsentry": []}).to_string());
+        let mut out = Vec::new();
+        for record in &records {
+            enricher.process(record, &mut out);
+        }
+        prop_assert_eq!(out.iter().filter(|&&b| b == b'\n').count(), records.len());
+    }
+}

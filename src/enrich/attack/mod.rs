@@ -1,0 +1,205 @@
+//! The MITRE ATT&CK Enterprise table enrichment reads: technique id → name, tactics, page,
+//! and what replaced it if it was revoked. One is embedded at build time (generated from
+//! MITRE's STIX data by [`stix::read_bundle`], written as the compact text of
+//! [`AttackTable::to_text`]); `--attack-stix FILE` reads a newer release instead.
+
+pub mod stix;
+
+use std::collections::HashMap;
+
+/// The embedded table: ATT&CK Enterprise as of the release it names on its `version` line.
+const EMBEDDED: &str = include_str!("enterprise.tsv");
+
+/// An ATT&CK tactic.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TacticInfo {
+    /// `TA0006`.
+    pub id: String,
+    /// `credential-access`, as techniques name their tactics.
+    pub shortname: String,
+    /// `Credential Access`.
+    pub name: String,
+    /// Its page on attack.mitre.org.
+    pub url: String,
+}
+
+/// An ATT&CK technique or sub-technique.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TechniqueInfo {
+    /// `T1110.001`.
+    pub id: String,
+    /// `Password Guessing` (a sub-technique's own name, as ATT&CK gives it).
+    pub name: String,
+    /// Its tactics' shortnames.
+    pub tactics: Vec<String>,
+    /// Its page on attack.mitre.org.
+    pub url: String,
+    /// A sub-technique (`T1110.001`).
+    pub subtechnique: bool,
+    /// Deprecated: no longer maintained, with no replacement.
+    pub deprecated: bool,
+    /// Revoked: merged into or replaced by another technique.
+    pub revoked: bool,
+    /// The technique that replaced it, when the data says.
+    pub revoked_by: Option<String>,
+}
+
+/// ATT&CK techniques and tactics, as enrichment reads them.
+#[derive(Debug, Default)]
+pub struct AttackTable {
+    /// The release (`18.1`), or the date of the data's latest change when it names none.
+    pub version: String,
+    /// Tactics in matrix (kill-chain) order.
+    pub tactics: Vec<TacticInfo>,
+    techniques: HashMap<String, TechniqueInfo>,
+}
+
+/// Why a table's text could not be read.
+#[derive(Debug, thiserror::Error)]
+#[error("ATT&CK table line {line}: {why}")]
+pub struct TableError {
+    line: usize,
+    why: &'static str,
+}
+
+impl AttackTable {
+    /// The table built into the binary.
+    pub fn embedded() -> Self {
+        // Our own generated text, checked by a test: a failure here is a build defect.
+        Self::from_text(EMBEDDED).unwrap_or_default()
+    }
+
+    /// The technique `id` (any case).
+    pub fn technique(&self, id: &str) -> Option<&TechniqueInfo> {
+        self.techniques.get(id.trim()).or_else(|| {
+            let upper = id.trim().to_ascii_uppercase();
+            self.techniques.get(&upper)
+        })
+    }
+
+    /// The tactic named `name`, `shortname` or `TA` id (any case, `command-and-control` or
+    /// `Command and Control`).
+    pub fn tactic(&self, name: &str) -> Option<&TacticInfo> {
+        let wanted = simplified(name);
+        self.tactics.iter().find(|tactic| {
+            simplified(&tactic.name) == wanted
+                || simplified(&tactic.shortname) == wanted
+                || tactic.id.eq_ignore_ascii_case(name.trim())
+        })
+    }
+
+    /// How many techniques it knows.
+    pub fn len(&self) -> usize {
+        self.techniques.len()
+    }
+
+    /// Whether it knows none.
+    pub fn is_empty(&self) -> bool {
+        self.techniques.is_empty()
+    }
+
+    /// Adds a technique; of two with one id, an active one wins over a revoked or deprecated
+    /// one.
+    pub fn insert(&mut self, technique: TechniqueInfo) {
+        let active = |t: &TechniqueInfo| !t.revoked && !t.deprecated;
+        match self.techniques.get(&technique.id) {
+            Some(known) if active(known) && !active(&technique) => {}
+            _ => {
+                self.techniques.insert(technique.id.clone(), technique);
+            }
+        }
+    }
+
+    /// The compact text the embedded table is kept in: `version`, `tactic` and `technique`
+    /// lines of tab-separated fields, techniques sorted by id.
+    pub fn to_text(&self) -> String {
+        let mut text = String::from(
+            "# MITRE ATT&CK Enterprise, as LogSentry's enrichment reads it. Generated from MITRE's STIX data\n\
+             # by logsentry::enrich::attack::stix (LOGSENTRY_BLESS=1 cargo test --test it enrich regenerates it).\n\
+             # © The MITRE Corporation. This work is reproduced and distributed with the permission of\n\
+             # The MITRE Corporation.\n",
+        );
+        text.push_str(&format!("version\t{}\n", self.version));
+        for tactic in &self.tactics {
+            text.push_str(&format!(
+                "tactic\t{}\t{}\t{}\t{}\n",
+                tactic.id, tactic.shortname, tactic.name, tactic.url
+            ));
+        }
+        let mut techniques: Vec<&TechniqueInfo> = self.techniques.values().collect();
+        techniques.sort_by(|a, b| a.id.cmp(&b.id));
+        for technique in techniques {
+            let flags: Vec<&str> = [
+                (technique.subtechnique, "sub"),
+                (technique.deprecated, "deprecated"),
+                (technique.revoked, "revoked"),
+            ]
+            .into_iter()
+            .filter_map(|(set, flag)| set.then_some(flag))
+            .collect();
+            text.push_str(&format!(
+                "technique\t{}\t{}\t{}\t{}\t{}\t{}\n",
+                technique.id,
+                technique.name.replace(['\t', '\n'], " "),
+                technique.tactics.join(","),
+                technique.url,
+                flags.join(","),
+                technique.revoked_by.as_deref().unwrap_or("")
+            ));
+        }
+        text
+    }
+
+    /// Reads [`AttackTable::to_text`]'s format.
+    pub fn from_text(text: &str) -> Result<Self, TableError> {
+        let mut table = AttackTable::default();
+        for (index, line) in text.lines().enumerate() {
+            let error = |why| TableError { line: index + 1, why };
+            if line.starts_with('#') || line.trim().is_empty() {
+                continue;
+            }
+            let fields: Vec<&str> = line.split('\t').collect();
+            match fields.as_slice() {
+                ["version", version] => table.version = (*version).to_owned(),
+                ["tactic", id, shortname, name, url] => table.tactics.push(TacticInfo {
+                    id: (*id).to_owned(),
+                    shortname: (*shortname).to_owned(),
+                    name: (*name).to_owned(),
+                    url: (*url).to_owned(),
+                }),
+                ["technique", id, name, tactics, url, flags, revoked_by] => {
+                    let flags: Vec<&str> = flags.split(',').collect();
+                    table.insert(TechniqueInfo {
+                        id: (*id).to_owned(),
+                        name: (*name).to_owned(),
+                        tactics: tactics
+                            .split(',')
+                            .filter(|t| !t.is_empty())
+                            .map(str::to_owned)
+                            .collect(),
+                        url: (*url).to_owned(),
+                        subtechnique: flags.contains(&"sub"),
+                        deprecated: flags.contains(&"deprecated"),
+                        revoked: flags.contains(&"revoked"),
+                        revoked_by: (!revoked_by.is_empty()).then(|| (*revoked_by).to_owned()),
+                    });
+                }
+                _ => return Err(error("expected a version, tactic or technique line")),
+            }
+        }
+        if table.techniques.is_empty() {
+            return Err(TableError {
+                line: 0,
+                why: "no techniques",
+            });
+        }
+        Ok(table)
+    }
+}
+
+fn simplified(text: &str) -> String {
+    text.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
