@@ -1,6 +1,8 @@
 //! The order of ATT&CK's Enterprise tactics: the phases of an attack, from finding a target
 //! to the damage done, so an incident's tactics read as the attack went.
 
+use crate::schema::same_tactic;
+
 /// ATT&CK Enterprise tactics in kill-chain order.
 const PHASES: [&str; 14] = [
     "Reconnaissance",
@@ -26,16 +28,6 @@ pub fn phase(tactic: &str) -> usize {
         .iter()
         .position(|known| same_tactic(known, tactic))
         .unwrap_or(PHASES.len())
-}
-
-fn same_tactic(known: &str, tactic: &str) -> bool {
-    let normalised = |text: &str| {
-        text.bytes()
-            .filter(|byte| byte.is_ascii_alphanumeric())
-            .map(|byte| byte.to_ascii_lowercase())
-            .collect::<Vec<u8>>()
-    };
-    normalised(known) == normalised(tactic)
 }
 
 /// Sorts tactic names into kill-chain order; unknown ones keep their order after the rest.

@@ -9,16 +9,9 @@ use serde_json::{json, Map, Value};
 /// Adds ATT&CK context to `record`; returns how many of its technique ids the table did not
 /// know, or `None` when it names no technique.
 pub fn add_attack_context(record: &mut Map<String, Value>, table: &AttackTable) -> Option<usize> {
-    let ids = technique_ids(record)?;
+    let (ids, single) = technique_ids(record)?;
     let known: Vec<Option<&super::attack::TechniqueInfo>> = ids.iter().map(|id| table.technique(id)).collect();
     let unknown = known.iter().filter(|technique| technique.is_none()).count();
-    let single = !matches!(
-        record
-            .get("threat")
-            .and_then(|t| t.get("technique"))
-            .and_then(|t| t.get("id")),
-        Some(Value::Array(_))
-    );
     // technique_ids found `threat.technique` to be objects.
     let threat = object_at(record, "threat")?;
     insert_missing(threat, "framework", json!("MITRE ATT&CK"));
@@ -96,14 +89,17 @@ pub fn add_attack_context(record: &mut Map<String, Value>, table: &AttackTable) 
     Some(unknown)
 }
 
-/// `threat.technique.id`, one or many.
-fn technique_ids(record: &Map<String, Value>) -> Option<Vec<String>> {
-    let ids: Vec<String> = match record.get("threat")?.get("technique")?.get("id")? {
-        Value::String(id) => vec![id.clone()],
-        Value::Array(ids) => ids.iter().filter_map(|id| id.as_str().map(str::to_owned)).collect(),
+/// `threat.technique.id`, and whether it is one id (not an array).
+fn technique_ids(record: &Map<String, Value>) -> Option<(Vec<String>, bool)> {
+    let (ids, single): (Vec<String>, bool) = match record.get("threat")?.get("technique")?.get("id")? {
+        Value::String(id) => (vec![id.clone()], true),
+        Value::Array(ids) => (
+            ids.iter().filter_map(|id| id.as_str().map(str::to_owned)).collect(),
+            false,
+        ),
         _ => return None,
     };
-    (!ids.is_empty()).then_some(ids)
+    (!ids.is_empty()).then_some((ids, single))
 }
 
 /// `Brute Force: Password Guessing` for a sub-technique, as ATT&CK's pages title it.

@@ -24,7 +24,7 @@ pub use incident::{
     Incident, IncidentDetail, IncidentInfo, IncidentMeta, IncidentThreat, TacticNames, TechniqueIds, TimelineEntry,
 };
 pub use json::EventWriter;
-pub use names::{and_list, module_title};
+pub use names::{and_list, module_title, same_tactic};
 
 pub use event::{
     Decimal, Event, EventCode, EventInfo, EventType, Group, Host, Http, HttpRequest, HttpResponse, Log, LogFile, Logon,

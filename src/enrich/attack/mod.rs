@@ -5,6 +5,7 @@
 
 pub mod stix;
 
+use crate::schema::same_tactic;
 use std::collections::HashMap;
 
 /// The embedded table: ATT&CK Enterprise as of the release it names on its `version` line.
@@ -80,10 +81,9 @@ impl AttackTable {
     /// The tactic named `name`, `shortname` or `TA` id (any case, `command-and-control` or
     /// `Command and Control`).
     pub fn tactic(&self, name: &str) -> Option<&TacticInfo> {
-        let wanted = simplified(name);
         self.tactics.iter().find(|tactic| {
-            simplified(&tactic.name) == wanted
-                || simplified(&tactic.shortname) == wanted
+            same_tactic(&tactic.name, name)
+                || same_tactic(&tactic.shortname, name)
                 || tactic.id.eq_ignore_ascii_case(name.trim())
         })
     }
@@ -195,11 +195,4 @@ impl AttackTable {
         }
         Ok(table)
     }
-}
-
-fn simplified(text: &str) -> String {
-    text.chars()
-        .filter(char::is_ascii_alphanumeric)
-        .map(|c| c.to_ascii_lowercase())
-        .collect()
 }
