@@ -25,6 +25,26 @@ pub struct Counts {
     pub failed_inputs: u64,
 }
 
+impl Counts {
+    /// `12 lines, 10 events, 1 skipped, 1 rejected from 3 inputs`.
+    pub fn summary(&self, inputs: usize) -> String {
+        let mut line = format!(
+            "{} lines, {} events, {} skipped, {} rejected",
+            self.lines, self.events, self.skipped, self.rejected
+        );
+        if self.records > 0 {
+            line.push_str(&format!(", {} EVTX records", self.records));
+        }
+        if inputs > 1 {
+            line.push_str(&format!(" from {inputs} inputs"));
+        }
+        if self.failed_inputs > 0 {
+            line.push_str(&format!(", {} unreadable", self.failed_inputs));
+        }
+        line
+    }
+}
+
 /// Stderr messages, the rejects file and the counters of one run.
 pub struct Diagnostics {
     program: &'static str,
@@ -108,20 +128,6 @@ impl Diagnostics {
         if self.quiet {
             return;
         }
-        let c = &self.counts;
-        let mut line = format!(
-            "{} lines, {} events, {} skipped, {} rejected",
-            c.lines, c.events, c.skipped, c.rejected
-        );
-        if c.records > 0 {
-            line.push_str(&format!(", {} EVTX records", c.records));
-        }
-        if inputs > 1 {
-            line.push_str(&format!(" from {inputs} inputs"));
-        }
-        if c.failed_inputs > 0 {
-            line.push_str(&format!(", {} unreadable", c.failed_inputs));
-        }
-        let _ = writeln!(io::stderr().lock(), "{}: {line}", self.program);
+        let _ = writeln!(io::stderr().lock(), "{}: {}", self.program, self.counts.summary(inputs));
     }
 }

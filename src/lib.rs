@@ -12,5 +12,6 @@ pub mod enrich;
 pub mod ingest;
 pub mod output;
 pub mod parse;
+pub mod report;
 pub mod schema;
 pub mod time;

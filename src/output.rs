@@ -66,6 +66,14 @@ impl<W: Write> NdjsonWriter<W> {
         }
         self.inner.flush()
     }
+
+    /// The underlying writer, after what is buffered has gone to it.
+    pub fn into_inner(mut self) -> W {
+        // Records are whole lines in the buffer: a writer that can fail has said so at the
+        // last flush; one that cannot (an in-process sink) takes them all here.
+        let _ = self.flush();
+        self.inner
+    }
 }
 
 /// Whether an error means the reader went away (`| head`): the quiet way to end.

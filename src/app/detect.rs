@@ -195,12 +195,17 @@ struct Counts {
     passed: u64,
 }
 
+/// The detection engine a run asks for: its thresholds, the rules selected.
+pub fn engine(run: &DetectRun) -> Engine {
+    let (only, skip) = (run.only.clone(), run.skip.clone());
+    let selected = move |id: &str| (only.is_empty() || only.iter().any(|o| o == id)) && !skip.iter().any(|s| s == id);
+    Engine::new(&run.config, Box::new(selected))
+}
+
 /// Runs detection over the inputs, writing to stdout.
 pub fn detect(run: &DetectRun) -> Exit {
     let mut out = NdjsonWriter::stdout();
-    let (only, skip) = (run.only.clone(), run.skip.clone());
-    let selected = move |id: &str| (only.is_empty() || only.iter().any(|o| o == id)) && !skip.iter().any(|s| s == id);
-    let mut engine = Engine::new(&run.config, Box::new(selected));
+    let mut engine = engine(run);
     let mut counts = Counts::default();
     let mut read = RecordCounts::default();
     let looped = each_record(PROGRAM, &run.inputs, &mut out, &mut read, |line, buffer| {

@@ -5,8 +5,10 @@ pub mod correlate;
 pub mod detect;
 pub mod detect_config;
 pub mod enrich;
+pub mod logsentry;
 pub mod parse;
 pub mod records;
+pub mod report;
 
 use std::process::ExitCode;
 

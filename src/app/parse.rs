@@ -3,7 +3,7 @@
 
 use super::{parse_args, usage_error, Exit};
 use crate::cli::parse::{FormatArg, MysqlKindArg, ParseArgs};
-use crate::diagnostics::Diagnostics;
+use crate::diagnostics::{Counts, Diagnostics};
 use crate::ingest::evtx::{is_evtx, EvtxItem, EvtxOptions, EvtxStream, MappedChunk};
 use crate::ingest::{
     expand_inputs, open_input, peek, split_cr, to_text, FollowedFile, InputSpec, LineReader, OpenError,
@@ -111,6 +111,20 @@ pub fn main() -> ExitCode {
 
 /// Runs `ls-parse` with a validated config, writing to stdout.
 pub fn run(config: &ParseConfig) -> Exit {
+    run_into(config, &mut NdjsonWriter::stdout()).0
+}
+
+/// Runs `ls-parse` with a validated config, writing events to `out`; gives back the exit
+/// status and what was counted.
+pub fn run_into<W: Write>(config: &ParseConfig, out: &mut NdjsonWriter<W>) -> (Exit, Counts) {
+    let (exit, diagnostics) = run_with_diagnostics(config, out);
+    (
+        exit,
+        diagnostics.map(|diagnostics| diagnostics.counts).unwrap_or_default(),
+    )
+}
+
+fn run_with_diagnostics<W: Write>(config: &ParseConfig, out: &mut NdjsonWriter<W>) -> (Exit, Option<Diagnostics>) {
     let mut diagnostics = match Diagnostics::new(PROGRAM, config.rejects.as_deref(), config.quiet) {
         Ok(diagnostics) => diagnostics,
         Err(error) => {
@@ -120,39 +134,39 @@ pub fn run(config: &ParseConfig) -> Exit {
                 .map(|p| p.display().to_string())
                 .unwrap_or_default();
             usage_error(PROGRAM, &format!("error: cannot create rejects file {path}: {error}"));
-            return Exit::Usage;
+            return (Exit::Usage, None);
         }
     };
-    let mut out = NdjsonWriter::stdout();
     let result = if config.follow {
-        follow(config, &stop_on_signals(), &mut out, &mut diagnostics)
+        follow(config, &stop_on_signals(), out, &mut diagnostics)
     } else {
-        merge(config, &mut out, &mut diagnostics)
+        merge(config, out, &mut diagnostics)
     }
     .and_then(|()| out.flush().map_err(RunError::Output));
     let finish = diagnostics.finish();
     match result {
-        Err(RunError::Output(error)) if is_broken_pipe(&error) => return Exit::Success,
+        Err(RunError::Output(error)) if is_broken_pipe(&error) => return (Exit::Success, Some(diagnostics)),
         Err(RunError::Output(error)) => {
             diagnostics.error(&format!("writing output: {error}"));
-            return Exit::DataError;
+            return (Exit::DataError, Some(diagnostics));
         }
         Err(RunError::Rejects(error)) => {
             diagnostics.error(&format!("writing rejects file: {error}"));
-            return Exit::DataError;
+            return (Exit::DataError, Some(diagnostics));
         }
         Ok(()) => {}
     }
     if let Err(error) = finish {
         diagnostics.error(&format!("writing rejects file: {error}"));
-        return Exit::DataError;
+        return (Exit::DataError, Some(diagnostics));
     }
     diagnostics.summary(config.inputs.len());
-    if diagnostics.counts.failed_inputs > 0 {
+    let exit = if diagnostics.counts.failed_inputs > 0 {
         Exit::DataError
     } else {
         Exit::Success
-    }
+    };
+    (exit, Some(diagnostics))
 }
 
 /// Failing to write output ends the run; failing to read an input only ends that input.

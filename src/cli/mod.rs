@@ -5,7 +5,9 @@
 pub mod correlate;
 pub mod detect;
 pub mod enrich;
+pub mod logsentry;
 pub mod parse;
+pub mod report;
 
 use clap::CommandFactory;
 
@@ -16,6 +18,8 @@ pub fn commands() -> Vec<clap::Command> {
         detect::DetectArgs::command(),
         correlate::CorrelateArgs::command(),
         enrich::EnrichArgs::command(),
+        report::ReportArgs::command(),
+        logsentry::LogsentryArgs::command(),
     ]
 }
 

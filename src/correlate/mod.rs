@@ -9,7 +9,7 @@
 
 mod group;
 mod groups;
-mod kill_chain;
+pub mod kill_chain;
 mod timeline;
 
 pub use groups::MAX_OPEN_GROUPS;

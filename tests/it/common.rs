@@ -12,6 +12,8 @@ pub const LS_PARSE: &str = env!("CARGO_BIN_EXE_ls-parse");
 pub const LS_DETECT: &str = env!("CARGO_BIN_EXE_ls-detect");
 pub const LS_CORRELATE: &str = env!("CARGO_BIN_EXE_ls-correlate");
 pub const LS_ENRICH: &str = env!("CARGO_BIN_EXE_ls-enrich");
+pub const LS_REPORT: &str = env!("CARGO_BIN_EXE_ls-report");
+pub const LOGSENTRY: &str = env!("CARGO_BIN_EXE_logsentry");
 
 pub fn repo_root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -59,6 +61,16 @@ pub fn ls_correlate(args: &[&str], stdin: &[u8]) -> Output {
 /// Runs ls-enrich with arguments and stdin.
 pub fn ls_enrich(args: &[&str], stdin: &[u8]) -> Output {
     run_with_stdin(LS_ENRICH, args, stdin)
+}
+
+/// Runs ls-report with arguments and stdin.
+pub fn ls_report(args: &[&str], stdin: &[u8]) -> Output {
+    run_with_stdin(LS_REPORT, args, stdin)
+}
+
+/// Runs logsentry with arguments and stdin.
+pub fn logsentry(args: &[&str], stdin: &[u8]) -> Output {
+    run_with_stdin(LOGSENTRY, args, stdin)
 }
 
 /// The alerts ls-detect finds in all of sample_logs/ (work hours read in UTC).

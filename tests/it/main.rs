@@ -16,6 +16,7 @@ mod mysql;
 mod no_panic;
 mod query_accuracy;
 mod readme;
+mod report;
 mod robustness;
 mod streaming;
 mod web_accuracy;

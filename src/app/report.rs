@@ -1,0 +1,277 @@
+//! The `ls-report` runner: flags → where and how to write, the read loop over NDJSON inputs
+//! into the report's tallies, then the report itself. [`ReportSink`] is shared with
+//! `logsentry`, which feeds it from its own pipeline.
+
+use super::records::{each_record, Handled, RecordCounts};
+use super::{parse_args, usage_error, Exit};
+use crate::cli::report::{FormatArg, ReportArgs, ReportOutputArgs};
+use crate::enrich::attack::AttackTable;
+use crate::ingest::{expand_inputs, InputSpec};
+use crate::output::{is_broken_pipe, NdjsonWriter};
+use crate::report::{csv, Collector, Destination, Format, Malformed, RecordKind, Renderer};
+use std::io::{self, BufWriter, Write};
+use std::path::PathBuf;
+
+const PROGRAM: &str = "ls-report";
+
+/// How and where a report is written, checked before any input is read.
+pub struct ReportOutput {
+    /// Where.
+    pub destination: Destination,
+    /// Which format.
+    pub format: Format,
+    /// The template, for HTML and Markdown.
+    pub renderer: Option<Renderer>,
+    /// The title.
+    pub title: String,
+}
+
+impl ReportOutput {
+    /// Checks the flags: the format (from `--format` or the file's extension), the template
+    /// (it must parse), and that nothing would be overwritten. `fallback` is where a report
+    /// goes when neither `-o` nor `--out-dir` is given.
+    pub fn from_args(args: ReportOutputArgs, fallback: Destination) -> Result<Self, String> {
+        let destination = match (args.output, args.out_dir) {
+            (Some(file), _) if file.as_os_str() == "-" => Destination::Stdout,
+            (Some(file), _) => Destination::File(file),
+            (None, Some(dir)) => Destination::Directory(dir),
+            (None, None) => fallback,
+        };
+        let format = match args.format {
+            Some(FormatArg::Html) => Format::Html,
+            Some(FormatArg::Md) => Format::Markdown,
+            Some(FormatArg::Csv) => Format::Csv,
+            Some(FormatArg::Json) => Format::Json,
+            None => match &destination {
+                Destination::File(path) => Format::from_path(path).unwrap_or(Format::Html),
+                _ => Format::Html,
+            },
+        };
+        let renderer = match (format, &args.template) {
+            (Format::Csv | Format::Json, Some(_)) => {
+                return Err("--template applies to html and md reports only".to_owned());
+            }
+            (Format::Csv | Format::Json, None) => None,
+            (_, Some(path)) => Some(Renderer::from_file(path).map_err(|error| format!("--template {error}"))?),
+            (_, None) => Some(Renderer::builtin(format)?),
+        };
+        destination.check()?;
+        Ok(ReportOutput {
+            destination,
+            format,
+            renderer,
+            title: args.title,
+        })
+    }
+}
+
+/// A report being made: records go in one at a time, the report comes out at the end. A
+/// CSV report is written as alerts arrive, so it lists every one however many there are.
+pub struct ReportSink {
+    output: ReportOutput,
+    collector: Collector,
+    csv: Option<CsvOut>,
+}
+
+/// A CSV report being written: its file (none for stdout) and the writer.
+struct CsvOut {
+    path: Option<PathBuf>,
+    writer: BufWriter<Box<dyn Write>>,
+}
+
+/// What became of the report.
+#[derive(Debug)]
+pub enum Written {
+    /// To this file.
+    File(PathBuf),
+    /// To standard output.
+    Stdout,
+    /// Standard output's reader went away: nothing more to do.
+    ReaderGone,
+}
+
+impl ReportSink {
+    /// A sink for `output` (a CSV file is created now).
+    pub fn new(output: ReportOutput, table: AttackTable) -> io::Result<Self> {
+        let csv = if output.format == Format::Csv {
+            let (path, writer): (Option<PathBuf>, Box<dyn Write>) = match output
+                .destination
+                .create(output.format.extension(), chrono::Local::now())?
+            {
+                Some((path, file)) => (Some(path), Box::new(file)),
+                None => (None, Box::new(io::stdout())),
+            };
+            let mut writer = BufWriter::with_capacity(64 * 1024, writer);
+            writer.write_all(csv::HEADER.as_bytes())?;
+            Some(CsvOut { path, writer })
+        } else {
+            None
+        };
+        Ok(ReportSink {
+            output,
+            collector: Collector::new(table),
+            csv,
+        })
+    }
+
+    /// Reads one record.
+    pub fn add(&mut self, line: &str) -> Result<Result<RecordKind, Malformed>, io::Error> {
+        let kind = self.collector.add(line);
+        if let (Ok(RecordKind::Alert), Some(CsvOut { writer, .. })) = (&kind, &mut self.csv) {
+            if let Ok(record) = serde_json::from_str(line) {
+                csv::write_row(writer, &self.collector.alert_row(&record))?;
+            }
+        }
+        Ok(kind)
+    }
+
+    /// The tallies, for summaries and provenance notes.
+    pub fn collector_mut(&mut self) -> &mut Collector {
+        &mut self.collector
+    }
+
+    /// Writes the report.
+    pub fn finish(self) -> Result<Written, String> {
+        let ReportSink { output, collector, csv } = self;
+        if let Some(CsvOut { path, mut writer }) = csv {
+            return match writer.flush() {
+                Ok(()) => Ok(path.map_or(Written::Stdout, Written::File)),
+                Err(error) if is_broken_pipe(&error) => Ok(Written::ReaderGone),
+                Err(error) => Err(format!("writing the report: {error}")),
+            };
+        }
+        let now = chrono::Local::now();
+        let generated_at = now
+            .with_timezone(&chrono::Utc)
+            .format("%Y-%m-%d %H:%M:%S UTC")
+            .to_string();
+        let data = collector.finish(&output.title, generated_at);
+        let mut text = match (&output.renderer, output.format) {
+            (Some(renderer), _) => renderer
+                .render(&data)
+                .map_err(|error| format!("rendering the report: {error}"))?,
+            (None, _) => serde_json::to_string_pretty(&data).map_err(|error| error.to_string())?,
+        };
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+        match output.destination.create(output.format.extension(), now) {
+            Ok(Some((path, mut file))) => file
+                .write_all(text.as_bytes())
+                .and_then(|()| file.sync_all())
+                .map(|()| Written::File(path.clone()))
+                .map_err(|error| format!("writing {}: {error}", path.display())),
+            Ok(None) => {
+                let mut stdout = io::stdout().lock();
+                match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+                    Ok(()) => Ok(Written::Stdout),
+                    Err(error) if is_broken_pipe(&error) => Ok(Written::ReaderGone),
+                    Err(error) => Err(format!("writing the report: {error}")),
+                }
+            }
+            Err(error) => Err(format!("creating the report file: {error}")),
+        }
+    }
+}
+
+/// A validated `ls-report` command line.
+pub struct ReportRun {
+    /// The report.
+    pub output: ReportOutput,
+    /// Inputs in order.
+    pub inputs: Vec<InputSpec>,
+    /// No summary.
+    pub quiet: bool,
+}
+
+impl ReportRun {
+    /// Checks the flags.
+    pub fn from_args(args: ReportArgs) -> Result<Self, String> {
+        let inputs = expand_inputs(&args.files, false).map_err(|error| error.to_string())?;
+        Ok(ReportRun {
+            output: ReportOutput::from_args(args.output, Destination::Stdout)?,
+            inputs,
+            quiet: args.quiet,
+        })
+    }
+}
+
+/// `ls-report`'s main.
+pub fn main() -> std::process::ExitCode {
+    let args = match parse_args::<ReportArgs>(PROGRAM) {
+        Ok(args) => args,
+        Err(exit) => return exit.into(),
+    };
+    match ReportRun::from_args(args) {
+        Ok(run) => report(run).into(),
+        Err(message) => {
+            usage_error(PROGRAM, &format!("error: {message}"));
+            Exit::Usage.into()
+        }
+    }
+}
+
+/// Reads the inputs and writes the report.
+pub fn report(run: ReportRun) -> Exit {
+    let mut sink = match ReportSink::new(run.output, AttackTable::embedded()) {
+        Ok(sink) => sink,
+        Err(error) => {
+            let _ = writeln!(io::stderr().lock(), "{PROGRAM}: creating the report: {error}");
+            return Exit::DataError;
+        }
+    };
+    sink.collector_mut().provenance_mut().inputs = run.inputs.iter().map(InputSpec::display).collect();
+    // Nothing is written per record: the loop's writer stays empty.
+    let mut unused = NdjsonWriter::new(io::sink());
+    let mut read = RecordCounts::default();
+    let mut failure = None;
+    let looped = each_record(PROGRAM, &run.inputs, &mut unused, &mut read, |line, _| {
+        if failure.is_some() {
+            return Ok(Handled::Quiet);
+        }
+        match sink.add(line) {
+            Ok(Ok(_)) => Ok(Handled::Quiet),
+            Ok(Err(malformed)) => Err(format!("{malformed}, skipped")),
+            Err(error) => {
+                failure = Some(error);
+                Ok(Handled::Quiet)
+            }
+        }
+    });
+    if let Err(exit) = looped {
+        return exit;
+    }
+    if let Some(error) = failure {
+        if is_broken_pipe(&error) {
+            return Exit::Success;
+        }
+        let _ = writeln!(io::stderr().lock(), "{PROGRAM}: writing the report: {error}");
+        return Exit::DataError;
+    }
+    let counts = sink.collector_mut().provenance().clone();
+    let written = match sink.finish() {
+        Ok(written) => written,
+        Err(message) => {
+            let _ = writeln!(io::stderr().lock(), "{PROGRAM}: {message}");
+            return Exit::DataError;
+        }
+    };
+    if !run.quiet {
+        let place = match &written {
+            Written::File(path) => format!("report written to {}", path.display()),
+            Written::Stdout | Written::ReaderGone => "report written to standard output".to_owned(),
+        };
+        let _ = writeln!(
+            io::stderr().lock(),
+            "{PROGRAM}: {} records ({} events, {} alerts, {} incident records, {} other), {} malformed{}; {place}",
+            read.records,
+            counts.events,
+            counts.alerts,
+            counts.incident_records,
+            counts.other,
+            read.malformed,
+            read.unreadable_note()
+        );
+    }
+    read.exit()
+}

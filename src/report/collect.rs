@@ -1,0 +1,674 @@
+//! Reading the records a report is made of (events, alerts, incidents, in any mix and order)
+//! into bounded tallies: counts by severity, source, attacker, technique and time; the most
+//! severe alerts per source; the newest revision of the worst incidents.
+
+use super::activity::Activity;
+use super::fields::{
+    class, display_time, epoch_seconds, rank, score, severity, severity_from_number, technique, text, text_or_empty,
+    texts,
+};
+use super::kept::Kept;
+use super::model::{
+    AlertRow, AlertTable, AttackOverview, Attacker, AttackerContext, FilterChoices, IncidentEntry, Period, Provenance,
+    ReportData, SeverityCount, SourceChoice, SourceCount, Summary, TacticEntry, Technique, TechniqueCount,
+    TimelineEntry,
+};
+use crate::correlate::kill_chain;
+use crate::enrich::attack::AttackTable;
+use crate::schema::{module_title, Severity};
+use crate::time::duration_text;
+use serde::Deserialize;
+use serde_json::Value;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
+
+/// Alerts listed per source at most (the rest are counted; `--format csv` lists every one).
+pub const MAX_ROWS_PER_SOURCE: usize = 5_000;
+/// Incidents kept at most (the worst).
+pub const MAX_INCIDENTS: usize = 1_000;
+/// Attacking addresses tallied at most.
+pub const MAX_ATTACKERS: usize = 100_000;
+/// Attackers in the summary.
+const TOP_ATTACKERS: usize = 10;
+/// Distinct modules and techniques tallied at most (a hostile stream could invent millions).
+const MAX_NAMES: usize = 1_000;
+
+/// What a record was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordKind {
+    /// An event (`event.kind` `event`, or none).
+    Event,
+    /// An alert.
+    Alert,
+    /// An incident revision.
+    Incident,
+    /// Anything else (counted).
+    Other,
+}
+
+/// Why a record was not used.
+#[derive(Debug, thiserror::Error)]
+pub enum Malformed {
+    /// Not a JSON object.
+    #[error("not a JSON record")]
+    NotJson,
+}
+
+#[derive(Deserialize)]
+struct Head<'a> {
+    #[serde(borrow, default)]
+    event: HeadEvent<'a>,
+}
+
+#[derive(Default, Deserialize)]
+struct HeadEvent<'a> {
+    #[serde(borrow, default)]
+    kind: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    module: Option<Cow<'a, str>>,
+}
+
+#[derive(Default)]
+struct AttackerTally {
+    alerts: u64,
+    worst: u8,
+    risk: u32,
+    modules: Vec<String>,
+    rules: Vec<String>,
+    first: String,
+    last: String,
+    context: AttackerContext,
+}
+
+#[derive(Default)]
+struct TechniqueTally {
+    technique: Option<Technique>,
+    tactics: Vec<String>,
+    alerts: u64,
+}
+
+/// What a terminal summary shows.
+#[derive(Debug)]
+pub struct Headline {
+    /// Alerts read.
+    pub alerts: u64,
+    /// (severity, alerts), CRITICAL first.
+    pub by_severity: Vec<(&'static str, u64)>,
+    /// (severity, attacker, story), worst first.
+    pub incidents: Vec<(String, String, String)>,
+}
+
+/// The report's tallies, fed one record at a time.
+pub struct Collector {
+    table: AttackTable,
+    provenance: Provenance,
+    events_by_module: BTreeMap<String, u64>,
+    alerts_by_module: BTreeMap<String, u64>,
+    by_severity: [u64; 4],
+    attackers: HashMap<String, AttackerTally>,
+    attackers_dropped: u64,
+    incidents: HashMap<String, IncidentEntry>,
+    incidents_dropped: u64,
+    rows: BTreeMap<String, Kept<AlertRow>>,
+    techniques: BTreeMap<String, TechniqueTally>,
+    activity: Activity,
+    first: Option<(i64, String)>,
+    last: Option<(i64, String)>,
+}
+
+impl Collector {
+    /// A collector naming techniques from `table`.
+    pub fn new(table: AttackTable) -> Self {
+        Collector {
+            provenance: Provenance {
+                generator: format!("logsentry {}", env!("CARGO_PKG_VERSION")),
+                attack_version: table.version.clone(),
+                ..Provenance::default()
+            },
+            table,
+            events_by_module: BTreeMap::new(),
+            alerts_by_module: BTreeMap::new(),
+            by_severity: [0; 4],
+            attackers: HashMap::new(),
+            attackers_dropped: 0,
+            incidents: HashMap::new(),
+            incidents_dropped: 0,
+            rows: BTreeMap::new(),
+            techniques: BTreeMap::new(),
+            activity: Activity::default(),
+            first: None,
+            last: None,
+        }
+    }
+
+    /// Reads one NDJSON record.
+    pub fn add(&mut self, line: &str) -> Result<RecordKind, Malformed> {
+        self.provenance.records += 1;
+        let head: Head = match serde_json::from_str(line) {
+            Ok(head) => head,
+            Err(_) => {
+                self.provenance.malformed += 1;
+                return Err(Malformed::NotJson);
+            }
+        };
+        let kind = match head.event.kind.as_deref() {
+            None | Some("event") => RecordKind::Event,
+            Some("alert") => RecordKind::Alert,
+            Some("incident") => RecordKind::Incident,
+            Some(_) => RecordKind::Other,
+        };
+        match kind {
+            RecordKind::Event => {
+                self.provenance.events += 1;
+                let module = head.event.module.as_deref().unwrap_or("unknown");
+                bump(&mut self.events_by_module, module);
+            }
+            RecordKind::Alert | RecordKind::Incident => {
+                let record: Value = serde_json::from_str(line).map_err(|_| Malformed::NotJson)?;
+                if kind == RecordKind::Alert {
+                    self.add_alert(&record);
+                } else {
+                    self.add_incident(&record);
+                }
+            }
+            RecordKind::Other => self.provenance.other += 1,
+        }
+        Ok(kind)
+    }
+
+    /// The row an alert record makes (also what `--format csv` writes).
+    pub fn alert_row(&self, record: &Value) -> AlertRow {
+        let severity = severity(record);
+        let technique_id = text(record, &["threat", "technique", "id"]);
+        let technique = technique_id.map(|id| {
+            technique(
+                id,
+                text(record, &["threat", "technique", "name"]),
+                text(record, &["threat", "technique", "reference"]),
+                &self.table,
+            )
+        });
+        let tactic = text(record, &["threat", "tactic", "name"])
+            .map(str::to_owned)
+            .or_else(|| {
+                let known = self.table.technique(technique_id?)?;
+                let shortname = known.tactics.first()?;
+                Some(self.table.tactic(shortname)?.name.clone())
+            })
+            .unwrap_or_default();
+        AlertRow {
+            time: text_or_empty(record, &["@timestamp"]),
+            severity: severity.name().to_owned(),
+            class: class(severity).to_owned(),
+            rank: rank(severity),
+            risk: score(record, &["event", "risk_score"]),
+            rule: text(record, &["rule", "id"])
+                .or(text(record, &["rule", "name"]))
+                .unwrap_or_default()
+                .to_owned(),
+            rule_name: text_or_empty(record, &["rule", "name"]),
+            technique,
+            tactic,
+            module: text(record, &["event", "module"]).unwrap_or("unknown").to_owned(),
+            source_ip: text_or_empty(record, &["source", "ip"]),
+            user: text_or_empty(record, &["user", "name"]),
+            host: text(record, &["host", "hostname"])
+                .or(text(record, &["host", "name"]))
+                .unwrap_or_default()
+                .to_owned(),
+            message: text_or_empty(record, &["message"]),
+        }
+    }
+
+    fn add_alert(&mut self, record: &Value) {
+        self.provenance.alerts += 1;
+        let row = self.alert_row(record);
+        self.by_severity[4 - usize::from(row.rank)] += 1;
+        if let Some(seconds) = epoch_seconds(&row.time) {
+            self.activity.add(seconds, row.rank);
+            self.widen_period(seconds, &row.time);
+        }
+        if self.alerts_by_module.len() < MAX_NAMES || self.alerts_by_module.contains_key(&row.module) {
+            bump(&mut self.alerts_by_module, &row.module);
+        }
+        if let Some(technique) = &row.technique {
+            if self.techniques.len() < MAX_NAMES || self.techniques.contains_key(&technique.id) {
+                let tally = self.techniques.entry(technique.id.clone()).or_default();
+                tally.alerts += 1;
+                tally.technique.get_or_insert_with(|| technique.clone());
+                let tactics = texts(record, &["threat", "tactic", "name"]);
+                let tactics = if tactics.is_empty() && !row.tactic.is_empty() {
+                    vec![row.tactic.clone()]
+                } else {
+                    tactics
+                };
+                for tactic in tactics {
+                    if !tally.tactics.contains(&tactic) {
+                        tally.tactics.push(tactic);
+                    }
+                }
+            }
+        }
+        if !row.source_ip.is_empty() {
+            self.tally_attacker(record, &row);
+        }
+        if self.rows.len() < MAX_NAMES || self.rows.contains_key(&row.module) {
+            self.rows
+                .entry(row.module.clone())
+                .or_insert_with(|| Kept::new(MAX_ROWS_PER_SOURCE))
+                .offer(u64::from(row.rank), row);
+        }
+    }
+
+    fn tally_attacker(&mut self, record: &Value, row: &AlertRow) {
+        if !self.attackers.contains_key(&row.source_ip) && self.attackers.len() >= MAX_ATTACKERS {
+            self.attackers_dropped += 1;
+            return;
+        }
+        let tally = self.attackers.entry(row.source_ip.clone()).or_default();
+        tally.alerts += 1;
+        tally.worst = tally.worst.max(row.rank);
+        tally.risk = (tally.risk + row.risk).min(100);
+        push_unique(&mut tally.modules, &row.module, 16);
+        push_unique(&mut tally.rules, &row.rule, 32);
+        if tally.first.is_empty() || row.time < tally.first {
+            tally.first = row.time.clone();
+        }
+        if row.time > tally.last {
+            tally.last = row.time.clone();
+        }
+        read_context(record, &mut tally.context);
+    }
+
+    fn add_incident(&mut self, record: &Value) {
+        self.provenance.incident_records += 1;
+        fn incident<'a>(path: &[&'a str]) -> Vec<&'a str> {
+            [&["logsentry", "incident"][..], path].concat()
+        }
+        let Some(id) = text(record, &incident(&["id"])) else {
+            self.provenance.other += 1;
+            return;
+        };
+        let revision = super::fields::number(record, &incident(&["revision"])).unwrap_or(0.0) as u64;
+        if self.incidents.get(id).is_some_and(|known| known.revision > revision) {
+            return;
+        }
+        let severity = severity(record);
+        let timeline = match super::fields::at(record, &incident(&["timeline"])) {
+            Some(Value::Array(entries)) => entries.iter().map(|entry| self.timeline_entry(entry)).collect(),
+            _ => Vec::new(),
+        };
+        let modules = texts(record, &incident(&["modules"]));
+        let mut ips = texts(record, &["logsentry", "sources"]);
+        if let Some(ip) = text(record, &["source", "ip"]) {
+            if !ips.iter().any(|known| known == ip) {
+                ips.insert(0, ip.to_owned());
+            }
+        }
+        let entry = IncidentEntry {
+            id: id.to_owned(),
+            revision,
+            severity: severity.name().to_owned(),
+            class: class(severity).to_owned(),
+            risk: score(record, &["event", "risk_score"]),
+            message: text_or_empty(record, &["message"]),
+            group_by: text_or_empty(record, &incident(&["group_by"])),
+            key: text_or_empty(record, &incident(&["key"])),
+            stage: text_or_empty(record, &incident(&["stage"])),
+            sources: modules.iter().map(|module| module_title(module)).collect(),
+            modules,
+            rules: texts(record, &incident(&["rules"])),
+            tactics: texts(record, &incident(&["tactics"])),
+            usernames: texts(record, &["logsentry", "usernames"]),
+            ips,
+            count: super::fields::number(record, &["logsentry", "count"]).unwrap_or(0.0) as u64,
+            first_seen: display_time(&text_or_empty(record, &["logsentry", "first_seen"])),
+            last_seen: display_time(&text_or_empty(record, &["logsentry", "last_seen"])),
+            timeline,
+            timeline_omitted: super::fields::number(record, &incident(&["timeline_omitted"])).unwrap_or(0.0) as u64,
+        };
+        if self.incidents.len() >= MAX_INCIDENTS && !self.incidents.contains_key(id) {
+            self.incidents_dropped += 1;
+            let least = self
+                .incidents
+                .values()
+                .min_by_key(|known| (rank_of(&known.severity), known.risk))
+                .map(|known| (rank_of(&known.severity), known.risk, known.id.clone()));
+            match least {
+                Some((least_rank, least_risk, least_id)) if (rank(severity), entry.risk) > (least_rank, least_risk) => {
+                    self.incidents.remove(&least_id);
+                }
+                _ => return,
+            }
+        }
+        self.incidents.insert(id.to_owned(), entry);
+    }
+
+    fn timeline_entry(&self, entry: &Value) -> TimelineEntry {
+        let severity = text(entry, &["severity"])
+            .and_then(Severity::from_name)
+            .unwrap_or_else(|| severity_from_number(None));
+        TimelineEntry {
+            time: display_time(&text_or_empty(entry, &["@timestamp"])),
+            source: module_title(text(entry, &["module"]).unwrap_or("unknown")),
+            rule: text_or_empty(entry, &["rule"]),
+            severity: severity.name().to_owned(),
+            class: class(severity).to_owned(),
+            risk: score(entry, &["risk_score"]),
+            technique: text(entry, &["technique"]).map(|id| technique(id, None, None, &self.table)),
+            tactic: text_or_empty(entry, &["tactic"]),
+            message: text_or_empty(entry, &["message"]),
+            user: text_or_empty(entry, &["user"]),
+        }
+    }
+
+    fn widen_period(&mut self, seconds: i64, time: &str) {
+        if self.first.as_ref().is_none_or(|(first, _)| seconds < *first) {
+            self.first = Some((seconds, time.to_owned()));
+        }
+        if self.last.as_ref().is_none_or(|(last, _)| seconds > *last) {
+            self.last = Some((seconds, time.to_owned()));
+        }
+    }
+
+    /// Notes what was read (input names, earlier stages' summaries) for the provenance.
+    pub fn provenance_mut(&mut self) -> &mut Provenance {
+        &mut self.provenance
+    }
+
+    /// The counts so far.
+    pub fn provenance(&self) -> &Provenance {
+        &self.provenance
+    }
+
+    /// The few facts a terminal summary shows: alerts by severity and the incidents, worst
+    /// first, as (severity, attacker, story).
+    pub fn headline(&self) -> Headline {
+        let levels = [Severity::Critical, Severity::High, Severity::Medium, Severity::Low];
+        let mut incidents: Vec<&IncidentEntry> = self.incidents.values().collect();
+        incidents.sort_by(|a, b| {
+            (rank_of(&b.severity), b.risk, b.count)
+                .cmp(&(rank_of(&a.severity), a.risk, a.count))
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        Headline {
+            alerts: self.provenance.alerts,
+            by_severity: levels.iter().map(|level| level.name()).zip(self.by_severity).collect(),
+            incidents: incidents
+                .into_iter()
+                .map(|incident| {
+                    (
+                        incident.severity.clone(),
+                        incident.key.clone(),
+                        incident.message.clone(),
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    /// The report.
+    pub fn finish(self, title: &str, generated_at: String) -> ReportData {
+        let max_severity = self.by_severity.iter().copied().max().unwrap_or(0).max(1);
+        let levels = [Severity::Critical, Severity::High, Severity::Medium, Severity::Low];
+        let by_severity = levels
+            .iter()
+            .zip(self.by_severity)
+            .map(|(severity, count)| SeverityCount {
+                name: severity.name(),
+                class: class(*severity),
+                count,
+                bar: u32::try_from(count * 100 / max_severity).unwrap_or(100),
+            })
+            .collect();
+        let worst = levels
+            .iter()
+            .zip(self.by_severity)
+            .find(|(_, count)| *count > 0)
+            .map(|(severity, _)| severity.name().to_owned());
+        let mut attackers: Vec<Attacker> = self
+            .attackers
+            .iter()
+            .map(|(ip, tally)| {
+                let severity = severity_of_rank(tally.worst);
+                Attacker {
+                    ip: ip.clone(),
+                    alerts: tally.alerts,
+                    severity: severity.name().to_owned(),
+                    class: class(severity).to_owned(),
+                    risk: tally.risk,
+                    sources: tally.modules.iter().map(|module| module_title(module)).collect(),
+                    modules: tally.modules.clone(),
+                    rules: tally.rules.clone(),
+                    first_seen: display_time(&tally.first),
+                    last_seen: display_time(&tally.last),
+                }
+            })
+            .collect();
+        attackers.sort_by(|a, b| {
+            (rank_of(&b.severity), b.risk, b.alerts)
+                .cmp(&(rank_of(&a.severity), a.risk, a.alerts))
+                .then_with(|| a.ip.cmp(&b.ip))
+        });
+        let mut context: Vec<AttackerContext> = attackers
+            .iter()
+            .filter_map(|attacker| {
+                let tally = self.attackers.get(&attacker.ip)?;
+                (!tally.context.is_empty()).then(|| AttackerContext {
+                    ip: attacker.ip.clone(),
+                    ..tally.context.clone()
+                })
+            })
+            .collect();
+        context.truncate(MAX_ROWS_PER_SOURCE);
+        let attacker_count = self.attackers.len() as u64 + self.attackers_dropped;
+        attackers.truncate(TOP_ATTACKERS);
+
+        let mut modules: Vec<&String> = self
+            .events_by_module
+            .keys()
+            .chain(self.alerts_by_module.keys())
+            .collect();
+        modules.sort();
+        modules.dedup();
+        let sources = modules
+            .iter()
+            .map(|module| SourceCount {
+                module: (*module).clone(),
+                title: module_title(module),
+                events: self.events_by_module.get(*module).copied().unwrap_or(0),
+                alerts: self.alerts_by_module.get(*module).copied().unwrap_or(0),
+            })
+            .collect();
+
+        let mut incidents: Vec<IncidentEntry> = self.incidents.into_values().collect();
+        incidents.sort_by(|a, b| {
+            (rank_of(&b.severity), b.risk, b.count)
+                .cmp(&(rank_of(&a.severity), a.risk, a.count))
+                .then_with(|| a.first_seen.cmp(&b.first_seen))
+                .then_with(|| a.id.cmp(&b.id))
+        });
+
+        let alert_tables: Vec<AlertTable> = self
+            .rows
+            .into_iter()
+            .map(|(module, kept)| {
+                let omitted = kept.dropped();
+                let mut rows = kept.into_items();
+                rows.sort_by(|a, b| a.time.cmp(&b.time));
+                for row in &mut rows {
+                    row.time = display_time(&row.time);
+                }
+                AlertTable {
+                    title: module_title(&module),
+                    module,
+                    rows,
+                    omitted,
+                }
+            })
+            .collect();
+        let filters = FilterChoices {
+            sources: alert_tables
+                .iter()
+                .map(|table| SourceChoice {
+                    module: table.module.clone(),
+                    title: table.title.clone(),
+                })
+                .collect(),
+        };
+
+        let attack = attack_overview(&self.table, self.techniques);
+        let period = match (&self.first, &self.last) {
+            (Some((first_seconds, first)), Some((last_seconds, last))) => Some(Period {
+                first: display_time(first),
+                last: display_time(last),
+                duration: duration_text(last_seconds - first_seconds),
+            }),
+            _ => None,
+        };
+        ReportData {
+            title: title.to_owned(),
+            generated_at,
+            period,
+            summary: Summary {
+                events: self.provenance.events,
+                alerts: self.provenance.alerts,
+                incidents: incidents.len() as u64 + self.incidents_dropped,
+                attackers: attacker_count,
+                worst,
+                by_severity,
+                top_attackers: attackers,
+                sources,
+            },
+            incidents,
+            incidents_omitted: self.incidents_dropped,
+            alert_tables,
+            attack,
+            context,
+            activity: self.activity.chart(),
+            filters,
+            provenance: self.provenance,
+        }
+    }
+}
+
+fn attack_overview(table: &AttackTable, techniques: BTreeMap<String, TechniqueTally>) -> AttackOverview {
+    let mut tactics: Vec<TacticEntry> = Vec::new();
+    for tally in techniques.into_values() {
+        let Some(technique) = tally.technique else { continue };
+        let names = if tally.tactics.is_empty() {
+            vec!["Unknown tactic".to_owned()]
+        } else {
+            tally.tactics
+        };
+        for name in names {
+            let index = match tactics
+                .iter()
+                .position(|known| crate::schema::same_tactic(&known.name, &name))
+            {
+                Some(index) => index,
+                None => {
+                    let known = table.tactic(&name);
+                    tactics.push(TacticEntry {
+                        name: known.map_or_else(|| name.clone(), |known| known.name.clone()),
+                        id: known.map(|known| known.id.clone()).unwrap_or_default(),
+                        url: known
+                            .map(|known| known.url.clone())
+                            .filter(|url| super::fields::is_mitre_url(url)),
+                        alerts: 0,
+                        techniques: Vec::new(),
+                    });
+                    tactics.len() - 1
+                }
+            };
+            tactics[index].alerts += tally.alerts;
+            tactics[index].techniques.push(TechniqueCount {
+                technique: technique.clone(),
+                alerts: tally.alerts,
+            });
+        }
+    }
+    tactics.sort_by_key(|tactic| kill_chain::phase(&tactic.name));
+    for tactic in &mut tactics {
+        tactic.techniques.sort_by(|a, b| {
+            b.alerts
+                .cmp(&a.alerts)
+                .then_with(|| a.technique.id.cmp(&b.technique.id))
+        });
+    }
+    AttackOverview {
+        version: table.version.clone(),
+        tactics,
+    }
+}
+
+/// Reputation and location, from `ls-enrich` (or any producer writing the same fields).
+fn read_context(record: &Value, context: &mut AttackerContext) {
+    let abuse = |field: &str| text(record, &["logsentry", "abuseipdb", field]).map(str::to_owned);
+    let fill = |slot: &mut String, value: Option<String>| {
+        if let Some(value) = value.filter(|value| !value.is_empty()) {
+            *slot = value;
+        }
+    };
+    if let Some(score) = super::fields::number(record, &["logsentry", "abuseipdb", "abuse_confidence_score"]) {
+        context.abuse_score = Some(score.clamp(0.0, 100.0) as u32);
+    }
+    if let Some(reports) = super::fields::number(record, &["logsentry", "abuseipdb", "total_reports"]) {
+        context.abuse_reports = Some(reports.max(0.0) as u64);
+    }
+    fill(&mut context.abuse_band, abuse("band"));
+    fill(&mut context.abuse_last_reported, abuse("last_reported_at"));
+    fill(&mut context.isp, abuse("isp"));
+    fill(&mut context.usage_type, abuse("usage_type"));
+    fill(&mut context.domain, abuse("domain"));
+    fill(
+        &mut context.country,
+        text(record, &["source", "geo", "country_name"])
+            .or(text(record, &["source", "geo", "country_iso_code"]))
+            .or(text(record, &["logsentry", "abuseipdb", "country_code"]))
+            .map(str::to_owned),
+    );
+    fill(
+        &mut context.city,
+        text(record, &["source", "geo", "city_name"]).map(str::to_owned),
+    );
+    let number = super::fields::number(record, &["source", "as", "number"]);
+    let organisation = text(record, &["source", "as", "organization", "name"]);
+    if number.is_some() || organisation.is_some() {
+        context.autonomous_system = match (number, organisation) {
+            (Some(number), Some(name)) => format!("AS{} {name}", number as u64),
+            (Some(number), None) => format!("AS{}", number as u64),
+            (None, Some(name)) => name.to_owned(),
+            (None, None) => String::new(),
+        };
+    }
+}
+
+fn bump(counts: &mut BTreeMap<String, u64>, key: &str) {
+    if let Some(count) = counts.get_mut(key) {
+        *count += 1;
+    } else if counts.len() < MAX_NAMES {
+        counts.insert(key.to_owned(), 1);
+    } else {
+        *counts.entry("other".to_owned()).or_default() += 1;
+    }
+}
+
+fn push_unique(list: &mut Vec<String>, value: &str, limit: usize) {
+    if !value.is_empty() && list.len() < limit && !list.iter().any(|known| known == value) {
+        list.push(value.to_owned());
+    }
+}
+
+fn rank_of(name: &str) -> u8 {
+    Severity::from_name(name).map_or(0, rank)
+}
+
+fn severity_of_rank(rank: u8) -> Severity {
+    match rank {
+        4 => Severity::Critical,
+        3 => Severity::High,
+        2 => Severity::Medium,
+        _ => Severity::Low,
+    }
+}
