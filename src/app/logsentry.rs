@@ -24,10 +24,12 @@ use std::ffi::OsString;
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
 const PROGRAM: &str = "logsentry";
+/// Blocks of events queued between parsing and the later stages (64 KiB each).
+const BLOCKS_IN_FLIGHT: usize = 16;
 
 /// A validated `logsentry` command line.
 pub struct LogsentryRun {
@@ -130,7 +132,9 @@ impl Stages {
             return;
         };
         // The report counts events per source, which ls-report in a pipe never sees.
-        let _ = self.report.collector_mut().add(line);
+        self.report
+            .collector_mut()
+            .add_event(event_module(line).unwrap_or("unknown"));
         self.detected.clear();
         match self.engine.process(line, &mut self.detected) {
             Ok(detect::Outcome::Event { alerts }) => {
@@ -196,34 +200,67 @@ fn lines(buffer: &[u8]) -> impl Iterator<Item = &str> {
         .filter_map(|line| std::str::from_utf8(line).ok())
 }
 
-/// `ls-parse`'s output, handed on a line at a time.
-struct StageSink {
-    stages: Stages,
+/// The module of one of ls-parse's events without parsing it: its first `"module":"` key is
+/// `event.module` (the serialiser writes `event` before any other object, and inside a JSON
+/// string a quote is always escaped, so the pattern cannot match within a value).
+fn event_module(line: &str) -> Option<&str> {
+    const KEY: &[u8] = b"\"module\":\"";
+    let start = memchr::memmem::find(line.as_bytes(), KEY)? + KEY.len();
+    let length = memchr::memchr(b'"', &line.as_bytes()[start..])?;
+    line.get(start..start + length).filter(|module| !module.contains('\\'))
+}
+
+/// ls-parse's output, handed in blocks of whole lines to the thread running the later
+/// stages (parsing and detecting overlap, as they do in a pipe); blocks are reused.
+struct BlockSender {
+    blocks: mpsc::SyncSender<Vec<u8>>,
+    spare: mpsc::Receiver<Vec<u8>>,
     partial: Vec<u8>,
 }
 
-impl Write for StageSink {
+impl Write for BlockSender {
     fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        let mut rest = bytes;
-        while let Some(end) = memchr::memchr(b'\n', rest) {
-            if self.partial.is_empty() {
-                self.stages.event(&rest[..end]);
-            } else {
-                self.partial.extend_from_slice(&rest[..end]);
-                let line = std::mem::take(&mut self.partial);
-                self.stages.event(&line);
-                self.partial = line;
-                self.partial.clear();
-            }
-            rest = &rest[end + 1..];
-        }
-        self.partial.extend_from_slice(rest);
+        let Some(last_newline) = memchr::memrchr(b'\n', bytes) else {
+            self.partial.extend_from_slice(bytes);
+            return Ok(bytes.len());
+        };
+        let mut block = self.spare.try_recv().unwrap_or_default();
+        block.clear();
+        block.append(&mut self.partial);
+        block.extend_from_slice(&bytes[..=last_newline]);
+        self.partial.extend_from_slice(&bytes[last_newline + 1..]);
+        self.blocks
+            .send(block)
+            .map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "the later stages stopped"))?;
         Ok(bytes.len())
     }
 
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
     }
+}
+
+impl BlockSender {
+    /// Sends what is left of an unterminated last line.
+    fn finish(mut self) {
+        if !self.partial.is_empty() {
+            let mut block = std::mem::take(&mut self.partial);
+            block.push(b'\n');
+            let _ = self.blocks.send(block);
+        }
+    }
+}
+
+/// Runs the later stages over the blocks until ls-parse is done.
+fn run_stages(mut stages: Stages, blocks: mpsc::Receiver<Vec<u8>>, spare: mpsc::SyncSender<Vec<u8>>) -> Stages {
+    for block in blocks {
+        for line in block.split(|byte| *byte == b'\n').filter(|line| !line.is_empty()) {
+            stages.event(line);
+        }
+        let _ = spare.try_send(block);
+    }
+    stages.finish();
+    stages
 }
 
 /// Counters the progress line reads.
@@ -298,20 +335,38 @@ pub fn analyse(run: LogsentryRun) -> Exit {
         progress: progress.clone(),
         failure: None,
     };
-    let mut out = NdjsonWriter::new(StageSink {
-        stages,
-        partial: Vec::new(),
+    let (block_sender, blocks) = mpsc::sync_channel(BLOCKS_IN_FLIGHT);
+    let (spare_sender, spare) = mpsc::sync_channel(BLOCKS_IN_FLIGHT);
+    let input_count = parse.inputs.len();
+    let parser = std::thread::Builder::new().name("ls-parse".into()).spawn(move || {
+        let mut out = NdjsonWriter::new(BlockSender {
+            blocks: block_sender,
+            spare,
+            partial: Vec::new(),
+        });
+        let parsed = run_into(&parse, &mut out);
+        out.into_inner().finish();
+        parsed
     });
-    let (parse_exit, parsed) = run_into(&parse, &mut out);
-    let mut stages = out.into_inner().stages;
-    stages.finish();
+    let parser = match parser {
+        Ok(parser) => parser,
+        Err(error) => {
+            let _ = writeln!(io::stderr().lock(), "{PROGRAM}: cannot start a thread: {error}");
+            return Exit::DataError;
+        }
+    };
+    let mut stages = run_stages(stages, blocks, spare_sender);
+    let Ok((parse_exit, parsed)) = parser.join() else {
+        let _ = writeln!(io::stderr().lock(), "{PROGRAM}: parsing stopped unexpectedly");
+        return Exit::DataError;
+    };
     progress.done.store(true, Ordering::Relaxed);
     if let Some(thread) = progress_thread {
         let _ = thread.join();
     }
     let counts = &stages.counts;
     let notes = vec![
-        format!("ls-parse: {}", parsed.summary(parse.inputs.len())),
+        format!("ls-parse: {}", parsed.summary(input_count)),
         format!("ls-detect: {} events, {} alerts", counts.events, counts.alerts),
         format!("ls-enrich: {} records enriched with ATT&CK (offline)", counts.enriched),
         format!("ls-correlate: {} incident records", counts.incident_records),
@@ -419,5 +474,35 @@ fn open_report(path: &std::path::Path) {
             "{PROGRAM}: could not open the report with {opener}: {error}; it is at {}",
             path.display()
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_module_is_found_without_parsing() {
+        let line =
+            r#"{"@timestamp":"t","message":"user \"module\":\"x\" said","event":{"kind":"event","module":"ssh"}}"#;
+        assert_eq!(event_module(line), Some("ssh"));
+        assert_eq!(event_module(r#"{"event":{"kind":"event"}}"#), None);
+    }
+
+    #[test]
+    fn blocks_carry_whole_lines() {
+        let (blocks, received) = mpsc::sync_channel(8);
+        let (_spare_sender, spare) = mpsc::sync_channel(8);
+        let mut sender = BlockSender {
+            blocks,
+            spare,
+            partial: Vec::new(),
+        };
+        sender.write_all(b"one\ntw").expect("write");
+        sender.write_all(b"o\nthr").expect("write");
+        sender.write_all(b"ee").expect("write");
+        sender.finish();
+        let all: Vec<Vec<u8>> = received.iter().collect();
+        assert_eq!(all, vec![b"one\n".to_vec(), b"two\n".to_vec(), b"three\n".to_vec()]);
     }
 }

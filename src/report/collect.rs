@@ -176,6 +176,14 @@ impl Collector {
         Ok(kind)
     }
 
+    /// Counts an event of `module` that the caller has already read (`logsentry` knows
+    /// each event's module without parsing it again).
+    pub fn add_event(&mut self, module: &str) {
+        self.provenance.records += 1;
+        self.provenance.events += 1;
+        bump(&mut self.events_by_module, module);
+    }
+
     /// The row an alert record makes (also what `--format csv` writes).
     pub fn alert_row(&self, record: &Value) -> AlertRow {
         let severity = severity(record);

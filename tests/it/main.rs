@@ -1,5 +1,6 @@
 //! The integration tests: one binary driving the real executables through pipes.
 
+mod browser;
 mod cli;
 mod common;
 mod corpus;
@@ -14,6 +15,7 @@ mod evtx_writer_support;
 mod golden;
 mod mysql;
 mod no_panic;
+mod pipeline;
 mod query_accuracy;
 mod readme;
 mod report;

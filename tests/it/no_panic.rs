@@ -294,3 +294,62 @@ proptest! {
         prop_assert_eq!(out.iter().filter(|&&b| b == b'\n').count(), records.len());
     }
 }
+
+/// Builds a report of `records` in every format with a renderer.
+fn report_all(records: &[String]) {
+    use logsentry::enrich::attack::AttackTable;
+    use logsentry::report::{Collector, Format, Renderer};
+    let mut collector = Collector::new(AttackTable::embedded());
+    for record in records {
+        let _ = collector.add(record);
+    }
+    let data = collector.finish("t", "now".to_owned());
+    for format in [Format::Html, Format::Markdown] {
+        let page = Renderer::builtin(format).expect("template").render(&data);
+        assert!(page.is_ok(), "{format:?}: {page:?}");
+    }
+    assert!(serde_json::to_string(&data).is_ok());
+}
+
+/// Odd values where the report reads strings, numbers and arrays.
+fn odd_value(choice: usize, text: &str) -> serde_json::Value {
+    match choice % 6 {
+        0 => serde_json::json!(text),
+        1 => serde_json::json!([text, 3]),
+        2 => serde_json::json!(-1e300),
+        3 => serde_json::json!({"x": text}),
+        4 => serde_json::Value::Null,
+        _ => serde_json::json!(u64::MAX),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_records_never_panic_the_report(
+        lines in proptest::collection::vec("\\PC{0,80}", 0..6),
+        texts in proptest::collection::vec("\\PC{0,12}", 8),
+        choices in proptest::collection::vec(0usize..6, 8),
+        seconds in proptest::collection::vec(-100_000_000_000i64..100_000_000_000, 3),
+    ) {
+        let odd = |index: usize| odd_value(choices[index], &texts[index]);
+        let time = |index: usize| chrono::DateTime::from_timestamp(seconds[index] / 1000, 0)
+            .map(|time| time.to_rfc3339())
+            .unwrap_or_default();
+        let mut records = lines.clone();
+        records.push(serde_json::json!({
+            "@timestamp": time(0), "message": odd(0), "event": {"kind": "alert", "module": odd(1), "severity": odd(2), "risk_score": odd(3)},
+            "rule": {"id": odd(4)}, "threat": {"technique": {"id": odd(5), "reference": odd(6)}, "tactic": {"name": odd(7)}},
+            "source": {"ip": texts[0], "geo": {"country_name": odd(1)}, "as": {"number": odd(2)}},
+            "logsentry": {"severity": odd(3), "abuseipdb": {"abuse_confidence_score": odd(4), "total_reports": odd(5)}}
+        }).to_string());
+        records.push(serde_json::json!({
+            "@timestamp": time(1), "event": {"kind": "incident", "risk_score": odd(0)}, "message": odd(1),
+            "logsentry": {"count": odd(2), "first_seen": time(2), "incident": {"id": texts[1], "revision": odd(3), "modules": odd(4),
+                "timeline": [{"@timestamp": odd(5), "severity": odd(6), "technique": odd(7), "risk_score": odd(0)}], "timeline_omitted": odd(1)}}
+        }).to_string());
+        records.push(serde_json::json!({"event": {"kind": odd(0), "module": odd(1)}}).to_string());
+        report_all(&records);
+    }
+}

@@ -18,7 +18,7 @@ fn readme_examples_run() {
         .iter()
         .flat_map(|block| block.lines())
         .map(str::trim)
-        .filter(|l| l.starts_with("ls-"))
+        .filter(|l| l.starts_with("ls-") || l.starts_with("logsentry "))
         .collect();
     assert!(commands.len() >= 8, "{commands:?}");
     assert!(commands.iter().any(|command| command.contains("ls-detect")));

@@ -1,0 +1,17 @@
+complete -c logsentry -s o -l output -d 'Write the report to FILE, which must not exist; its extension (.html, .md, .csv, .json) sets the format unless --format does' -r -F
+complete -c logsentry -l out-dir -d 'Write a new report into DIR (made if missing), named logsentry_report_YYYYMMDD_HHMMSS.EXT by the local time' -r -F
+complete -c logsentry -l format -d 'The report\'s format [default: from the -o file\'s extension, else html]' -r -f -a "html\t'One self-contained HTML page'
+md\t'Markdown, for tickets and chat'
+csv\t'One row per alert'
+json\t'The report\'s data model'"
+complete -c logsentry -l template -d 'A Tera template of your own for an HTML or Markdown report; it sees the data of --format json as `report`, and is escaped as HTML when its name ends in .html' -r -F
+complete -c logsentry -l title -d 'The report\'s title' -r
+complete -c logsentry -l tz -d 'Time zone of log timestamps that carry none (syslog) and of work hours for the off-hours rules: an IANA name (Europe/Berlin), UTC, an offset (+02:00) or `local`' -r
+complete -c logsentry -l config -d 'Detection settings (thresholds, work hours, allow lists), as for ls-detect --config' -r -F
+complete -c logsentry -l color -d 'Colour in the summary' -r -f -a "auto\t'When standard output is a terminal and NO_COLOR is unset'
+always\t'Always'
+never\t'Never'"
+complete -c logsentry -l open -d 'Open the report when it is written (xdg-open, or open on macOS)'
+complete -c logsentry -s q -l quiet -d 'No summary and no progress; errors still go to standard error'
+complete -c logsentry -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c logsentry -s V -l version -d 'Print version'
