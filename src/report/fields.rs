@@ -201,9 +201,15 @@ mod tests {
         let linked = technique("T1110.001", None, Some("javascript:alert(1)"), &table);
         assert_eq!(
             linked.url.as_deref(),
-            Some("https://attack.mitre.org/techniques/T1110/001/")
+            Some("https://attack.mitre.org/techniques/T1110/001"),
+            "the page MITRE's data names"
         );
-        assert_eq!(linked.name, "Brute Force: Password Guessing");
+        let unlisted = technique("T9999.001", None, None, &table);
+        assert_eq!(
+            unlisted.url.as_deref(),
+            Some("https://attack.mitre.org/techniques/T9999/001/")
+        );
+        assert_eq!(linked.name, "Password Guessing");
         let unknown = technique("\"><script>", None, Some("https://evil.example/"), &table);
         assert_eq!(unknown.url, None);
         assert!(!is_mitre_url("https://attack.mitre.org/x\"onmouseover=1"));
