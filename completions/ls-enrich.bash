@@ -23,13 +23,41 @@ _ls__enrich() {
 
     case "${cmd}" in
         ls__enrich)
-            opts="-q -h -V --attack-stix --quiet --help --version"
+            opts="-q -h -V --attack-stix --abuseipdb --abuseipdb-url --abuseipdb-cache --abuseipdb-ttl --abuseipdb-quota --abuseipdb-timeout --abuseipdb-max-wait --abuseipdb-workers --offline --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --attack-stix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --abuseipdb-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --abuseipdb-cache)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --abuseipdb-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --abuseipdb-quota)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --abuseipdb-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --abuseipdb-max-wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --abuseipdb-workers)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

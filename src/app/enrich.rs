@@ -1,14 +1,17 @@
 //! The `ls-enrich` runner: flags → the ATT&CK table, the read loop over NDJSON inputs, the
 //! summary and the exit code.
 
-use super::records::{each_record, Handled, RecordCounts};
+use super::records::{each_record_of, Handled, RecordCounts, Stage};
 use super::{parse_args, usage_error, Exit};
 use crate::cli::enrich::EnrichArgs;
+use crate::enrich::abuseipdb::{cache, AbuseConfig, Lookups};
 use crate::enrich::attack::{stix, AttackTable};
+use crate::enrich::reputation::ReputationQueue;
 use crate::enrich::{Enricher, Outcome};
 use crate::ingest::{expand_inputs, InputSpec};
 use crate::output::NdjsonWriter;
 use std::io::{self, Write};
+use std::time::Duration;
 
 const PROGRAM: &str = "ls-enrich";
 
@@ -16,11 +19,16 @@ const PROGRAM: &str = "ls-enrich";
 pub struct EnrichRun {
     /// The ATT&CK table to read from.
     pub attack: AttackTable,
+    /// AbuseIPDB lookups, when asked for.
+    pub abuseipdb: Option<AbuseConfig>,
     /// Inputs in order.
     pub inputs: Vec<InputSpec>,
     /// No summary.
     pub quiet: bool,
 }
+
+/// The key, from the environment; never shown.
+const KEY_VARIABLE: &str = "ABUSEIPDB_API_KEY";
 
 impl EnrichRun {
     /// Checks the flags and reads the ATT&CK bundle they name.
@@ -33,8 +41,34 @@ impl EnrichRun {
                 .and_then(stix::read_bundle)
                 .map_err(|error| format!("--attack-stix {}: {error}", path.display()))?,
         };
+        let abuseipdb = if args.abuseipdb {
+            let key = std::env::var(KEY_VARIABLE).ok().filter(|key| !key.trim().is_empty());
+            if key.is_none() && !args.offline {
+                return Err(format!(
+                    "--abuseipdb needs an API key in {KEY_VARIABLE} (or --offline to use the cache only)"
+                ));
+            }
+            let seconds = |value: i64| Duration::from_secs(u64::try_from(value).unwrap_or(0));
+            if args.abuseipdb_timeout <= 0 {
+                return Err("--abuseipdb-timeout must be more than 0".to_owned());
+            }
+            Some(AbuseConfig {
+                url: args.abuseipdb_url,
+                key: key.map(|key| key.trim().to_owned()),
+                cache_path: args.abuseipdb_cache.or_else(cache::default_path),
+                ttl_seconds: args.abuseipdb_ttl,
+                daily_quota: args.abuseipdb_quota,
+                timeout: seconds(args.abuseipdb_timeout),
+                max_wait: seconds(args.abuseipdb_max_wait),
+                workers: usize::try_from(args.abuseipdb_workers).unwrap_or(4),
+                offline: args.offline,
+            })
+        } else {
+            None
+        };
         Ok(EnrichRun {
             attack,
+            abuseipdb,
             inputs,
             quiet: args.quiet,
         })
@@ -63,36 +97,92 @@ struct Counts {
     unchanged: u64,
 }
 
-/// Runs enrichment over the inputs, writing to stdout.
-pub fn enrich(run: EnrichRun) -> Exit {
-    let version = run.attack.version.clone();
-    let mut enricher = Enricher::new(run.attack);
-    let mut out = NdjsonWriter::stdout();
-    let mut counts = Counts::default();
-    let mut read = RecordCounts::default();
-    let looped = each_record(PROGRAM, &run.inputs, &mut out, &mut read, |line, buffer| {
-        match enricher.process(line, buffer) {
+/// ATT&CK context, then (when asked) reputation, for each record.
+struct EnrichStage {
+    enricher: Enricher,
+    reputation: Option<ReputationQueue>,
+    counts: Counts,
+    scratch: Vec<u8>,
+}
+
+impl Stage for EnrichStage {
+    fn record(&mut self, line: &str, out: &mut Vec<u8>) -> Result<Handled, String> {
+        let target = if self.reputation.is_some() {
+            self.scratch.clear();
+            &mut self.scratch
+        } else {
+            &mut *out
+        };
+        let outcome = self.enricher.process(line, target);
+        if let Some(reputation) = &mut self.reputation {
+            let record =
+                String::from_utf8_lossy(self.scratch.strip_suffix(b"\n").unwrap_or(&self.scratch)).into_owned();
+            reputation.push(record, out);
+        }
+        match outcome {
             Outcome::Enriched { unknown } => {
-                counts.enriched += 1;
-                counts.unknown_techniques += unknown as u64;
+                self.counts.enriched += 1;
+                self.counts.unknown_techniques += unknown as u64;
                 // Alerts and incidents are what carry techniques: they are news.
                 Ok(Handled::News)
             }
             Outcome::Unchanged => {
-                counts.unchanged += 1;
+                self.counts.unchanged += 1;
                 Ok(Handled::Quiet)
             }
             // Written out all the same; the loop reports it and the exit status says so.
             Outcome::NotJson => Err("not a JSON record (written out unchanged)".to_owned()),
         }
+    }
+
+    fn before_read(&mut self, out: &mut Vec<u8>) {
+        if let Some(reputation) = &mut self.reputation {
+            reputation.drain(out);
+        }
+    }
+}
+
+/// Runs enrichment over the inputs, writing to stdout.
+pub fn enrich(run: EnrichRun) -> Exit {
+    let version = run.attack.version.clone();
+    let reputation = match &run.abuseipdb {
+        None => None,
+        Some(config) => match Lookups::start(PROGRAM, config) {
+            Ok(lookups) => Some(ReputationQueue::new(lookups)),
+            Err(message) => {
+                usage_error(PROGRAM, &format!("error: {message}"));
+                return Exit::Usage;
+            }
+        },
+    };
+    let mut stage = EnrichStage {
+        enricher: Enricher::new(run.attack),
+        reputation,
+        counts: Counts::default(),
+        scratch: Vec::new(),
+    };
+    let mut out = NdjsonWriter::stdout();
+    let mut read = RecordCounts::default();
+    let looped = each_record_of(PROGRAM, &run.inputs, &mut out, &mut read, &mut stage);
+    let reputation_summary = stage.reputation.as_mut().map(|reputation| {
+        reputation.finish(out.buffer());
+        let (records, lookups) = reputation.counts();
+        format!(
+            "; AbuseIPDB: {} records with a reputation, {} with a note; {} requests, {} cached answers, {} failed, {} not asked",
+            records.found, records.noted, lookups.requests, lookups.cached, lookups.failed, lookups.not_asked
+        )
     });
     if let Err(exit) = looped {
         return exit;
     }
+    if let Err(error) = out.flush() {
+        return super::records::output_failed(PROGRAM, &error);
+    }
+    let counts = &stage.counts;
     if !run.quiet {
         let _ = writeln!(
             io::stderr().lock(),
-            "{PROGRAM}: {} records, {} enriched with ATT&CK {version}{}, {} unchanged, {} not JSON{}",
+            "{PROGRAM}: {} records, {} enriched with ATT&CK {version}{}, {} unchanged, {} not JSON{}{}",
             read.records,
             counts.enriched,
             if counts.unknown_techniques > 0 {
@@ -102,7 +192,8 @@ pub fn enrich(run: EnrichRun) -> Exit {
             },
             counts.unchanged,
             read.malformed,
-            read.unreadable_note()
+            read.unreadable_note(),
+            reputation_summary.unwrap_or_default()
         );
     }
     read.exit()

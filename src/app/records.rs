@@ -57,7 +57,35 @@ pub fn each_record<W: Write>(
     inputs: &[InputSpec],
     out: &mut NdjsonWriter<W>,
     counts: &mut RecordCounts,
-    mut handle: impl FnMut(&str, &mut Vec<u8>) -> Result<Handled, String>,
+    handle: impl FnMut(&str, &mut Vec<u8>) -> Result<Handled, String>,
+) -> Result<(), Exit> {
+    each_record_of(program, inputs, out, counts, &mut EveryRecord(handle))
+}
+
+/// A stage that may hold records back (waiting for a lookup, say) and writes them when the
+/// input would block or ends.
+pub trait Stage {
+    /// Handles one record, as the closure of [`each_record`] does.
+    fn record(&mut self, line: &str, out: &mut Vec<u8>) -> Result<Handled, String>;
+    /// The input is about to be read (and may block) or has ended: write what is held.
+    fn before_read(&mut self, _out: &mut Vec<u8>) {}
+}
+
+struct EveryRecord<F>(F);
+
+impl<F: FnMut(&str, &mut Vec<u8>) -> Result<Handled, String>> Stage for EveryRecord<F> {
+    fn record(&mut self, line: &str, out: &mut Vec<u8>) -> Result<Handled, String> {
+        (self.0)(line, out)
+    }
+}
+
+/// [`each_record`] for a [`Stage`].
+pub fn each_record_of<W: Write, S: Stage>(
+    program: &str,
+    inputs: &[InputSpec],
+    out: &mut NdjsonWriter<W>,
+    counts: &mut RecordCounts,
+    stage: &mut S,
 ) -> Result<(), Exit> {
     let mut scratch = String::new();
     let mut stderr = io::stderr().lock();
@@ -74,7 +102,10 @@ pub fn each_record<W: Write>(
         let mut reader = LineReader::new(source, MAX_RECORD_BYTES);
         let mut line_no = 0u64;
         loop {
-            let line = match reader.next_line(true, &mut || out.flush()) {
+            let line = match reader.next_line(true, &mut || {
+                stage.before_read(out.buffer());
+                out.flush()
+            }) {
                 Ok(Some(line)) => line,
                 Ok(None) => break,
                 Err(error) if is_broken_pipe(&error) => return Err(Exit::Success),
@@ -99,7 +130,7 @@ pub fn each_record<W: Write>(
                 continue;
             }
             let (text, _) = to_text(bytes, &mut scratch);
-            let written = match handle(text, out.buffer()) {
+            let written = match stage.record(text, out.buffer()) {
                 Ok(Handled::Quiet) => out.written(),
                 Ok(Handled::News) => out.flush(),
                 Err(why) => {
@@ -111,6 +142,7 @@ pub fn each_record<W: Write>(
             written.map_err(|error| output_failed(program, &error))?;
         }
     }
+    stage.before_read(out.buffer());
     out.flush().map_err(|error| output_failed(program, &error))
 }
 

@@ -2,8 +2,10 @@
 //! `threat.technique.id`. Enrichment adds fields and never removes or changes one, never
 //! drops a record and never creates one (key order is kept: serde_json's `preserve_order`).
 
+pub mod abuseipdb;
 pub mod attack;
 mod attack_fields;
+pub mod reputation;
 
 pub use attack_fields::add_attack_context;
 

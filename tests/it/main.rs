@@ -1,5 +1,6 @@
 //! The integration tests: one binary driving the real executables through pipes.
 
+mod abuseipdb;
 mod browser;
 mod cli;
 mod common;
