@@ -23,7 +23,7 @@ _ls__enrich() {
 
     case "${cmd}" in
         ls__enrich)
-            opts="-q -h -V --attack-stix --abuseipdb --abuseipdb-url --abuseipdb-cache --abuseipdb-ttl --abuseipdb-quota --abuseipdb-timeout --abuseipdb-max-wait --abuseipdb-workers --offline --quiet --help --version"
+            opts="-q -h -V --attack-stix --abuseipdb --abuseipdb-url --abuseipdb-cache --abuseipdb-ttl --abuseipdb-quota --abuseipdb-timeout --abuseipdb-max-wait --abuseipdb-workers --geoip --geoip-asn --offline --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -58,6 +58,14 @@ _ls__enrich() {
                     return 0
                     ;;
                 --abuseipdb-workers)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --geoip)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --geoip-asn)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -6,6 +6,8 @@ complete -c ls-enrich -l abuseipdb-quota -d 'AbuseIPDB requests per UTC day at m
 complete -c ls-enrich -l abuseipdb-timeout -d 'How long one lookup may take (seconds, or 1m)' -r
 complete -c ls-enrich -l abuseipdb-max-wait -d 'The longest Retry-After of a 429 answer that is waited out; a longer one stops the lookups for the run' -r
 complete -c ls-enrich -l abuseipdb-workers -d 'Lookups under way at once' -r
+complete -c ls-enrich -l geoip -d 'Add source.geo.* (country, region, city, location, time zone) from this city or country database in the MaxMind DB format (GeoIP2, GeoLite2, DB-IP)' -r -F
+complete -c ls-enrich -l geoip-asn -d 'Add source.as.* (number, organisation) from this ASN database in the MaxMind DB format' -r -F
 complete -c ls-enrich -l abuseipdb -d 'Add AbuseIPDB reputation to records with a public source.ip (the API key is read from ABUSEIPDB_API_KEY)'
 complete -c ls-enrich -l offline -d 'Use no network: AbuseIPDB answers come from the cache only'
 complete -c ls-enrich -s q -l quiet -d 'No summary on stderr'

@@ -6,6 +6,7 @@ use super::{parse_args, usage_error, Exit};
 use crate::cli::enrich::EnrichArgs;
 use crate::enrich::abuseipdb::{cache, AbuseConfig, Lookups};
 use crate::enrich::attack::{stix, AttackTable};
+use crate::enrich::geoip::GeoIp;
 use crate::enrich::reputation::ReputationQueue;
 use crate::enrich::{Enricher, Outcome};
 use crate::ingest::{expand_inputs, InputSpec};
@@ -21,6 +22,8 @@ pub struct EnrichRun {
     pub attack: AttackTable,
     /// AbuseIPDB lookups, when asked for.
     pub abuseipdb: Option<AbuseConfig>,
+    /// GeoIP databases, when given.
+    pub geoip: Option<GeoIp>,
     /// Inputs in order.
     pub inputs: Vec<InputSpec>,
     /// No summary.
@@ -66,9 +69,16 @@ impl EnrichRun {
         } else {
             None
         };
+        let geoip = match (&args.geoip, &args.geoip_asn) {
+            (None, None) => None,
+            (city, asn) => {
+                Some(GeoIp::open(city.as_deref(), asn.as_deref()).map_err(|error| format!("--geoip {error}"))?)
+            }
+        };
         Ok(EnrichRun {
             attack,
             abuseipdb,
+            geoip,
             inputs,
             quiet: args.quiet,
         })
@@ -100,6 +110,8 @@ struct Counts {
 /// ATT&CK context, then (when asked) reputation, for each record.
 struct EnrichStage {
     enricher: Enricher,
+    geoip: Option<GeoIp>,
+    located: u64,
     reputation: Option<ReputationQueue>,
     counts: Counts,
     scratch: Vec<u8>,
@@ -107,18 +119,50 @@ struct EnrichStage {
 
 impl Stage for EnrichStage {
     fn record(&mut self, line: &str, out: &mut Vec<u8>) -> Result<Handled, String> {
-        let target = if self.reputation.is_some() {
-            self.scratch.clear();
-            &mut self.scratch
-        } else {
-            &mut *out
-        };
-        let outcome = self.enricher.process(line, target);
-        if let Some(reputation) = &mut self.reputation {
-            let record =
-                String::from_utf8_lossy(self.scratch.strip_suffix(b"\n").unwrap_or(&self.scratch)).into_owned();
-            reputation.push(record, out);
+        if self.geoip.is_none() && self.reputation.is_none() {
+            let outcome = self.enricher.process(line, out);
+            return self.counted(outcome);
         }
+        self.scratch.clear();
+        let outcome = self.enricher.process(line, &mut self.scratch);
+        let mut record =
+            String::from_utf8_lossy(self.scratch.strip_suffix(b"\n").unwrap_or(&self.scratch)).into_owned();
+        if let Some(geoip) = &mut self.geoip {
+            if let Some(located) = locate(geoip, &record) {
+                self.located += 1;
+                record = located;
+            }
+        }
+        match &mut self.reputation {
+            Some(reputation) => reputation.push(record, out),
+            None => {
+                out.extend_from_slice(record.as_bytes());
+                out.push(b'\n');
+            }
+        }
+        self.counted(outcome)
+    }
+
+    fn before_read(&mut self, out: &mut Vec<u8>) {
+        if let Some(reputation) = &mut self.reputation {
+            reputation.drain(out);
+        }
+    }
+}
+
+/// The record with GeoIP context, when there is any to add.
+fn locate(geoip: &mut GeoIp, record: &str) -> Option<String> {
+    memchr::memmem::find(record.as_bytes(), b"\"source\"")?;
+    let serde_json::Value::Object(mut parsed) = serde_json::from_str(record).ok()? else {
+        return None;
+    };
+    geoip
+        .add(&mut parsed)
+        .then(|| serde_json::Value::Object(parsed).to_string())
+}
+
+impl EnrichStage {
+    fn counted(&mut self, outcome: Outcome) -> Result<Handled, String> {
         match outcome {
             Outcome::Enriched { unknown } => {
                 self.counts.enriched += 1;
@@ -132,12 +176,6 @@ impl Stage for EnrichStage {
             }
             // Written out all the same; the loop reports it and the exit status says so.
             Outcome::NotJson => Err("not a JSON record (written out unchanged)".to_owned()),
-        }
-    }
-
-    fn before_read(&mut self, out: &mut Vec<u8>) {
-        if let Some(reputation) = &mut self.reputation {
-            reputation.drain(out);
         }
     }
 }
@@ -155,8 +193,11 @@ pub fn enrich(run: EnrichRun) -> Exit {
             }
         },
     };
+    let geoip_description = run.geoip.as_ref().map(|geoip| geoip.description.clone());
     let mut stage = EnrichStage {
         enricher: Enricher::new(run.attack),
+        geoip: run.geoip,
+        located: 0,
         reputation,
         counts: Counts::default(),
         scratch: Vec::new(),
@@ -179,10 +220,13 @@ pub fn enrich(run: EnrichRun) -> Exit {
         return super::records::output_failed(PROGRAM, &error);
     }
     let counts = &stage.counts;
+    let geoip_summary = geoip_description
+        .map(|description| format!("; {} records located with {description}", stage.located))
+        .unwrap_or_default();
     if !run.quiet {
         let _ = writeln!(
             io::stderr().lock(),
-            "{PROGRAM}: {} records, {} enriched with ATT&CK {version}{}, {} unchanged, {} not JSON{}{}",
+            "{PROGRAM}: {} records, {} enriched with ATT&CK {version}{}, {} unchanged, {} not JSON{}{geoip_summary}{}",
             read.records,
             counts.enriched,
             if counts.unknown_techniques > 0 {

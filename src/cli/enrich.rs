@@ -25,7 +25,9 @@ Private, loopback, link-local, documentation and other non-public addresses are 
 Lookups run concurrently (--abuseipdb-workers) and records come out in their input order. A \
 failed lookup (timeout, network, refused key, rate limit, bad answer) puts a note in \
 logsentry.abuseipdb.note and one warning per kind on stderr; no record is ever lost. The key never \
-appears in output or messages. --offline forbids the network: the cache answers or the note says so.",
+appears in output or messages. --offline forbids the network: the cache answers or the note says so.\n\nWith --geoip and \
+--geoip-asn (MaxMind DB files: GeoIP2, GeoLite2, DB-IP), records with a source.ip get source.geo.* \
+and source.as.* where they lack them.",
     after_help = "Examples:\n  ls-parse auto logs/ | ls-detect | ls-enrich | jq .threat\n  \
 ls-detect events.ndjson | ls-enrich --attack-stix enterprise-attack.json | ls-correlate\n  \
 ABUSEIPDB_API_KEY=... ls-parse auto logs/ | ls-detect | ls-enrich --abuseipdb | ls-correlate\n\nExit \
@@ -76,6 +78,15 @@ pub struct EnrichArgs {
     /// Lookups under way at once
     #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u64).range(1..=32), requires = "abuseipdb")]
     pub abuseipdb_workers: u64,
+
+    /// Add source.geo.* (country, region, city, location, time zone) from this city or
+    /// country database in the MaxMind DB format (GeoIP2, GeoLite2, DB-IP)
+    #[arg(long, value_name = "FILE.mmdb")]
+    pub geoip: Option<PathBuf>,
+
+    /// Add source.as.* (number, organisation) from this ASN database in the MaxMind DB format
+    #[arg(long, value_name = "FILE.mmdb")]
+    pub geoip_asn: Option<PathBuf>,
 
     /// Use no network: AbuseIPDB answers come from the cache only
     #[arg(long)]

@@ -5,6 +5,7 @@
 pub mod abuseipdb;
 pub mod attack;
 mod attack_fields;
+pub mod geoip;
 pub mod reputation;
 
 pub use attack_fields::add_attack_context;

@@ -13,7 +13,10 @@ mod evtx;
 mod evtx_writer;
 #[path = "../support/evtx_writer.rs"]
 mod evtx_writer_support;
+mod geoip;
 mod golden;
+#[path = "../support/mmdb_writer.rs"]
+mod mmdb_writer_support;
 mod mysql;
 mod no_panic;
 mod pipeline;

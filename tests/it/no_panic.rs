@@ -353,3 +353,30 @@ proptest! {
         report_all(&records);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    #[test]
+    fn damaged_geoip_databases_never_panic(at in 0usize..400, splice in proptest::collection::vec(any::<u8>(), 1..6), address in any::<u32>()) {
+        use crate::mmdb_writer_support::{ipv4_database, Data};
+        let mut bytes = ipv4_database(
+            "GeoLite2-City",
+            &[(std::net::Ipv4Addr::new(8, 8, 8, 0), 24, Data::Map(vec![("country", Data::Map(vec![("iso_code", Data::Text("US"))]))]))],
+        );
+        let at = at % bytes.len();
+        let end = (at + splice.len()).min(bytes.len());
+        bytes.splice(at..end, splice);
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("damaged.mmdb");
+        std::fs::write(&path, &bytes).expect("write");
+        if let Ok(mut geoip) = logsentry::enrich::geoip::GeoIp::open(Some(&path), Some(&path)) {
+            for ip in [std::net::Ipv4Addr::from(address), std::net::Ipv4Addr::new(8, 8, 8, 8)] {
+                let mut record = serde_json::json!({"source": {"ip": ip.to_string()}});
+                if let Some(record) = record.as_object_mut() {
+                    geoip.add(record);
+                }
+            }
+        }
+    }
+}
