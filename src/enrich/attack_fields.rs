@@ -104,15 +104,7 @@ fn technique_ids(record: &Map<String, Value>) -> Option<(Vec<String>, bool)> {
 
 /// `Brute Force: Password Guessing` for a sub-technique, as ATT&CK's pages title it.
 fn full_name(table: &AttackTable, technique: &super::attack::TechniqueInfo) -> String {
-    let parent = technique
-        .id
-        .split_once('.')
-        .filter(|_| technique.subtechnique)
-        .and_then(|(parent, _)| table.technique(parent));
-    match parent {
-        Some(parent) => format!("{}: {}", parent.name, technique.name),
-        None => technique.name.clone(),
-    }
+    table.full_name(technique)
 }
 
 fn one_or_many(mut values: Vec<Value>, one: bool) -> Value {

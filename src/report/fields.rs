@@ -110,7 +110,7 @@ pub fn technique(id: &str, name: Option<&str>, reference: Option<&str>, table: &
     let name = name
         .filter(|name| !name.is_empty())
         .map(str::to_owned)
-        .or_else(|| known.map(|known| known.name.clone()))
+        .or_else(|| known.map(|known| table.full_name(known)))
         .unwrap_or_default();
     let url = reference
         .filter(|url| is_mitre_url(url))
@@ -209,7 +209,7 @@ mod tests {
             unlisted.url.as_deref(),
             Some("https://attack.mitre.org/techniques/T9999/001/")
         );
-        assert_eq!(linked.name, "Password Guessing");
+        assert_eq!(linked.name, "Brute Force: Password Guessing");
         let unknown = technique("\"><script>", None, Some("https://evil.example/"), &table);
         assert_eq!(unknown.url, None);
         assert!(!is_mitre_url("https://attack.mitre.org/x\"onmouseover=1"));

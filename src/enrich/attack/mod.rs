@@ -78,6 +78,20 @@ impl AttackTable {
         })
     }
 
+    /// A technique's name as ATT&CK titles its page: a sub-technique's with its parent's
+    /// (`Brute Force: Password Guessing`).
+    pub fn full_name(&self, technique: &TechniqueInfo) -> String {
+        let parent = technique
+            .id
+            .split_once('.')
+            .filter(|_| technique.subtechnique)
+            .and_then(|(parent, _)| self.technique(parent));
+        match parent {
+            Some(parent) => format!("{}: {}", parent.name, technique.name),
+            None => technique.name.clone(),
+        }
+    }
+
     /// The tactic named `name`, `shortname` or `TA` id (any case, `command-and-control` or
     /// `Command and Control`).
     pub fn tactic(&self, name: &str) -> Option<&TacticInfo> {
