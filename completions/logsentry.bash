@@ -23,7 +23,7 @@ _logsentry() {
 
     case "${cmd}" in
         logsentry)
-            opts="-o -q -h -V --output --out-dir --format --template --title --tz --config --open --color --quiet --help --version"
+            opts="-o -q -h -V --output --out-dir --format --template --title --tz --config --geoip --geoip-asn --open --color --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -58,6 +58,14 @@ _logsentry() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --geoip)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --geoip-asn)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

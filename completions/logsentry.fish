@@ -8,6 +8,8 @@ complete -c logsentry -l template -d 'A Tera template of your own for an HTML or
 complete -c logsentry -l title -d 'The report\'s title' -r
 complete -c logsentry -l tz -d 'Time zone of log timestamps that carry none (syslog) and of work hours for the off-hours rules: an IANA name (Europe/Berlin), UTC, an offset (+02:00) or `local`' -r
 complete -c logsentry -l config -d 'Detection settings (thresholds, work hours, allow lists), as for ls-detect --config' -r -F
+complete -c logsentry -l geoip -d 'Add source.geo.* from this city or country database (MaxMind DB format), as for ls-enrich --geoip' -r -F
+complete -c logsentry -l geoip-asn -d 'Add source.as.* from this ASN database (MaxMind DB format), as for ls-enrich --geoip-asn' -r -F
 complete -c logsentry -l color -d 'Colour in the summary' -r -f -a "auto\t'When standard output is a terminal and NO_COLOR is unset'
 always\t'Always'
 never\t'Never'"

@@ -128,7 +128,7 @@ impl Stage for EnrichStage {
         let mut record =
             String::from_utf8_lossy(self.scratch.strip_suffix(b"\n").unwrap_or(&self.scratch)).into_owned();
         if let Some(geoip) = &mut self.geoip {
-            if let Some(located) = locate(geoip, &record) {
+            if let Some(located) = geoip.locate(&record) {
                 self.located += 1;
                 record = located;
             }
@@ -148,17 +148,6 @@ impl Stage for EnrichStage {
             reputation.drain(out);
         }
     }
-}
-
-/// The record with GeoIP context, when there is any to add.
-fn locate(geoip: &mut GeoIp, record: &str) -> Option<String> {
-    memchr::memmem::find(record.as_bytes(), b"\"source\"")?;
-    let serde_json::Value::Object(mut parsed) = serde_json::from_str(record).ok()? else {
-        return None;
-    };
-    geoip
-        .add(&mut parsed)
-        .then(|| serde_json::Value::Object(parsed).to_string())
 }
 
 impl EnrichStage {

@@ -15,6 +15,7 @@ use crate::cli::parse::ParseArgs;
 use crate::correlate::{self, Correlator};
 use crate::detect::{self, Engine};
 use crate::enrich::attack::AttackTable;
+use crate::enrich::geoip::GeoIp;
 use crate::enrich::{self, Enricher};
 use crate::ingest::InputSpec;
 use crate::output::NdjsonWriter;
@@ -36,6 +37,7 @@ pub struct LogsentryRun {
     parse: ParseConfig,
     detect: DetectRun,
     correlate: correlate::CorrelateConfig,
+    geoip: Option<GeoIp>,
     output: ReportOutput,
     open: bool,
     color: bool,
@@ -66,6 +68,12 @@ impl LogsentryRun {
             CorrelateArgs::try_parse_from(["ls-correlate", "-q"]).map_err(stage_error)?,
         )?
         .config;
+        let geoip = match (&args.geoip, &args.geoip_asn) {
+            (None, None) => None,
+            (city, asn) => {
+                Some(GeoIp::open(city.as_deref(), asn.as_deref()).map_err(|error| format!("--geoip {error}"))?)
+            }
+        };
         let output = ReportOutput::from_args(args.output, Destination::Directory(PathBuf::from(".")))?;
         let color = match args.color {
             ColorArg::Always => true,
@@ -78,6 +86,7 @@ impl LogsentryRun {
             parse,
             detect,
             correlate,
+            geoip,
             output,
             open: args.open,
             color,
@@ -115,6 +124,7 @@ struct StageCounts {
 struct Stages {
     engine: Engine,
     enricher: Enricher,
+    geoip: Option<GeoIp>,
     correlator: Correlator,
     report: ReportSink,
     detected: Vec<u8>,
@@ -156,6 +166,14 @@ impl Stages {
         self.enriched.clear();
         if let enrich::Outcome::Enriched { .. } = self.enricher.process(line, &mut self.enriched) {
             self.counts.enriched += 1;
+        }
+        if let Some(geoip) = &mut self.geoip {
+            let record = std::str::from_utf8(self.enriched.strip_suffix(b"\n").unwrap_or(&self.enriched)).ok();
+            if let Some(located) = record.and_then(|record| geoip.locate(record)) {
+                self.enriched.clear();
+                self.enriched.extend_from_slice(located.as_bytes());
+                self.enriched.push(b'\n');
+            }
         }
         let enriched = std::mem::take(&mut self.enriched);
         for record in lines(&enriched) {
@@ -308,6 +326,7 @@ pub fn analyse(run: LogsentryRun) -> Exit {
         parse,
         detect,
         correlate,
+        geoip,
         output,
         open,
         color,
@@ -326,6 +345,7 @@ pub fn analyse(run: LogsentryRun) -> Exit {
     let stages = Stages {
         engine: super::detect::engine(&detect),
         enricher: Enricher::new(AttackTable::embedded()),
+        geoip,
         correlator: Correlator::new(correlate),
         report,
         detected: Vec::new(),

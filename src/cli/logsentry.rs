@@ -14,7 +14,8 @@ use std::path::PathBuf;
 ls-parse auto | ls-detect | ls-enrich | ls-correlate | ls-report, run in one process with the \
 same code and the same results. Each input is recognised by its content (SSH auth.log, secure \
 and journald, Apache/nginx access logs, Windows .evtx, MySQL error, general and slow logs); a \
-directory means every file in it. Enrichment is offline (the built-in ATT&CK data).\n\nThe report \
+directory means every file in it. Enrichment is offline: the built-in ATT&CK data, and \
+location and network from the --geoip and --geoip-asn databases when given.\n\nThe report \
 (HTML unless --format or the -o file's extension says otherwise) is written to a new file in \
 --out-dir, named logsentry_report_YYYYMMDD_HHMMSS.html, or to -o FILE; nothing is ever \
 overwritten. A short summary (incidents, alerts by severity, where the report is) goes to \
@@ -44,6 +45,15 @@ pub struct LogsentryArgs {
     /// Detection settings (thresholds, work hours, allow lists), as for ls-detect --config
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+
+    /// Add source.geo.* from this city or country database (MaxMind DB format), as for
+    /// ls-enrich --geoip
+    #[arg(long, value_name = "FILE.mmdb")]
+    pub geoip: Option<PathBuf>,
+
+    /// Add source.as.* from this ASN database (MaxMind DB format), as for ls-enrich --geoip-asn
+    #[arg(long, value_name = "FILE.mmdb")]
+    pub geoip_asn: Option<PathBuf>,
 
     /// Open the report when it is written (xdg-open, or open on macOS)
     #[arg(long)]

@@ -97,6 +97,15 @@ impl GeoIp {
         })
     }
 
+    /// The record (one JSON line) with GeoIP context, when there is any to add.
+    pub fn locate(&mut self, record: &str) -> Option<String> {
+        memchr::memmem::find(record.as_bytes(), b"\"source\"")?;
+        let Value::Object(mut parsed) = serde_json::from_str(record).ok()? else {
+            return None;
+        };
+        self.add(&mut parsed).then(|| Value::Object(parsed).to_string())
+    }
+
     /// Adds `source.geo` and `source.as` to `record` where it lacks them; returns whether it
     /// added anything.
     pub fn add(&mut self, record: &mut Map<String, Value>) -> bool {

@@ -322,3 +322,61 @@ fn golden_the_whole_pipeline_finds_the_sample_stories() {
         "{attacker:?}"
     );
 }
+
+#[test]
+fn logsentry_locates_attackers_as_the_pipe_does() {
+    use crate::mmdb_writer_support::{ipv4_database, Data};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let city = dir.path().join("city.mmdb");
+    let country = |code: &'static str, name: &'static str| {
+        Data::Map(vec![(
+            "country",
+            Data::Map(vec![
+                ("iso_code", Data::Text(code)),
+                ("names", Data::Map(vec![("en", Data::Text(name))])),
+            ]),
+        )])
+    };
+    let database = ipv4_database(
+        "Test-City",
+        &[
+            (
+                std::net::Ipv4Addr::new(203, 0, 113, 0),
+                24,
+                country("NL", "Netherlands"),
+            ),
+            (std::net::Ipv4Addr::new(198, 51, 100, 0), 24, country("BR", "Brazil")),
+        ],
+    );
+    std::fs::write(&city, database).expect("write database");
+    let city = city.to_str().expect("path");
+    let samples = sample("");
+    let samples = samples.to_str().expect("path");
+
+    let output = logsentry(
+        &[
+            "--tz", "UTC", "--geoip", city, "--format", "json", "-o", "-", "-q", samples,
+        ],
+        b"",
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let combined: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let run = |output: std::process::Output| {
+        assert!(output.status.success(), "{}", stderr(&output));
+        output.stdout
+    };
+    let events = run(ls_parse(&["auto", "-q", "--tz", "UTC", samples], b""));
+    let alerts = run(ls_detect(&["-q", "--tz", "UTC"], &events));
+    let enriched = run(ls_enrich(&["-q", "--geoip", city], &alerts));
+    let correlated = run(ls_correlate(&["-q"], &enriched));
+    let piped: Value = serde_json::from_slice(&run(ls_report(&["-q", "--format", "json"], &correlated))).expect("JSON");
+    let context = |report: &Value, ip: &str| {
+        report["context"]
+            .as_array()
+            .and_then(|entries| entries.iter().find(|entry| entry["ip"] == ip).cloned())
+            .unwrap_or(Value::Null)
+    };
+    assert_eq!(context(&combined, "203.0.113.47")["country"], "Netherlands");
+    assert_eq!(context(&combined, "198.51.100.22")["country"], "Brazil");
+    assert_eq!(without_run_facts(combined), without_run_facts(piped));
+}
