@@ -90,7 +90,7 @@ fn web_attack_accuracy_on_labelled_data() {
         "httpparams path-traversal: recall",
         &by_type("path-traversal"),
         &is(AttackClass::Traversal),
-        64.0,
+        86.0,
     );
     score(
         "httpparams cmdi: recall",
@@ -137,7 +137,7 @@ fn web_attack_accuracy_on_labelled_data() {
         "fwaf bad queries: flagged",
         &lines_of(&corpus.join("fwaf/badqueries.txt")),
         &any,
-        71.5,
+        72.0,
     );
 
     // Benign real traffic: the elastic apache_logs request targets.

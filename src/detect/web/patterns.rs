@@ -130,13 +130,21 @@ const CLASSES: [(AttackClass, &[&str], &[&str]); 4] = [
             "web-inf",
             "global.asa",
             "inetpub",
+            "0x2e",
+            "/./",
         ],
         &[
             r"\.{2,}/",
             r"(?:^|[/=])\.{2,}(?:\{|$)",
-            r"\bweb-inf\b",
-            r"\bglobal\.asa\b",
-            r"\binetpub\b",
+            // Scanners (DotDotPwn and friends) spell the dots and slashes out in hex.
+            r"(?:\.\.|0x2e0x2e)(?:/|\\|0x2f|0x5c)",
+            r"0x2e0x2e",
+            r"(?:/\.){2,}/",
+            // Backslashes lost on the way (d:\inetpub\wwwroot) leave the names run together.
+            r"\bweb-inf",
+            r"global\.asa\b",
+            r"\binetpub",
+            r"\bfile:/+[a-z]:",
             r"\betc/?(?:passwd|shadow)\b",
             r"/etc/(?:passwd|shadow|group|hosts|issue|motd|sudoers|crontab|ssh/)",
             r"(?:boot|win|system)\.ini\b",
@@ -288,6 +296,11 @@ mod tests {
             ("/download?file=..\\..\\boot.ini", Traversal),
             ("/f?p=/etc/shadow", Traversal),
             ("/f?p=/proc/self/environ", Traversal),
+            ("/f?p=0x2e0x2e0x2f0x2e0x2e0x2fetc0x2fpasswd", Traversal),
+            ("/f?p=..0x5c..0x5cboot.ini", Traversal),
+            ("/f?p=/.//././/./etc", Traversal),
+            ("/f?p=d:\\inetpub\\wwwroot\\global.asa", Traversal),
+            ("/f?p=file:/c:/windows/win.ini", Traversal),
             ("/ping?host=1.1.1.1; cat /etc/passwd", CommandInjection),
             ("/ping?host=x;whoami", CommandInjection),
             ("/ping?host=x | cat /etc/hosts", CommandInjection),
@@ -314,6 +327,8 @@ mod tests {
             "/images/banner-2026.png",
             "/presentations/logstash-monitorama-2013/images/kibana-search.png",
             "/q?name=o'brien",
+            "/docs/./guide.html",
+            "/color?hex=0x2e8b57",
         ] {
             assert_eq!(class_of(raw), None, "{raw}");
         }
