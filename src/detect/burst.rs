@@ -117,9 +117,12 @@ impl Burst {
         message: String,
         risk: u8,
     ) -> Alert {
-        let single_user = match self.usernames.as_slice() {
-            [only] if self.usernames_omitted == 0 => Some(AlertUser { name: only.clone() }),
-            _ => event.user().map(|name| AlertUser { name: name.to_owned() }),
+        // user.name is the account the alert concerns: with several tried there is none to
+        // name (logsentry.usernames lists them), and naming the last one tried would mislead.
+        let single_user = match (self.usernames.as_slice(), self.usernames_omitted) {
+            ([only], 0) => Some(AlertUser { name: only.clone() }),
+            ([], 0) => event.user().map(|name| AlertUser { name: name.to_owned() }),
+            _ => None,
         };
         Alert {
             timestamp: event.time.to_string(),

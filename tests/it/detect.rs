@@ -747,3 +747,24 @@ fn sql_injection_reaching_the_database_in_the_sample_story() {
         );
     }
 }
+
+#[test]
+fn user_name_is_the_one_account_an_alert_concerns_or_absent() {
+    let alerts: Vec<serde_json::Value> = sample_alerts()
+        .split(|byte| *byte == b'\n')
+        .filter(|line| !line.is_empty())
+        .map(|line| serde_json::from_slice(line).expect("alert JSON"))
+        .filter(|alert: &serde_json::Value| alert["rule"]["id"] == "brute-force")
+        .collect();
+    let tried = |alert: &serde_json::Value| alert["logsentry"]["usernames"].as_array().map_or(0, Vec::len);
+    assert!(alerts.iter().any(|alert| tried(alert) == 1) && alerts.iter().any(|alert| tried(alert) > 1));
+    for alert in &alerts {
+        match tried(alert) {
+            1 => assert_eq!(alert["user"]["name"], alert["logsentry"]["usernames"][0], "{alert}"),
+            _ => assert!(
+                alert.get("user").is_none(),
+                "several accounts tried, none named: {alert}"
+            ),
+        }
+    }
+}

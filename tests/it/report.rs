@@ -268,3 +268,30 @@ fn ls_report_ends_quietly_when_its_reader_leaves() {
     command.args(["--format", "csv", "-q", input.to_str().expect("path")]);
     assert_quiet_when_the_reader_leaves(command);
 }
+
+#[test]
+fn reputation_from_enrichment_is_attacker_context() {
+    let alert = serde_json::json!({
+        "@timestamp": "2026-03-14T01:00:00Z", "message": "5 failed SSH logins",
+        "event": {"kind": "alert", "module": "ssh", "severity": 73, "risk_score": 65},
+        "rule": {"id": "brute-force"}, "source": {"ip": "8.8.8.8"},
+        "logsentry": {"severity": "HIGH", "abuseipdb": {"abuse_confidence_score": 87, "band": "high", "total_reports": 12,
+            "last_reported_at": "2026-11-20T10:00:00+00:00", "country_code": "NL", "isp": "Evil <ISP>", "usage_type": "Data Center/Web Hosting/Transit", "domain": "evil.example"}}
+    })
+    .to_string()
+        + "\n";
+    let json = ls_report(&["--format", "json", "-q"], alert.as_bytes());
+    let report: Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    let context = &report["context"][0];
+    assert_eq!(context["ip"], "8.8.8.8");
+    assert_eq!(context["abuse_score"], 87);
+    assert_eq!(context["abuse_band"], "high");
+    assert_eq!(context["abuse_reports"], 12);
+    assert_eq!(context["country"], "NL");
+    let html = String::from_utf8(ls_report(&["-q"], alert.as_bytes()).stdout).expect("utf-8");
+    let section = html.split("id=\"context\"").nth(1).expect("the context section");
+    assert!(
+        section.contains("<td class=\"num\">87</td>") && section.contains("Evil &lt;ISP&gt;"),
+        "{section}"
+    );
+}
