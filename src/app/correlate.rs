@@ -2,7 +2,7 @@
 //! the summary and the exit code.
 
 use super::records::{each_record, output_failed, Handled, RecordCounts};
-use super::{parse_args, usage_error, Exit};
+use super::Exit;
 use crate::cli::correlate::{CorrelateArgs, GroupByArg};
 use crate::correlate::{CorrelateConfig, Correlator, GroupBy, Outcome, MAX_OPEN_GROUPS};
 use crate::ingest::{expand_inputs, InputSpec};
@@ -45,17 +45,7 @@ impl CorrelateRun {
 
 /// `ls-correlate`'s main.
 pub fn main() -> std::process::ExitCode {
-    let args = match parse_args::<CorrelateArgs>(PROGRAM) {
-        Ok(args) => args,
-        Err(exit) => return exit.into(),
-    };
-    match CorrelateRun::from_args(args) {
-        Ok(run) => correlate(&run).into(),
-        Err(message) => {
-            usage_error(PROGRAM, &format!("error: {message}"));
-            Exit::Usage.into()
-        }
-    }
+    super::stage_main(PROGRAM, CorrelateRun::from_args, |run| correlate(&run))
 }
 
 #[derive(Default)]

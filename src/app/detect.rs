@@ -3,7 +3,7 @@
 
 use super::detect_config::ConfigFile;
 use super::records::{each_record, Handled, RecordCounts};
-use super::{parse_args, usage_error, Exit};
+use super::Exit;
 use crate::cli::detect::DetectArgs;
 use crate::detect::{rules, rules_with_thresholds, DetectConfig, Engine, Network, Outcome, WorkTime};
 use crate::ingest::{expand_inputs, InputSpec};
@@ -148,22 +148,20 @@ fn weekend(text: &str) -> Result<[bool; 7], String> {
 
 /// `ls-detect`'s main.
 pub fn main() -> std::process::ExitCode {
-    let args = match parse_args::<DetectArgs>(PROGRAM) {
-        Ok(args) => args,
-        Err(exit) => return exit.into(),
-    };
-    let list_rules = args.list_rules;
-    let run = match DetectRun::from_args(args) {
-        Ok(run) => run,
-        Err(message) => {
-            usage_error(PROGRAM, &format!("error: {message}"));
-            return Exit::Usage.into();
-        }
-    };
-    if list_rules {
-        return print_rules(&run.config).into();
-    }
-    detect(&run).into()
+    super::stage_main(
+        PROGRAM,
+        |args: DetectArgs| {
+            let list_rules = args.list_rules;
+            DetectRun::from_args(args).map(|run| (list_rules, run))
+        },
+        |(list_rules, run)| {
+            if list_rules {
+                print_rules(&run.config)
+            } else {
+                detect(&run)
+            }
+        },
+    )
 }
 
 fn print_rules(config: &DetectConfig) -> Exit {

@@ -2,7 +2,7 @@
 //! summary and the exit code.
 
 use super::records::{each_record_of, Handled, RecordCounts, Stage};
-use super::{parse_args, usage_error, Exit};
+use super::{usage_error, Exit};
 use crate::cli::enrich::EnrichArgs;
 use crate::enrich::abuseipdb::{cache, AbuseConfig, Lookups};
 use crate::enrich::attack::{stix, AttackTable};
@@ -69,12 +69,7 @@ impl EnrichRun {
         } else {
             None
         };
-        let geoip = match (&args.geoip, &args.geoip_asn) {
-            (None, None) => None,
-            (city, asn) => {
-                Some(GeoIp::open(city.as_deref(), asn.as_deref()).map_err(|error| format!("--geoip {error}"))?)
-            }
-        };
+        let geoip = GeoIp::from_flags(args.geoip.as_deref(), args.geoip_asn.as_deref())?;
         Ok(EnrichRun {
             attack,
             abuseipdb,
@@ -87,17 +82,7 @@ impl EnrichRun {
 
 /// `ls-enrich`'s main.
 pub fn main() -> std::process::ExitCode {
-    let args = match parse_args::<EnrichArgs>(PROGRAM) {
-        Ok(args) => args,
-        Err(exit) => return exit.into(),
-    };
-    match EnrichRun::from_args(args) {
-        Ok(run) => enrich(run).into(),
-        Err(message) => {
-            usage_error(PROGRAM, &format!("error: {message}"));
-            Exit::Usage.into()
-        }
-    }
+    super::stage_main(PROGRAM, EnrichRun::from_args, enrich)
 }
 
 #[derive(Default)]
@@ -110,8 +95,6 @@ struct Counts {
 /// ATT&CK context, then (when asked) reputation, for each record.
 struct EnrichStage {
     enricher: Enricher,
-    geoip: Option<GeoIp>,
-    located: u64,
     reputation: Option<ReputationQueue>,
     counts: Counts,
     scratch: Vec<u8>,
@@ -119,27 +102,15 @@ struct EnrichStage {
 
 impl Stage for EnrichStage {
     fn record(&mut self, line: &str, out: &mut Vec<u8>) -> Result<Handled, String> {
-        if self.geoip.is_none() && self.reputation.is_none() {
+        let Some(reputation) = &mut self.reputation else {
             let outcome = self.enricher.process(line, out);
             return self.counted(outcome);
-        }
+        };
+        // A record may wait for its lookup: it is kept whole until it is written.
         self.scratch.clear();
         let outcome = self.enricher.process(line, &mut self.scratch);
-        let mut record =
-            String::from_utf8_lossy(self.scratch.strip_suffix(b"\n").unwrap_or(&self.scratch)).into_owned();
-        if let Some(geoip) = &mut self.geoip {
-            if let Some(located) = geoip.locate(&record) {
-                self.located += 1;
-                record = located;
-            }
-        }
-        match &mut self.reputation {
-            Some(reputation) => reputation.push(record, out),
-            None => {
-                out.extend_from_slice(record.as_bytes());
-                out.push(b'\n');
-            }
-        }
+        let record = String::from_utf8_lossy(self.scratch.strip_suffix(b"\n").unwrap_or(&self.scratch)).into_owned();
+        reputation.push(record, out);
         self.counted(outcome)
     }
 
@@ -184,9 +155,7 @@ pub fn enrich(run: EnrichRun) -> Exit {
     };
     let geoip_description = run.geoip.as_ref().map(|geoip| geoip.description.clone());
     let mut stage = EnrichStage {
-        enricher: Enricher::new(run.attack),
-        geoip: run.geoip,
-        located: 0,
+        enricher: Enricher::new(run.attack).with_geoip(run.geoip),
         reputation,
         counts: Counts::default(),
         scratch: Vec::new(),
@@ -210,7 +179,7 @@ pub fn enrich(run: EnrichRun) -> Exit {
     }
     let counts = &stage.counts;
     let geoip_summary = geoip_description
-        .map(|description| format!("; {} records located with {description}", stage.located))
+        .map(|description| format!("; {} records located with {description}", stage.enricher.located()))
         .unwrap_or_default();
     if !run.quiet {
         let _ = writeln!(

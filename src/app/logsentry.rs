@@ -7,7 +7,7 @@
 use super::detect::DetectRun;
 use super::parse::{run_into, ParseConfig};
 use super::report::{ReportOutput, ReportSink, Written};
-use super::{parse_args, usage_error, Exit};
+use super::Exit;
 use crate::cli::correlate::CorrelateArgs;
 use crate::cli::detect::DetectArgs;
 use crate::cli::logsentry::{ColorArg, LogsentryArgs};
@@ -68,12 +68,7 @@ impl LogsentryRun {
             CorrelateArgs::try_parse_from(["ls-correlate", "-q"]).map_err(stage_error)?,
         )?
         .config;
-        let geoip = match (&args.geoip, &args.geoip_asn) {
-            (None, None) => None,
-            (city, asn) => {
-                Some(GeoIp::open(city.as_deref(), asn.as_deref()).map_err(|error| format!("--geoip {error}"))?)
-            }
-        };
+        let geoip = GeoIp::from_flags(args.geoip.as_deref(), args.geoip_asn.as_deref())?;
         let output = ReportOutput::from_args(args.output, Destination::Directory(PathBuf::from(".")))?;
         let color = match args.color {
             ColorArg::Always => true,
@@ -97,17 +92,7 @@ impl LogsentryRun {
 
 /// `logsentry`'s main.
 pub fn main() -> std::process::ExitCode {
-    let args = match parse_args::<LogsentryArgs>(PROGRAM) {
-        Ok(args) => args,
-        Err(exit) => return exit.into(),
-    };
-    match LogsentryRun::from_args(args) {
-        Ok(run) => analyse(run).into(),
-        Err(message) => {
-            usage_error(PROGRAM, &format!("error: {message}"));
-            Exit::Usage.into()
-        }
-    }
+    super::stage_main(PROGRAM, LogsentryRun::from_args, analyse)
 }
 
 /// What each stage counted.
@@ -124,7 +109,6 @@ struct StageCounts {
 struct Stages {
     engine: Engine,
     enricher: Enricher,
-    geoip: Option<GeoIp>,
     correlator: Correlator,
     report: ReportSink,
     detected: Vec<u8>,
@@ -166,14 +150,6 @@ impl Stages {
         self.enriched.clear();
         if let enrich::Outcome::Enriched { .. } = self.enricher.process(line, &mut self.enriched) {
             self.counts.enriched += 1;
-        }
-        if let Some(geoip) = &mut self.geoip {
-            let record = std::str::from_utf8(self.enriched.strip_suffix(b"\n").unwrap_or(&self.enriched)).ok();
-            if let Some(located) = record.and_then(|record| geoip.locate(record)) {
-                self.enriched.clear();
-                self.enriched.extend_from_slice(located.as_bytes());
-                self.enriched.push(b'\n');
-            }
         }
         let enriched = std::mem::take(&mut self.enriched);
         for record in lines(&enriched) {
@@ -344,8 +320,7 @@ pub fn analyse(run: LogsentryRun) -> Exit {
     let progress_thread = if quiet { None } else { show_progress(progress.clone()) };
     let stages = Stages {
         engine: super::detect::engine(&detect),
-        enricher: Enricher::new(AttackTable::embedded()),
-        geoip,
+        enricher: Enricher::new(AttackTable::embedded()).with_geoip(geoip),
         correlator: Correlator::new(correlate),
         report,
         detected: Vec::new(),

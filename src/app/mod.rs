@@ -33,6 +33,26 @@ impl From<Exit> for ExitCode {
     }
 }
 
+/// A stage's main: the command line parsed, then checked by `validate` (its error is a
+/// usage error, exit 2), then `run`.
+pub fn stage_main<A: clap::Parser, R>(
+    program: &str,
+    validate: impl FnOnce(A) -> Result<R, String>,
+    run: impl FnOnce(R) -> Exit,
+) -> ExitCode {
+    let args = match parse_args::<A>(program) {
+        Ok(args) => args,
+        Err(exit) => return exit.into(),
+    };
+    match validate(args) {
+        Ok(validated) => run(validated).into(),
+        Err(message) => {
+            usage_error(program, &format!("error: {message}"));
+            Exit::Usage.into()
+        }
+    }
+}
+
 /// Parses the command line; help and version print and exit 0, any other error is reduced
 /// to one clear line on stderr and exit 2.
 pub fn parse_args<T: clap::Parser>(program: &str) -> Result<T, Exit> {

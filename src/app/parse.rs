@@ -1,7 +1,7 @@
 //! `ls-parse`: opens the inputs, drives each through its parser, merges them by event time
 //! (or, with `--follow`, interleaves them as they grow), and reports what it did.
 
-use super::{parse_args, usage_error, Exit};
+use super::{usage_error, Exit};
 use crate::cli::parse::{FormatArg, MysqlKindArg, ParseArgs};
 use crate::diagnostics::{Counts, Diagnostics};
 use crate::ingest::evtx::{is_evtx, EvtxItem, EvtxOptions, EvtxStream, MappedChunk};
@@ -95,18 +95,7 @@ impl ParseConfig {
 
 /// The `ls-parse` binary.
 pub fn main() -> ExitCode {
-    let args = match parse_args::<ParseArgs>(PROGRAM) {
-        Ok(args) => args,
-        Err(exit) => return exit.into(),
-    };
-    let config = match ParseConfig::from_args(args) {
-        Ok(config) => config,
-        Err(message) => {
-            usage_error(PROGRAM, &format!("error: {message}"));
-            return Exit::Usage.into();
-        }
-    };
-    run(&config).into()
+    super::stage_main(PROGRAM, ParseConfig::from_args, |config| run(&config))
 }
 
 /// Runs `ls-parse` with a validated config, writing to stdout.

@@ -3,7 +3,7 @@
 //! `logsentry`, which feeds it from its own pipeline.
 
 use super::records::{each_record, Handled, RecordCounts};
-use super::{parse_args, usage_error, Exit};
+use super::Exit;
 use crate::cli::report::{FormatArg, ReportArgs, ReportOutputArgs};
 use crate::enrich::attack::AttackTable;
 use crate::ingest::{expand_inputs, InputSpec};
@@ -116,13 +116,16 @@ impl ReportSink {
 
     /// Reads one record.
     pub fn add(&mut self, line: &str) -> Result<Result<RecordKind, Malformed>, io::Error> {
-        let kind = self.collector.add(line);
-        if let (Ok(RecordKind::Alert), Some(CsvOut { writer, .. })) = (&kind, &mut self.csv) {
-            if let Ok(record) = serde_json::from_str(line) {
-                csv::write_row(writer, &self.collector.alert_row(&record))?;
+        let Some(CsvOut { writer, .. }) = &mut self.csv else {
+            return Ok(self.collector.add(line));
+        };
+        let mut written = Ok(());
+        let kind = self.collector.add_seeing_alerts(line, &mut |row| {
+            if written.is_ok() {
+                written = csv::write_row(writer, row);
             }
-        }
-        Ok(kind)
+        });
+        written.map(|()| kind)
     }
 
     /// The tallies, for summaries and provenance notes.
@@ -198,17 +201,7 @@ impl ReportRun {
 
 /// `ls-report`'s main.
 pub fn main() -> std::process::ExitCode {
-    let args = match parse_args::<ReportArgs>(PROGRAM) {
-        Ok(args) => args,
-        Err(exit) => return exit.into(),
-    };
-    match ReportRun::from_args(args) {
-        Ok(run) => report(run).into(),
-        Err(message) => {
-            usage_error(PROGRAM, &format!("error: {message}"));
-            Exit::Usage.into()
-        }
-    }
+    super::stage_main(PROGRAM, ReportRun::from_args, report)
 }
 
 /// Reads the inputs and writes the report.

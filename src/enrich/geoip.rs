@@ -70,6 +70,17 @@ struct AsnRecord {
 }
 
 impl GeoIp {
+    /// The databases of `--geoip` and `--geoip-asn`, if either is given; the error is a
+    /// usage message naming the file.
+    pub fn from_flags(city: Option<&Path>, asn: Option<&Path>) -> Result<Option<Self>, String> {
+        if city.is_none() && asn.is_none() {
+            return Ok(None);
+        }
+        Self::open(city, asn)
+            .map(Some)
+            .map_err(|error| format!("--geoip {error}"))
+    }
+
     /// Opens the databases given; the error names the file.
     pub fn open(city: Option<&Path>, asn: Option<&Path>) -> Result<Self, String> {
         let open = |path: &Path| {

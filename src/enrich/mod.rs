@@ -27,25 +27,55 @@ pub enum Outcome {
     NotJson,
 }
 
-/// The enrichment engine of `ls-enrich`.
+/// The enrichment engine of `ls-enrich` (and of `logsentry`): ATT&CK context, then GeoIP
+/// context when databases are given.
 pub struct Enricher {
     attack: AttackTable,
+    geoip: Option<geoip::GeoIp>,
+    located: u64,
 }
 
 impl Enricher {
     /// Enrichment from `attack`.
     pub fn new(attack: AttackTable) -> Self {
-        Enricher { attack }
+        Enricher {
+            attack,
+            geoip: None,
+            located: 0,
+        }
     }
 
-    /// Processes one line (without its newline), appending the record to `out`.
+    /// Adds GeoIP context from `geoip` as well.
+    pub fn with_geoip(mut self, geoip: Option<geoip::GeoIp>) -> Self {
+        self.geoip = geoip;
+        self
+    }
+
+    /// Processes one line (without its newline), appending the record to `out`. The outcome
+    /// is ATT&CK's; [`Enricher::located`] counts the records GeoIP added to.
     pub fn process(&mut self, line: &str, out: &mut Vec<u8>) -> Outcome {
+        let start = out.len();
         let outcome = self.enrich(line, out);
         if !matches!(outcome, Outcome::Enriched { .. }) {
             out.extend_from_slice(line.as_bytes());
         }
+        if let Some(geoip) = &mut self.geoip {
+            let located = std::str::from_utf8(&out[start..])
+                .ok()
+                .and_then(|record| geoip.locate(record));
+            if let Some(located) = located {
+                out.truncate(start);
+                out.extend_from_slice(located.as_bytes());
+                self.located += 1;
+            }
+        }
         out.push(b'\n');
         outcome
+    }
+
+    /// Records GeoIP added to so far.
+    pub fn located(&self) -> u64 {
+        self.located
     }
 
     /// Writes the enriched record when there was something to add.

@@ -143,6 +143,20 @@ impl Collector {
 
     /// Reads one NDJSON record.
     pub fn add(&mut self, line: &str) -> Result<RecordKind, Malformed> {
+        self.read(line, &mut |_| {})
+    }
+
+    /// Reads one NDJSON record, showing `on_alert` the row an alert makes (for `--format csv`,
+    /// which writes each as it comes).
+    pub fn add_seeing_alerts(
+        &mut self,
+        line: &str,
+        on_alert: &mut dyn FnMut(&AlertRow),
+    ) -> Result<RecordKind, Malformed> {
+        self.read(line, on_alert)
+    }
+
+    fn read(&mut self, line: &str, on_alert: &mut dyn FnMut(&AlertRow)) -> Result<RecordKind, Malformed> {
         self.provenance.records += 1;
         let head: Head = match serde_json::from_str(line) {
             Ok(head) => head,
@@ -158,15 +172,11 @@ impl Collector {
             Some(_) => RecordKind::Other,
         };
         match kind {
-            RecordKind::Event => {
-                self.provenance.events += 1;
-                let module = head.event.module.as_deref().unwrap_or("unknown");
-                bump(&mut self.events_by_module, module);
-            }
+            RecordKind::Event => self.count_event(head.event.module.as_deref().unwrap_or("unknown")),
             RecordKind::Alert | RecordKind::Incident => {
                 let record: Value = serde_json::from_str(line).map_err(|_| Malformed::NotJson)?;
                 if kind == RecordKind::Alert {
-                    self.add_alert(&record);
+                    self.add_alert(&record, on_alert);
                 } else {
                     self.add_incident(&record);
                 }
@@ -180,12 +190,16 @@ impl Collector {
     /// each event's module without parsing it again).
     pub fn add_event(&mut self, module: &str) {
         self.provenance.records += 1;
+        self.count_event(module);
+    }
+
+    fn count_event(&mut self, module: &str) {
         self.provenance.events += 1;
         bump(&mut self.events_by_module, module);
     }
 
     /// The row an alert record makes (also what `--format csv` writes).
-    pub fn alert_row(&self, record: &Value) -> AlertRow {
+    fn alert_row(&self, record: &Value) -> AlertRow {
         let severity = severity(record);
         let technique_id = text(record, &["threat", "technique", "id"]);
         let technique = technique_id.map(|id| {
@@ -228,9 +242,10 @@ impl Collector {
         }
     }
 
-    fn add_alert(&mut self, record: &Value) {
+    fn add_alert(&mut self, record: &Value, on_alert: &mut dyn FnMut(&AlertRow)) {
         self.provenance.alerts += 1;
         let row = self.alert_row(record);
+        on_alert(&row);
         self.by_severity[4 - usize::from(row.rank)] += 1;
         if let Some(seconds) = epoch_seconds(&row.time) {
             self.activity.add(seconds, row.rank);

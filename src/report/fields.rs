@@ -21,6 +21,10 @@ pub fn at<'a>(record: &'a Value, path: &[&str]) -> Option<&'a Value> {
 }
 
 fn record_dotted<'a>(value: &'a Value, rest: &[&str]) -> Option<&'a Value> {
+    // One key left is the key just missed: only a longer rest can be a dotted key.
+    if rest.len() < 2 {
+        return None;
+    }
     value.get(rest.join(".").as_str())
 }
 

@@ -5,8 +5,9 @@
 use crate::common::*;
 use serde_json::Value;
 
-/// The report data of `ls-parse auto | ls-detect | ls-enrich | ls-correlate | ls-report`.
-fn piped_report() -> Value {
+/// The report data of `ls-parse auto | ls-detect | ls-enrich | ls-correlate | ls-report`,
+/// `ls-enrich` with `enrich_args`.
+fn piped_report(enrich_args: &[&str]) -> Value {
     let run = |output: std::process::Output| {
         assert!(output.status.success(), "{}", stderr(&output));
         output.stdout
@@ -16,7 +17,7 @@ fn piped_report() -> Value {
         b"",
     ));
     let alerts = run(ls_detect(&["-q", "--tz", "UTC"], &events));
-    let enriched = run(ls_enrich(&["-q"], &alerts));
+    let enriched = run(ls_enrich(&[&["-q"], enrich_args].concat(), &alerts));
     let correlated = run(ls_correlate(&["-q"], &enriched));
     let report = run(ls_report(&["-q", "--format", "json"], &correlated));
     serde_json::from_slice(&report).expect("JSON report")
@@ -57,7 +58,7 @@ fn without_run_facts(mut report: Value) -> Value {
 
 #[test]
 fn logsentry_gives_the_same_report_as_the_pipe() {
-    let piped = piped_report();
+    let piped = piped_report(&[]);
     let combined = logsentry_report();
     assert_eq!(
         combined["provenance"]["events"], 213,
@@ -361,15 +362,7 @@ fn logsentry_locates_attackers_as_the_pipe_does() {
     );
     assert!(output.status.success(), "{}", stderr(&output));
     let combined: Value = serde_json::from_slice(&output.stdout).expect("JSON");
-    let run = |output: std::process::Output| {
-        assert!(output.status.success(), "{}", stderr(&output));
-        output.stdout
-    };
-    let events = run(ls_parse(&["auto", "-q", "--tz", "UTC", samples], b""));
-    let alerts = run(ls_detect(&["-q", "--tz", "UTC"], &events));
-    let enriched = run(ls_enrich(&["-q", "--geoip", city], &alerts));
-    let correlated = run(ls_correlate(&["-q"], &enriched));
-    let piped: Value = serde_json::from_slice(&run(ls_report(&["-q", "--format", "json"], &correlated))).expect("JSON");
+    let piped = piped_report(&["--geoip", city]);
     let context = |report: &Value, ip: &str| {
         report["context"]
             .as_array()
