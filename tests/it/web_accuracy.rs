@@ -90,7 +90,7 @@ fn web_attack_accuracy_on_labelled_data() {
         "httpparams path-traversal: recall",
         &by_type("path-traversal"),
         &is(AttackClass::Traversal),
-        86.0,
+        95.0,
     );
     score(
         "httpparams cmdi: recall",

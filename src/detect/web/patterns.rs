@@ -132,6 +132,7 @@ const CLASSES: [(AttackClass, &[&str], &[&str]); 4] = [
             "inetpub",
             "0x2e",
             "/./",
+            "///",
         ],
         &[
             r"\.{2,}/",
@@ -140,6 +141,11 @@ const CLASSES: [(AttackClass, &[&str], &[&str]); 4] = [
             r"(?:\.\.|0x2e0x2e)(?:/|\\|0x2f|0x5c)",
             r"0x2e0x2e",
             r"(?:/\.){2,}/",
+            // No file or directory name is longer than 255 bytes: a longer one ending in dots
+            // is there to push the real path past a length limit that truncates it.
+            r"[^/?&=]{256,}\.\.",
+            // An absolute path padded with slashes, to slip past a check for a leading `/`.
+            r"(?:^|=)/{3,}[^/\s]",
             // Backslashes lost on the way (d:\inetpub\wwwroot) leave the names run together.
             r"\bweb-inf",
             r"global\.asa\b",
@@ -301,6 +307,8 @@ mod tests {
             ("/f?p=/.//././/./etc", Traversal),
             ("/f?p=d:\\inetpub\\wwwroot\\global.asa", Traversal),
             ("/f?p=file:/c:/windows/win.ini", Traversal),
+            ("/f?p=///etc/passwd", Traversal),
+            ("////etc/passwd", Traversal),
             ("/ping?host=1.1.1.1; cat /etc/passwd", CommandInjection),
             ("/ping?host=x;whoami", CommandInjection),
             ("/ping?host=x | cat /etc/hosts", CommandInjection),
@@ -329,8 +337,23 @@ mod tests {
             "/q?name=o'brien",
             "/docs/./guide.html",
             "/color?hex=0x2e8b57",
+            "/login?next=//cdn.example.com/app.js",
+            "/docs//guide.html",
         ] {
             assert_eq!(class_of(raw), None, "{raw}");
         }
+    }
+
+    #[test]
+    fn a_name_too_long_for_any_file_system_ending_in_dots_is_path_truncation() {
+        let padding = "a".repeat(300);
+        assert_eq!(
+            class_of(&format!("/f?p=/{padding}..boot.ini")),
+            Some(AttackClass::Traversal)
+        );
+        assert_eq!(class_of(&format!("/{padding}....x")), Some(AttackClass::Traversal));
+        // A long token (a signed URL, base64) with an ordinary file extension is not.
+        assert_eq!(class_of(&format!("/f?token={padding}.png")), None);
+        assert_eq!(class_of(&format!("/f?p={}..x", "a".repeat(200))), None);
     }
 }
