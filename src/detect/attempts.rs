@@ -6,7 +6,7 @@
 //! a pid (Windows, web) are an attempt each.
 
 use super::{Observed, SourceKey};
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 /// Process entries kept at most; beyond this the table starts afresh (a process's attempts
 /// are seconds apart, so little is lost).

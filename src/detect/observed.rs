@@ -4,7 +4,7 @@
 use super::SourceKey;
 use crate::schema::{EventView, Evidence};
 use crate::time::Timestamp;
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::rc::Rc;
 
 /// The authentication class of an event (`logsentry.event_type`), the three classes every

@@ -1,9 +1,11 @@
 //! Keyed state that expires with event time, so memory stays flat on endless input: every
 //! entry remembers when it last mattered, and entries older than the horizon are swept out
 //! as event time moves on (at most once per sweep interval, so a sweep's cost is spread over
-//! the events in between).
+//! the events in between). The maps hash with foldhash, seeded per process: the keys are
+//! addresses an attacker partly chooses, and SipHash cost more than any rule's own work.
 
-use std::collections::hash_map::{Entry, HashMap};
+use foldhash::{HashMap, HashMapExt};
+use std::collections::hash_map::Entry;
 use std::hash::Hash;
 
 /// State that knows until when it is still needed.

@@ -42,7 +42,7 @@ struct SourceOnly<'a> {
 
 #[derive(Deserialize)]
 struct SourceIp<'a> {
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "crate::schema::optional_str")]
     ip: Option<Cow<'a, str>>,
 }
 

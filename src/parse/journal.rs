@@ -11,17 +11,37 @@ use std::borrow::Cow;
 struct Record<'a> {
     #[serde(rename = "MESSAGE", borrow, default)]
     message: Option<Message<'a>>,
-    #[serde(rename = "__REALTIME_TIMESTAMP", borrow, default)]
+    #[serde(
+        rename = "__REALTIME_TIMESTAMP",
+        borrow,
+        default,
+        deserialize_with = "crate::schema::optional_str"
+    )]
     realtime: Option<Cow<'a, str>>,
-    #[serde(rename = "_HOSTNAME", borrow, default)]
+    #[serde(
+        rename = "_HOSTNAME",
+        borrow,
+        default,
+        deserialize_with = "crate::schema::optional_str"
+    )]
     hostname: Option<Cow<'a, str>>,
-    #[serde(rename = "SYSLOG_IDENTIFIER", borrow, default)]
+    #[serde(
+        rename = "SYSLOG_IDENTIFIER",
+        borrow,
+        default,
+        deserialize_with = "crate::schema::optional_str"
+    )]
     identifier: Option<Cow<'a, str>>,
-    #[serde(rename = "_COMM", borrow, default)]
+    #[serde(rename = "_COMM", borrow, default, deserialize_with = "crate::schema::optional_str")]
     comm: Option<Cow<'a, str>>,
-    #[serde(rename = "_PID", borrow, default)]
+    #[serde(rename = "_PID", borrow, default, deserialize_with = "crate::schema::optional_str")]
     pid: Option<Cow<'a, str>>,
-    #[serde(rename = "SYSLOG_PID", borrow, default)]
+    #[serde(
+        rename = "SYSLOG_PID",
+        borrow,
+        default,
+        deserialize_with = "crate::schema::optional_str"
+    )]
     syslog_pid: Option<Cow<'a, str>>,
 }
 

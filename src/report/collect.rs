@@ -62,9 +62,9 @@ struct Head<'a> {
 
 #[derive(Default, Deserialize)]
 struct HeadEvent<'a> {
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "crate::schema::optional_str")]
     kind: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "crate::schema::optional_str")]
     module: Option<Cow<'a, str>>,
 }
 

@@ -10,10 +10,15 @@ use std::borrow::Cow;
 #[derive(Debug, Default, Deserialize)]
 pub struct AlertView<'a> {
     /// `@timestamp`, RFC 3339.
-    #[serde(rename = "@timestamp", borrow, default)]
+    #[serde(
+        rename = "@timestamp",
+        borrow,
+        default,
+        deserialize_with = "crate::schema::optional_str"
+    )]
     pub timestamp: Option<Cow<'a, str>>,
     /// What happened, for a person.
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "crate::schema::optional_str")]
     pub message: Option<Cow<'a, str>>,
     /// `event.*`.
     #[serde(borrow, default)]
@@ -42,10 +47,10 @@ pub struct AlertView<'a> {
 #[derive(Debug, Default, Deserialize)]
 pub struct AlertEventView<'a> {
     /// `alert` for an alert.
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "crate::schema::optional_str")]
     pub kind: Option<Cow<'a, str>>,
     /// The module of the event that fired the rule.
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "crate::schema::optional_str")]
     pub module: Option<Cow<'a, str>>,
     /// ECS's numeric severity (used when `logsentry.severity` is absent).
     #[serde(default)]
@@ -59,10 +64,10 @@ pub struct AlertEventView<'a> {
 #[derive(Debug, Default, Deserialize)]
 pub struct RuleView<'a> {
     /// The rule's stable id.
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "crate::schema::optional_str")]
     pub id: Option<Cow<'a, str>>,
     /// The rule's name (the id, for producers that give only a name).
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "crate::schema::optional_str")]
     pub name: Option<Cow<'a, str>>,
 }
 
@@ -116,7 +121,7 @@ impl OneOrMany {
 #[derive(Debug, Default, Deserialize)]
 pub struct AlertMetaView<'a> {
     /// `LOW` … `CRITICAL`.
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "crate::schema::optional_str")]
     pub severity: Option<Cow<'a, str>>,
     /// Every module the alert counted.
     #[serde(default)]

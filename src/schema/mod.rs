@@ -4,6 +4,7 @@
 
 mod alert;
 mod alert_view;
+mod borrowed;
 mod event;
 mod incident;
 mod json;
@@ -20,6 +21,7 @@ pub use view::{
 };
 
 pub use alert_view::{AlertEventView, AlertMetaView, AlertView, NamedView, OneOrMany, RuleView, ThreatView};
+pub use borrowed::optional_str;
 pub use incident::{
     Incident, IncidentDetail, IncidentInfo, IncidentMeta, IncidentThreat, TacticNames, TechniqueIds, TimelineEntry,
 };

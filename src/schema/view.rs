@@ -9,10 +9,15 @@ use std::borrow::Cow;
 #[derive(Debug, Default, Deserialize)]
 pub struct EventView<'a> {
     /// `@timestamp`, RFC 3339.
-    #[serde(rename = "@timestamp", borrow, default)]
+    #[serde(
+        rename = "@timestamp",
+        borrow,
+        default,
+        deserialize_with = "crate::schema::optional_str"
+    )]
     pub timestamp: Option<Cow<'a, str>>,
     /// `message`.
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "crate::schema::optional_str")]
     pub message: Option<Cow<'a, str>>,
     /// `event.*`.
     #[serde(borrow, default)]
@@ -56,7 +61,7 @@ pub struct EventView<'a> {
 #[derive(Debug, Default, Deserialize)]
 pub struct MysqlView<'a> {
     /// The SQL statement of a general or slow log event.
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "crate::schema::optional_str")]
     pub query: Option<Cow<'a, str>>,
 }
 
@@ -94,16 +99,16 @@ pub struct EventDataView {
 #[derive(Debug, Default, Deserialize)]
 pub struct EventInfoView<'a> {
     /// `event`, `alert`, ...: what kind of record this is.
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "crate::schema::optional_str")]
     pub kind: Option<Cow<'a, str>>,
     /// The source: `ssh`, `web`, `system`, ...
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "crate::schema::optional_str")]
     pub module: Option<Cow<'a, str>>,
     /// What happened, in our vocabulary.
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "crate::schema::optional_str")]
     pub action: Option<Cow<'a, str>>,
     /// `success`, `failure` or `unknown`.
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "crate::schema::optional_str")]
     pub outcome: Option<Cow<'a, str>>,
 }
 
@@ -111,7 +116,7 @@ pub struct EventInfoView<'a> {
 #[derive(Debug, Default, Deserialize)]
 pub struct SourceView<'a> {
     /// The remote address, as normalised text.
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "crate::schema::optional_str")]
     pub ip: Option<Cow<'a, str>>,
 }
 
@@ -119,7 +124,7 @@ pub struct SourceView<'a> {
 #[derive(Debug, Default, Deserialize)]
 pub struct UserView<'a> {
     /// The account, as logged.
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "crate::schema::optional_str")]
     pub name: Option<Cow<'a, str>>,
 }
 
@@ -127,7 +132,7 @@ pub struct UserView<'a> {
 #[derive(Debug, Default, Deserialize)]
 pub struct GroupView<'a> {
     /// The group, as logged.
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "crate::schema::optional_str")]
     pub name: Option<Cow<'a, str>>,
 }
 
@@ -135,7 +140,7 @@ pub struct GroupView<'a> {
 #[derive(Debug, Default, Deserialize)]
 pub struct HostView<'a> {
     /// The machine that wrote the log.
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "crate::schema::optional_str")]
     pub hostname: Option<Cow<'a, str>>,
 }
 
@@ -151,7 +156,7 @@ pub struct ProcessView {
 #[derive(Debug, Default, Deserialize)]
 pub struct UrlView<'a> {
     /// The request target exactly as logged.
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "crate::schema::optional_str")]
     pub original: Option<Cow<'a, str>>,
 }
 
@@ -183,7 +188,7 @@ pub struct LogView<'a> {
 #[derive(Debug, Default, Deserialize)]
 pub struct LogFileView<'a> {
     /// The file the event was read from.
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "crate::schema::optional_str")]
     pub path: Option<Cow<'a, str>>,
 }
 
@@ -194,7 +199,7 @@ pub struct MetaView<'a> {
     #[serde(default)]
     pub line: Option<u64>,
     /// `failed`, `invalid_user` or `success` for authentication events.
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "crate::schema::optional_str")]
     pub event_type: Option<Cow<'a, str>>,
     /// How many identical lines one line stood for (rsyslog's `message repeated`).
     #[serde(default)]

@@ -15,6 +15,7 @@ use super::technique::{
 };
 use super::{risk_score, Detector, Observed, Rule};
 use crate::schema::{Alert, Severity};
+use std::sync::LazyLock;
 
 static COMMAND_INJECTION: Rule = Rule {
     id: "command-injection",
@@ -65,8 +66,14 @@ static RULES: [&Rule; 5] = [&COMMAND_INJECTION, &SQL_INJECTION, &TRAVERSAL, &TRA
 
 /// Attack patterns in request targets.
 pub struct WebAttacks {
-    patterns: Patterns,
     normalized: String,
+}
+
+/// The compiled patterns, shared, and compiled on the first request that needs them: listing
+/// the rules, or a stream without web requests, costs no regex compilation.
+fn patterns() -> &'static Patterns {
+    static PATTERNS: LazyLock<Patterns> = LazyLock::new(Patterns::new);
+    &PATTERNS
 }
 
 impl Default for WebAttacks {
@@ -79,7 +86,6 @@ impl WebAttacks {
     /// The detector, its patterns compiled.
     pub fn new() -> Self {
         WebAttacks {
-            patterns: Patterns::new(),
             normalized: String::new(),
         }
     }
@@ -95,7 +101,7 @@ impl Detector for WebAttacks {
             return;
         };
         normalize(target, &mut self.normalized);
-        let Some((class, matched)) = self.patterns.classify(&self.normalized) else {
+        let Some((class, matched)) = patterns().classify(&self.normalized) else {
             return;
         };
         let served = event.view.http.response.status_code == Some(200);

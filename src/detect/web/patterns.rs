@@ -3,7 +3,7 @@
 //! tell an attack from a word that merely looks like one, run only on those.
 
 use aho_corasick::AhoCorasick;
-use regex::Regex;
+use regex::{Regex, RegexSet};
 
 /// A web attack class, in the order they are tried: the first that matches wins.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -207,7 +207,30 @@ pub struct Patterns {
     keywords: AhoCorasick,
     /// For each keyword, the class it belongs to.
     keyword_class: Vec<AttackClass>,
-    confirm: Vec<(AttackClass, Vec<Regex>)>,
+    confirm: Vec<Confirming>,
+}
+
+/// One class's confirming patterns: all of them tried in one pass, and the first that
+/// matched run again alone for the text it matched (only attacks pay for that).
+struct Confirming {
+    class: AttackClass,
+    any: RegexSet,
+    each: Vec<Regex>,
+}
+
+impl Confirming {
+    fn new(class: AttackClass, patterns: &[&str]) -> Self {
+        // Our own constant patterns: a failure to compile is a bug caught by the tests.
+        let each: Vec<Regex> = patterns.iter().filter_map(|pattern| Regex::new(pattern).ok()).collect();
+        let any = RegexSet::new(each.iter().map(Regex::as_str)).unwrap_or_else(|_| RegexSet::empty());
+        Confirming { class, any, each }
+    }
+
+    /// The text the first matching pattern matched.
+    fn first_match<'t>(&self, text: &'t str) -> Option<&'t str> {
+        let first = self.any.matches(text).into_iter().next()?;
+        self.each.get(first)?.find(text).map(|found| found.as_str())
+    }
 }
 
 impl Default for Patterns {
@@ -227,14 +250,9 @@ impl Patterns {
                 keywords.push(*word);
                 keyword_class.push(class);
             }
-            // Our own constant patterns: a failure to compile is a bug caught by the tests.
-            let compiled = regexes.iter().filter_map(|pattern| Regex::new(pattern).ok()).collect();
-            confirm.push((class, compiled));
+            confirm.push(Confirming::new(class, regexes));
         }
-        confirm.push((
-            AttackClass::SqlInjection,
-            WEAK_SQL.iter().filter_map(|pattern| Regex::new(pattern).ok()).collect(),
-        ));
+        confirm.push(Confirming::new(AttackClass::SqlInjection, WEAK_SQL));
         Patterns {
             // A few dozen constant keywords always build.
             keywords: AhoCorasick::new(&keywords).expect("constant keywords build"),
@@ -253,19 +271,21 @@ impl Patterns {
         }
         self.confirm
             .iter()
-            .filter(|(class, _)| candidates[*class as usize])
-            .find_map(|(class, regexes)| {
-                regexes
-                    .iter()
-                    .find_map(|regex| regex.find(normalized))
-                    .map(|found| (*class, found.as_str()))
+            .filter(|confirming| candidates[confirming.class as usize])
+            .find_map(|confirming| {
+                confirming
+                    .first_match(normalized)
+                    .map(|found| (confirming.class, found))
             })
     }
 
     /// How many confirming patterns compiled (every one should).
     #[cfg(test)]
     fn compiled(&self) -> usize {
-        self.confirm.iter().map(|(_, regexes)| regexes.len()).sum()
+        self.confirm
+            .iter()
+            .map(|confirming| confirming.each.len().min(confirming.any.len()))
+            .sum()
     }
 }
 
