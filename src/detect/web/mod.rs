@@ -83,7 +83,7 @@ impl Default for WebAttacks {
 }
 
 impl WebAttacks {
-    /// The detector, its patterns compiled.
+    /// The detector; the patterns it shares are compiled on the first request it sees.
     pub fn new() -> Self {
         WebAttacks {
             normalized: String::new(),
