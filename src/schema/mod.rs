@@ -9,7 +9,9 @@ mod event;
 mod incident;
 mod json;
 mod names;
+mod strict_json;
 mod view;
+mod view_reader;
 
 pub use alert::{
     Alert, AlertHost, AlertInfo, AlertMeta, AlertSource, AlertUser, Evidence, RuleInfo, Severity, Tactic, Technique,

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use std::borrow::Cow;
 
 /// The fields of an event record that detection reads.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, PartialEq, Deserialize)]
 pub struct EventView<'a> {
     /// `@timestamp`, RFC 3339.
     #[serde(
@@ -58,7 +58,7 @@ pub struct EventView<'a> {
 }
 
 /// `mysql.*`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, PartialEq, Deserialize)]
 pub struct MysqlView<'a> {
     /// The SQL statement of a general or slow log event.
     #[serde(borrow, default, deserialize_with = "crate::schema::optional_str")]
@@ -66,7 +66,7 @@ pub struct MysqlView<'a> {
 }
 
 /// `winlog.*`: the few record values a rule names in its message.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, PartialEq, Deserialize)]
 pub struct WinlogView {
     /// `winlog.event_data`.
     #[serde(default)]
@@ -77,7 +77,7 @@ pub struct WinlogView {
 }
 
 /// `winlog.logon.*`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, PartialEq, Deserialize)]
 pub struct LogonView {
     /// The logon type by name (`Interactive`, `Network`, `Service`...).
     #[serde(rename = "type", default)]
@@ -85,7 +85,7 @@ pub struct LogonView {
 }
 
 /// `winlog.event_data.*`, as the decoder typed them (a string, usually).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, PartialEq, Deserialize)]
 pub struct EventDataView {
     /// 7045: the service installed.
     #[serde(rename = "ServiceName", default)]
@@ -96,7 +96,7 @@ pub struct EventDataView {
 }
 
 /// `event.*`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, PartialEq, Deserialize)]
 pub struct EventInfoView<'a> {
     /// `event`, `alert`, ...: what kind of record this is.
     #[serde(borrow, default, deserialize_with = "crate::schema::optional_str")]
@@ -113,7 +113,7 @@ pub struct EventInfoView<'a> {
 }
 
 /// `source.*`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, PartialEq, Deserialize)]
 pub struct SourceView<'a> {
     /// The remote address, as normalised text.
     #[serde(borrow, default, deserialize_with = "crate::schema::optional_str")]
@@ -121,7 +121,7 @@ pub struct SourceView<'a> {
 }
 
 /// `user.*`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, PartialEq, Deserialize)]
 pub struct UserView<'a> {
     /// The account, as logged.
     #[serde(borrow, default, deserialize_with = "crate::schema::optional_str")]
@@ -129,7 +129,7 @@ pub struct UserView<'a> {
 }
 
 /// `group.*`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, PartialEq, Deserialize)]
 pub struct GroupView<'a> {
     /// The group, as logged.
     #[serde(borrow, default, deserialize_with = "crate::schema::optional_str")]
@@ -137,7 +137,7 @@ pub struct GroupView<'a> {
 }
 
 /// `host.*`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, PartialEq, Deserialize)]
 pub struct HostView<'a> {
     /// The machine that wrote the log.
     #[serde(borrow, default, deserialize_with = "crate::schema::optional_str")]
@@ -145,7 +145,7 @@ pub struct HostView<'a> {
 }
 
 /// `process.*`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, PartialEq, Deserialize)]
 pub struct ProcessView {
     /// The pid of the process that logged the event.
     #[serde(default)]
@@ -153,7 +153,7 @@ pub struct ProcessView {
 }
 
 /// `url.*`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, PartialEq, Deserialize)]
 pub struct UrlView<'a> {
     /// The request target exactly as logged.
     #[serde(borrow, default, deserialize_with = "crate::schema::optional_str")]
@@ -161,7 +161,7 @@ pub struct UrlView<'a> {
 }
 
 /// `http.*`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, PartialEq, Deserialize)]
 pub struct HttpView {
     /// `http.response`.
     #[serde(default)]
@@ -169,7 +169,7 @@ pub struct HttpView {
 }
 
 /// `http.response.*`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, PartialEq, Deserialize)]
 pub struct HttpResponseView {
     /// The status code.
     #[serde(default)]
@@ -177,7 +177,7 @@ pub struct HttpResponseView {
 }
 
 /// `log.*`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, PartialEq, Deserialize)]
 pub struct LogView<'a> {
     /// `log.file`.
     #[serde(borrow, default)]
@@ -185,7 +185,7 @@ pub struct LogView<'a> {
 }
 
 /// `log.file.*`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, PartialEq, Deserialize)]
 pub struct LogFileView<'a> {
     /// The file the event was read from.
     #[serde(borrow, default, deserialize_with = "crate::schema::optional_str")]
@@ -193,7 +193,7 @@ pub struct LogFileView<'a> {
 }
 
 /// `logsentry.*`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, PartialEq, Deserialize)]
 pub struct MetaView<'a> {
     /// The line of the input file.
     #[serde(default)]
