@@ -94,8 +94,8 @@ const CLASSES: [(AttackClass, &[&str], &[&str]); 4] = [
         &[
             r"\bunion\b(?:\s+(?:all|distinct))?\s*\(?\s*select\b",
             r"\bselect\b.+?\bfrom\b",
-            r"\bselect\s+(?:[\w@(*]|'|\d)",
-            r";\s*(?:drop|insert|update|delete|select|shutdown|exec|execute|declare|create|alter|truncate|waitfor|set)\b",
+            r"\bselect\s+(?:[@(*'\d]|[\w.]+\s*(?:[(=,]|\b(?:where|from|union|into|if|case)\b)|(?:union|if|case|distinct|all|top)\b)",
+            r#";\s*(?:(?:drop|insert|update|delete|select|shutdown|declare|create|alter|truncate|waitfor)\b|exec(?:ute)?\s*(?:[(@]|\b(?:master|xp_|sp_)|[\w.]+\s*[(@'"\d])|set\s+@?[\w.]+\s*=)"#,
             r"\b(?:sleep|benchmark|pg_sleep|dbms_pipe\.receive_message|randomblob)\s*\(",
             r"\bwaitfor\s+(?:delay|time)\b",
             r"\b(?:information_schema|sysobjects|syscolumns|mysql\.user|pg_catalog|sqlite_master|all_tables)\b",
@@ -175,13 +175,16 @@ const CLASSES: [(AttackClass, &[&str], &[&str]); 4] = [
             "&#",
         ],
         &[
-            r"<\s*/?\s*(?:script|iframe|frame|frameset|object|embed|applet|svg|math|img|image|body|video|audio|input|form|isindex|link|meta|style|base|marquee|details|xss|a)\b",
-            r"\bon(?:error|load|mouseover|mouseout|mousemove|mousedown|mouseup|click|dblclick|focus|blur|change|submit|keydown|keyup|keypress|toggle|start|finish|begin|end|animationstart|pointerover|wheel|scroll|resize|unload|beforeunload|hashchange|message|input|select|copy|paste|drag|drop)\s*=",
+            r"<\s*/?\s*(?:script|iframe|frame|frameset|object|embed|applet|svg|math|img|image|body|video|audio|input|form|isindex|link|meta|style|base|marquee|details|xss)\b",
+            // A link that leaves the site or runs script, or one with a handler; a relative
+            // link is ordinary markup.
+            r#"<\s*a\b[^>]*?(?:\bhref\s*=\s*['"]?\s*(?:[^/'".#?\s>]|//)|[\s/"']on[a-z]+\b)"#,
+            r"\bon(?:error|load|mouseover|mouseout|mouseenter|mouseleave|mousemove|mousedown|mouseup|click|dblclick|focus|blur|change|submit|keydown|keyup|keypress|toggle|start|finish|begin|end|animationstart|pointerover|wheel|scroll|resize|unload|beforeunload|hashchange|message|input|select|copy|paste|drag|drop)\s*=",
             r"(?:javascript|vbscript|livescript)\s*:",
             r"\b(?:alert|confirm|prompt|eval)\s*(?:\(|`)",
             r"\bdocument\s*\.\s*(?:cookie|domain|write|location)",
             r"\bexpression\s*\(",
-            r"&#x?0*(?:3c|60|34|39|58|106|74);?",
+            r"&#x?0*(?:3c|60|58|106|74);?",
             r"\bdata\s*:\s*text/html",
             r"<!--|-->|<!\[cdata\[",
         ],
@@ -192,7 +195,7 @@ const CLASSES: [(AttackClass, &[&str], &[&str]); 4] = [
 /// after every other class, so a cross-site scripting payload full of quotes is reported as
 /// what it is, and SQL injection still catches them when nothing else does.
 const WEAK_SQL: &[&str] = &[
-    r#"['"`]\s*(?:\b(?:or|and|xor|div|like|rlike|regexp|union|order|group|having|limit|into|procedure|waitfor)\b|\|\||&&|;|--|#|=\s*['"\d(]|\+|\|)"#,
+    r#"['"`]\s*(?:\|\||&&|--|#|=\s*['"\d(]|\|)"#,
     r"\)\s*(?:\b(?:or|and|xor|union|order|group|having|into|procedure|waitfor)\b|;|--|#)",
     r#"\b(?:or|and|xor)\b\s+[\w'"(]+\s*(?:=|<>|!=|<|>|\blike\b|\bis\b|\bbetween\b|\bin\s*\()"#,
     r"\b(?:or|and)\b\s+(?:not\s+)?(?:true|false)\b",
@@ -201,6 +204,34 @@ const WEAK_SQL: &[&str] = &[
     r#"['"]\s*(?:--|#)"#,
     r"\d\s*(?:--|#)\s*$",
 ];
+
+/// A quote, then an SQL operator or clause with something SQL after it: `' OR 1`,
+/// `'or'1'='1`, `' AND col LIKE '`, `' GROUP BY 2`. Prose in quotes reads the same way
+/// (`"wood" and "sign"`, `dancin' like a robot`), so the operator must be followed by an
+/// operand (a quote, a number, a bracket, a sign, or a name with an operator after it) and
+/// the quote must be one the request opens rather than closes ([`breaks_out_of_a_string`]).
+const QUOTED_SQL: &[&str] = &[
+    r#"['"`]\s*\b(?:or|and|xor|div|like|rlike|regexp)\b\s*(?:binary\s+)?(?:['"`\d(@!~+-]|[\w.@]+\s*(?:[=<>!^*&|+/%(~-]|\b(?:like|rlike|regexp|is|in|between|xor|div|not)\b))"#,
+    r#"['"`]\s*(?:\bunion\b\s*(?:/\*|\(|!|\b(?:all|distinct|select)\b)|\b(?:group|order)\s+by\b|\bhaving\b|\blimit\s+\d|\binto\s+(?:out|dump)file\b|\bprocedure\s+analyse\b|\bwaitfor\s+delay\b|\+\s*['"`\d(@]|;\s*(?:[a-z_]\w*\s*[(:=]|\b(?:if|while|begin|declare|goto|exec|execute|shutdown|select|drop|insert|update|delete|waitfor|set|create|alter|truncate|union)\b))"#,
+];
+
+/// Whether the quote at `at` leaves the text of its parameter value inside an SQL string
+/// literal, as an injection's first quote does: the value before it holds an even number of
+/// the same quote mark. After an odd number it closes a phrase the request itself quoted
+/// (`q="sweater dress" and "christmas"`), which is a search, not an escape.
+fn breaks_out_of_a_string(text: &str, at: usize) -> bool {
+    let Some(&quote) = text.as_bytes().get(at) else {
+        return false;
+    };
+    let before = text.get(..at).unwrap_or("");
+    let value_start = before.rfind(['&', '?']).map_or(0, |separator| separator + 1);
+    before.as_bytes()[value_start..]
+        .iter()
+        .filter(|&&byte| byte == quote)
+        .count()
+        % 2
+        == 0
+}
 
 /// All classes' matchers, built once.
 pub struct Patterns {
@@ -216,6 +247,8 @@ struct Confirming {
     class: AttackClass,
     any: RegexSet,
     each: Vec<Regex>,
+    /// What a match must also satisfy, given the text and where the match starts.
+    guard: Option<fn(&str, usize) -> bool>,
 }
 
 impl Confirming {
@@ -223,13 +256,33 @@ impl Confirming {
         // Our own constant patterns: a failure to compile is a bug caught by the tests.
         let each: Vec<Regex> = patterns.iter().filter_map(|pattern| Regex::new(pattern).ok()).collect();
         let any = RegexSet::new(each.iter().map(Regex::as_str)).unwrap_or_else(|_| RegexSet::empty());
-        Confirming { class, any, each }
+        Confirming {
+            class,
+            any,
+            each,
+            guard: None,
+        }
+    }
+
+    fn guarded(class: AttackClass, patterns: &[&str], guard: fn(&str, usize) -> bool) -> Self {
+        Confirming {
+            guard: Some(guard),
+            ..Confirming::new(class, patterns)
+        }
     }
 
     /// The text the first matching pattern matched.
     fn first_match<'t>(&self, text: &'t str) -> Option<&'t str> {
-        let first = self.any.matches(text).into_iter().next()?;
-        self.each.get(first)?.find(text).map(|found| found.as_str())
+        let matched = self.any.matches(text);
+        let Some(guard) = self.guard else {
+            let first = matched.into_iter().next()?;
+            return self.each.get(first)?.find(text).map(|found| found.as_str());
+        };
+        matched
+            .into_iter()
+            .filter_map(|index| self.each.get(index))
+            .find_map(|regex| regex.find_iter(text).find(|found| guard(text, found.start())))
+            .map(|found| found.as_str())
     }
 }
 
@@ -253,6 +306,11 @@ impl Patterns {
             confirm.push(Confirming::new(class, regexes));
         }
         confirm.push(Confirming::new(AttackClass::SqlInjection, WEAK_SQL));
+        confirm.push(Confirming::guarded(
+            AttackClass::SqlInjection,
+            QUOTED_SQL,
+            breaks_out_of_a_string,
+        ));
         Patterns {
             // A few dozen constant keywords always build.
             keywords: AhoCorasick::new(&keywords).expect("constant keywords build"),
@@ -302,7 +360,8 @@ mod tests {
 
     #[test]
     fn every_pattern_compiles() {
-        let total: usize = CLASSES.iter().map(|(_, _, regexes)| regexes.len()).sum::<usize>() + WEAK_SQL.len();
+        let total: usize =
+            CLASSES.iter().map(|(_, _, regexes)| regexes.len()).sum::<usize>() + WEAK_SQL.len() + QUOTED_SQL.len();
         assert_eq!(Patterns::new().compiled(), total);
     }
 
@@ -375,5 +434,84 @@ mod tests {
         // A long token (a signed URL, base64) with an ordinary file extension is not.
         assert_eq!(class_of(&format!("/f?token={padding}.png")), None);
         assert_eq!(class_of(&format!("/f?p={}..x", "a".repeat(200))), None);
+    }
+
+    #[test]
+    fn a_quote_the_request_closes_is_a_phrase_not_an_escape() {
+        assert!(breaks_out_of_a_string("q=a' or 1", 3));
+        assert!(!breaks_out_of_a_string(r#"q="wood" and "sign""#, 7));
+        // Each parameter value counts its own quotes.
+        assert!(breaks_out_of_a_string("a=x'y'&q=1' or 1", 10));
+        assert!(!breaks_out_of_a_string("", 0));
+    }
+
+    #[test]
+    fn quoted_sql_needs_an_operand_and_an_escaping_quote() {
+        use AttackClass::SqlInjection;
+        for raw in [
+            "/login?user=a' or 'a'='a",
+            "/login?user=admin' OR 1",
+            "/q?id=1'or'1'='1",
+            "/q?id=1' and col like '%a",
+            "/q?id=aa'or binary 1= '1",
+            "/q?id=7842' group by 19",
+            "/q?id=1'union/*!0select user",
+            "/q?id=1';iif(1=1,1,1/0)",
+            "/q?id='; while 1=1 shutdown--",
+            "/q?id='%2B'1",
+        ] {
+            assert_eq!(class_of(raw), Some(SqlInjection), "{raw}");
+        }
+        for raw in [
+            "/search?q=%22sweater+dress%22+and+%22christmas%22",
+            "/search?q=%22wood%22+and+%22sign%22+and+%22polka+dots%22",
+            "/search?q=dancin%27+like+a+robot",
+            "/search?q=18%22+and+is+composed+of+brass",
+            "/search?q=o%27+union+selected+a+few+friends",
+            "/search?q=%22wild+olive%22+%2B+%22yellow+cherries%22",
+            "/search?q=dress+with+hat+18%27%3B",
+            "/search?q=bookmar%27%3B%5Bk%5D",
+        ] {
+            assert_eq!(class_of(raw), None, "{raw}");
+        }
+    }
+
+    #[test]
+    fn sql_words_in_prose_are_not_statements() {
+        for raw in [
+            "/search?q=please+select+pair+%231",
+            "/search?q=base%3B+set+swarovski",
+            "/search?q=1%3B+exec+will+create+the+case",
+        ] {
+            assert_eq!(class_of(raw), None, "{raw}");
+        }
+        for raw in [
+            "/q?id=1 select user from dual",
+            "/q?id=1; exec xp_cmdshell 'dir'",
+            "/q?id=1; set @a=1",
+            "/q?id=(select substr(login,1,1))",
+        ] {
+            assert_eq!(class_of(raw), Some(AttackClass::SqlInjection), "{raw}");
+        }
+    }
+
+    #[test]
+    fn only_links_that_leave_or_run_script_are_cross_site_scripting() {
+        for raw in [
+            "/search?q=<a href=\"javascript:alert(1)\">x</a>",
+            "/search?q=<a href=\"//evil.example\">x</a>",
+            "/search?q=<a href=jAvAsCrIpT&colon;alert&lpar;1&rpar;>x</a>",
+            "/search?q=<a/onmouseover=location=1>x",
+            "/search?q=<b onmouseleave=\"x\">",
+        ] {
+            assert_eq!(class_of(raw), Some(AttackClass::CrossSiteScripting), "{raw}");
+        }
+        for raw in [
+            "/search?q=blah <a href=\"/foo.html\">foo</a>",
+            "/search?q=laptop case 14&#39;",
+            "/search?q=cat2_gallery_20\">etsy</a",
+        ] {
+            assert_eq!(class_of(raw), None, "{raw}");
+        }
     }
 }
