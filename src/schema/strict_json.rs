@@ -129,18 +129,13 @@ impl<'a> Cursor<'a> {
         if self.literal(b"null") {
             return Ok(None);
         }
-        let bytes = self.bytes();
         let start = self.at;
-        let digits = bytes[start..].iter().take_while(|b| b.is_ascii_digit()).count();
-        // A leading zero, a sign, a fraction or an exponent: serde_json's call.
-        if digits == 0 || digits > MAX_DIGITS || (digits > 1 && bytes[start] == b'0') {
-            return Err(Unsure);
-        }
-        self.at += digits;
+        self.integer_digits()?;
+        // A sign, a fraction or an exponent: serde_json's call.
         if matches!(self.peek(), Some(b'.' | b'e' | b'E')) {
             return Err(Unsure);
         }
-        let value = bytes[start..self.at]
+        let value = self.bytes()[start..self.at]
             .iter()
             .fold(0u64, |value, digit| value * 10 + u64::from(digit - b'0'));
         if value > max {
@@ -289,10 +284,7 @@ impl<'a> Cursor<'a> {
     /// range for serde_json, is left to it.
     fn skip_number(&mut self) -> Step<()> {
         self.eat(b'-');
-        let integer = self.digits();
-        if integer == 0 || integer > MAX_DIGITS || (integer > 1 && self.bytes()[self.at - integer] == b'0') {
-            return Err(Unsure);
-        }
+        self.integer_digits()?;
         if self.eat(b'.') {
             let fraction = self.digits();
             if fraction == 0 || fraction > MAX_DIGITS {
@@ -300,6 +292,17 @@ impl<'a> Cursor<'a> {
             }
         }
         if matches!(self.peek(), Some(b'e' | b'E')) {
+            return Err(Unsure);
+        }
+        Ok(())
+    }
+
+    /// The digits of a JSON integer: at least one, no leading zero, and few enough to fit a
+    /// `u64` (a longer one is serde_json's to judge).
+    fn integer_digits(&mut self) -> Step<()> {
+        let start = self.at;
+        let count = self.digits();
+        if count == 0 || count > MAX_DIGITS || (count > 1 && self.bytes()[start] == b'0') {
             return Err(Unsure);
         }
         Ok(())
