@@ -241,47 +241,44 @@ pub struct Patterns {
     confirm: Vec<Confirming>,
 }
 
+/// What a match must also satisfy, given the text and where the match starts.
+type Guard = fn(&str, usize) -> bool;
+
 /// One class's confirming patterns: all of them tried in one pass, and the first that
 /// matched run again alone for the text it matched (only attacks pay for that).
 struct Confirming {
     class: AttackClass,
     any: RegexSet,
-    each: Vec<Regex>,
-    /// What a match must also satisfy, given the text and where the match starts.
-    guard: Option<fn(&str, usize) -> bool>,
+    each: Vec<(Regex, Option<Guard>)>,
 }
 
 impl Confirming {
-    fn new(class: AttackClass, patterns: &[&str]) -> Self {
+    /// `groups` in order of preference, each a list of patterns with the guard its matches
+    /// must pass, if any.
+    fn new(class: AttackClass, groups: &[(&[&str], Option<Guard>)]) -> Self {
         // Our own constant patterns: a failure to compile is a bug caught by the tests.
-        let each: Vec<Regex> = patterns.iter().filter_map(|pattern| Regex::new(pattern).ok()).collect();
-        let any = RegexSet::new(each.iter().map(Regex::as_str)).unwrap_or_else(|_| RegexSet::empty());
-        Confirming {
-            class,
-            any,
-            each,
-            guard: None,
-        }
+        let each: Vec<(Regex, Option<Guard>)> = groups
+            .iter()
+            .flat_map(|(patterns, guard)| {
+                patterns
+                    .iter()
+                    .filter_map(move |pattern| Some((Regex::new(pattern).ok()?, *guard)))
+            })
+            .collect();
+        let any = RegexSet::new(each.iter().map(|(regex, _)| regex.as_str())).unwrap_or_else(|_| RegexSet::empty());
+        Confirming { class, any, each }
     }
 
-    fn guarded(class: AttackClass, patterns: &[&str], guard: fn(&str, usize) -> bool) -> Self {
-        Confirming {
-            guard: Some(guard),
-            ..Confirming::new(class, patterns)
-        }
-    }
-
-    /// The text the first matching pattern matched.
+    /// The text the first matching pattern matched (the first match its guard lets through).
     fn first_match<'t>(&self, text: &'t str) -> Option<&'t str> {
-        let matched = self.any.matches(text);
-        let Some(guard) = self.guard else {
-            let first = matched.into_iter().next()?;
-            return self.each.get(first)?.find(text).map(|found| found.as_str());
-        };
-        matched
+        self.any
+            .matches(text)
             .into_iter()
             .filter_map(|index| self.each.get(index))
-            .find_map(|regex| regex.find_iter(text).find(|found| guard(text, found.start())))
+            .find_map(|(regex, guard)| match guard {
+                None => regex.find(text),
+                Some(guard) => regex.find_iter(text).find(|found| guard(text, found.start())),
+            })
             .map(|found| found.as_str())
     }
 }
@@ -303,13 +300,11 @@ impl Patterns {
                 keywords.push(*word);
                 keyword_class.push(class);
             }
-            confirm.push(Confirming::new(class, regexes));
+            confirm.push(Confirming::new(class, &[(regexes, None)]));
         }
-        confirm.push(Confirming::new(AttackClass::SqlInjection, WEAK_SQL));
-        confirm.push(Confirming::guarded(
+        confirm.push(Confirming::new(
             AttackClass::SqlInjection,
-            QUOTED_SQL,
-            breaks_out_of_a_string,
+            &[(WEAK_SQL, None), (QUOTED_SQL, Some(breaks_out_of_a_string))],
         ));
         Patterns {
             // A few dozen constant keywords always build.
