@@ -39,8 +39,9 @@ fn normalize_fully(raw: &str, out: &mut String) {
     let uncommented = strip_sql_comments(&lowered);
     let mut in_space = false;
     for ch in uncommented.chars() {
-        // NUL and other controls separate words for a database as whitespace does.
-        if ch.is_whitespace() || ch.is_control() {
+        // NUL and other controls separate words for a database as whitespace does, and so
+        // does a byte that is not UTF-8: MySQL reads a latin-1 0xA0 as a space.
+        if ch.is_whitespace() || ch.is_control() || ch == char::REPLACEMENT_CHARACTER {
             if !in_space {
                 out.push(' ');
             }
@@ -52,16 +53,24 @@ fn normalize_fully(raw: &str, out: &mut String) {
     }
 }
 
-/// One round of `%XX` and `%uXXXX` decoding; invalid escapes stay as they are, and bytes that
-/// do not form UTF-8 become U+FFFD.
+/// One round of `%XX` and `%uXXXX` decoding, and of `\xXX`, which is how Apache and nginx
+/// write the bytes they will not log as they are (a CR or a tab smuggled into the request);
+/// invalid escapes stay as they are, and bytes that do not form UTF-8 become U+FFFD.
 fn percent_decode(text: &str) -> String {
-    if !text.contains('%') {
+    if !text.contains('%') && !text.contains("\\x") {
         return text.to_owned();
     }
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut index = 0;
     while index < bytes.len() {
+        if bytes[index] == b'\\' && bytes.get(index + 1) == Some(&b'x') {
+            if let Some(value) = bytes.get(index + 2..index + 4).and_then(hex_pair) {
+                out.push(value);
+                index += 4;
+                continue;
+            }
+        }
         if bytes[index] == b'%' {
             if let Some(value) = bytes.get(index + 1..index + 3).and_then(hex_pair) {
                 out.push(value);
@@ -85,7 +94,44 @@ fn percent_decode(text: &str) -> String {
         out.push(bytes[index]);
         index += 1;
     }
+    fold_overlong_ascii(&mut out);
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Overlong UTF-8 spellings of ASCII (`%c0%af` for `/`, `%c0%ae` for `.`, `%e0%80%af`) become
+/// the character they spell: no decoder should accept them, but old ones did (the IIS Unicode
+/// traversal), so attackers still send them.
+fn fold_overlong_ascii(bytes: &mut Vec<u8>) {
+    if !bytes.iter().any(|&byte| matches!(byte, 0xc0 | 0xc1 | 0xe0)) {
+        return;
+    }
+    let continuation = |byte: Option<&u8>| {
+        byte.filter(|&&byte| byte & 0xc0 == 0x80)
+            .map(|&byte| u32::from(byte & 0x3f))
+    };
+    let mut folded = Vec::with_capacity(bytes.len());
+    let mut index = 0;
+    while index < bytes.len() {
+        let lead = bytes[index];
+        let spelled = match lead {
+            0xc0 | 0xc1 => continuation(bytes.get(index + 1)).map(|low| ((u32::from(lead & 0x1f) << 6 | low), 2)),
+            0xe0 => continuation(bytes.get(index + 1))
+                .zip(continuation(bytes.get(index + 2)))
+                .map(|(middle, low)| (middle << 6 | low, 3)),
+            _ => None,
+        };
+        match spelled {
+            Some((code, length)) if code < 0x80 => {
+                folded.push(code as u8);
+                index += length;
+            }
+            _ => {
+                folded.push(lead);
+                index += 1;
+            }
+        }
+    }
+    *bytes = folded;
 }
 
 fn hex_pair(pair: &[u8]) -> Option<u8> {
@@ -143,6 +189,14 @@ mod tests {
             "union select concat (1)"
         );
         assert_eq!(normalized("a\t \n b%00c"), "a b c");
+        assert_eq!(normalized("'\\x0dsleep\\x097\\x09#"), "' sleep 7 #");
+        assert_eq!(normalized("a\\xzz"), "a/xzz");
+        assert_eq!(normalized("/..%c0%af..%c0%afetc"), "/../../etc");
+        assert_eq!(normalized("%e0%80%ae%e0%80%ae/x"), "../x");
+        assert_eq!(normalized("/..\\xc0\\xaf/admin"), "/..//admin");
+        // A real two-byte character and a lone lead byte are left alone.
+        assert_eq!(normalized("caf%c3%a9"), "café");
+        assert_eq!(normalized("a%c0b"), "a b");
         assert_eq!(normalized("100%"), "100%");
         assert_eq!(normalized("%zz%4"), "%zz%4");
     }
