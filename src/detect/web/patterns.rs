@@ -19,7 +19,9 @@ pub enum AttackClass {
 }
 
 /// Every class with its keywords (any one makes a candidate) and its confirming patterns.
-const CLASSES: [(AttackClass, &[&str], &[&str]); 4] = [
+/// The last entry holds the SQL signs that scripts and markup share ([`WEAK_SQL`]): it has no
+/// keywords of its own, and is tried only for requests the SQL keywords made candidates.
+const CLASSES: [(AttackClass, &[&str], &[Group]); 5] = [
     (
         AttackClass::CommandInjection,
         &[
@@ -32,24 +34,12 @@ const CLASSES: [(AttackClass, &[&str], &[&str]); 4] = [
             "cmd",
             "powershell",
             "${ifs}",
-            "\n",
             "system(",
             "exec",
             "ping",
+            "#",
         ],
-        &[
-            r"(?:;|\||&|`|\$\()\s*(?:/?(?:usr/)?bin/)?(?:cat|ls|id|whoami|uname|wget|curl|nc|ncat|netcat|bash|sh|zsh|ping|nslookup|dig|sleep|echo|rm|chmod|python[0-9.]*|perl|php|ruby|telnet|ifconfig|ipconfig|netstat|net\s+user|type|dir|systeminfo|tftp|ftp)\b",
-            r"/(?:usr/)?bin/(?:id|cat|ls|whoami|uname|wget|curl|nc)\b",
-            r"<!--\s*#\s*exec\b",
-            r"\b(?:system|passthru|shell_exec|popen|proc_open|exec)\s*\(\s*['\x22]",
-            r"\bping(?:\.exe)?\s+-[nic]\s+\d+",
-            r"`[^`]*\b(?:cat|ls|id|whoami|uname|wget|curl|sleep|ping|echo)\b[^`]*`",
-            r"\$\(\s*(?:cat|ls|id|whoami|uname|wget|curl|sleep|ping|echo)\b",
-            r"/bin/(?:ba|z|da)?sh\b",
-            r"\bcmd(?:\.exe)?\s*/[ck]\b",
-            r"\bpowershell(?:\.exe)?\s+-",
-            r"\$\{ifs\}",
-        ],
+        &[(COMMAND_SIGNS, None)],
     ),
     (
         AttackClass::SqlInjection,
@@ -91,29 +81,7 @@ const CLASSES: [(AttackClass, &[&str], &[&str]); 4] = [
             "=",
             "like",
         ],
-        &[
-            r"\bunion\b(?:\s+(?:all|distinct))?\s*\(?\s*select\b",
-            r"\bselect\b.+?\bfrom\b",
-            r"\bselect\s+(?:[@(*'\d]|[\w.]+\s*(?:[(=,]|\b(?:where|from|union|into|if|case)\b)|(?:union|if|case|distinct|all|top)\b)",
-            r#";\s*(?:(?:drop|insert|update|delete|select|shutdown|declare|create|alter|truncate|waitfor)\b|exec(?:ute)?\s*(?:[(@]|\b(?:master|xp_|sp_)|[\w.]+\s*[(@'"\d])|set\s+@?[\w.]+\s*=)"#,
-            r"\b(?:sleep|benchmark|pg_sleep|dbms_pipe\.receive_message|randomblob)\s*\(",
-            r"\bwaitfor\s+(?:delay|time)\b",
-            r"\b(?:information_schema|sysobjects|syscolumns|mysql\.user|pg_catalog|sqlite_master|all_tables)\b",
-            r"@@(?:version|datadir|hostname|basedir|servername)",
-            r"\b(?:xp_cmdshell|sp_executesql|sp_oacreate|load_file|utl_http|utl_inaddr)\b",
-            r"\binto\s+(?:out|dump)file\b",
-            r"\b(?:extractvalue|updatexml|concat_ws|group_concat|make_set|elt|exp)\s*\(",
-            r"\b(?:exec|execute)\s*(?:\(|\s+(?:master|xp_|sp_))",
-            r"\b(?:cast|convert)\s*\(.+?\b(?:as|using)\b",
-            r"\b(?:char|chr|nchar|ascii|substring|substr|mid|ord|hex|unhex|version|database|user|schema)\s*\(\s*(?:\d|select|@@|\))",
-            r"\border\s+by\s+\d+\s*(?:--|#|$|\)|')",
-            r"\bhaving\s+\d+\s*=\s*\d+",
-            r"\binsert\s+into\b",
-            r"\bdelete\s+from\b",
-            r"\bdrop\s+(?:table|database|schema|view|procedure|function)\b",
-            r"\bupdate\s+\w+\s+set\b",
-            r"\bnull\s*,\s*null\b",
-        ],
+        &[(SQL_SIGNS, None), (SELECT_STATEMENTS, Some(reads_as_a_query))],
     ),
     (
         AttackClass::Traversal,
@@ -134,32 +102,7 @@ const CLASSES: [(AttackClass, &[&str], &[&str]); 4] = [
             "/./",
             "///",
         ],
-        &[
-            r"\.{2,}/",
-            r"(?:^|[/=])\.{2,}(?:\{|$)",
-            // Scanners (DotDotPwn and friends) spell the dots and slashes out in hex.
-            r"(?:\.\.|0x2e0x2e)(?:/|\\|0x2f|0x5c)",
-            r"0x2e0x2e",
-            r"(?:/\.){2,}/",
-            // No file or directory name is longer than 255 bytes: a longer one ending in dots
-            // is there to push the real path past a length limit that truncates it.
-            r"[^/?&=]{256,}\.\.",
-            // An absolute path padded with slashes, to slip past a check for a leading `/`.
-            r"(?:^|=)/{3,}[^/\s]",
-            // Backslashes lost on the way (d:\inetpub\wwwroot) leave the names run together.
-            r"\bweb-inf",
-            r"global\.asa\b",
-            r"\binetpub",
-            r"\bfile:/+[a-z]:",
-            r"\betc/?(?:passwd|shadow)\b",
-            r"/etc/(?:passwd|shadow|group|hosts|issue|motd|sudoers|crontab|ssh/)",
-            r"(?:boot|win|system)\.ini\b",
-            r"/proc/(?:self|\d+)/(?:environ|cmdline|fd|maps|status|root|cwd)",
-            r"\bc:/(?:windows|winnt|inetpub|boot\.ini)",
-            r"\bwindows/system32\b",
-            r"\x{0}|%00",
-            r"\bfile:/{2,}",
-        ],
+        &[(TRAVERSAL_SIGNS, None)],
     ),
     (
         AttackClass::CrossSiteScripting,
@@ -174,45 +117,134 @@ const CLASSES: [(AttackClass, &[&str], &[&str]); 4] = [
             "expression(",
             "&#",
         ],
-        &[
-            r"<\s*/?\s*(?:script|iframe|frame|frameset|object|embed|applet|svg|math|img|image|body|video|audio|input|form|isindex|link|meta|style|base|marquee|details|xss)\b",
-            // A link that leaves the site or runs script, or one with a handler; a relative
-            // link is ordinary markup.
-            r#"<\s*a\b[^>]*?(?:\bhref\s*=\s*['"]?\s*(?:[^/'".#?\s>]|//)|[\s/"']on[a-z]+\b)"#,
-            r"\bon(?:error|load|mouseover|mouseout|mouseenter|mouseleave|mousemove|mousedown|mouseup|click|dblclick|focus|blur|change|submit|keydown|keyup|keypress|toggle|start|finish|begin|end|animationstart|pointerover|wheel|scroll|resize|unload|beforeunload|hashchange|message|input|select|copy|paste|drag|drop)\s*=",
-            r"(?:javascript|vbscript|livescript)\s*:",
-            r"\b(?:alert|confirm|prompt|eval)\s*(?:\(|`)",
-            r"\bdocument\s*\.\s*(?:cookie|domain|write|location)",
-            r"\bexpression\s*\(",
-            r"&#x?0*(?:3c|60|58|106|74);?",
-            r"\bdata\s*:\s*text/html",
-            r"<!--|-->|<!\[cdata\[",
-        ],
+        &[(SCRIPT_SIGNS, None)],
     ),
+    (
+        AttackClass::SqlInjection,
+        &[],
+        &[(WEAK_SQL, None), (QUOTED_SQL, Some(breaks_out_of_a_string))],
+    ),
+];
+
+/// Shell commands after a separator, a backtick or `$(`.
+const COMMAND_SIGNS: &[&str] = &[
+    r"(?:;|\||&|`|\$\()\s*(?:/?(?:usr/)?bin/)?(?:cat|ls|id|whoami|uname|wget|curl|nc|ncat|netcat|bash|sh|zsh|ping|nslookup|dig|sleep|echo|rm|chmod|python[0-9.]*|perl|php|ruby|telnet|ifconfig|ipconfig|netstat|net\s+user|type|dir|systeminfo|tftp|ftp)\b",
+    r"/(?:usr/)?bin/(?:id|cat|ls|whoami|uname|wget|curl|nc)\b",
+    r"<!--\s*#\s*exec\b",
+    r"\b(?:system|passthru|shell_exec|popen|proc_open|exec)\s*\(\s*['\x22]",
+    r"\bping(?:\.exe)?\s+-[nic]\s+\d+",
+    r"`[^`]*\b(?:cat|ls|id|whoami|uname|wget|curl|sleep|ping|echo)\b[^`]*`",
+    r"\$\(\s*(?:cat|ls|id|whoami|uname|wget|curl|sleep|ping|echo)\b",
+    r"/bin/(?:ba|z|da)?sh\b",
+    r"\bcmd(?:\.exe)?\s*/[ck]\b",
+    r"\bpowershell(?:\.exe)?\s+-",
+    r"\$\{ifs\}",
+    // A command, then `#` to comment out the rest of the command line it lands in.
+    r"(?:^|[\s'\x22=;&|`(])(?:sleep\s+\d+|uname(?:\s+-[a-z]+)?|(?:rm|del)\s+(?:-[a-z]+\s+)?[\w./-]+|id|whoami|ls(?:\s+-[a-z]+)?|cat\s+[\w./-]+)(?:\s*>\s*[\w./-]+)?\s*#\s*$",
+];
+
+/// A `select` statement, as long as it does not stop on a clause still waiting for its
+/// operand ([`reads_as_a_query`]).
+const SELECT_STATEMENTS: &[&str] = &[
+    r"\bselect\b.+?\bfrom\b",
+    r"\bselect\s+(?:[@(*'\d]|[\w.]+\s*(?:[(=,]|\b(?:where|from|union|into|if|case)\b)|(?:union|if|case|distinct|all|top)\b)",
+];
+
+/// SQL that no search box or form field holds.
+const SQL_SIGNS: &[&str] = &[
+    r"\bunion\b(?:\s+(?:all|distinct))?\s*\(?\s*select\b",
+    r#";\s*(?:(?:drop|insert|update|delete|select|shutdown|declare|create|alter|truncate|waitfor)\b|exec(?:ute)?\s*(?:[(@]|\b(?:master|xp_|sp_)|[\w.]+\s*[(@'"\d])|set\s+@?[\w.]+\s*=)"#,
+    r"\b(?:sleep|benchmark|pg_sleep|dbms_pipe\.receive_message|randomblob)\s*\(",
+    r"\bwaitfor\s+(?:delay|time)\b",
+    r"\b(?:information_schema|sysobjects|syscolumns|mysql\.user|pg_catalog|sqlite_master|all_tables)\b",
+    r"@@(?:version|datadir|hostname|basedir|servername)",
+    r"\b(?:xp_cmdshell|sp_executesql|sp_oacreate|load_file|utl_http|utl_inaddr)\b",
+    r"\binto\s+(?:out|dump)file\b",
+    r"\b(?:extractvalue|updatexml|concat_ws|group_concat|make_set|elt|exp)\s*\(",
+    r"\b(?:exec|execute)\s*(?:\(|\s+(?:master|xp_|sp_))",
+    r"\b(?:cast|convert)\s*\(.+?\b(?:as|using)\b",
+    r"\b(?:char|chr|nchar|ascii|substring|substr|mid|ord|hex|unhex|version|database|user|schema)\s*\(\s*(?:\d|select|@@|\))",
+    r"\b(?:order|group)\s+by\s+\d+\s*(?:--|#|$|\)|')",
+    r"\bhaving\s+\d+\s*=\s*\d+",
+    r"\binsert\s+into\b",
+    r"\bdelete\s+from\b",
+    r"\bdrop\s+(?:table|database|schema|view|procedure|function)\b",
+    r"\bupdate\s+\w+\s+set\b",
+    r"\bnull\s*,\s*null\b",
+];
+
+/// Paths climbing out of the web root, and the files they are after.
+const TRAVERSAL_SIGNS: &[&str] = &[
+    r#"(?:^|[^'"])\.{2,}/"#,
+    r"(?:^|[/=])(?:\.{2,}\{|\.\.$)",
+    // Scanners (DotDotPwn and friends) spell the dots and slashes out in hex.
+    r"(?:\.\.|0x2e0x2e)(?:0x2f|0x5c)",
+    r"0x2e0x2e",
+    r"(?:/\.){2,}/",
+    // No file or directory name is longer than 255 bytes: a longer one ending in dots
+    // is there to push the real path past a length limit that truncates it.
+    r"[^/?&=]{256,}\.\.",
+    // An absolute path padded with slashes, to slip past a check for a leading `/`.
+    r"(?:^|=)/{3,}[^/\s]",
+    // Backslashes lost on the way (d:\inetpub\wwwroot) leave the names run together.
+    r"\bweb-inf",
+    r"global\.asa\b",
+    r"\binetpub",
+    r"\bfile:/+[a-z]:",
+    r"\betc/?(?:passwd|shadow)\b",
+    r"/etc/(?:passwd|shadow|group|hosts|issue|motd|sudoers|crontab|ssh/)",
+    r"(?:boot|win|system)\.ini\b",
+    r"/proc/(?:self|\d+)/(?:environ|cmdline|fd|maps|status|root|cwd)",
+    r"\bc:/(?:windows|winnt|inetpub|boot\.ini)",
+    r"\bwindows/system32\b",
+    r"\x{0}|%00",
+    r"\bfile:/{2,}",
+];
+
+/// Markup and script a page would run.
+const SCRIPT_SIGNS: &[&str] = &[
+    r"<\s*/?\s*(?:script|iframe|frame|frameset|object|embed|applet|svg|math|img|image|body|video|audio|input|form|isindex|link|meta|style|base|marquee|details|xss)\b",
+    // A link that leaves the site or runs script, or one with a handler; a relative
+    // link is ordinary markup.
+    r#"<\s*a\b[^>]*?(?:\bhref\s*=\s*['"]?\s*(?:[^/'".#?\s>]|//)|[\s/"']on[a-z]+\b)"#,
+    r"\bon(?:error|load|mouseover|mouseout|mouseenter|mouseleave|mousemove|mousedown|mouseup|click|dblclick|focus|blur|change|submit|keydown|keyup|keypress|toggle|start|finish|begin|end|animationstart|pointerover|wheel|scroll|resize|unload|beforeunload|hashchange|message|input|select|copy|paste|drag|drop)\s*=",
+    r"(?:javascript|vbscript|livescript)\s*:",
+    r"\b(?:alert|confirm|prompt|eval)\s*(?:\(|`)",
+    r"\bdocument\s*\.\s*(?:cookie|domain|write|location)",
+    r"\bexpression\s*\(",
+    r"&#x?0*(?:3c|60|58|106|74);?",
+    r"\bdata\s*:\s*text/html",
+    r"<!--|-->|<!\[cdata\[",
 ];
 
 /// SQL signs that scripts and markup share (a quote before an operator, a tautology): tried
 /// after every other class, so a cross-site scripting payload full of quotes is reported as
-/// what it is, and SQL injection still catches them when nothing else does.
+/// what it is, and SQL injection still catches them when nothing else does. A comment counts
+/// only where it cuts the query off, with at most a filler character after it in the value
+/// (`admin'--`, `1)-- -a`; `7" #2 circular needle` is a product name). Numbers joined by
+/// `or`/`and` count only when the second is a truth value (`395 and 0`, not `1950 or 1960`).
 const WEAK_SQL: &[&str] = &[
-    r#"['"`]\s*(?:\|\||&&|--|#|=\s*['"\d(]|\|)"#,
-    r"\)\s*(?:\b(?:or|and|xor|union|order|group|having|into|procedure|waitfor)\b|;|--|#)",
+    r#"['"`]\s*(?:\|\||&&|(?:--|#)[^&\w]*(?:\w[^&\w]*)?(?:&|$)|=\s*['"\d(]|\|)"#,
+    r"\)\s*(?:\b(?:or|and|xor|union|order|group|having|into|procedure|waitfor)\b|;|(?:--|#)[^&\w]*(?:\w[^&\w]*)?(?:&|$))",
     r#"\b(?:or|and|xor)\b\s+[\w'"(]+\s*(?:=|<>|!=|<|>|\blike\b|\bis\b|\bbetween\b|\bin\s*\()"#,
     r"\b(?:or|and)\b\s+(?:not\s+)?(?:true|false)\b",
-    r"^\s*-?\d+\s+(?:or|and)\s+-?\d+\s*$",
+    r"(?:^|=)\s*-?\d+\s+(?:or|and)\s+-?[01]\s*(?:&|$)",
+    r"(?:^|=)\s*[-+]?\d+(?:\s*[-+*/]\s*\d+)*\s*\)?\s*(?:--|#)[^&\w]*(?:\w[^&\w]*)?(?:&|$)",
     r#"^\s*['"]\s*$"#,
-    r#"['"]\s*(?:--|#)"#,
-    r"\d\s*(?:--|#)\s*$",
 ];
 
 /// A quote, then an SQL operator or clause with something SQL after it: `' OR 1`,
 /// `'or'1'='1`, `' AND col LIKE '`, `' GROUP BY 2`. Prose in quotes reads the same way
 /// (`"wood" and "sign"`, `dancin' like a robot`), so the operator must be followed by an
-/// operand (a quote, a number, a bracket, a sign, or a name with an operator after it) and
-/// the quote must be one the request opens rather than closes ([`breaks_out_of_a_string`]).
+/// operand that does something in SQL, and the quote must be one the request opens rather
+/// than closes ([`breaks_out_of_a_string`]). The operand is a bracket, a variable, a sign
+/// before an operand, a name with an operator after it, a number that does not run into a
+/// quote or a letter (`' and 60's` is not SQL), or a string that holds a digit, is compared,
+/// or is a probe of at most two characters (`' or '1`, `' or 'a'='a`, `a' or 'b`); a string
+/// that is neither is always false and is how phrases read (`" and "disney:`).
 const QUOTED_SQL: &[&str] = &[
-    r#"['"`]\s*\b(?:or|and|xor|div|like|rlike|regexp)\b\s*(?:binary\s+)?(?:['"`\d(@!~+-]|[\w.@]+\s*(?:[=<>!^*&|+/%(~-]|\b(?:like|rlike|regexp|is|in|between|xor|div|not)\b))"#,
-    r#"['"`]\s*(?:\bunion\b\s*(?:/\*|\(|!|\b(?:all|distinct|select)\b)|\b(?:group|order)\s+by\b|\bhaving\b|\blimit\s+\d|\binto\s+(?:out|dump)file\b|\bprocedure\s+analyse\b|\bwaitfor\s+delay\b|\+\s*['"`\d(@]|;\s*(?:[a-z_]\w*\s*[(:=]|\b(?:if|while|begin|declare|goto|exec|execute|shutdown|select|drop|insert|update|delete|waitfor|set|create|alter|truncate|union)\b))"#,
+    r#"['"`]\s*\b(?:or|and|xor|div|like|rlike|regexp)\b\s*(?:binary\s+)?(?:['"`](?:[^'"`&]*\d|\s*[^'"`&\s]{0,2}\s*(?:&|$)|[^'"`&]*['"`]\s*(?:[=<>!]|\b(?:like|rlike|regexp|is|in|between|or|and|xor)\b|--|#|\|\||&&|$))|(?:0x[0-9a-f]+|\d+(?:\.\d+)?)(?:[^\w'"`.]|$)|[(@!~]|[+-]\s*(?:['"`\d(@]|[a-z_]\w*\s*[(=<>!])|[\w.@]+\s*(?:[=<>!^*&|+/%(~-]|\b(?:like|rlike|regexp|is|in|between|xor|div|not)\b))"#,
+    r#"['"`]\s*(?:\bunion\b\s*(?:/\*|\(|!|\b(?:all|distinct|select)\b)|\b(?:group|order)\s+by\b|\bhaving\b|\blimit\s+\d|\binto\s+(?:out|dump)file\b|\bprocedure\s+analyse\b|\bwaitfor\s+delay\b|\+\s*(?:['"`\d(@]|[a-z_]\w*\s*\()|;\s*(?:[a-z_]\w*\s*[(:=]|\b(?:if|while|begin|declare|goto|exec|execute|shutdown|select|drop|insert|update|delete|waitfor|set|create|alter|truncate|union)\b))"#,
 ];
 
 /// Whether the quote at `at` leaves the text of its parameter value inside an SQL string
@@ -223,14 +255,41 @@ fn breaks_out_of_a_string(text: &str, at: usize) -> bool {
     let Some(&quote) = text.as_bytes().get(at) else {
         return false;
     };
-    let before = text.get(..at).unwrap_or("");
-    let value_start = before.rfind(['&', '?']).map_or(0, |separator| separator + 1);
-    before.as_bytes()[value_start..]
-        .iter()
-        .filter(|&&byte| byte == quote)
-        .count()
-        % 2
-        == 0
+    let (before, _) = parameter_value(text, at);
+    before.bytes().filter(|&byte| byte == quote).count() % 2 == 0
+}
+
+/// The parameter value (or the whole text, if it has none) around `at`, split there.
+fn parameter_value(text: &str, at: usize) -> (&str, &str) {
+    let (before, after) = text.split_at_checked(at).unwrap_or((text, ""));
+    let start = before.rfind(['&', '?']).map_or(0, |separator| separator + 1);
+    let end = after.find('&').unwrap_or(after.len());
+    (&before[start..], &after[..end])
+}
+
+/// Whether the `select` at `at` reads as a query rather than a sentence about one. A value
+/// that is nothing but a plain word selected from a plain table and stops on a clause still
+/// waiting for its operand (`select x from y where`) describes SQL; a number, a function, a
+/// list, a subquery or a finished clause (`select 1 from foo where`, `(select pass from
+/// users)`) is SQL someone means to run.
+fn reads_as_a_query(text: &str, at: usize) -> bool {
+    let (before, value) = parameter_value(text, at);
+    let before = before.trim_end();
+    let starts_the_value = before.is_empty()
+        || before
+            .strip_suffix('=')
+            .is_some_and(|name| name.chars().all(|ch| ch.is_alphanumeric() || ch == '_'));
+    let plain_word =
+        |word: Option<&str>| word.is_some_and(|word| word.chars().all(|ch| ch.is_alphabetic() || ch == '_'));
+    let mut words = value.split_whitespace();
+    let reads_as_a_sentence = starts_the_value
+        && words.next() == Some("select")
+        && plain_word(words.next())
+        && words.next() == Some("from")
+        && plain_word(words.next())
+        && matches!(words.next(), Some("where" | "having" | "join" | "on"))
+        && words.next().is_none();
+    !reads_as_a_sentence
 }
 
 /// All classes' matchers, built once.
@@ -244,6 +303,9 @@ pub struct Patterns {
 /// What a match must also satisfy, given the text and where the match starts.
 type Guard = fn(&str, usize) -> bool;
 
+/// Patterns, with the guard their matches must pass if any.
+type Group = (&'static [&'static str], Option<Guard>);
+
 /// One class's confirming patterns: all of them tried in one pass, and the first that
 /// matched run again alone for the text it matched (only attacks pay for that).
 struct Confirming {
@@ -255,7 +317,7 @@ struct Confirming {
 impl Confirming {
     /// `groups` in order of preference, each a list of patterns with the guard its matches
     /// must pass, if any.
-    fn new(class: AttackClass, groups: &[(&[&str], Option<Guard>)]) -> Self {
+    fn new(class: AttackClass, groups: &[Group]) -> Self {
         // Our own constant patterns: a failure to compile is a bug caught by the tests.
         let each: Vec<(Regex, Option<Guard>)> = groups
             .iter()
@@ -295,17 +357,13 @@ impl Patterns {
         let mut keywords = Vec::new();
         let mut keyword_class = Vec::new();
         let mut confirm = Vec::new();
-        for (class, words, regexes) in CLASSES {
+        for (class, words, groups) in CLASSES {
             for word in words {
                 keywords.push(*word);
                 keyword_class.push(class);
             }
-            confirm.push(Confirming::new(class, &[(regexes, None)]));
+            confirm.push(Confirming::new(class, groups));
         }
-        confirm.push(Confirming::new(
-            AttackClass::SqlInjection,
-            &[(WEAK_SQL, None), (QUOTED_SQL, Some(breaks_out_of_a_string))],
-        ));
         Patterns {
             // A few dozen constant keywords always build.
             keywords: AhoCorasick::new(&keywords).expect("constant keywords build"),
@@ -355,8 +413,11 @@ mod tests {
 
     #[test]
     fn every_pattern_compiles() {
-        let total: usize =
-            CLASSES.iter().map(|(_, _, regexes)| regexes.len()).sum::<usize>() + WEAK_SQL.len() + QUOTED_SQL.len();
+        let total: usize = CLASSES
+            .iter()
+            .flat_map(|(_, _, groups)| groups.iter())
+            .map(|(patterns, _)| patterns.len())
+            .sum();
         assert_eq!(Patterns::new().compiled(), total);
     }
 
@@ -487,6 +548,102 @@ mod tests {
             "/q?id=(select substr(login,1,1))",
         ] {
             assert_eq!(class_of(raw), Some(AttackClass::SqlInjection), "{raw}");
+        }
+    }
+
+    #[test]
+    fn a_comment_cuts_off_the_query_only_when_nothing_follows_it() {
+        use AttackClass::SqlInjection;
+        for raw in [
+            "/login?user=admin'--",
+            "/login?user=admin'%23&pass=x",
+            "/q?id=aa'^0%2B1-1%3D(0)--+-a",
+            "/q?id=1--",
+            "/q?id=1 * 1 --",
+            "/q?id=26544 group by 19--",
+        ] {
+            assert_eq!(class_of(raw), Some(SqlInjection), "{raw}");
+        }
+        for raw in [
+            "/search?q=7%22+%232+circular+needle",
+            "/search?q=foo+bar%27%23+blah",
+            "/search?q=dresses%27+--infant+-child",
+            "/search?q=paper+pack+(8.5x11%22-300+dpi)+--+10+digital+papers",
+            "/q?id=1,1--",
+            "/q?id=%221--",
+        ] {
+            assert_eq!(class_of(raw), None, "{raw}");
+        }
+    }
+
+    #[test]
+    fn an_operand_must_do_something_in_sql() {
+        use AttackClass::SqlInjection;
+        for raw in [
+            "/q?id=395 and 0",
+            "/q?id=a' or 'b",
+            "/q?id=' or '",
+            "/q?id=1' or '1",
+            "/q?id=1' and 0x41=0x41",
+            "/q?id=aa' xor- column != -'0",
+            "/q?id=foo'%2B ascii(substring(passwd,1,1))",
+        ] {
+            assert_eq!(class_of(raw), Some(SqlInjection), "{raw}");
+        }
+        for raw in [
+            // Two years, a number and a quantity: no truth value an attacker would test.
+            "/search?q=1950+or+1960",
+            "/search?q=00+and+3",
+            // A number runs into a quote: no database reads that.
+            "/search?q=1950%27+and+60%27s+coats",
+            // A string that is neither a number nor compared is always false.
+            "/search?q=%27countdown+calendar%22+and+%22disney:",
+            "/search?q=%22like%22%2Bstamp",
+            "/search?q=%22and%2Bwhen%2Bthe%2Bkids%22",
+        ] {
+            assert_eq!(class_of(raw), None, "{raw}");
+        }
+    }
+
+    #[test]
+    fn a_sentence_about_a_query_is_not_one() {
+        assert!(!reads_as_a_query("select x from y where", 0));
+        assert!(!reads_as_a_query("/s?q=select x from y where", 5));
+        assert_eq!(class_of("/search?q=select+x+from+y+where"), None);
+        for raw in [
+            "/q?id=select 1 from foo where",
+            "/q?id=1 and (select pass from users where",
+            "/q?id=select pass from users",
+        ] {
+            assert_eq!(class_of(raw), Some(AttackClass::SqlInjection), "{raw}");
+        }
+    }
+
+    #[test]
+    fn shell_commands_ending_in_a_comment_are_command_injection() {
+        for raw in [
+            "/help.php?q='%0dsleep%097%09%23",
+            "/help.php?q='\\x0dsleep\\x097\\x09#",
+            "/main.php?stuff=%22uname+%3Eq94914736+%23",
+            "/main.php?logout=';del q85646861 #",
+        ] {
+            assert_eq!(class_of(raw), Some(AttackClass::CommandInjection), "{raw}");
+        }
+        assert_eq!(class_of("/search?q=sleep+%23"), None);
+    }
+
+    #[test]
+    fn traversal_needs_a_path_not_markup_or_an_ellipsis() {
+        for raw in [
+            "/f?p=..%c0%af..%c0%afetc/passwd",
+            "/..\\xc0\\xaf/admin/config.php",
+            "/f?p=/..",
+            "/f?p=/....{file}",
+        ] {
+            assert_eq!(class_of(raw), Some(AttackClass::Traversal), "{raw}");
+        }
+        for raw in ["/search?q=junk <a href=\"../\">foo.com</a>", "/search?q=wait/..."] {
+            assert_eq!(class_of(raw), None, "{raw}");
         }
     }
 
