@@ -1,7 +1,7 @@
 //! The `ls-correlate` runner: flags → [`CorrelateConfig`], the read loop over NDJSON inputs,
 //! the summary and the exit code.
 
-use super::records::{each_record, output_failed, Handled, RecordCounts};
+use super::records::{each_record, output_failed, RecordCounts};
 use super::Exit;
 use crate::cli::correlate::{CorrelateArgs, GroupByArg};
 use crate::correlate::{CorrelateConfig, Correlator, GroupBy, Outcome, MAX_OPEN_GROUPS};
@@ -62,22 +62,25 @@ pub fn correlate(run: &CorrelateRun) -> Exit {
     let mut correlator = Correlator::new(run.config.clone());
     let mut counts = Counts::default();
     let mut read = RecordCounts::default();
-    let looped = each_record(PROGRAM, &run.inputs, &mut out, &mut read, |line, buffer| {
-        match correlator.process(line, buffer) {
+    let looped = each_record(
+        PROGRAM,
+        &run.inputs,
+        &mut out,
+        &mut read,
+        |line, buffer| match correlator.process(line, buffer) {
             Ok(Outcome::Alert { grouped, incidents }) => {
                 counts.alerts += 1;
                 counts.ungrouped += u64::from(!grouped);
                 counts.incident_records += incidents as u64;
-                // An incident (or its next revision) is news.
-                Ok(if incidents > 0 { Handled::News } else { Handled::Quiet })
+                Ok(())
             }
             Ok(Outcome::Other) => {
                 counts.other += 1;
-                Ok(Handled::Quiet)
+                Ok(())
             }
             Err(malformed) => Err(format!("{malformed}, skipped")),
-        }
-    });
+        },
+    );
     if let Err(exit) = looped {
         return exit;
     }

@@ -2,7 +2,7 @@
 //! summary and the exit code.
 
 use super::detect_config::ConfigFile;
-use super::records::{each_record, Handled, RecordCounts};
+use super::records::{each_record, RecordCounts};
 use super::Exit;
 use crate::cli::detect::DetectArgs;
 use crate::detect::{rules, rules_with_thresholds, DetectConfig, Engine, Network, Outcome, WorkTime};
@@ -211,12 +211,11 @@ pub fn detect(run: &DetectRun) -> Exit {
             Ok(Outcome::Event { alerts }) => {
                 counts.events += 1;
                 counts.alerts += alerts as u64;
-                // An alert is news: it goes out now, not when the buffer fills.
-                Ok(if alerts > 0 { Handled::News } else { Handled::Quiet })
+                Ok(())
             }
             Ok(Outcome::PassedThrough) => {
                 counts.passed += 1;
-                Ok(Handled::Quiet)
+                Ok(())
             }
             Err(malformed) => Err(format!("{malformed}, skipped")),
         }

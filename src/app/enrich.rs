@@ -1,7 +1,7 @@
 //! The `ls-enrich` runner: flags → the ATT&CK table, the read loop over NDJSON inputs, the
 //! summary and the exit code.
 
-use super::records::{each_record_of, Handled, RecordCounts, Stage};
+use super::records::{each_record_of, RecordCounts, Stage};
 use super::{usage_error, Exit};
 use crate::cli::enrich::EnrichArgs;
 use crate::enrich::abuseipdb::{cache, AbuseConfig, Lookups};
@@ -101,7 +101,7 @@ struct EnrichStage {
 }
 
 impl Stage for EnrichStage {
-    fn record(&mut self, line: &str, out: &mut Vec<u8>) -> Result<Handled, String> {
+    fn record(&mut self, line: &str, out: &mut Vec<u8>) -> Result<(), String> {
         let Some(reputation) = &mut self.reputation else {
             let outcome = self.enricher.process(line, out);
             return self.counted(outcome);
@@ -122,17 +122,16 @@ impl Stage for EnrichStage {
 }
 
 impl EnrichStage {
-    fn counted(&mut self, outcome: Outcome) -> Result<Handled, String> {
+    fn counted(&mut self, outcome: Outcome) -> Result<(), String> {
         match outcome {
             Outcome::Enriched { unknown } => {
                 self.counts.enriched += 1;
                 self.counts.unknown_techniques += unknown as u64;
-                // Alerts and incidents are what carry techniques: they are news.
-                Ok(Handled::News)
+                Ok(())
             }
             Outcome::Unchanged => {
                 self.counts.unchanged += 1;
-                Ok(Handled::Quiet)
+                Ok(())
             }
             // Written out all the same; the loop reports it and the exit status says so.
             Outcome::NotJson => Err("not a JSON record (written out unchanged)".to_owned()),

@@ -1,6 +1,7 @@
 //! The read loop every NDJSON stage shares: inputs in order, one reused line buffer, blank
 //! lines skipped, over-long and malformed records reported on stderr with their place and
-//! skipped, output flushed before the loop would wait for input and whenever a record is news.
+//! skipped, output flushed before the loop would wait for input (so a live stream sees each
+//! record at once, while a large file is still written in big blocks).
 
 use super::Exit;
 use crate::ingest::{open_input, to_text, InputSpec, LineReader};
@@ -9,14 +10,6 @@ use std::io::{self, Write};
 
 /// Longest record read; a longer line is reported and skipped.
 pub const MAX_RECORD_BYTES: usize = 64 << 20;
-
-/// What a stage made of one record.
-pub enum Handled {
-    /// Done; the output may wait for more.
-    Quiet,
-    /// Something a person watching should see now (an alert, an incident): flush.
-    News,
-}
 
 /// What the loop counted.
 #[derive(Debug, Default)]
@@ -57,7 +50,7 @@ pub fn each_record<W: Write>(
     inputs: &[InputSpec],
     out: &mut NdjsonWriter<W>,
     counts: &mut RecordCounts,
-    handle: impl FnMut(&str, &mut Vec<u8>) -> Result<Handled, String>,
+    handle: impl FnMut(&str, &mut Vec<u8>) -> Result<(), String>,
 ) -> Result<(), Exit> {
     each_record_of(program, inputs, out, counts, &mut EveryRecord(handle))
 }
@@ -66,15 +59,15 @@ pub fn each_record<W: Write>(
 /// input would block or ends.
 pub trait Stage {
     /// Handles one record, as the closure of [`each_record`] does.
-    fn record(&mut self, line: &str, out: &mut Vec<u8>) -> Result<Handled, String>;
+    fn record(&mut self, line: &str, out: &mut Vec<u8>) -> Result<(), String>;
     /// The input is about to be read (and may block) or has ended: write what is held.
     fn before_read(&mut self, _out: &mut Vec<u8>) {}
 }
 
 struct EveryRecord<F>(F);
 
-impl<F: FnMut(&str, &mut Vec<u8>) -> Result<Handled, String>> Stage for EveryRecord<F> {
-    fn record(&mut self, line: &str, out: &mut Vec<u8>) -> Result<Handled, String> {
+impl<F: FnMut(&str, &mut Vec<u8>) -> Result<(), String>> Stage for EveryRecord<F> {
+    fn record(&mut self, line: &str, out: &mut Vec<u8>) -> Result<(), String> {
         (self.0)(line, out)
     }
 }
@@ -130,16 +123,11 @@ pub fn each_record_of<W: Write, S: Stage>(
                 continue;
             }
             let (text, _) = to_text(bytes, &mut scratch);
-            let written = match stage.record(text, out.buffer()) {
-                Ok(Handled::Quiet) => out.written(),
-                Ok(Handled::News) => out.flush(),
-                Err(why) => {
-                    counts.malformed += 1;
-                    let _ = writeln!(stderr, "{program}: {display}:{line_no}: {why}");
-                    out.written()
-                }
-            };
-            written.map_err(|error| output_failed(program, &error))?;
+            if let Err(why) = stage.record(text, out.buffer()) {
+                counts.malformed += 1;
+                let _ = writeln!(stderr, "{program}: {display}:{line_no}: {why}");
+            }
+            out.written().map_err(|error| output_failed(program, &error))?;
         }
     }
     stage.before_read(out.buffer());

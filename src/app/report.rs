@@ -2,7 +2,7 @@
 //! into the report's tallies, then the report itself. [`ReportSink`] is shared with
 //! `logsentry`, which feeds it from its own pipeline.
 
-use super::records::{each_record, Handled, RecordCounts};
+use super::records::{each_record, RecordCounts};
 use super::Exit;
 use crate::cli::report::{FormatArg, ReportArgs, ReportOutputArgs};
 use crate::enrich::attack::AttackTable;
@@ -220,14 +220,14 @@ pub fn report(run: ReportRun) -> Exit {
     let mut failure = None;
     let looped = each_record(PROGRAM, &run.inputs, &mut unused, &mut read, |line, _| {
         if failure.is_some() {
-            return Ok(Handled::Quiet);
+            return Ok(());
         }
         match sink.add(line) {
-            Ok(Ok(_)) => Ok(Handled::Quiet),
+            Ok(Ok(_)) => Ok(()),
             Ok(Err(malformed)) => Err(format!("{malformed}, skipped")),
             Err(error) => {
                 failure = Some(error);
-                Ok(Handled::Quiet)
+                Ok(())
             }
         }
     });
