@@ -220,6 +220,9 @@ pub fn detect(run: &DetectRun) -> Exit {
             Err(malformed) => Err(format!("{malformed}, skipped")),
         }
     });
+    // The state of every source still in its window goes when the process does: freeing it
+    // piece by piece first would only delay the exit.
+    std::mem::forget(engine);
     if let Err(exit) = looped {
         return exit;
     }
