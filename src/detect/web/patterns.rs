@@ -126,7 +126,7 @@ const CLASSES: [(AttackClass, &[&str], &[Group]); 5] = [
     ),
 ];
 
-/// Shell commands after a separator, a backtick or `$(`.
+/// Shell commands, and the separators, substitutions and calls that smuggle them in.
 const COMMAND_SIGNS: &[&str] = &[
     r"(?:;|\||&|`|\$\()\s*(?:/?(?:usr/)?bin/)?(?:cat|ls|id|whoami|uname|wget|curl|nc|ncat|netcat|bash|sh|zsh|ping|nslookup|dig|sleep|echo|rm|chmod|python[0-9.]*|perl|php|ruby|telnet|ifconfig|ipconfig|netstat|net\s+user|type|dir|systeminfo|tftp|ftp)\b",
     r"/(?:usr/)?bin/(?:id|cat|ls|whoami|uname|wget|curl|nc)\b",
@@ -175,7 +175,9 @@ const SQL_SIGNS: &[&str] = &[
 
 /// Paths climbing out of the web root, and the files they are after.
 const TRAVERSAL_SIGNS: &[&str] = &[
+    // Right after a quote, `../` is a relative link in markup (`<a href="../">`).
     r#"(?:^|[^'"])\.{2,}/"#,
+    // A path ending in `..` (the parent); three dots at the end are an ellipsis.
     r"(?:^|[/=])(?:\.{2,}\{|\.\.$)",
     // Scanners (DotDotPwn and friends) spell the dots and slashes out in hex.
     r"(?:\.\.|0x2e0x2e)(?:0x2f|0x5c)",
