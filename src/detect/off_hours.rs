@@ -61,38 +61,47 @@ impl Default for WorkTime {
     }
 }
 
-/// When an instant falls outside work time: how to say it, and whether it is the weekend.
-#[derive(Debug, PartialEq)]
-pub struct OutsideWork {
-    /// `on Saturday at 01:41, a weekend day`, or `... outside work hours (08:00–18:00)`.
-    pub text: String,
+/// When an instant falls outside work time: the local day and time, and whether it is the
+/// weekend. Only an alert says it in words ([`OutsideWork::text`]): most such logins are
+/// already alerted within their window.
+#[derive(Debug)]
+pub struct OutsideWork<'w> {
+    work: &'w WorkTime,
+    day: Weekday,
+    hour: u32,
+    minute: u32,
     /// A weekend day rather than a working day's night.
     pub weekend: bool,
 }
 
-impl WorkTime {
-    /// `None` inside work hours on a working day.
-    pub fn outside_work(&self, unix_seconds: i64) -> Option<OutsideWork> {
-        let instant = chrono::DateTime::from_timestamp(unix_seconds, 0)?;
-        let local = self.zone.wall_clock(instant);
-        let weekday = local.weekday();
-        let weekend = self.weekend[weekday.num_days_from_monday() as usize];
-        let minute = local.hour() * 60 + local.minute();
-        if !weekend && self.is_work_minute(minute) {
-            return None;
-        }
-        let why = if weekend {
+impl OutsideWork<'_> {
+    /// `on Saturday at 01:41, a weekend day`, or `... outside work hours (08:00–18:00)`.
+    pub fn text(&self) -> String {
+        let why = if self.weekend {
             "a weekend day".to_owned()
         } else {
-            format!("outside work hours ({})", self.hours_text())
+            format!("outside work hours ({})", self.work.hours_text())
         };
+        format!("on {} at {:02}:{:02}, {why}", day_name(self.day), self.hour, self.minute)
+    }
+}
+
+impl WorkTime {
+    /// `None` inside work hours on a working day.
+    pub fn outside_work(&self, unix_seconds: i64) -> Option<OutsideWork<'_>> {
+        let instant = chrono::DateTime::from_timestamp(unix_seconds, 0)?;
+        let local = self.zone.wall_clock(instant);
+        let day = local.weekday();
+        let weekend = self.weekend[day.num_days_from_monday() as usize];
+        let (hour, minute) = (local.hour(), local.minute());
+        if !weekend && self.is_work_minute(hour * 60 + minute) {
+            return None;
+        }
         Some(OutsideWork {
-            text: format!(
-                "on {} at {:02}:{:02}, {why}",
-                day_name(weekday),
-                local.hour(),
-                local.minute()
-            ),
+            work: self,
+            day,
+            hour,
+            minute,
             weekend,
         })
     }
@@ -224,7 +233,7 @@ impl Detector for OffHours {
             "{} login as {}{from} {}",
             burst.module_title(),
             event.user().unwrap_or("an unknown user"),
-            outside.text,
+            outside.text(),
         );
         let risk = super::risk_score(rule.severity, 1, 1);
         alerts.push(burst.alert(rule, event, event.source, message, risk));

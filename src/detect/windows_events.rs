@@ -112,7 +112,7 @@ impl WindowsEvents {
                     return None;
                 }
                 let outside = self.work.outside_work(event.time.unix_seconds())?;
-                Some((&SPECIAL_LOGON, Detail::When(outside.text)))
+                Some((&SPECIAL_LOGON, Detail::When(outside.text())))
             }
             "audit-log-cleared" => Some((&LOG_CLEARED, Detail::None)),
             "service-installed" => {
