@@ -82,7 +82,12 @@ impl OutsideWork<'_> {
         } else {
             format!("outside work hours ({})", self.work.hours_text())
         };
-        format!("on {} at {:02}:{:02}, {why}", day_name(self.day), self.hour, self.minute)
+        format!(
+            "on {} at {:02}:{:02}, {why}",
+            day_name(self.day),
+            self.hour,
+            self.minute
+        )
     }
 }
 
