@@ -64,31 +64,31 @@ fn percent_decode(text: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut index = 0;
     while index < bytes.len() {
-        if bytes[index] == b'\\' && bytes.get(index + 1) == Some(&b'x') {
-            if let Some(value) = bytes.get(index + 2..index + 4).and_then(hex_pair) {
+        // `%XX` or `\xXX`: the two hex digits after a one- or two-byte introducer.
+        let introducer = match (bytes[index], bytes.get(index + 1)) {
+            (b'%', _) => 1,
+            (b'\\', Some(b'x')) => 2,
+            _ => 0,
+        };
+        if introducer > 0 {
+            let digits = index + introducer;
+            if let Some(value) = bytes.get(digits..digits + 2).and_then(hex_pair) {
                 out.push(value);
-                index += 4;
+                index = digits + 2;
                 continue;
             }
         }
-        if bytes[index] == b'%' {
-            if let Some(value) = bytes.get(index + 1..index + 3).and_then(hex_pair) {
-                out.push(value);
-                index += 3;
+        if bytes[index] == b'%' && matches!(bytes.get(index + 1), Some(b'u' | b'U')) {
+            if let Some(ch) = bytes
+                .get(index + 2..index + 6)
+                .and_then(|hex| std::str::from_utf8(hex).ok())
+                .and_then(|hex| u32::from_str_radix(hex, 16).ok())
+                .and_then(char::from_u32)
+            {
+                let mut buffer = [0u8; 4];
+                out.extend_from_slice(ch.encode_utf8(&mut buffer).as_bytes());
+                index += 6;
                 continue;
-            }
-            if matches!(bytes.get(index + 1), Some(b'u' | b'U')) {
-                if let Some(ch) = bytes
-                    .get(index + 2..index + 6)
-                    .and_then(|hex| std::str::from_utf8(hex).ok())
-                    .and_then(|hex| u32::from_str_radix(hex, 16).ok())
-                    .and_then(char::from_u32)
-                {
-                    let mut buffer = [0u8; 4];
-                    out.extend_from_slice(ch.encode_utf8(&mut buffer).as_bytes());
-                    index += 6;
-                    continue;
-                }
             }
         }
         out.push(bytes[index]);

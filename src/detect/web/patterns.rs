@@ -219,6 +219,14 @@ const SCRIPT_SIGNS: &[&str] = &[
     r"<!--|-->|<!\[cdata\[",
 ];
 
+/// An SQL comment that cuts the query off: nothing but a filler character (`-- -a`) after it
+/// in the parameter value.
+macro_rules! comment_ending_the_value {
+    () => {
+        r"(?:--|#)[^&\w]*(?:\w[^&\w]*)?(?:&|$)"
+    };
+}
+
 /// SQL signs that scripts and markup share (a quote before an operator, a tautology): tried
 /// after every other class, so a cross-site scripting payload full of quotes is reported as
 /// what it is, and SQL injection still catches them when nothing else does. A comment counts
@@ -226,12 +234,23 @@ const SCRIPT_SIGNS: &[&str] = &[
 /// (`admin'--`, `1)-- -a`; `7" #2 circular needle` is a product name). Numbers joined by
 /// `or`/`and` count only when the second is a truth value (`395 and 0`, not `1950 or 1960`).
 const WEAK_SQL: &[&str] = &[
-    r#"['"`]\s*(?:\|\||&&|(?:--|#)[^&\w]*(?:\w[^&\w]*)?(?:&|$)|=\s*['"\d(]|\|)"#,
-    r"\)\s*(?:\b(?:or|and|xor|union|order|group|having|into|procedure|waitfor)\b|;|(?:--|#)[^&\w]*(?:\w[^&\w]*)?(?:&|$))",
+    concat!(
+        r#"['"`]\s*(?:\|\||&&|"#,
+        comment_ending_the_value!(),
+        r#"|=\s*['"\d(]|\|)"#
+    ),
+    concat!(
+        r"\)\s*(?:\b(?:or|and|xor|union|order|group|having|into|procedure|waitfor)\b|;|",
+        comment_ending_the_value!(),
+        ")"
+    ),
     r#"\b(?:or|and|xor)\b\s+[\w'"(]+\s*(?:=|<>|!=|<|>|\blike\b|\bis\b|\bbetween\b|\bin\s*\()"#,
     r"\b(?:or|and)\b\s+(?:not\s+)?(?:true|false)\b",
     r"(?:^|=)\s*-?\d+\s+(?:or|and)\s+-?[01]\s*(?:&|$)",
-    r"(?:^|=)\s*[-+]?\d+(?:\s*[-+*/]\s*\d+)*\s*\)?\s*(?:--|#)[^&\w]*(?:\w[^&\w]*)?(?:&|$)",
+    concat!(
+        r"(?:^|=)\s*[-+]?\d+(?:\s*[-+*/]\s*\d+)*\s*\)?\s*",
+        comment_ending_the_value!()
+    ),
     r#"^\s*['"]\s*$"#,
 ];
 
