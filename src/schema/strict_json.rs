@@ -44,7 +44,12 @@ impl<'a> Cursor<'a> {
         self.bytes().get(self.at).copied()
     }
 
+    #[inline]
     fn skip_space(&mut self) {
+        // Records are written compact: one comparison settles the usual case.
+        if matches!(self.peek(), Some(byte) if byte > b' ') {
+            return;
+        }
         while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
             self.at += 1;
         }
@@ -144,8 +149,9 @@ impl<'a> Cursor<'a> {
         Ok(Some(value))
     }
 
+    #[inline]
     fn literal(&mut self, word: &[u8]) -> bool {
-        if self.bytes()[self.at..].starts_with(word) {
+        if self.bytes().get(self.at..self.at + word.len()) == Some(word) {
             self.at += word.len();
             true
         } else {
@@ -159,7 +165,7 @@ impl<'a> Cursor<'a> {
     fn key(&mut self) -> Step<&'a str> {
         self.expect(b'"')?;
         let start = self.at;
-        self.at += plain_run(&self.bytes()[start..]);
+        self.at = plain_end(self.bytes(), start);
         if self.peek() != Some(b'"') {
             return Err(Unsure);
         }
@@ -172,7 +178,7 @@ impl<'a> Cursor<'a> {
     fn skip_string(&mut self) -> Step<()> {
         self.expect(b'"')?;
         loop {
-            self.at += plain_run(&self.bytes()[self.at..]);
+            self.at = plain_end(self.bytes(), self.at);
             match self.peek() {
                 Some(b'"') => {
                     self.at += 1;
@@ -199,7 +205,7 @@ impl<'a> Cursor<'a> {
     pub(crate) fn string(&mut self) -> Step<Cow<'a, str>> {
         self.expect(b'"')?;
         let start = self.at;
-        self.at += plain_run(&self.bytes()[start..]);
+        self.at = plain_end(self.bytes(), start);
         match self.peek() {
             Some(b'"') => {
                 let text = self.text.get(start..self.at).ok_or(Unsure)?;
@@ -221,7 +227,7 @@ impl<'a> Cursor<'a> {
                         _ => return Err(Unsure),
                     }
                     let run_start = self.at;
-                    self.at += plain_run(&self.bytes()[run_start..]);
+                    self.at = plain_end(self.bytes(), run_start);
                     owned.push_str(self.text.get(run_start..self.at).ok_or(Unsure)?);
                 }
             }
@@ -318,17 +324,15 @@ impl<'a> Cursor<'a> {
     }
 }
 
-/// How many bytes at the start of `bytes` need no attention inside a string: not a quote,
-/// not a backslash, not a control character. Eight at a time, since strings are most of a
+/// Where the run of bytes from `at` that need no attention inside a string ends: at a quote,
+/// a backslash, a control character or the end. Eight at a time, since strings are most of a
 /// record.
 #[inline]
-fn plain_run(bytes: &[u8]) -> usize {
+fn plain_end(bytes: &[u8], mut at: usize) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
     let has_zero = |word: u64| word.wrapping_sub(ONES) & !word & HIGHS;
-    let mut chunks = bytes.chunks_exact(8);
-    let mut at = 0;
-    for chunk in chunks.by_ref() {
+    while let Some(chunk) = bytes.get(at..at + 8) {
         let word = u64::from_le_bytes(<[u8; 8]>::try_from(chunk).unwrap_or([0; 8]));
         // Bytes below 0x20 have their three top bits clear; multi-byte UTF-8 (0x80 and up)
         // must not count as such.
@@ -339,11 +343,13 @@ fn plain_run(bytes: &[u8]) -> usize {
         }
         at += 8;
     }
-    at + chunks
-        .remainder()
-        .iter()
-        .take_while(|&&b| b != b'"' && b != b'\\' && b >= 0x20)
-        .count()
+    while let Some(&byte) = bytes.get(at) {
+        if byte == b'"' || byte == b'\\' || byte < 0x20 {
+            break;
+        }
+        at += 1;
+    }
+    at
 }
 
 /// Which of a struct's fields were seen, so that a duplicate is noticed: serde_json rejects
@@ -376,12 +382,16 @@ mod tests {
 
     #[test]
     fn plain_runs_stop_at_what_needs_attention() {
-        assert_eq!(plain_run(b"abcdefghij\"x"), 10);
-        assert_eq!(plain_run(b"ab\\"), 2);
-        assert_eq!(plain_run(b"abcdefgh\x01"), 8);
-        assert_eq!(plain_run(b"\x1f"), 0);
-        assert_eq!(plain_run("héllo wörld ünïcode".as_bytes()), "héllo wörld ünïcode".len());
-        assert_eq!(plain_run(b""), 0);
+        assert_eq!(plain_end(b"abcdefghij\"x", 0), 10);
+        assert_eq!(plain_end(b"abcdefghij\"x", 3), 10);
+        assert_eq!(plain_end(b"ab\\", 0), 2);
+        assert_eq!(plain_end(b"abcdefgh\x01", 0), 8);
+        assert_eq!(plain_end(b"\x1f", 0), 0);
+        assert_eq!(
+            plain_end("héllo wörld ünïcode".as_bytes(), 0),
+            "héllo wörld ünïcode".len()
+        );
+        assert_eq!(plain_end(b"", 0), 0);
     }
 
     #[test]
