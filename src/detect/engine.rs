@@ -94,11 +94,9 @@ impl Engine {
         }
         let mut written = 0;
         for alert in self.alerts.iter().filter(|alert| (self.selected)(alert.rule.id)) {
-            // Serialising our own struct into a Vec cannot fail.
-            if serde_json::to_writer(&mut *out, alert).is_ok() {
-                out.push(b'\n');
-                written += 1;
-            }
+            alert.write_json(out);
+            out.push(b'\n');
+            written += 1;
         }
         Ok(Outcome::Event { alerts: written })
     }

@@ -379,7 +379,7 @@ fn string_array(values: &[&'static str], out: &mut Vec<u8>) {
     out.push(b']');
 }
 
-fn number(value: u64, out: &mut Vec<u8>) {
+pub(crate) fn number(value: u64, out: &mut Vec<u8>) {
     out.extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
 }
 
