@@ -143,7 +143,7 @@ impl BruteForce {
             .map(|name| crate::schema::AlertUser { name: name.to_owned() });
         alert.logsentry.count = failures;
         alert.logsentry.evidence.push(event.evidence());
-        alert.logsentry.last_seen = event.time.to_string();
+        alert.logsentry.last_seen = event.time;
         alerts.push(alert);
     }
 }

@@ -125,11 +125,11 @@ impl Burst {
             _ => None,
         };
         Alert {
-            timestamp: event.time.to_string(),
+            timestamp: event.time,
             message,
             event: AlertInfo {
                 kind: "alert",
-                module: Some(event.module.to_string()),
+                module: Some(Rc::clone(&event.module)),
                 severity: rule.severity.number(),
                 risk_score: risk,
             },
@@ -157,8 +157,8 @@ impl Burst {
             logsentry: AlertMeta {
                 severity: rule.severity,
                 count: self.count,
-                first_seen: self.first_seen.to_string(),
-                last_seen: self.last_seen.to_string(),
+                first_seen: self.first_seen,
+                last_seen: self.last_seen,
                 usernames: self.usernames.clone(),
                 usernames_omitted: self.usernames_omitted,
                 sources: source.iter().map(ToString::to_string).collect(),
@@ -168,13 +168,13 @@ impl Burst {
                     .modules
                     .iter()
                     .chain((!self.modules.contains(&event.module)).then_some(&event.module))
-                    .map(|module| module.to_string())
+                    .cloned()
                     .collect(),
                 evidence: self
                     .evidence
                     .iter()
                     .map(|(path, line)| Evidence {
-                        path: path.as_deref().map(str::to_owned),
+                        path: path.clone(),
                         line: *line,
                     })
                     .collect(),

@@ -87,7 +87,7 @@ impl Observed<'_> {
     /// Where the event came from, for an alert's evidence.
     pub fn evidence(&self) -> Evidence {
         Evidence {
-            path: self.path.as_deref().map(str::to_owned),
+            path: self.path.clone(),
             line: self.view.logsentry.line,
         }
     }

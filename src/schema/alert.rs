@@ -4,7 +4,9 @@
 //! at a time, was then most of the cost of writing them. A proptest holds it to serde's output.
 
 use super::json::{number, string};
+use crate::time::Timestamp;
 use serde::Serialize;
+use std::rc::Rc;
 
 /// How bad an alert is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -54,7 +56,7 @@ impl Severity {
 pub struct Alert {
     /// The time of the event that fired the rule.
     #[serde(rename = "@timestamp")]
-    pub timestamp: String,
+    pub timestamp: Timestamp,
     /// What happened, for a person.
     pub message: String,
     /// ECS `event.*`.
@@ -84,7 +86,7 @@ pub struct AlertInfo {
     /// The module of the event that fired the rule (`ssh`, `web`, ...); every module the
     /// alert counted is in `logsentry.modules`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub module: Option<String>,
+    pub module: Option<Rc<str>>,
     /// [`Severity::number`].
     pub severity: u8,
     /// 0–100: severity, how much activity, escalation and how strong the evidence is.
@@ -160,9 +162,9 @@ pub struct AlertMeta {
     /// How many events the alert stands for.
     pub count: u64,
     /// The first of them.
-    pub first_seen: String,
+    pub first_seen: Timestamp,
     /// The last of them.
-    pub last_seen: String,
+    pub last_seen: Timestamp,
     /// The accounts they concerned (at most [`MAX_LISTED`], see `usernames_omitted`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub usernames: Vec<String>,
@@ -174,7 +176,7 @@ pub struct AlertMeta {
     pub sources: Vec<String>,
     /// The modules of the events counted (`mysql`, `ssh`), first seen first: one address
     /// guessing at SSH and MySQL is one alert.
-    pub modules: Vec<String>,
+    pub modules: Vec<Rc<str>>,
     /// Where the events that fired the rule are: file and line (at most [`MAX_LISTED`]).
     pub evidence: Vec<Evidence>,
 }
@@ -184,7 +186,7 @@ impl Alert {
     /// writes for it.
     pub fn write_json(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(b"{\"@timestamp\":");
-        string(&self.timestamp, out);
+        timestamp(self.timestamp, out);
         out.extend_from_slice(b",\"message\":");
         string(&self.message, out);
         out.extend_from_slice(b",\"event\":{\"kind\":");
@@ -241,9 +243,9 @@ impl AlertMeta {
         out.extend_from_slice(b",\"count\":");
         number(self.count, out);
         out.extend_from_slice(b",\"first_seen\":");
-        string(&self.first_seen, out);
+        timestamp(self.first_seen, out);
         out.extend_from_slice(b",\"last_seen\":");
-        string(&self.last_seen, out);
+        timestamp(self.last_seen, out);
         if !self.usernames.is_empty() {
             out.extend_from_slice(b",\"usernames\":");
             strings(&self.usernames, out);
@@ -287,13 +289,20 @@ impl Evidence {
     }
 }
 
-fn strings(values: &[String], out: &mut Vec<u8>) {
+/// RFC 3339 text needs no escaping.
+fn timestamp(time: Timestamp, out: &mut Vec<u8>) {
+    out.push(b'"');
+    time.write(out);
+    out.push(b'"');
+}
+
+fn strings<S: AsRef<str>>(values: &[S], out: &mut Vec<u8>) {
     out.push(b'[');
     for (index, value) in values.iter().enumerate() {
         if index > 0 {
             out.push(b',');
         }
-        string(value, out);
+        string(value.as_ref(), out);
     }
     out.push(b']');
 }
@@ -310,7 +319,7 @@ fn is_zero(value: &u64) -> bool {
 pub struct Evidence {
     /// `log.file.path` of the event, absent for stdin.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub path: Option<String>,
+    pub path: Option<Rc<str>>,
     /// `logsentry.line` of the event.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<u64>,
@@ -331,17 +340,22 @@ mod tests {
 
     prop_compose! {
         fn any_alert()(
-            text in proptest::collection::vec("(?s).{0,24}", 6),
+            text in proptest::collection::vec("(?s).{0,24}", 2),
             optional in proptest::collection::vec(proptest::option::of("(?s).{0,12}"), 4),
             lists in proptest::collection::vec(proptest::collection::vec("(?s).{0,8}", 0..3), 3),
             evidence in proptest::collection::vec((proptest::option::of("(?s).{0,8}"), proptest::option::of(any::<u64>())), 0..3),
             numbers in (any::<u8>(), any::<u8>(), any::<u64>(), prop_oneof![Just(0u64), Just(1u64), any::<u64>()]),
             severity in 0..4usize,
+            times in proptest::collection::vec((-70_000_000_000i64..300_000_000_000, 0u32..1_000_000_000, -840i32..=840), 3),
         ) -> Alert {
+            let time = |at: usize| {
+                let (seconds, nanos, offset_minutes) = times[at];
+                Timestamp::from_unix_with_offset(seconds, nanos, offset_minutes * 60)
+            };
             Alert {
-                timestamp: text[0].clone(),
+                timestamp: time(0),
                 message: text[1].clone(),
-                event: AlertInfo { kind: "alert", module: optional[0].clone(), severity: numbers.0, risk_score: numbers.1 },
+                event: AlertInfo { kind: "alert", module: optional[0].as_deref().map(Rc::from), severity: numbers.0, risk_score: numbers.1 },
                 rule: RuleInfo { id: "brute-force", name: "SSH \"brute\" force", description: "tab\there" },
                 threat: Threat { framework: "MITRE ATT&CK", technique: technique(), tactic: Tactic { name: "Credential Access" } },
                 source: optional[1].clone().map(|ip| AlertSource { ip }),
@@ -350,13 +364,13 @@ mod tests {
                 logsentry: AlertMeta {
                     severity: [Severity::Low, Severity::Medium, Severity::High, Severity::Critical][severity],
                     count: numbers.2,
-                    first_seen: text[2].clone(),
-                    last_seen: text[3].clone(),
+                    first_seen: time(1),
+                    last_seen: time(2),
                     usernames: lists[0].clone(),
                     usernames_omitted: numbers.3,
                     sources: lists[1].clone(),
-                    modules: lists[2].clone(),
-                    evidence: evidence.into_iter().map(|(path, line)| Evidence { path, line }).collect(),
+                    modules: lists[2].iter().map(|module| Rc::from(module.as_str())).collect(),
+                    evidence: evidence.into_iter().map(|(path, line)| Evidence { path: path.as_deref().map(Rc::from), line }).collect(),
                 },
             }
         }

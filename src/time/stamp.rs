@@ -57,6 +57,14 @@ impl Timestamp {
         ))
     }
 
+    /// Appends the whole RFC 3339 text, as [`Display`](fmt::Display) writes it, without
+    /// allocating.
+    pub fn write(&self, out: &mut Vec<u8>) {
+        let mut buf = [0u8; 40];
+        let len = self.format_into(&mut buf);
+        out.extend_from_slice(&buf[..len]);
+    }
+
     /// Appends the date and time to the second (`2026-03-29T02:14:33`), without allocating.
     pub fn write_date_time(&self, out: &mut Vec<u8>) {
         let mut buf = [0u8; 40];
@@ -205,6 +213,13 @@ impl PartialOrd for Timestamp {
 impl Ord for Timestamp {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
         self.sort_key().cmp(&other.sort_key())
+    }
+}
+
+/// As its RFC 3339 text.
+impl serde::Serialize for Timestamp {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
     }
 }
 
