@@ -8,7 +8,12 @@ use crate::schema::{
     Alert, AlertHost, AlertInfo, AlertMeta, AlertSource, AlertUser, Evidence, RuleInfo, Threat, MAX_LISTED,
 };
 use crate::time::Timestamp;
+use smallvec::{smallvec, SmallVec};
 use std::rc::Rc;
+
+/// A list that keeps its first entry inline: most sources are seen once or twice and never
+/// alert, and a heap block per list per source was most of what counting them cost.
+type Inline<T> = SmallVec<[T; 1]>;
 
 /// What one source did in one burst of activity.
 #[derive(Debug)]
@@ -21,11 +26,11 @@ pub struct Burst {
     pub last_seen: Timestamp,
     /// The sources the events came from (`ssh`, `mysql`), first seen first: one address
     /// guessing at SSH and MySQL is one burst.
-    modules: Vec<Rc<str>>,
-    usernames: Vec<String>,
+    modules: Inline<Rc<str>>,
+    usernames: Inline<Rc<str>>,
     usernames_omitted: u64,
     /// File and line of the events, the file shared with the event.
-    evidence: Vec<(Option<Rc<str>>, Option<u64>)>,
+    evidence: Inline<(Option<Rc<str>>, Option<u64>)>,
 }
 
 impl Burst {
@@ -35,10 +40,10 @@ impl Burst {
             count: 0,
             first_seen: event.time,
             last_seen: event.time,
-            modules: vec![Rc::clone(&event.module)],
-            usernames: Vec::new(),
+            modules: smallvec![Rc::clone(&event.module)],
+            usernames: SmallVec::new(),
             usernames_omitted: 0,
-            evidence: Vec::new(),
+            evidence: SmallVec::new(),
         }
     }
 
@@ -69,9 +74,9 @@ impl Burst {
             self.modules.push(Rc::clone(&event.module));
         }
         if let Some(user) = event.user() {
-            if !self.usernames.iter().any(|known| known == user) {
+            if !self.usernames.iter().any(|known| &**known == user) {
                 if self.usernames.len() < MAX_LISTED {
-                    self.usernames.push(user.to_owned());
+                    self.usernames.extend(event.shared_user());
                 } else {
                     self.usernames_omitted += 1;
                 }
@@ -91,7 +96,7 @@ impl Burst {
     /// `root`, or `3 users`.
     pub fn who(&self) -> String {
         match (self.usernames.as_slice(), self.usernames_omitted) {
-            ([only], 0) => only.clone(),
+            ([only], 0) => only.to_string(),
             ([], 0) => "unknown users".to_owned(),
             _ => format!("{} users", self.distinct_users()),
         }
@@ -120,7 +125,7 @@ impl Burst {
         // user.name is the account the alert concerns: with several tried there is none to
         // name (logsentry.usernames lists them), and naming the last one tried would mislead.
         let single_user = match (self.usernames.as_slice(), self.usernames_omitted) {
-            ([only], 0) => Some(AlertUser { name: only.clone() }),
+            ([only], 0) => Some(AlertUser { name: only.to_string() }),
             ([], 0) => event.user().map(|name| AlertUser { name: name.to_owned() }),
             _ => None,
         };
@@ -159,7 +164,7 @@ impl Burst {
                 count: self.count,
                 first_seen: self.first_seen,
                 last_seen: self.last_seen,
-                usernames: self.usernames.clone(),
+                usernames: self.usernames.to_vec(),
                 usernames_omitted: self.usernames_omitted,
                 sources: source.iter().map(ToString::to_string).collect(),
                 // A compromise's successful login may come through a source the guessing

@@ -9,6 +9,8 @@ use super::window::{Expiring, ExpiringMap};
 use super::{risk_score, DetectConfig, Detector, Observed, Rule, SourceKey};
 use crate::schema::{Alert, Severity};
 use crate::time::duration_text;
+use smallvec::SmallVec;
+use std::rc::Rc;
 
 /// `--only`/`--skip` id.
 pub const ID: &str = "credential-stuffing";
@@ -38,8 +40,8 @@ pub struct CredentialStuffing {
 
 #[derive(Debug)]
 struct SourceState {
-    /// Usernames tried recently, with when each was last tried.
-    recent: Vec<(String, i64)>,
+    /// Usernames tried recently, with when each was last tried; the first few inline.
+    recent: SmallVec<[(Rc<str>, i64); 2]>,
     burst: Option<Burst>,
     alerted: Option<(i64, u64)>,
     keep_until: i64,
@@ -78,17 +80,17 @@ impl Detector for CredentialStuffing {
         let now = event.time.unix_seconds();
         let (threshold, window) = (self.threshold, self.window);
         let state = self.sources.entry(source, now, || SourceState {
-            recent: Vec::new(),
+            recent: SmallVec::new(),
             burst: None,
             alerted: None,
             keep_until: now,
         });
         state.keep_until = now.saturating_add(window);
-        state.recent.retain(|(_, at)| now - at <= window);
+        state.recent.retain(|(_, at)| now - *at <= window);
         if Burst::end_if_quiet(&mut state.burst, now, window) {
             state.alerted = None;
         }
-        let new_user = match state.recent.iter_mut().find(|(known, _)| known == user) {
+        let new_user = match state.recent.iter_mut().find(|(known, _)| &**known == user) {
             Some((_, at)) => {
                 *at = now;
                 false
@@ -97,7 +99,7 @@ impl Detector for CredentialStuffing {
                 if state.recent.len() >= MAX_RECENT_USERS {
                     state.recent.remove(0);
                 }
-                state.recent.push((user.to_owned(), now));
+                state.recent.extend(event.shared_user().map(|user| (user, now)));
                 true
             }
         };

@@ -6,6 +6,7 @@ use super::observed::Interner;
 use super::{all, DetectConfig, Detector, EventClass, Observed, SourceKey};
 use crate::schema::{Alert, EventView};
 use crate::time::Timestamp;
+use std::cell::OnceCell;
 
 /// What became of one input line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -86,6 +87,7 @@ impl Engine {
             class: view.logsentry.event_type.as_deref().and_then(EventClass::from_name),
             module: self.interner.get(view.event.module.as_deref().unwrap_or("unknown")),
             path: view.log.file.path.as_deref().map(|path| self.interner.get(path)),
+            shared_user: OnceCell::new(),
         };
         self.alerts.clear();
         for detector in &mut self.detectors {

@@ -5,6 +5,7 @@ use super::SourceKey;
 use crate::schema::{EventView, Evidence};
 use crate::time::Timestamp;
 use foldhash::HashMap;
+use std::cell::OnceCell;
 use std::rc::Rc;
 
 /// The authentication class of an event (`logsentry.event_type`), the three classes every
@@ -51,6 +52,8 @@ pub struct Observed<'a> {
     pub module: Rc<str>,
     /// `log.file.path`, shared likewise.
     pub path: Option<Rc<str>>,
+    /// `user.name` as a shared string, made when a detector first keeps it.
+    pub(super) shared_user: OnceCell<Option<Rc<str>>>,
 }
 
 /// Shares the few distinct strings that many events repeat (modules, file paths), so the
@@ -82,6 +85,11 @@ impl Observed<'_> {
     /// `user.name`, if any.
     pub fn user(&self) -> Option<&str> {
         self.view.user.name.as_deref().filter(|name| !name.is_empty())
+    }
+
+    /// `user.name`, shared: the detectors that remember it for this event share one copy.
+    pub fn shared_user(&self) -> Option<Rc<str>> {
+        self.shared_user.get_or_init(|| self.user().map(Rc::from)).clone()
     }
 
     /// Where the event came from, for an alert's evidence.

@@ -4,13 +4,14 @@
 
 use super::burst::Burst;
 use super::Observed;
-use std::collections::VecDeque;
+use smallvec::SmallVec;
 
 /// Where one source stands against a threshold.
 #[derive(Debug, Default)]
 pub struct ThresholdState {
-    /// Times of the latest events, at most `threshold` of them.
-    recent: VecDeque<i64>,
+    /// Times of the latest events, at most `threshold` of them: inline up to the brute-force
+    /// default, so the many sources seen a few times cost no heap block for them.
+    recent: SmallVec<[i64; 5]>,
     /// The current burst of activity.
     pub burst: Option<Burst>,
     /// When the alert was last written, and the count it reported.
@@ -38,12 +39,12 @@ impl ThresholdState {
         let burst = self.burst.get_or_insert_with(|| Burst::new(event));
         burst.add(event);
         let count = burst.count;
-        self.recent.push_back(now);
+        self.recent.push(now);
         if self.recent.len() as u64 > threshold {
-            self.recent.pop_front();
+            self.recent.remove(0);
         }
         let over =
-            self.recent.len() as u64 >= threshold && self.recent.front().is_some_and(|first| now - first <= window);
+            self.recent.len() as u64 >= threshold && self.recent.first().is_some_and(|first| now - first <= window);
         if !over {
             return Crossing::Below;
         }

@@ -167,7 +167,7 @@ pub struct AlertMeta {
     pub last_seen: Timestamp,
     /// The accounts they concerned (at most [`MAX_LISTED`], see `usernames_omitted`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub usernames: Vec<String>,
+    pub usernames: Vec<Rc<str>>,
     /// How many more accounts there were than are listed.
     #[serde(skip_serializing_if = "is_zero")]
     pub usernames_omitted: u64,
@@ -366,7 +366,7 @@ mod tests {
                     count: numbers.2,
                     first_seen: time(1),
                     last_seen: time(2),
-                    usernames: lists[0].clone(),
+                    usernames: lists[0].iter().map(|user| Rc::from(user.as_str())).collect(),
                     usernames_omitted: numbers.3,
                     sources: lists[1].clone(),
                     modules: lists[2].iter().map(|module| Rc::from(module.as_str())).collect(),
