@@ -62,6 +62,10 @@ pub struct Observed<'a> {
 #[derive(Debug, Default)]
 pub struct Interner {
     known: HashMap<Box<str>, Rc<str>>,
+    /// The last few strings handed out: a stream repeats a handful (one module and one file
+    /// per input), and comparing with them is cheaper than hashing a path per event.
+    recent: [Option<Rc<str>>; 4],
+    next_recent: usize,
 }
 
 impl Interner {
@@ -69,6 +73,16 @@ impl Interner {
 
     /// The shared copy of `text`.
     pub fn get(&mut self, text: &str) -> Rc<str> {
+        if let Some(shared) = self.recent.iter().flatten().find(|shared| ***shared == *text) {
+            return Rc::clone(shared);
+        }
+        let shared = self.lookup(text);
+        self.recent[self.next_recent] = Some(Rc::clone(&shared));
+        self.next_recent = (self.next_recent + 1) % self.recent.len();
+        shared
+    }
+
+    fn lookup(&mut self, text: &str) -> Rc<str> {
         if let Some(shared) = self.known.get(text) {
             return Rc::clone(shared);
         }
@@ -98,5 +112,22 @@ impl Observed<'_> {
             path: self.path.clone(),
             line: self.view.logsentry.line,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_same_text_is_one_shared_copy_however_many_others_come_between() {
+        let mut interner = Interner::default();
+        let first = interner.get("/var/log/auth.log");
+        assert!(Rc::ptr_eq(&first, &interner.get("/var/log/auth.log")));
+        let others: Vec<Rc<str>> = (0..10).map(|n| interner.get(&format!("module-{n}"))).collect();
+        assert_eq!(&*others[3], "module-3");
+        assert!(Rc::ptr_eq(&first, &interner.get("/var/log/auth.log")));
+        assert!(Rc::ptr_eq(&others[0], &interner.get("module-0")));
+        assert!(!Rc::ptr_eq(&others[0], &others[1]));
     }
 }
