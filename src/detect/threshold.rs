@@ -9,9 +9,11 @@ use smallvec::SmallVec;
 /// Where one source stands against a threshold.
 #[derive(Debug, Default)]
 pub struct ThresholdState {
-    /// Times of the latest events, at most `threshold` of them: inline up to the brute-force
-    /// default, so the many sources seen a few times cost no heap block for them.
+    /// Times of the latest events, at most `threshold` of them, a ring once it is full: inline
+    /// up to the brute-force default, so the many sources seen a few times cost no heap block.
     recent: SmallVec<[i64; 5]>,
+    /// Where in `recent` the oldest time is.
+    oldest: usize,
     /// The current burst of activity.
     pub burst: Option<Burst>,
     /// When the alert was last written, and the count it reported.
@@ -35,16 +37,20 @@ impl ThresholdState {
         if Burst::end_if_quiet(&mut self.burst, now, window) {
             self.alerted = None;
             self.recent.clear();
+            self.oldest = 0;
         }
         let burst = self.burst.get_or_insert_with(|| Burst::new(event));
         burst.add(event);
         let count = burst.count;
-        self.recent.push(now);
-        if self.recent.len() as u64 > threshold {
-            self.recent.remove(0);
+        if (self.recent.len() as u64) < threshold {
+            self.recent.push(now);
+        } else if let Some(slot) = self.recent.get_mut(self.oldest) {
+            // Full: the newest time takes the oldest's place, whatever the threshold.
+            *slot = now;
+            self.oldest = (self.oldest + 1) % self.recent.len();
         }
-        let over =
-            self.recent.len() as u64 >= threshold && self.recent.first().is_some_and(|first| now - first <= window);
+        let over = self.recent.len() as u64 >= threshold
+            && self.recent.get(self.oldest).is_some_and(|first| now - first <= window);
         if !over {
             return Crossing::Below;
         }
@@ -58,5 +64,49 @@ impl ThresholdState {
         } else {
             Crossing::Quiet
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::EventView;
+    use crate::time::Timestamp;
+    use std::cell::OnceCell;
+    use std::rc::Rc;
+
+    /// The crossings of events at `times` against 3 events within 10 s.
+    fn crossings(times: &[i64]) -> Vec<Crossing> {
+        let view = EventView::default();
+        let mut state = ThresholdState::default();
+        times
+            .iter()
+            .map(|&at| {
+                let event = Observed {
+                    view: &view,
+                    time: Timestamp::from_unix(at, 0),
+                    source: None,
+                    class: None,
+                    module: Rc::from("ssh"),
+                    path: None,
+                    shared_user: OnceCell::new(),
+                };
+                state.record(&event, at, 3, 10)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_window_holds_the_latest_events_however_long_the_burst() {
+        use Crossing::{Alert, Below, Quiet};
+        // The first of the latest three is too old until the fourth event replaces it.
+        assert_eq!(crossings(&[0, 9, 11, 12]), [Below, Below, Below, Alert]);
+        // The ring keeps turning: still over, alerted within the window.
+        assert_eq!(
+            crossings(&[0, 1, 2, 3, 4, 5, 6]),
+            [Below, Below, Alert, Quiet, Quiet, Quiet, Quiet]
+        );
+        // Spread out beyond the window, a long burst never crosses.
+        assert_eq!(crossings(&[0, 6, 12, 18, 24, 30]), [Below; 6]);
     }
 }
