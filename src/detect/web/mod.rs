@@ -128,7 +128,7 @@ impl Detector for WebAttacks {
     }
 }
 
-/// `SQL injection from 203.0.113.9: "union select" in /q?id=… , answered 200`, written into
+/// `SQL injection from 203.0.113.9: "union select" in /q?id=…, answered 200`, written into
 /// one string: alerts can be one request in five.
 fn message(rule: &Rule, event: &Observed<'_>, target: &str, matched: &str) -> String {
     let mut message = String::with_capacity(rule.name.len() + target.len().min(200) + 80);
@@ -136,20 +136,35 @@ fn message(rule: &Rule, event: &Observed<'_>, target: &str, matched: &str) -> St
     if let Some(source) = event.source {
         let _ = write!(message, " from {source}");
     }
-    let shown = matched
-        .char_indices()
-        .nth(60)
-        .map_or(matched, |(cut, _)| &matched[..cut]);
+    let (shown, _) = first_chars(matched, 60);
     let _ = write!(message, ": {shown:?} in ");
-    match target.char_indices().nth(200) {
-        Some((cut, _)) => {
-            message.push_str(&target[..cut]);
-            message.push('…');
-        }
-        None => message.push_str(target),
+    let (target_shown, cut) = first_chars(target, 200);
+    message.push_str(target_shown);
+    if cut {
+        message.push('…');
     }
     if let Some(code) = event.view.http.response.status_code {
         let _ = write!(message, ", answered {code}");
     }
     message
+}
+
+/// The first `max` characters of `text`, and whether any were left out.
+fn first_chars(text: &str, max: usize) -> (&str, bool) {
+    match text.char_indices().nth(max) {
+        Some((cut, _)) => (&text[..cut], true),
+        None => (text, false),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_chars;
+
+    #[test]
+    fn shown_text_is_cut_at_a_character_count() {
+        assert_eq!(first_chars("héllo", 2), ("hé", true));
+        assert_eq!(first_chars("héllo", 5), ("héllo", false));
+        assert_eq!(first_chars("", 3), ("", false));
+    }
 }
