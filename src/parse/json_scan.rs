@@ -8,7 +8,7 @@
 //! the text, it never panics; text that is not JSON ends the walk and sets
 //! [`Members::broken`].
 
-use memchr::{memchr, memchr3};
+use memchr::memchr;
 
 /// How deeply values may nest before the walk gives up; real records nest a few levels.
 const MAX_DEPTH: usize = 32;
@@ -67,6 +67,7 @@ impl<'a> Members<'a> {
     }
 
     /// From an opening quote at `self.at` to just past the closing one.
+    #[inline(always)]
     fn skip_string(&mut self) -> Option<()> {
         self.at = string_end(self.text.as_bytes(), self.at)?;
         Some(())
@@ -82,9 +83,10 @@ impl<'a> Members<'a> {
                 // kind is balanced inside it, and strings are skipped whole.
                 let closing = if opening == b'{' { b'}' } else { b']' };
                 let mut depth = 0usize;
+                // Compact JSON has only a few bytes between its strings, so a byte at a time
+                // (strings skipped whole) beats a search's setup.
                 loop {
-                    self.at += memchr3(b'"', opening, closing, bytes.get(self.at..)?)?;
-                    match bytes[self.at] {
+                    match *bytes.get(self.at)? {
                         b'"' => {
                             self.skip_string()?;
                             continue;
@@ -95,13 +97,14 @@ impl<'a> Members<'a> {
                                 return None;
                             }
                         }
-                        _ => {
+                        byte if byte == closing => {
                             depth = depth.checked_sub(1)?;
                             if depth == 0 {
                                 self.at += 1;
                                 return Some(());
                             }
                         }
+                        _ => {}
                     }
                     self.at += 1;
                 }
@@ -218,26 +221,33 @@ fn string_end(bytes: &[u8], open: usize) -> Option<usize> {
     }
 }
 
-/// The first `"` in `bytes`. Keys and values are mostly short, where memchr's setup costs
-/// more than the search, so the first 32 bytes are read eight at a time as words (a byte
-/// equal to `"` is the one the classic has-zero-byte test finds in `word ^ 0x2222…`).
+/// The first `"` in `bytes`.
 #[inline]
 fn next_quote(bytes: &[u8]) -> Option<usize> {
+    next_byte::<b'"'>(bytes)
+}
+
+/// The first `NEEDLE` in `bytes`. Keys and values are mostly short, where memchr's setup
+/// costs more than the search, so the first 32 bytes are read eight at a time as words (a
+/// byte equal to `NEEDLE` is the one the classic has-zero-byte test finds in
+/// `word ^ NEEDLE…`).
+#[inline]
+fn next_byte<const NEEDLE: u8>(bytes: &[u8]) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
-    const QUOTES: u64 = ONES * b'"' as u64;
+    let needles = ONES * NEEDLE as u64;
     let mut at = 0;
     while at < 32 {
         let Some(word) = bytes.get(at..at + 8) else {
             return bytes
                 .get(at..)?
                 .iter()
-                .position(|&b| b == b'"')
+                .position(|&b| b == NEEDLE)
                 .map(|offset| at + offset);
         };
         let mut eight = [0u8; 8];
         eight.copy_from_slice(word);
-        let diff = u64::from_le_bytes(eight) ^ QUOTES;
+        let diff = u64::from_le_bytes(eight) ^ needles;
         let found = diff.wrapping_sub(ONES) & !diff & HIGHS;
         if found != 0 {
             // The lowest flagged byte is always a real match (borrows only run upward).
@@ -245,7 +255,7 @@ fn next_quote(bytes: &[u8]) -> Option<usize> {
         }
         at += 8;
     }
-    memchr(b'"', bytes.get(at..)?).map(|offset| at + offset)
+    memchr(NEEDLE, bytes.get(at..)?).map(|offset| at + offset)
 }
 
 /// The members of a flat object (every value a string, number, `true`, `false` or `null`;
@@ -304,13 +314,7 @@ pub(crate) fn leading_string(text: &str) -> Option<&str> {
 /// none (nearly always). `None` if `value` is not a string.
 pub(crate) fn string_value(value: &str) -> Option<std::borrow::Cow<'_, str>> {
     let inner = value.strip_prefix('"')?.strip_suffix('"')?;
-    // Most values are short: a plain loop beats memchr's setup there.
-    let escaped = if inner.len() <= 32 {
-        inner.bytes().any(|b| b == b'\\')
-    } else {
-        memchr(b'\\', inner.as_bytes()).is_some()
-    };
-    if !escaped {
+    if next_byte::<b'\\'>(inner.as_bytes()).is_none() {
         return Some(std::borrow::Cow::Borrowed(inner));
     }
     serde_json::from_str::<String>(value).ok().map(std::borrow::Cow::Owned)
@@ -464,6 +468,25 @@ mod tests {
             let expected = &parsed[key];
             let value: serde_json::Value = serde_json::from_str(raw).expect("value");
             assert_eq!(&value, expected, "{key}");
+        }
+    }
+
+    #[test]
+    fn the_word_search_finds_the_first_needle_wherever_it_is() {
+        // Across the word-at-a-time window, its tail and the memchr beyond it, with a byte
+        // one above the needle before it (the borrow the word test must not mistake).
+        for len in 0..48 {
+            for at in 0..=len {
+                let mut bytes = vec![b'#'; len];
+                if at > 0 {
+                    bytes[at - 1] = b'\\' + 1;
+                }
+                if at < len {
+                    bytes[at] = b'\\';
+                }
+                let expected = bytes.iter().position(|&b| b == b'\\');
+                assert_eq!(next_byte::<b'\\'>(&bytes), expected, "{len} {at}");
+            }
         }
     }
 
