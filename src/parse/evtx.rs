@@ -4,7 +4,7 @@
 //! dozen fields detectors need are picked out, and `EventData`/`UserData` are copied whole
 //! into `winlog.*`. Decoding is in `ingest::evtx`; this file only reads one record's text.
 
-use super::json_scan::{flat_members, integer_value, leading_string, string_value, Members};
+use super::json_scan::{flat_members, integer_value, string_value, Leading, Members};
 use super::Reject;
 use crate::schema::{Event, EventCode, EventType, EventWriter, Outcome};
 use crate::time::Timestamp;
@@ -220,15 +220,15 @@ impl<'a> SystemFields<'a> {
             let value = match key {
                 // `{"#attributes":{"Name":"Microsoft-Windows-Security-Auditing","Guid":...}}`
                 "Provider" => {
-                    let value = members.value()?;
-                    self.provider = leading_attribute(value, "{\"#attributes\":{\"Name\":").or_else(|| {
+                    let (value, name) = members.value_with_leading_string(&PROVIDER_NAME)?;
+                    self.provider = name.or_else(|| {
                         attribute(value, "#attributes").and_then(|attributes| attribute(attributes, "Name"))
                     });
                     continue;
                 }
                 "TimeCreated" => {
-                    let value = members.value()?;
-                    self.time_created = leading_attribute(value, "{\"#attributes\":{\"SystemTime\":").or_else(|| {
+                    let (value, time) = members.value_with_leading_string(&SYSTEM_TIME)?;
+                    self.time_created = time.or_else(|| {
                         attribute(value, "#attributes").and_then(|attributes| attribute(attributes, "SystemTime"))
                     });
                     continue;
@@ -252,11 +252,10 @@ impl<'a> SystemFields<'a> {
     }
 }
 
-/// The decoder writes an element's attributes first, so the one attribute wanted is usually
-/// found by its prefix without walking: the string value right after `prefix`.
-fn leading_attribute<'a>(object: &'a str, prefix: &str) -> Option<&'a str> {
-    leading_string(object.strip_prefix(prefix)?)
-}
+/// How the decoder writes the two attributes wanted from `System` (see
+/// [`Members::value_with_leading_string`]).
+const PROVIDER_NAME: Leading = Leading::new("{\"#attributes\":{\"Name\":");
+const SYSTEM_TIME: Leading = Leading::new("{\"#attributes\":{\"SystemTime\":");
 
 /// `UserData` holds one element named after the event (`LogFileCleared`) that holds the
 /// values. Returns how long the `UserData` object is.

@@ -13,6 +13,29 @@ use memchr::memchr;
 /// How deeply values may nest before the walk gives up; real records nest a few levels.
 const MAX_DEPTH: usize = 32;
 
+/// Where a wanted string sits at the start of a value: `prefix` opens nested objects down
+/// to a key and its colon, such as `{"#attributes":{"Name":`.
+pub(crate) struct Leading {
+    prefix: &'static str,
+    /// How many objects `prefix` opens.
+    opened: usize,
+}
+
+impl Leading {
+    pub(crate) const fn new(prefix: &'static str) -> Self {
+        let bytes = prefix.as_bytes();
+        let mut opened = 0;
+        let mut at = 0;
+        while at < bytes.len() {
+            if bytes[at] == b'{' {
+                opened += 1;
+            }
+            at += 1;
+        }
+        Leading { prefix, opened }
+    }
+}
+
 /// The members of one JSON object: each key as it is written between its quotes (escapes
 /// left in) and each value as its whole JSON text.
 pub(crate) struct Members<'a> {
@@ -79,35 +102,8 @@ impl<'a> Members<'a> {
         match self.byte()? {
             b'"' => self.skip_string(),
             opening @ (b'{' | b'[') => {
-                // Only this kind of bracket needs counting: in well-formed text the other
-                // kind is balanced inside it, and strings are skipped whole.
-                let closing = if opening == b'{' { b'}' } else { b']' };
-                let mut depth = 0usize;
-                // Compact JSON has only a few bytes between its strings, so a byte at a time
-                // (strings skipped whole) beats a search's setup.
-                loop {
-                    match *bytes.get(self.at)? {
-                        b'"' => {
-                            self.skip_string()?;
-                            continue;
-                        }
-                        byte if byte == opening => {
-                            depth += 1;
-                            if depth > MAX_DEPTH {
-                                return None;
-                            }
-                        }
-                        byte if byte == closing => {
-                            depth = depth.checked_sub(1)?;
-                            if depth == 0 {
-                                self.at += 1;
-                                return Some(());
-                            }
-                        }
-                        _ => {}
-                    }
-                    self.at += 1;
-                }
+                self.at += 1;
+                self.skip_nested(opening, 1)
             }
             _ => {
                 let start = self.at;
@@ -120,6 +116,33 @@ impl<'a> Members<'a> {
                 (self.at > start).then_some(())
             }
         }
+    }
+
+    /// Past the brackets of kind `opening` that are still open, `depth` of them. Only this
+    /// kind needs counting: in well-formed text the other kind is balanced inside it, and
+    /// strings are skipped whole. Compact JSON has only a few bytes between its strings, so
+    /// a byte at a time beats a search's setup.
+    fn skip_nested(&mut self, opening: u8, mut depth: usize) -> Option<()> {
+        let bytes = self.text.as_bytes();
+        let closing = if opening == b'{' { b'}' } else { b']' };
+        while depth > 0 {
+            match *bytes.get(self.at)? {
+                b'"' => {
+                    self.skip_string()?;
+                    continue;
+                }
+                byte if byte == opening => {
+                    depth += 1;
+                    if depth > MAX_DEPTH {
+                        return None;
+                    }
+                }
+                byte if byte == closing => depth -= 1,
+                _ => {}
+            }
+            self.at += 1;
+        }
+        Some(())
     }
 
     /// The next member's key, leaving the walk at its value.
@@ -166,6 +189,34 @@ impl<'a> Members<'a> {
         let value = self.text.get(start..self.at);
         self.after_value();
         value
+    }
+
+    /// The value at the walk's position, whole, and the string in it right after
+    /// `leading.prefix` when the value starts with that prefix. The decoder writes an
+    /// element's attributes first, so the one wanted is usually found this way without a
+    /// second walk.
+    pub(crate) fn value_with_leading_string(&mut self, leading_string: &Leading) -> Option<(&'a str, Option<&'a str>)> {
+        let prefix = leading_string.prefix;
+        let start = self.at;
+        let bytes = self.text.as_bytes();
+        let open = start + prefix.len();
+        let mut leading = None;
+        let skipped = if bytes.get(start..open) == Some(prefix.as_bytes()) && bytes.get(open) == Some(&b'"') {
+            string_end(bytes, open).and_then(|end| {
+                leading = self.text.get(open..end);
+                self.at = end;
+                self.skip_nested(b'{', leading_string.opened)
+            })
+        } else {
+            self.skip_value()
+        };
+        if skipped.is_none() {
+            self.fail();
+            return None;
+        }
+        let value = self.text.get(start..self.at)?;
+        self.after_value();
+        Some((value, leading))
     }
 
     /// Moves past a value of `len` bytes that the caller walked.
@@ -300,14 +351,6 @@ pub(crate) fn flat_members<'a>(text: &'a str, mut member: impl FnMut(&'a str, &'
             _ => return None,
         }
     }
-}
-
-/// The JSON string (quotes and all) that `text` starts with.
-pub(crate) fn leading_string(text: &str) -> Option<&str> {
-    if !text.starts_with('"') {
-        return None;
-    }
-    text.get(..string_end(text.as_bytes(), 0)?)
 }
 
 /// A JSON string value's text without its quotes, escapes resolved; borrowed when it has
@@ -469,6 +512,34 @@ mod tests {
             let value: serde_json::Value = serde_json::from_str(raw).expect("value");
             assert_eq!(&value, expected, "{key}");
         }
+    }
+
+    #[test]
+    fn a_leading_string_is_read_on_the_way_past_its_object() {
+        const PREFIX: &Leading = &Leading::new("{\"#attributes\":{\"Name\":");
+        let text = r##"{"Provider":{"#attributes":{"Name":"Sec\"urity","Guid":"{5}"}},"EventID":4624}"##;
+        let mut walk = Members::of(text);
+        assert_eq!(walk.next_key(), Some("Provider"));
+        let (value, name) = walk.value_with_leading_string(PREFIX).expect("a value");
+        assert_eq!(value, r##"{"#attributes":{"Name":"Sec\"urity","Guid":"{5}"}}"##);
+        assert_eq!(name, Some(r##""Sec\"urity""##));
+        assert_eq!(walk.next(), Some(("EventID", "4624")));
+        assert!(!walk.broken);
+
+        // Another shape is skipped whole, with nothing read from it.
+        let text = r##"{"Provider":{"#attributes":{"Guid":"{5}","Name":"x"}},"Channel":"Security"}"##;
+        let mut walk = Members::of(text);
+        walk.next_key();
+        let (value, name) = walk.value_with_leading_string(PREFIX).expect("a value");
+        assert_eq!(value, r##"{"#attributes":{"Guid":"{5}","Name":"x"}}"##);
+        assert_eq!(name, None);
+        assert_eq!(walk.next(), Some(("Channel", "\"Security\"")));
+
+        // An object that never closes breaks the walk.
+        let mut walk = Members::of(r##"{"Provider":{"#attributes":{"Name":"x"}"##);
+        walk.next_key();
+        assert_eq!(walk.value_with_leading_string(PREFIX), None);
+        assert!(walk.broken);
     }
 
     #[test]
