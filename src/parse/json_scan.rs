@@ -279,7 +279,7 @@ fn next_quote(bytes: &[u8]) -> Option<usize> {
 }
 
 /// The first `NEEDLE` in `bytes`. Keys and values are mostly short, where memchr's setup
-/// costs more than the search, so the first 32 bytes are read eight at a time as words (a
+/// costs more than the search, so the first 64 bytes are read eight at a time as words (a
 /// byte equal to `NEEDLE` is the one the classic has-zero-byte test finds in
 /// `word ^ NEEDLE…`).
 #[inline]
@@ -288,7 +288,7 @@ fn next_byte<const NEEDLE: u8>(bytes: &[u8]) -> Option<usize> {
     const HIGHS: u64 = 0x8080_8080_8080_8080;
     let needles = ONES * NEEDLE as u64;
     let mut at = 0;
-    while at < 32 {
+    while at < 64 {
         let Some(word) = bytes.get(at..at + 8) else {
             return bytes
                 .get(at..)?
@@ -546,7 +546,7 @@ mod tests {
     fn the_word_search_finds_the_first_needle_wherever_it_is() {
         // Across the word-at-a-time window, its tail and the memchr beyond it, with a byte
         // one above the needle before it (the borrow the word test must not mistake).
-        for len in 0..48 {
+        for len in 0..80 {
             for at in 0..=len {
                 let mut bytes = vec![b'#'; len];
                 if at > 0 {
