@@ -220,17 +220,11 @@ impl<'a> SystemFields<'a> {
             let value = match key {
                 // `{"#attributes":{"Name":"Microsoft-Windows-Security-Auditing","Guid":...}}`
                 "Provider" => {
-                    let (value, name) = members.value_with_leading_string(&PROVIDER_NAME)?;
-                    self.provider = name.or_else(|| {
-                        attribute(value, "#attributes").and_then(|attributes| attribute(attributes, "Name"))
-                    });
+                    self.provider = element_attribute(&mut members, &PROVIDER_NAME, "Name")?;
                     continue;
                 }
                 "TimeCreated" => {
-                    let (value, time) = members.value_with_leading_string(&SYSTEM_TIME)?;
-                    self.time_created = time.or_else(|| {
-                        attribute(value, "#attributes").and_then(|attributes| attribute(attributes, "SystemTime"))
-                    });
+                    self.time_created = element_attribute(&mut members, &SYSTEM_TIME, "SystemTime")?;
                     continue;
                 }
                 _ => members.value()?,
@@ -256,6 +250,13 @@ impl<'a> SystemFields<'a> {
 /// [`Members::value_with_leading_string`]).
 const PROVIDER_NAME: Leading = Leading::new("{\"#attributes\":{\"Name\":");
 const SYSTEM_TIME: Leading = Leading::new("{\"#attributes\":{\"SystemTime\":");
+
+/// The attribute `name` of the element whose JSON is the walk's value, found by where the
+/// decoder writes it (`leading`) or else by a walk; `None` if the value is not JSON.
+fn element_attribute<'a>(members: &mut Members<'a>, leading: &Leading, name: &str) -> Option<Option<&'a str>> {
+    let (value, found) = members.value_with_leading_string(leading)?;
+    Some(found.or_else(|| attribute(value, "#attributes").and_then(|attributes| attribute(attributes, name))))
+}
 
 /// `UserData` holds one element named after the event (`LogFileCleared`) that holds the
 /// values. Returns how long the `UserData` object is.
@@ -582,6 +583,14 @@ mod tests {
         assert_eq!(event["event"]["action"], "audit-log-cleared");
         assert_eq!(event["user"]["name"], "eve");
         assert_eq!(event["winlog"]["user_data"]["LogFileCleared"]["SubjectUserName"], "eve");
+    }
+
+    #[test]
+    fn attributes_are_found_in_any_order() {
+        let json = r##"{"Event":{"System":{"Provider":{"#attributes":{"Guid":"{5}","Name":"Service Control Manager"}},"EventID":7045,"TimeCreated":{"#attributes":{"Zone":"x","SystemTime":"2021-05-21T20:43:22Z"}},"Channel":"System"}}}"##;
+        let event = map(json);
+        assert_eq!(event["event"]["provider"], "Service Control Manager");
+        assert_eq!(event["@timestamp"], "2021-05-21T20:43:22Z");
     }
 
     #[test]
