@@ -216,35 +216,82 @@ impl<'a> SystemFields<'a> {
     /// object is, or `None` if it is not well formed.
     fn read(&mut self, text: &'a str) -> Option<usize> {
         let mut members = Members::of(text);
-        while let Some(key) = members.next_key() {
-            let value = match key {
-                // `{"#attributes":{"Name":"Microsoft-Windows-Security-Auditing","Guid":...}}`
-                "Provider" => {
-                    self.provider = element_attribute(&mut members, &PROVIDER_NAME, "Name")?;
-                    continue;
+        // Where the next member is in `SYSTEM_MEMBERS`, if the record follows the schema.
+        let mut expected = 0;
+        loop {
+            let member = match SYSTEM_MEMBERS.get(expected) {
+                Some(&(name, member)) if members.next_key_is(name) => {
+                    expected += 1;
+                    member
                 }
-                "TimeCreated" => {
-                    self.time_created = element_attribute(&mut members, &SYSTEM_TIME, "SystemTime")?;
-                    continue;
+                _ => {
+                    let Some(key) = members.next_key() else { break };
+                    match SYSTEM_MEMBERS.iter().position(|(name, _)| *name == key) {
+                        Some(index) => {
+                            expected = index + 1;
+                            SYSTEM_MEMBERS[index].1
+                        }
+                        None => SystemMember::Other,
+                    }
                 }
-                _ => members.value()?,
             };
-            match key {
+            match member {
+                // `{"#attributes":{"Name":"Microsoft-Windows-Security-Auditing","Guid":...}}`
+                SystemMember::Provider => {
+                    self.provider = element_attribute(&mut members, &PROVIDER_NAME, "Name")?;
+                }
+                SystemMember::TimeCreated => {
+                    self.time_created = element_attribute(&mut members, &SYSTEM_TIME, "SystemTime")?;
+                }
                 // `4624`, or `{"#attributes":{"Qualifiers":16384},"#text":7045}`.
-                "EventID" => {
+                SystemMember::EventId => {
+                    let value = members.value()?;
                     self.event_id = integer_value(value)
                         .or_else(|| attribute(value, "#text").and_then(integer_value))
                         .and_then(|id| u32::try_from(id).ok());
                 }
-                "EventRecordID" => self.record_id = integer_value(value),
-                "Channel" => self.channel = Some(value),
-                "Computer" => self.computer = Some(value),
-                _ => {}
+                SystemMember::EventRecordId => self.record_id = integer_value(members.value()?),
+                SystemMember::Channel => self.channel = Some(members.value()?),
+                SystemMember::Computer => self.computer = Some(members.value()?),
+                SystemMember::Other => {
+                    members.value()?;
+                }
             }
         }
         (!members.broken).then(|| members.consumed())
     }
 }
+
+/// The members of `System` the mapping reads.
+#[derive(Clone, Copy)]
+enum SystemMember {
+    Provider,
+    EventId,
+    TimeCreated,
+    EventRecordId,
+    Channel,
+    Computer,
+    Other,
+}
+
+/// The members of `System` in the order of the event schema, which is the order the decoder
+/// writes those a record has.
+const SYSTEM_MEMBERS: [(&str, SystemMember); 14] = [
+    ("Provider", SystemMember::Provider),
+    ("EventID", SystemMember::EventId),
+    ("Version", SystemMember::Other),
+    ("Level", SystemMember::Other),
+    ("Task", SystemMember::Other),
+    ("Opcode", SystemMember::Other),
+    ("Keywords", SystemMember::Other),
+    ("TimeCreated", SystemMember::TimeCreated),
+    ("EventRecordID", SystemMember::EventRecordId),
+    ("Correlation", SystemMember::Other),
+    ("Execution", SystemMember::Other),
+    ("Channel", SystemMember::Channel),
+    ("Computer", SystemMember::Computer),
+    ("Security", SystemMember::Other),
+];
 
 /// How the decoder writes the two attributes wanted from `System` (see
 /// [`Members::value_with_leading_string`]).
