@@ -1,6 +1,7 @@
 //! Golden cases: tests/golden/<case>/{cmd, input.*, expected.ndjson}. `cmd` holds the
-//! arguments (one line, input files named relative to the case). Set LOGSENTRY_BLESS=1 to
-//! rewrite the expected files, then review the diff before committing.
+//! arguments (one line, input files named relative to the case, or `sample_logs/...` for
+//! our binary samples, which are not copied). Set LOGSENTRY_BLESS=1 to rewrite the expected
+//! files, then review the diff before committing.
 
 use crate::common::*;
 
@@ -17,6 +18,8 @@ fn golden_cases() {
             .map(|arg| {
                 if arg.starts_with("input") {
                     case.join(arg).to_string_lossy().into_owned()
+                } else if arg.starts_with("sample_logs/") {
+                    repo_root().join(arg).to_string_lossy().into_owned()
                 } else {
                     arg.to_string()
                 }
@@ -27,7 +30,11 @@ fn golden_cases() {
         assert!(output.status.success(), "{}: {}", case.display(), stderr(&output));
         // Paths differ per checkout: make them relative to the case directory.
         let prefix = format!("{}/", case.to_string_lossy());
-        let actual = String::from_utf8(output.stdout).expect("utf8").replace(&prefix, "");
+        let root = format!("{}/", repo_root().to_string_lossy());
+        let actual = String::from_utf8(output.stdout)
+            .expect("utf8")
+            .replace(&prefix, "")
+            .replace(&root, "");
         let expected_path = case.join("expected.ndjson");
         if bless {
             std::fs::write(&expected_path, &actual).expect("bless");
