@@ -218,11 +218,11 @@ impl<'a> Members<'a> {
     }
 
     /// The value at the walk's position, whole, and the string in it right after
-    /// `leading.prefix` when the value starts with that prefix. The decoder writes an
+    /// `wanted.prefix` when the value starts with that prefix. The decoder writes an
     /// element's attributes first, so the one wanted is usually found this way without a
     /// second walk.
-    pub(crate) fn value_with_leading_string(&mut self, leading_string: &Leading) -> Option<(&'a str, Option<&'a str>)> {
-        let prefix = leading_string.prefix;
+    pub(crate) fn value_with_leading_string(&mut self, wanted: &Leading) -> Option<(&'a str, Option<&'a str>)> {
+        let prefix = wanted.prefix;
         let start = self.at;
         let bytes = self.text.as_bytes();
         let open = start + prefix.len();
@@ -231,7 +231,7 @@ impl<'a> Members<'a> {
             string_end(bytes, open).and_then(|end| {
                 leading = self.text.get(open..end);
                 self.at = end;
-                self.skip_nested(b'{', leading_string.opened)
+                self.skip_nested(b'{', wanted.opened)
             })
         } else {
             self.skip_value()

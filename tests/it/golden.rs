@@ -28,7 +28,8 @@ fn golden_cases() {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let output = ls_parse(&args, b"");
         assert!(output.status.success(), "{}: {}", case.display(), stderr(&output));
-        // Paths differ per checkout: make them relative to the case directory.
+        // Paths differ per checkout: make them relative to the case directory, or to the
+        // repository for the samples.
         let prefix = format!("{}/", case.to_string_lossy());
         let root = format!("{}/", repo_root().to_string_lossy());
         let actual = String::from_utf8(output.stdout)
