@@ -104,8 +104,13 @@ impl Burst {
 
     /// `SSH`, `Windows`, `SSH and MySQL`: the sources of the events, for a sentence.
     pub fn module_title(&self) -> String {
-        let titles: Vec<String> = self.modules.iter().map(|module| module_title(module)).collect();
-        and_list(&titles)
+        match self.modules.as_slice() {
+            [only] => module_title(only),
+            modules => {
+                let titles: Vec<String> = modules.iter().map(|module| module_title(module)).collect();
+                and_list(&titles)
+            }
+        }
     }
 
     /// The seconds from first to last event.
@@ -129,6 +134,7 @@ impl Burst {
             ([], 0) => event.user().map(|name| AlertUser { name: name.to_owned() }),
             _ => None,
         };
+        let source = source.map(|source| source.to_string());
         Alert {
             timestamp: event.time,
             message,
@@ -148,7 +154,7 @@ impl Burst {
                 technique: rule.technique,
                 tactic: rule.tactic,
             },
-            source: source.map(|source| AlertSource { ip: source.to_string() }),
+            source: source.clone().map(|ip| AlertSource { ip }),
             user: single_user,
             host: event
                 .view
@@ -166,7 +172,7 @@ impl Burst {
                 last_seen: self.last_seen,
                 usernames: self.usernames.to_vec(),
                 usernames_omitted: self.usernames_omitted,
-                sources: source.iter().map(ToString::to_string).collect(),
+                sources: source.into_iter().collect(),
                 // A compromise's successful login may come through a source the guessing
                 // did not: it is part of the alert too.
                 modules: self

@@ -11,6 +11,7 @@ use super::{DetectConfig, Detector, EventClass, Observed, Rule, SourceKey};
 use crate::schema::{Alert, Severity};
 use crate::time::Zone;
 use chrono::{Datelike, Timelike, Weekday};
+use std::fmt::Write;
 
 /// `--only`/`--skip` id of the weekday rule.
 pub const OFF_HOURS_ID: &str = "off-hours-login";
@@ -77,17 +78,38 @@ pub struct OutsideWork<'w> {
 impl OutsideWork<'_> {
     /// `on Saturday at 01:41, a weekend day`, or `... outside work hours (08:00–18:00)`.
     pub fn text(&self) -> String {
-        let why = if self.weekend {
-            "a weekend day".to_owned()
+        let mut text = String::new();
+        self.write_text(&mut text);
+        text
+    }
+
+    /// [`OutsideWork::text`] at the end of `out`: an alert's message is built in one string.
+    pub fn write_text(&self, out: &mut String) {
+        out.push_str("on ");
+        out.push_str(day_name(self.day));
+        out.push_str(" at ");
+        write_clock(self.hour * 60 + self.minute, out);
+        if self.weekend {
+            out.push_str(", a weekend day");
         } else {
-            format!("outside work hours ({})", self.work.hours_text())
-        };
-        format!(
-            "on {} at {:02}:{:02}, {why}",
-            day_name(self.day),
-            self.hour,
-            self.minute
-        )
+            out.push_str(", outside work hours (");
+            self.work.write_hours(out);
+            out.push(')');
+        }
+    }
+}
+
+/// `08:05` for minute 485 of the day.
+fn write_clock(minute_of_day: u32, out: &mut String) {
+    two_digits(minute_of_day / 60, out);
+    out.push(':');
+    two_digits(minute_of_day % 60, out);
+}
+
+/// `07`, `23`: a clock's field, zero-padded.
+fn two_digits(value: u32, out: &mut String) {
+    for digit in [value / 10 % 10, value % 10] {
+        out.push(char::from_digit(digit, 10).unwrap_or('0'));
     }
 }
 
@@ -121,8 +143,15 @@ impl WorkTime {
 
     /// `08:00–18:00`.
     pub fn hours_text(&self) -> String {
-        let clock = |minute: u32| format!("{:02}:{:02}", minute / 60, minute % 60);
-        format!("{}–{}", clock(self.start_minute), clock(self.end_minute))
+        let mut text = String::new();
+        self.write_hours(&mut text);
+        text
+    }
+
+    fn write_hours(&self, out: &mut String) {
+        write_clock(self.start_minute, out);
+        out.push('–');
+        write_clock(self.end_minute, out);
     }
 
     /// `Saturday and Sunday`.
@@ -233,13 +262,15 @@ impl Detector for OffHours {
         }
         let rule = if outside.weekend { &WEEKEND } else { &OFF_HOURS };
         let burst = Burst::single(event);
-        let from = event.source.map(|source| format!(" from {source}")).unwrap_or_default();
-        let message = format!(
-            "{} login as {}{from} {}",
-            burst.module_title(),
-            event.user().unwrap_or("an unknown user"),
-            outside.text(),
-        );
+        let mut message = burst.module_title();
+        message.push_str(" login as ");
+        message.push_str(event.user().unwrap_or("an unknown user"));
+        if let Some(source) = event.source {
+            // Writing to a String cannot fail.
+            let _ = write!(message, " from {source}");
+        }
+        message.push(' ');
+        outside.write_text(&mut message);
         let risk = super::risk_score(rule.severity, 1, 1);
         alerts.push(burst.alert(rule, event, event.source, message, risk));
     }
@@ -279,5 +310,22 @@ mod tests {
         assert!(night.is_work_minute(23 * 60) && night.is_work_minute(60) && !night.is_work_minute(12 * 60));
         assert_eq!(day.hours_text(), "08:00–18:00");
         assert_eq!(day.weekend_text(), "Saturday and Sunday");
+    }
+
+    #[test]
+    fn the_time_is_said_in_words() {
+        let odd = WorkTime {
+            zone: Zone::utc(),
+            start_minute: 7 * 60 + 7,
+            end_minute: 23 * 60 + 59,
+            ..WorkTime::default()
+        };
+        assert_eq!(odd.hours_text(), "07:07–23:59");
+        // 2026-03-14 00:01Z, a Saturday; 2026-03-16 02:17Z, a Monday.
+        let weekend = odd.outside_work(1_773_446_460).expect("outside work");
+        assert_eq!(weekend.text(), "on Saturday at 00:01, a weekend day");
+        let night = odd.outside_work(1_773_627_420).expect("outside work");
+        assert_eq!(night.text(), "on Monday at 02:17, outside work hours (07:07–23:59)");
+        assert!(odd.outside_work(1_773_627_420 + 5 * 3600).is_none());
     }
 }

@@ -123,6 +123,9 @@ impl<'a> Cursor<'a> {
 
     /// A string or `null`.
     pub(crate) fn optional_string(&mut self) -> Step<Option<Cow<'a, str>>> {
+        if self.peek() == Some(b'"') {
+            return self.string().map(Some);
+        }
         if self.literal(b"null") {
             return Ok(None);
         }
