@@ -84,13 +84,53 @@ impl<'a> Cursor<'a> {
 
     /// Walks the object at the cursor, handing each member's key to `member`, which must
     /// read or skip the value that follows it.
-    pub(crate) fn object(&mut self, mut member: impl FnMut(&mut Self, &str) -> Step<()>) -> Step<()> {
-        self.skip_space();
-        self.expect(b'{')?;
-        self.skip_space();
-        if self.eat(b'}') {
-            return Ok(());
+    #[inline]
+    pub(crate) fn object(&mut self, member: impl FnMut(&mut Self, &str) -> Step<()>) -> Step<()> {
+        self.object_or_rest(false, member)
+    }
+
+    /// The object at the cursor, or with `led` (what [`Cursor::opens_with`] said, its first
+    /// member's value read by the caller) the rest of it: one call for both cases keeps
+    /// `member` in one place, where the compiler inlines it.
+    #[inline]
+    pub(crate) fn object_or_rest(&mut self, led: bool, member: impl FnMut(&mut Self, &str) -> Step<()>) -> Step<()> {
+        if led {
+            if self.closed_after_item(b'}')? {
+                return Ok(());
+            }
+        } else {
+            self.skip_space();
+            self.expect(b'{')?;
+            self.skip_space();
+            if self.eat(b'}') {
+                return Ok(());
+            }
         }
+        self.members(member)
+    }
+
+    /// Steps past `{"key":` when the object at the cursor opens with member `key`, written
+    /// compact as our own stages write it, and says whether it did. The caller reads that
+    /// member's value and hands the others to [`Cursor::object_or_rest`]; otherwise the
+    /// cursor has not moved.
+    #[inline]
+    pub(crate) fn opens_with(&mut self, key: &str) -> bool {
+        let key = key.as_bytes();
+        let Some(rest) = self.bytes().get(self.at..) else {
+            return false;
+        };
+        let opens = rest.len() > key.len() + 4
+            && rest[..2] == *b"{\""
+            && rest[2..2 + key.len()] == *key
+            && rest[2 + key.len()..4 + key.len()] == *b"\":";
+        if opens {
+            self.at += key.len() + 4;
+        }
+        opens
+    }
+
+    #[inline]
+    fn members(&mut self, mut member: impl FnMut(&mut Self, &str) -> Step<()>) -> Step<()> {
         loop {
             self.skip_space();
             let key = self.key()?;

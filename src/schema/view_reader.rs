@@ -5,7 +5,7 @@
 //! JSON. Anything the walk is not sure of goes to serde_json, so both readers accept, reject
 //! and understand every line alike (a proptest below holds them to it).
 
-use super::strict_json::{Cursor, Seen, Step};
+use super::strict_json::{Cursor, Seen, Step, Unsure};
 use super::view::{
     EventDataView, EventInfoView, EventView, HttpView, LogView, LogonView, MetaView, ProcessView, WinlogView,
 };
@@ -26,7 +26,12 @@ impl<'a> EventView<'a> {
 fn fast<'a>(line: &'a str, view: &mut EventView<'a>) -> Step<()> {
     let mut cursor = Cursor::new(line);
     let mut seen = Seen::default();
-    cursor.object(|cursor, key| match key {
+    let led = cursor.opens_with("@timestamp");
+    if led {
+        seen.first(0)?;
+        view.timestamp = cursor.optional_string()?;
+    }
+    cursor.object_or_rest(led, |cursor, key| match key {
         "@timestamp" => {
             seen.first(0)?;
             view.timestamp = cursor.optional_string()?;
@@ -92,6 +97,13 @@ fn fast<'a>(line: &'a str, view: &mut EventView<'a>) -> Step<()> {
 
 /// An object of which one string member is wanted.
 fn one_string<'a>(cursor: &mut Cursor<'a>, wanted: &str, slot: &mut Option<std::borrow::Cow<'a, str>>) -> Step<()> {
+    let first = |cursor: &mut Cursor<'a>| {
+        *slot = cursor.optional_string()?;
+        Ok(())
+    };
+    if let Some(read) = wanted_first(cursor, wanted, first) {
+        return read;
+    }
     let mut seen = Seen::default();
     cursor.object(|cursor, key| {
         if key == wanted {
@@ -104,9 +116,35 @@ fn one_string<'a>(cursor: &mut Cursor<'a>, wanted: &str, slot: &mut Option<std::
     })
 }
 
+/// The object at the cursor, of which only member `wanted` is read (by `read`), when our
+/// stages wrote it: with `wanted` first. `None`, the cursor unmoved, when it opens otherwise.
+fn wanted_first<'a>(
+    cursor: &mut Cursor<'a>,
+    wanted: &str,
+    read: impl FnOnce(&mut Cursor<'a>) -> Step<()>,
+) -> Option<Step<()>> {
+    if !cursor.opens_with(wanted) {
+        return None;
+    }
+    let rest = |cursor: &mut Cursor<'a>, key: &str| {
+        // A second one is a duplicate, serde_json's to reject.
+        if key == wanted {
+            Err(Unsure)
+        } else {
+            cursor.skip_value()
+        }
+    };
+    Some(read(cursor).and_then(|()| cursor.object_or_rest(true, rest)))
+}
+
 fn read_event<'a>(cursor: &mut Cursor<'a>, event: &mut EventInfoView<'a>) -> Step<()> {
     let mut seen = Seen::default();
-    cursor.object(|cursor, key| {
+    let led = cursor.opens_with("kind");
+    if led {
+        seen.first(0)?;
+        event.kind = cursor.optional_string()?;
+    }
+    cursor.object_or_rest(led, |cursor, key| {
         let (bit, slot) = match key {
             "kind" => (0, &mut event.kind),
             "module" => (1, &mut event.module),
@@ -154,6 +192,9 @@ fn read_http(cursor: &mut Cursor<'_>, http: &mut HttpView) -> Step<()> {
 }
 
 fn read_log<'a>(cursor: &mut Cursor<'a>, log: &mut LogView<'a>) -> Step<()> {
+    if let Some(read) = wanted_first(cursor, "file", |cursor| one_string(cursor, "path", &mut log.file.path)) {
+        return read;
+    }
     let mut seen = Seen::default();
     cursor.object(|cursor, key| {
         if key == "file" {
@@ -266,6 +307,28 @@ mod tests {
     }
 
     #[test]
+    fn the_shortcut_for_first_members_reads_what_the_walk_reads() {
+        for (compact, spaced) in [
+            (
+                r#"{"@timestamp":"2026-01-01T00:00:00Z","event":{"kind":"event","module":"ssh"},"source":{"ip":"192.0.2.1","port":22},"log":{"file":{"path":"a.log"},"offset":3},"logsentry":{"line":4}}"#,
+                r#"{ "@timestamp" : "2026-01-01T00:00:00Z", "event": { "kind":"event", "module":"ssh"}, "source": {"ip" :"192.0.2.1","port":22}, "log":{ "file":{"path":"a.log"},"offset":3},"logsentry":{"line":4}}"#,
+            ),
+            // The wanted member second, or not there at all.
+            (
+                r#"{"event":{"module":"ssh","kind":"event"},"source":{"port":22,"ip":"192.0.2.1"},"log":{"offset":3,"file":{"path":"a.log"}},"user":{}}"#,
+                r#"{"event":{ "module":"ssh","kind":"event"},"source":{ "port":22,"ip":"192.0.2.1"},"log":{"offset":3,"file":{ "path":"a.log"}},"user":{ }}"#,
+            ),
+        ] {
+            let shortcut = fast(compact).expect("compact");
+            assert_eq!(Some(&shortcut), serde_reads(compact).as_ref(), "{compact}");
+            assert_eq!(Some(&shortcut), fast(spaced).ok().as_ref(), "{spaced}");
+        }
+        let view = fast(r#"{"source":{"ip":null},"log":{"file":{"path":"x"}}}"#).expect("reads");
+        assert_eq!(view.source.ip, None);
+        assert_eq!(view.log.file.path.as_deref(), Some("x"));
+    }
+
+    #[test]
     fn the_fields_land_where_they_belong() {
         let view = fast(PARSED[1]).expect("fast");
         assert_eq!(view.url.original.as_deref(), Some("/search?q=\"a\\b\""));
@@ -287,6 +350,14 @@ mod tests {
         for line in [
             r#"{"message":"a","message":"b"}"#,
             r#"{"event":{"kind":"event","kind":"alert"}}"#,
+            // The members our stages write first are found by a shortcut; a second one is
+            // still a duplicate.
+            r#"{"@timestamp":"a","@timestamp":"b"}"#,
+            r#"{"source":{"ip":"a","ip":"b"}}"#,
+            r#"{"log":{"file":{"path":"a"},"file":{}}}"#,
+            r#"{"log":{"file":{"path":"a","path":"b"}}}"#,
+            r#"{"source":{"ip":"a",}}"#,
+            r#"{"source":{"ip":"a""#,
             r#"{"http":{"response":{"status_code":70000}}}"#,
             r#"{"process":{"pid":-1}}"#,
             r#"{"event":null}"#,
