@@ -5,7 +5,7 @@
 //! JSON. Anything the walk is not sure of goes to serde_json, so both readers accept, reject
 //! and understand every line alike (a proptest below holds them to it).
 
-use super::strict_json::{Cursor, Seen, Step, Unsure};
+use super::strict_json::{Cursor, Seen, Step};
 use super::view::{
     EventDataView, EventInfoView, EventView, HttpView, LogView, LogonView, MetaView, ProcessView, WinlogView,
 };
@@ -97,15 +97,13 @@ fn fast<'a>(line: &'a str, view: &mut EventView<'a>) -> Step<()> {
 
 /// An object of which one string member is wanted.
 fn one_string<'a>(cursor: &mut Cursor<'a>, wanted: &str, slot: &mut Option<std::borrow::Cow<'a, str>>) -> Step<()> {
-    let first = |cursor: &mut Cursor<'a>| {
-        *slot = cursor.optional_string()?;
-        Ok(())
-    };
-    if let Some(read) = wanted_first(cursor, wanted, first) {
-        return read;
-    }
     let mut seen = Seen::default();
-    cursor.object(|cursor, key| {
+    let led = cursor.opens_with(wanted);
+    if led {
+        seen.first(0)?;
+        *slot = cursor.optional_string()?;
+    }
+    cursor.object_or_rest(led, |cursor, key| {
         if key == wanted {
             seen.first(0)?;
             *slot = cursor.optional_string()?;
@@ -114,27 +112,6 @@ fn one_string<'a>(cursor: &mut Cursor<'a>, wanted: &str, slot: &mut Option<std::
             cursor.skip_value()
         }
     })
-}
-
-/// The object at the cursor, of which only member `wanted` is read (by `read`), when our
-/// stages wrote it: with `wanted` first. `None`, the cursor unmoved, when it opens otherwise.
-fn wanted_first<'a>(
-    cursor: &mut Cursor<'a>,
-    wanted: &str,
-    read: impl FnOnce(&mut Cursor<'a>) -> Step<()>,
-) -> Option<Step<()>> {
-    if !cursor.opens_with(wanted) {
-        return None;
-    }
-    let rest = |cursor: &mut Cursor<'a>, key: &str| {
-        // A second one is a duplicate, serde_json's to reject.
-        if key == wanted {
-            Err(Unsure)
-        } else {
-            cursor.skip_value()
-        }
-    };
-    Some(read(cursor).and_then(|()| cursor.object_or_rest(true, rest)))
 }
 
 fn read_event<'a>(cursor: &mut Cursor<'a>, event: &mut EventInfoView<'a>) -> Step<()> {
@@ -192,11 +169,13 @@ fn read_http(cursor: &mut Cursor<'_>, http: &mut HttpView) -> Step<()> {
 }
 
 fn read_log<'a>(cursor: &mut Cursor<'a>, log: &mut LogView<'a>) -> Step<()> {
-    if let Some(read) = wanted_first(cursor, "file", |cursor| one_string(cursor, "path", &mut log.file.path)) {
-        return read;
-    }
     let mut seen = Seen::default();
-    cursor.object(|cursor, key| {
+    let led = cursor.opens_with("file");
+    if led {
+        seen.first(0)?;
+        one_string(cursor, "path", &mut log.file.path)?;
+    }
+    cursor.object_or_rest(led, |cursor, key| {
         if key == "file" {
             seen.first(0)?;
             one_string(cursor, "path", &mut log.file.path)
