@@ -39,7 +39,10 @@ fn generated(count: usize) -> Vec<WinEvent> {
 }
 
 fn write(events: &[WinEvent]) -> Vec<u8> {
-    let mut writer = EvtxWriter::default();
+    write_with(EvtxWriter::default(), events)
+}
+
+fn write_with(mut writer: EvtxWriter, events: &[WinEvent]) -> Vec<u8> {
     for event in events {
         writer.push(event);
     }
@@ -48,8 +51,37 @@ fn write(events: &[WinEvent]) -> Vec<u8> {
 
 #[test]
 fn every_written_record_reads_back_exactly() {
+    let bytes = reads_back_exactly(EvtxWriter::default());
+    assert_eq!(template_instances(bytes), 0);
+}
+
+#[test]
+fn every_record_written_as_a_template_instance_reads_back_exactly() {
+    let bytes = reads_back_exactly(EvtxWriter::templated());
+    assert_eq!(template_instances(bytes), 3000);
+}
+
+/// How many records are template instances, as the crate sees them.
+fn template_instances(bytes: Vec<u8>) -> usize {
+    let mut parser = evtx::EvtxParser::from_buffer(bytes).expect("a valid file header");
+    let settings = std::sync::Arc::new(evtx::ParserSettings::new());
+    let mut instances = 0;
+    for chunk in parser.chunks() {
+        let mut chunk = chunk.expect("a chunk");
+        let mut chunk = chunk.parse(settings.clone()).expect("a valid chunk");
+        for record in chunk.iter() {
+            let record = record.expect("a record");
+            instances += record.template_instances().expect("its values").len();
+        }
+    }
+    instances
+}
+
+/// Writes 3,000 generated events and checks every one through the crate and ls-parse;
+/// returns the file.
+fn reads_back_exactly(writer: EvtxWriter) -> Vec<u8> {
     let events = generated(3000);
-    let bytes = write(&events);
+    let bytes = write_with(writer, &events);
     assert!(bytes.len() > 4096 + 3 * 65536, "several chunks: {}", bytes.len());
 
     // The crate, checking every chunk's CRC32s.
@@ -96,11 +128,38 @@ fn every_written_record_reads_back_exactly() {
         assert_eq!(field(event, "source.ip"), written.data[5].1.as_str());
         assert_eq!(field(event, "source.port").to_string(), written.data[6].1);
     }
+    bytes
+}
+
+#[test]
+fn template_instances_and_plain_trees_of_the_same_events_are_the_same_events() {
+    let mut events = generated(500);
+    events.extend(windows_story());
+    events.extend(windows_system_story());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let parse = |name: &str, bytes: Vec<u8>| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).expect("write");
+        let output = ls_parse(&["evtx", path.to_str().expect("path")], b"");
+        assert!(output.status.success(), "{}", stderr(&output));
+        assert_eq!(summary(&output).3, 0, "nothing rejected");
+        String::from_utf8(output.stdout).expect("utf-8")
+    };
+    let plain = parse("plain.evtx", write(&events));
+    let templated_bytes = write_with(EvtxWriter::templated(), &events);
+    // The templates make the file smaller: each chunk holds each shape of event once.
+    assert!(templated_bytes.len() < write(&events).len());
+    let templated = parse("templated.evtx", templated_bytes);
+    assert_eq!(plain.lines().count(), events.len());
+    for (index, (plain, templated)) in plain.lines().zip(templated.lines()).enumerate() {
+        let plain = plain.replace("plain.evtx", "templated.evtx");
+        assert_eq!(plain, templated, "record {index}");
+    }
 }
 
 #[test]
 fn the_sample_security_log_is_the_windows_story() {
-    let bytes = write(&windows_story());
+    let bytes = write_with(EvtxWriter::templated(), &windows_story());
     let sample = sample("Security.evtx");
     if std::env::var_os("LOGSENTRY_BLESS").is_some() {
         std::fs::write(&sample, &bytes).expect("write sample");
@@ -211,7 +270,7 @@ fn a_login_through_another_door_names_both() {
 
 #[test]
 fn the_sample_system_log_has_the_service_the_intruder_installed() {
-    let bytes = write(&windows_system_story());
+    let bytes = write_with(EvtxWriter::templated(), &windows_system_story());
     let sample = sample("System.evtx");
     if std::env::var_os("LOGSENTRY_BLESS").is_some() {
         std::fs::write(&sample, &bytes).expect("write sample");

@@ -4,10 +4,17 @@
 //! files. It is test and sample tooling, not part of any binary.
 //!
 //! Layout: a 4 KiB file header, then 64 KiB chunks. A chunk has a 512-byte header (with its
-//! string table) and records; each record is a header and an event as Binary XML. Records
-//! here are plain element trees, not template instances: every element name is written
-//! inline at its first use in a chunk and referred to by offset afterwards, and linked into
-//! the chunk's string table. Checksums are CRC32 as the format defines them.
+//! string and template tables) and records; each record is a header and an event as Binary
+//! XML. Every element name is written inline at its first use in a chunk and referred to by
+//! offset afterwards, and linked into the chunk's string table. Checksums are CRC32 as the
+//! format defines them.
+//!
+//! Records come in the two shapes the format has. `EvtxWriter::default()` writes plain
+//! element trees, every value inline. `EvtxWriter::templated()` writes what Windows writes:
+//! a template instance, whose template (the event's elements, with numbered substitutions
+//! where the values go) is defined once per chunk for each shape of event and referred to
+//! by offset afterwards, followed by the record's typed values: the event ID as a UInt16,
+//! the time as a FILETIME, the record ID as a UInt64, strings as UTF-16.
 
 #![allow(dead_code)]
 
@@ -75,22 +82,32 @@ pub struct EvtxWriter {
 }
 
 impl Default for EvtxWriter {
+    /// Records as plain element trees.
     fn default() -> Self {
         EvtxWriter {
             chunks: Vec::new(),
-            chunk: ChunkBuilder::new(1),
+            chunk: ChunkBuilder::new(1, false),
             next_record_id: 1,
         }
     }
 }
 
 impl EvtxWriter {
+    /// Records as template instances, as Windows writes them.
+    pub fn templated() -> Self {
+        EvtxWriter {
+            chunk: ChunkBuilder::new(1, true),
+            ..EvtxWriter::default()
+        }
+    }
+
     /// Appends one event; its EventRecordID is the next number from 1.
     pub fn push(&mut self, event: &WinEvent) {
         let record_id = self.next_record_id;
         self.next_record_id += 1;
         if !self.chunk.try_push(event, record_id) {
-            let full = std::mem::replace(&mut self.chunk, ChunkBuilder::new(record_id));
+            let templated = self.chunk.templated;
+            let full = std::mem::replace(&mut self.chunk, ChunkBuilder::new(record_id, templated));
             self.chunks.push(full.finish());
             assert!(self.chunk.try_push(event, record_id), "an event larger than a chunk");
         }
@@ -104,7 +121,7 @@ impl EvtxWriter {
     /// The file's bytes.
     pub fn finish(mut self) -> Vec<u8> {
         if self.chunk.records > 0 {
-            let last = std::mem::replace(&mut self.chunk, ChunkBuilder::new(0));
+            let last = std::mem::replace(&mut self.chunk, ChunkBuilder::new(0, false));
             self.chunks.push(last.finish());
         }
         let chunk_count = self.chunks.len();
@@ -143,10 +160,20 @@ struct ChunkBuilder {
     names: Vec<(String, u32)>,
     /// The string table: 64 buckets of name offsets, chained through each name's link.
     buckets: [u32; 64],
+    /// Whether records are template instances.
+    templated: bool,
+    /// Templates already defined in this chunk: the shape of event each is for, and where
+    /// its definition is.
+    templates: Vec<(String, u32)>,
+    /// The template table: 32 buckets of definition offsets, chained like the names.
+    template_buckets: [u32; 32],
+    /// While a template is being defined: its elements carry a dependency ID, and values
+    /// are substitutions, numbered from 0 in the order they are written.
+    substitutions: Option<u16>,
 }
 
 impl ChunkBuilder {
-    fn new(first_record_id: u64) -> Self {
+    fn new(first_record_id: u64, templated: bool) -> Self {
         ChunkBuilder {
             bytes: vec![0u8; CHUNK_HEADER_SIZE],
             first_record_id,
@@ -155,20 +182,36 @@ impl ChunkBuilder {
             records: 0,
             names: Vec::new(),
             buckets: [0; 64],
+            templated,
+            templates: Vec::new(),
+            template_buckets: [0; 32],
+            substitutions: None,
         }
     }
 
     /// Writes the record if it fits; on `false` the chunk is as it was.
     fn try_push(&mut self, event: &WinEvent, record_id: u64) -> bool {
-        let saved = (self.bytes.len(), self.names.len(), self.buckets);
+        let saved = (
+            self.bytes.len(),
+            self.names.len(),
+            self.buckets,
+            self.templates.len(),
+            self.template_buckets,
+        );
         let start = self.bytes.len();
         self.bytes.extend_from_slice(&[0x2a, 0x2a, 0, 0]);
         self.bytes.extend_from_slice(&[0; 4]); // size, below
         self.bytes.extend_from_slice(&record_id.to_le_bytes());
         self.bytes
             .extend_from_slice(&filetime(event.unix_seconds, event.nanos).to_le_bytes());
-        self.write_event(event, record_id);
-        // Records are kept 8-byte aligned; the reader stops at the end-of-stream token.
+        self.bytes.extend_from_slice(&[0x0f, 1, 1, 0]); // fragment header 1.1
+        if self.templated {
+            self.write_instance(event, record_id);
+        } else {
+            self.write_tree(event, record_id);
+        }
+        self.bytes.push(0x00); // end of stream
+                               // Records are kept 8-byte aligned; the reader stops at the end-of-stream token.
         while !(self.bytes.len() + 4 - start).is_multiple_of(8) {
             self.bytes.push(0);
         }
@@ -179,6 +222,8 @@ impl ChunkBuilder {
             self.bytes.truncate(saved.0);
             self.names.truncate(saved.1);
             self.buckets = saved.2;
+            self.templates.truncate(saved.3);
+            self.template_buckets = saved.4;
             return false;
         }
         if self.records == 0 {
@@ -190,62 +235,132 @@ impl ChunkBuilder {
         true
     }
 
-    fn write_event(&mut self, event: &WinEvent, record_id: u64) {
-        self.bytes.extend_from_slice(&[0x0f, 1, 1, 0]); // fragment header 1.1
-        let root = self.open("Event", &[("xmlns", EVENT_NAMESPACE)]);
+    /// The event as elements. Each value is written inline, or, while a template is being
+    /// defined, as the next substitution: `instance_values` gives them in the same order.
+    fn write_tree(&mut self, event: &WinEvent, record_id: u64) {
+        let root = self.open("Event", &[("xmlns", Attribute::Text(EVENT_NAMESPACE))]);
         let system = self.open("System", &[]);
-        self.empty("Provider", &[("Name", &event.provider)]);
-        self.text_element("EventID", &event.event_id.to_string());
-        self.empty(
-            "TimeCreated",
-            &[("SystemTime", &system_time(event.unix_seconds, event.nanos))],
-        );
-        self.text_element("EventRecordID", &record_id.to_string());
-        self.text_element("Channel", &event.channel);
-        self.text_element("Computer", &event.computer);
+        self.empty("Provider", &[("Name", Attribute::Value(&event.provider, STRING))]);
+        self.text_element("EventID", &event.event_id.to_string(), UINT16);
+        let time = system_time(event.unix_seconds, event.nanos);
+        self.empty("TimeCreated", &[("SystemTime", Attribute::Value(&time, FILETIME))]);
+        self.text_element("EventRecordID", &record_id.to_string(), UINT64);
+        self.text_element("Channel", &event.channel, STRING);
+        self.text_element("Computer", &event.computer, STRING);
         self.close(system);
         if let Some((element_name, namespace)) = &event.user_data {
             let user_data = self.open("UserData", &[]);
-            let element = self.open(element_name, &[("xmlns", namespace)]);
+            let element = self.open(element_name, &[("xmlns", Attribute::Text(namespace))]);
             for (name, value) in &event.data {
-                self.text_element(name, value);
+                self.text_element(name, value, STRING);
             }
             self.close(element);
             self.close(user_data);
         } else {
             let data = self.open("EventData", &[]);
             for (name, value) in &event.data {
-                let element = self.open("Data", &[("Name", name)]);
-                if !value.is_empty() {
-                    self.value(value);
-                }
-                self.close(element);
+                self.data_element(name, value);
             }
             self.close(data);
         }
         self.close(root);
-        self.bytes.push(0x00); // end of stream
+    }
+
+    /// A template instance: the template's ID and where its definition is (defined here,
+    /// right after, at its first use in the chunk), then the values to put in it.
+    fn write_instance(&mut self, event: &WinEvent, record_id: u64) {
+        let shape = template_shape(event);
+        let known = self.templates.iter().find(|(known, _)| *known == shape);
+        let template_id = u32::from(name_hash(&shape.encode_utf16().collect::<Vec<_>>()));
+        self.bytes.push(0x0c); // template instance
+        self.bytes.push(0x01);
+        self.bytes.extend_from_slice(&template_id.to_le_bytes());
+        if let Some((_, offset)) = known {
+            let offset = *offset;
+            self.bytes.extend_from_slice(&offset.to_le_bytes());
+        } else {
+            let offset = (self.bytes.len() + 4) as u32;
+            self.bytes.extend_from_slice(&offset.to_le_bytes());
+            let bucket = template_id as usize % self.template_buckets.len();
+            self.bytes
+                .extend_from_slice(&self.template_buckets[bucket].to_le_bytes()); // next in bucket
+            self.template_buckets[bucket] = offset;
+            let mut guid = [0u8; 16];
+            guid[..4].copy_from_slice(&template_id.to_le_bytes());
+            guid[4..12].copy_from_slice(&u64::from(offset).to_le_bytes());
+            self.bytes.extend_from_slice(&guid);
+            let size_at = self.bytes.len();
+            self.bytes.extend_from_slice(&[0; 4]);
+            self.bytes.extend_from_slice(&[0x0f, 1, 1, 0]);
+            self.substitutions = Some(0);
+            self.write_tree(event, record_id);
+            let defined = self.substitutions.take();
+            self.bytes.push(0x00); // end of the definition
+            self.patch_size(size_at);
+            assert_eq!(
+                defined.map(usize::from),
+                Some(instance_values(event, record_id).len()),
+                "every substitution has its value"
+            );
+            self.templates.push((shape, offset));
+        }
+        let values = instance_values(event, record_id);
+        let count = u32::try_from(values.len()).expect("a few values");
+        self.bytes.extend_from_slice(&count.to_le_bytes());
+        for (value_type, bytes) in &values {
+            let size = u16::try_from(bytes.len()).expect("a short value");
+            self.bytes.extend_from_slice(&size.to_le_bytes());
+            self.bytes.extend_from_slice(&[*value_type, 0]);
+        }
+        for (_, bytes) in values {
+            self.bytes.extend_from_slice(&bytes);
+        }
     }
 
     /// `<name attributes...>`, returning where its data size goes.
-    fn open(&mut self, name: &str, attributes: &[(&str, &str)]) -> usize {
+    fn open(&mut self, name: &str, attributes: &[(&str, Attribute)]) -> usize {
         let size_at = self.start_element(name, attributes);
         self.bytes.push(0x02); // close start element
         size_at
     }
 
     /// `<name attributes.../>`.
-    fn empty(&mut self, name: &str, attributes: &[(&str, &str)]) {
+    fn empty(&mut self, name: &str, attributes: &[(&str, Attribute)]) {
         let size_at = self.start_element(name, attributes);
         self.bytes.push(0x03); // close empty element
         self.patch_size(size_at);
     }
 
     /// `<name>text</name>`.
-    fn text_element(&mut self, name: &str, text: &str) {
+    fn text_element(&mut self, name: &str, text: &str, value_type: u8) {
         let element = self.open(name, &[]);
-        self.value(text);
+        if self.substitutions.is_some() {
+            self.substitution(value_type);
+        } else {
+            self.value(text);
+        }
         self.close(element);
+    }
+
+    /// `<Data Name="name">value</Data>`, empty for an empty value.
+    fn data_element(&mut self, name: &str, value: &str) {
+        let element = self.open("Data", &[("Name", Attribute::Text(name))]);
+        if self.substitutions.is_some() {
+            self.substitution(STRING);
+        } else if !value.is_empty() {
+            self.value(value);
+        }
+        self.close(element);
+    }
+
+    /// A substitution of the template being defined: optional, so that an empty value
+    /// leaves its element empty, as Windows defines EventData.
+    fn substitution(&mut self, value_type: u8) {
+        let index = self.substitutions.expect("defining a template");
+        self.bytes.push(0x0e);
+        self.bytes.extend_from_slice(&index.to_le_bytes());
+        self.bytes.push(value_type);
+        self.substitutions = Some(index + 1);
     }
 
     /// `</name>`.
@@ -260,8 +375,11 @@ impl ChunkBuilder {
         put_u32(&mut self.bytes, size_at, size);
     }
 
-    fn start_element(&mut self, name: &str, attributes: &[(&str, &str)]) -> usize {
+    fn start_element(&mut self, name: &str, attributes: &[(&str, Attribute)]) -> usize {
         self.bytes.push(if attributes.is_empty() { 0x01 } else { 0x41 });
+        if self.substitutions.is_some() {
+            self.bytes.extend_from_slice(&0xffffu16.to_le_bytes()); // no dependency
+        }
         let size_at = self.bytes.len();
         self.bytes.extend_from_slice(&[0; 4]);
         self.name(name);
@@ -272,7 +390,10 @@ impl ChunkBuilder {
                 let more = index + 1 < attributes.len();
                 self.bytes.push(if more { 0x46 } else { 0x06 });
                 self.name(attribute);
-                self.value(value);
+                match value {
+                    Attribute::Value(_, value_type) if self.substitutions.is_some() => self.substitution(*value_type),
+                    Attribute::Value(text, _) | Attribute::Text(text) => self.value(text),
+                }
             }
             let list_size = (self.bytes.len() - list_at - 4) as u32;
             put_u32(&mut self.bytes, list_at, list_size);
@@ -334,6 +455,9 @@ impl ChunkBuilder {
         for (index, offset) in self.buckets.iter().enumerate() {
             put_u32(bytes, 128 + index * 4, *offset);
         }
+        for (index, offset) in self.template_buckets.iter().enumerate() {
+            put_u32(bytes, 384 + index * 4, *offset);
+        }
         let mut hasher = crc32fast::Hasher::new();
         hasher.update(&bytes[..120]);
         hasher.update(&bytes[128..CHUNK_HEADER_SIZE]);
@@ -341,6 +465,56 @@ impl ChunkBuilder {
         put_u32(bytes, 124, header_checksum);
         self.bytes
     }
+}
+
+/// An attribute's value: fixed text, or a value of the event (a substitution in a template).
+enum Attribute<'a> {
+    Text(&'a str),
+    Value(&'a str, u8),
+}
+
+/// Binary XML value types (MS-EVEN6 2.2.16).
+const NULL: u8 = 0x00;
+const STRING: u8 = 0x01;
+const UINT16: u8 = 0x06;
+const UINT64: u8 = 0x0a;
+const FILETIME: u8 = 0x11;
+
+/// What makes two events share a template: everything but their values.
+fn template_shape(event: &WinEvent) -> String {
+    let mut shape = match &event.user_data {
+        Some((element, namespace)) => format!("UserData/{element}/{namespace}"),
+        None => "EventData".to_owned(),
+    };
+    for (name, _) in &event.data {
+        shape.push('/');
+        shape.push_str(name);
+    }
+    shape
+}
+
+/// A template instance's values, typed, in the order `write_tree` numbers its substitutions.
+fn instance_values(event: &WinEvent, record_id: u64) -> Vec<(u8, Vec<u8>)> {
+    let utf16 = |text: &str| -> (u8, Vec<u8>) {
+        if text.is_empty() {
+            return (NULL, Vec::new());
+        }
+        (STRING, text.encode_utf16().flat_map(u16::to_le_bytes).collect())
+    };
+    let event_id = u16::try_from(event.event_id).expect("Windows event IDs are 16-bit");
+    let mut values = vec![
+        utf16(&event.provider),
+        (UINT16, event_id.to_le_bytes().to_vec()),
+        (
+            FILETIME,
+            filetime(event.unix_seconds, event.nanos).to_le_bytes().to_vec(),
+        ),
+        (UINT64, record_id.to_le_bytes().to_vec()),
+        utf16(&event.channel),
+        utf16(&event.computer),
+    ];
+    values.extend(event.data.iter().map(|(_, value)| utf16(value)));
+    values
 }
 
 /// The string-table hash of a name: the low 16 bits of `hash * 65599 + unit` over its UTF-16.
