@@ -5,7 +5,7 @@ complete -c ls-parse -l rejects -d 'Write every rejected line, verbatim, to FILE
 complete -c ls-parse -l kind -d 'With mysql: which MySQL log the inputs are (default: sniffed from each input\'s first record)' -r -f -a "error\t'The error log: start-up, shutdown, crashes, refused logins'
 general\t'The general query log: connections and every statement'
 slow\t'The slow query log'"
-complete -c ls-parse -l threads -d 'Threads that decode a Windows .evtx file; 0 means one per CPU. Records are written in file order whatever the number' -r
+complete -c ls-parse -l threads -d 'Threads that decode a Windows .evtx file, and as many that map its records to events (with one, the reader maps); 0 means one per CPU. Records are written in file order whatever the number' -r
 complete -c ls-parse -l max-line-bytes -d 'Lines longer than this many bytes are rejected (their start goes to --rejects)' -r
 complete -c ls-parse -s F -l follow -d 'Keep reading as the files grow, across rename-and-create and copytruncate rotation (like `tail -F`); a file that does not exist yet is waited for. Ctrl-C or SIGTERM stops, printing the summary; a second one stops at once'
 complete -c ls-parse -l from-end -d 'With --follow: start at the current end of each file instead of reading it whole'

@@ -45,7 +45,7 @@ pub struct ParseConfig {
     pub quiet: bool,
     /// Longest accepted line.
     pub max_line_bytes: usize,
-    /// EVTX decoding threads (0: one per CPU).
+    /// EVTX decoding threads, and as many mapping threads (0: one per CPU).
     pub threads: usize,
 }
 

@@ -77,8 +77,9 @@ pub struct ParseArgs {
     #[arg(long, value_enum, value_name = "KIND")]
     pub kind: Option<MysqlKindArg>,
 
-    /// Threads that decode a Windows .evtx file; 0 means one per CPU. Records are written in
-    /// file order whatever the number
+    /// Threads that decode a Windows .evtx file, and as many that map its records to events
+    /// (with one, the reader maps); 0 means one per CPU. Records are written in file order
+    /// whatever the number
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub threads: usize,
 

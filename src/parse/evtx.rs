@@ -344,14 +344,22 @@ fn common_name(distinguished: &str) -> &str {
         .unwrap_or(distinguished)
 }
 
-/// Maps one record to one event, appended to `out` as NDJSON. Returns the event's time for
-/// merging inputs.
+/// The time of a mapped record's event.
+#[derive(Clone, Copy, Debug)]
+pub struct MappedTime {
+    /// The event's time, for merging inputs.
+    pub timestamp: Timestamp,
+    /// Whether that is the fallback, the record having no `TimeCreated` of its own.
+    pub fallback: bool,
+}
+
+/// Maps one record to one event, appended to `out` as NDJSON.
 pub fn map_record(
     record: RecordText<'_>,
     ctx: RecordCtx<'_>,
     writer: &mut EventWriter,
     out: &mut Vec<u8>,
-) -> Result<Timestamp, Reject> {
+) -> Result<MappedTime, Reject> {
     const NOT_A_RECORD: Reject = Reject::new("decoded EVTX record is not an Event object");
     // The decoder writes `{"Event":{...}}`: the inner object is found without a walk.
     let event_object = match record
@@ -531,7 +539,10 @@ pub fn map_record(
     event.event.reason = event.winlog.logon.failure.reason;
 
     writer.write(&event, out);
-    Ok(timestamp)
+    Ok(MappedTime {
+        timestamp,
+        fallback: time_created.is_none(),
+    })
 }
 
 #[cfg(test)]

@@ -158,6 +158,49 @@ fn template_instances_and_plain_trees_of_the_same_events_are_the_same_events() {
 }
 
 #[test]
+fn records_without_a_time_get_the_one_before_whatever_the_threads() {
+    // Half the records come without TimeCreated, in runs of 200: with a few hundred records
+    // a batch, batches start inside a run, where a mapping thread cannot know the time
+    // before it.
+    let mut events = generated(6000);
+    for (index, event) in events.iter_mut().enumerate() {
+        event.time_created = index % 400 >= 200;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("untimed.evtx");
+    std::fs::write(&path, write_with(EvtxWriter::templated(), &events)).expect("write");
+    let path = path.to_str().expect("path");
+    let one = ls_parse(&["evtx", "--threads", "1", path], b"");
+    assert!(one.status.success(), "{}", stderr(&one));
+    let lines: Vec<Value> = String::from_utf8_lossy(&one.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("json"))
+        .collect();
+    assert_eq!(lines.len(), events.len());
+    let mut before = None;
+    for (index, (event, written)) in lines.iter().zip(&events).enumerate() {
+        let time = field(event, "@timestamp").as_str().expect("a time").to_owned();
+        if written.time_created {
+            assert_eq!(field(event, "logsentry.time.missing"), &Value::Null, "record {index}");
+            before = Some(time);
+        } else {
+            assert_eq!(field(event, "logsentry.time.missing"), true, "record {index}");
+            if let Some(before) = &before {
+                assert_eq!(&time, before, "record {index}");
+            }
+        }
+    }
+    for threads in ["2", "3"] {
+        let many = ls_parse(&["evtx", "--threads", threads, path], b"");
+        assert!(many.status.success(), "{}", stderr(&many));
+        assert!(
+            one.stdout == many.stdout,
+            "--threads {threads} gives other events than --threads 1"
+        );
+    }
+}
+
+#[test]
 fn the_sample_security_log_is_the_windows_story() {
     let bytes = write_with(EvtxWriter::templated(), &windows_story());
     let sample = sample("Security.evtx");

@@ -35,6 +35,8 @@ pub struct WinEvent {
     pub unix_seconds: i64,
     /// Nanoseconds within the second (kept to the 100 ns of FILETIME).
     pub nanos: u32,
+    /// Whether `System` has its `TimeCreated` (damaged or hand-made records may not).
+    pub time_created: bool,
     /// `Security`, `System`.
     pub channel: String,
     /// `Microsoft-Windows-Security-Auditing`.
@@ -56,6 +58,7 @@ impl WinEvent {
             event_id,
             unix_seconds,
             nanos: 0,
+            time_created: true,
             channel: "Security".to_owned(),
             provider: "Microsoft-Windows-Security-Auditing".to_owned(),
             computer: computer.to_owned(),
@@ -242,8 +245,10 @@ impl ChunkBuilder {
         let system = self.open("System", &[]);
         self.empty("Provider", &[("Name", Attribute::Value(&event.provider, STRING))]);
         self.text_element("EventID", &event.event_id.to_string(), UINT16);
-        let time = system_time(event.unix_seconds, event.nanos);
-        self.empty("TimeCreated", &[("SystemTime", Attribute::Value(&time, FILETIME))]);
+        if event.time_created {
+            let time = system_time(event.unix_seconds, event.nanos);
+            self.empty("TimeCreated", &[("SystemTime", Attribute::Value(&time, FILETIME))]);
+        }
         self.text_element("EventRecordID", &record_id.to_string(), UINT64);
         self.text_element("Channel", &event.channel, STRING);
         self.text_element("Computer", &event.computer, STRING);
@@ -486,6 +491,9 @@ fn template_shape(event: &WinEvent) -> String {
         Some((element, namespace)) => format!("UserData/{element}/{namespace}"),
         None => "EventData".to_owned(),
     };
+    if !event.time_created {
+        shape.push_str("/untimed");
+    }
     for (name, _) in &event.data {
         shape.push('/');
         shape.push_str(name);
@@ -502,17 +510,16 @@ fn instance_values(event: &WinEvent, record_id: u64) -> Vec<(u8, Vec<u8>)> {
         (STRING, text.encode_utf16().flat_map(u16::to_le_bytes).collect())
     };
     let event_id = u16::try_from(event.event_id).expect("Windows event IDs are 16-bit");
-    let mut values = vec![
-        utf16(&event.provider),
-        (UINT16, event_id.to_le_bytes().to_vec()),
-        (
-            FILETIME,
-            filetime(event.unix_seconds, event.nanos).to_le_bytes().to_vec(),
-        ),
+    let mut values = vec![utf16(&event.provider), (UINT16, event_id.to_le_bytes().to_vec())];
+    if event.time_created {
+        let time = filetime(event.unix_seconds, event.nanos);
+        values.push((FILETIME, time.to_le_bytes().to_vec()));
+    }
+    values.extend([
         (UINT64, record_id.to_le_bytes().to_vec()),
         utf16(&event.channel),
         utf16(&event.computer),
-    ];
+    ]);
     values.extend(event.data.iter().map(|(_, value)| utf16(value)));
     values
 }
