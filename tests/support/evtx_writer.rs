@@ -213,8 +213,8 @@ impl ChunkBuilder {
         } else {
             self.write_tree(event, record_id);
         }
-        self.bytes.push(0x00); // end of stream
-                               // Records are kept 8-byte aligned; the reader stops at the end-of-stream token.
+        // The end-of-stream token, where the reader stops; records are kept 8-byte aligned.
+        self.bytes.push(0x00);
         while !(self.bytes.len() + 4 - start).is_multiple_of(8) {
             self.bytes.push(0);
         }
@@ -290,9 +290,10 @@ impl ChunkBuilder {
             self.bytes
                 .extend_from_slice(&self.template_buckets[bucket].to_le_bytes()); // next in bucket
             self.template_buckets[bucket] = offset;
+            // One GUID per shape of event, the same in every chunk, as a provider's are.
             let mut guid = [0u8; 16];
             guid[..4].copy_from_slice(&template_id.to_le_bytes());
-            guid[4..12].copy_from_slice(&u64::from(offset).to_le_bytes());
+            guid[4..8].copy_from_slice(&(shape.len() as u32).to_le_bytes());
             self.bytes.extend_from_slice(&guid);
             let size_at = self.bytes.len();
             self.bytes.extend_from_slice(&[0; 4]);
