@@ -128,66 +128,21 @@ impl EvtxStream {
         let (sender, batches) = sync_channel(CHANNEL_DEPTH * mappers.max(1));
         let (done, mapped) = channel::<Vec<RenderedChunk>>();
         let settings = ParserSettings::new().num_threads(threads).indent(false);
-        let mut parser = parser.with_configuration(settings);
-        let decoder = std::thread::Builder::new()
-            .name("evtx-decoder".to_owned())
-            .spawn(move || {
-                let mut batch = Vec::new();
-                let mut batch_bytes = 0;
-                let mut number = 0;
-                for rendered in parser.chunks_json_bytes(false) {
-                    while let Ok(finished) = mapped.try_recv() {
-                        drop(finished);
-                    }
-                    batch_bytes += rendered.data.len();
-                    batch.push(rendered);
-                    if batch_bytes >= BATCH_BYTES {
-                        batch_bytes = 0;
-                        if sender.send((number, std::mem::take(&mut batch))).is_err() {
-                            // The reader is gone (a broken pipe, or it stopped early).
-                            return;
-                        }
-                        number += 1;
-                    }
-                }
-                if !batch.is_empty() {
-                    let _ = sender.send((number, batch));
-                }
-            });
         let mut ready = VecDeque::new();
-        let decoder = decoder
+        let decoder = spawn_decoder(parser.with_configuration(settings), sender, mapped)
             .map_err(|error| ready.push_back(EvtxItem::Damaged(format!("cannot start the decoder: {error}"))))
             .ok();
         let spare = Spare::default();
         let mapping = if mappers == 0 {
             Mapping::Here(batches)
         } else {
-            let batches = Arc::new(Mutex::new(batches));
-            let (results_sender, results) = sync_channel(CHANNEL_DEPTH * mappers);
-            let workers = (0..mappers)
-                .filter_map(|index| {
-                    let mapper = Mapper {
-                        batches: Arc::clone(&batches),
-                        results: results_sender.clone(),
-                        done: done.clone(),
-                        spare: Arc::clone(&spare),
-                        options: options.clone(),
-                    };
-                    std::thread::Builder::new()
-                        .name(format!("evtx-mapper-{index}"))
-                        .spawn(move || mapper.run())
-                        .map_err(|error| {
-                            ready.push_back(EvtxItem::Damaged(format!("cannot start a mapping thread: {error}")))
-                        })
-                        .ok()
-                })
-                .collect();
-            Mapping::Threads {
-                results,
-                waiting: BTreeMap::new(),
-                next: 0,
-                workers,
-            }
+            let shared = Mapper {
+                batches: Arc::new(Mutex::new(batches)),
+                done: done.clone(),
+                spare: Arc::clone(&spare),
+                options: options.clone(),
+            };
+            spawn_mappers(&shared, mappers, &mut ready)
         };
         EvtxStream {
             mapping,
@@ -325,17 +280,72 @@ fn take_spare(spare: &Spare) -> MappedChunk {
     spare.lock().ok().and_then(|mut spare| spare.pop()).unwrap_or_default()
 }
 
+/// The decoding thread: renders the chunks and hands them on in numbered batches.
+fn spawn_decoder<T: Read + Seek + Send + 'static>(
+    mut parser: EvtxParser<T>,
+    sender: SyncSender<Batch>,
+    mapped: Receiver<Vec<RenderedChunk>>,
+) -> io::Result<JoinHandle<()>> {
+    std::thread::Builder::new()
+        .name("evtx-decoder".to_owned())
+        .spawn(move || {
+            let mut batch = Vec::new();
+            let mut batch_bytes = 0;
+            let mut number = 0;
+            for rendered in parser.chunks_json_bytes(false) {
+                while let Ok(finished) = mapped.try_recv() {
+                    drop(finished);
+                }
+                batch_bytes += rendered.data.len();
+                batch.push(rendered);
+                if batch_bytes >= BATCH_BYTES {
+                    batch_bytes = 0;
+                    if sender.send((number, std::mem::take(&mut batch))).is_err() {
+                        // The reader is gone (a broken pipe, or it stopped early).
+                        return;
+                    }
+                    number += 1;
+                }
+            }
+            if !batch.is_empty() {
+                let _ = sender.send((number, batch));
+            }
+        })
+}
+
+/// `count` mapping threads sharing `shared`, their results to be put back in order.
+fn spawn_mappers(shared: &Mapper, count: usize, ready: &mut VecDeque<EvtxItem>) -> Mapping {
+    let (results_sender, results) = sync_channel(CHANNEL_DEPTH * count);
+    let workers = (0..count)
+        .filter_map(|index| {
+            let mapper = shared.clone();
+            let results = results_sender.clone();
+            std::thread::Builder::new()
+                .name(format!("evtx-mapper-{index}"))
+                .spawn(move || mapper.run(&results))
+                .map_err(|error| ready.push_back(EvtxItem::Damaged(format!("cannot start a mapping thread: {error}"))))
+                .ok()
+        })
+        .collect();
+    Mapping::Threads {
+        results,
+        waiting: BTreeMap::new(),
+        next: 0,
+        workers,
+    }
+}
+
 /// A mapping thread: takes decoded batches as they come and maps them.
+#[derive(Clone)]
 struct Mapper {
     batches: Arc<Mutex<Receiver<Batch>>>,
-    results: SyncSender<(u64, MappedBatch)>,
     done: Sender<Vec<RenderedChunk>>,
     spare: Spare,
     options: EvtxOptions,
 }
 
 impl Mapper {
-    fn run(self) {
+    fn run(self, results: &SyncSender<(u64, MappedBatch)>) {
         let mut writer = EventWriter::default();
         loop {
             let next = match self.batches.lock() {
@@ -346,7 +356,7 @@ impl Mapper {
             let chunk = take_spare(&self.spare);
             let mapped = map_batch(&batch, chunk, None, &self.options, &mut writer);
             let _ = self.done.send(batch);
-            if self.results.send((number, mapped)).is_err() {
+            if results.send((number, mapped)).is_err() {
                 return;
             }
         }
