@@ -275,6 +275,7 @@ impl ChunkBuilder {
     /// right after, at its first use in the chunk), then the values to put in it.
     fn write_instance(&mut self, event: &WinEvent, record_id: u64) {
         let shape = template_shape(event);
+        let values = instance_values(event, record_id);
         let known = self.templates.iter().find(|(known, _)| *known == shape);
         let template_id = u32::from(name_hash(&shape.encode_utf16().collect::<Vec<_>>()));
         self.bytes.push(0x0c); // template instance
@@ -305,12 +306,11 @@ impl ChunkBuilder {
             self.patch_size(size_at);
             assert_eq!(
                 defined.map(usize::from),
-                Some(instance_values(event, record_id).len()),
+                Some(values.len()),
                 "every substitution has its value"
             );
             self.templates.push((shape, offset));
         }
-        let values = instance_values(event, record_id);
         let count = u32::try_from(values.len()).expect("a few values");
         self.bytes.extend_from_slice(&count.to_le_bytes());
         for (value_type, bytes) in &values {
