@@ -1,11 +1,11 @@
 //! The `ls-correlate` runner: flags → [`CorrelateConfig`], the read loop over NDJSON inputs,
 //! the summary and the exit code.
 
-use super::records::{each_record, output_failed, RecordCounts};
-use super::Exit;
+use super::records::{each_record, output_failed, RecordCounts, Skipped};
+use super::{Exit, StartError};
 use crate::cli::correlate::{CorrelateArgs, GroupByArg};
 use crate::correlate::{CorrelateConfig, Correlator, GroupBy, Outcome, MAX_OPEN_GROUPS};
-use crate::ingest::{expand_inputs, InputSpec};
+use crate::ingest::{expand_inputs, Inputs};
 use crate::output::NdjsonWriter;
 use std::io::{self, Write};
 
@@ -16,15 +16,15 @@ pub struct CorrelateRun {
     /// Grouping and output settings.
     pub config: CorrelateConfig,
     /// Inputs in order.
-    pub inputs: Vec<InputSpec>,
+    pub inputs: Inputs,
     /// No summary.
     pub quiet: bool,
 }
 
 impl CorrelateRun {
     /// Checks the flags.
-    pub fn from_args(args: CorrelateArgs) -> Result<Self, String> {
-        let inputs = expand_inputs(&args.files, false).map_err(|error| error.to_string())?;
+    pub fn from_args(args: CorrelateArgs) -> Result<Self, StartError> {
+        let inputs = expand_inputs(&args.files, false);
         Ok(CorrelateRun {
             config: CorrelateConfig {
                 by: match args.by {
@@ -78,7 +78,7 @@ pub fn correlate(run: &CorrelateRun) -> Exit {
                 counts.other += 1;
                 Ok(())
             }
-            Err(malformed) => Err(format!("{malformed}, skipped")),
+            Err(malformed) => Err(Skipped(malformed)),
         },
     );
     if let Err(exit) = looped {

@@ -2,11 +2,11 @@
 //! summary and the exit code.
 
 use super::detect_config::ConfigFile;
-use super::records::{each_record, RecordCounts};
-use super::Exit;
+use super::records::{each_record, RecordCounts, Skipped};
+use super::{Exit, StartError};
 use crate::cli::detect::DetectArgs;
 use crate::detect::{rules, rules_with_thresholds, DetectConfig, Engine, Network, Outcome, WorkTime};
-use crate::ingest::{expand_inputs, InputSpec};
+use crate::ingest::{expand_inputs, Inputs};
 use crate::output::{is_broken_pipe, NdjsonWriter};
 use crate::time::{parse_duration, Zone};
 use std::io::{self, Write};
@@ -22,14 +22,14 @@ pub struct DetectRun {
     /// Rule ids not to run.
     pub skip: Vec<String>,
     /// Inputs in order.
-    pub inputs: Vec<InputSpec>,
+    pub inputs: Inputs,
     /// No summary.
     pub quiet: bool,
 }
 
 impl DetectRun {
     /// Checks the flags (and the config file they name): rule ids must exist, values parse.
-    pub fn from_args(args: DetectArgs) -> Result<Self, String> {
+    pub fn from_args(args: DetectArgs) -> Result<Self, StartError> {
         let file = match &args.config {
             Some(path) => ConfigFile::load(path)?,
             None => ConfigFile::default(),
@@ -39,12 +39,17 @@ impl DetectRun {
         let skip = if args.skip.is_empty() { file.skip } else { args.skip };
         let known: Vec<&str> = rules().iter().map(|rule| rule.id).collect();
         if let Some(unknown) = only.iter().chain(&skip).find(|id| !known.contains(&id.as_str())) {
-            return Err(format!("unknown rule '{unknown}' (known: {})", known.join(", ")));
+            return Err(StartError::Usage(format!(
+                "unknown rule '{unknown}' (known: {})",
+                known.join(", ")
+            )));
         }
-        let inputs = expand_inputs(&args.files, false).map_err(|error| error.to_string())?;
-        let file_duration = |key: &str, value: Option<String>| -> Result<Option<i64>, String> {
+        let inputs = expand_inputs(&args.files, false);
+        let file_duration = |key: &str, value: Option<String>| -> Result<Option<i64>, StartError> {
             value
-                .map(|text| parse_duration(&text).ok_or_else(|| format!("{key}: not a duration: {text}")))
+                .map(|text| {
+                    parse_duration(&text).ok_or_else(|| StartError::usage(key, format!("not a duration: {text}")))
+                })
                 .transpose()
         };
         let window = args
@@ -56,7 +61,7 @@ impl DetectRun {
             .or(file_duration("compromise-window", file.compromise_window)?)
             .unwrap_or(defaults.compromise_window_seconds);
         let zone: Zone = match args.tz.or(file.tz) {
-            Some(text) => text.parse().map_err(|error| format!("--tz: {error}"))?,
+            Some(text) => text.parse().map_err(|error| StartError::usage("--tz", error))?,
             None => defaults.work.zone.clone(),
         };
         let (start_minute, end_minute) = match args.work_hours.or(file.work_hours) {
@@ -74,7 +79,7 @@ impl DetectRun {
             .chain(&args.allow_source)
             .map(|text| text.parse::<Network>())
             .collect::<Result<_, _>>()
-            .map_err(|error| format!("--allow-source: {error}"))?;
+            .map_err(|error| StartError::usage("--allow-source", error))?;
         let privileged_groups = match (args.privileged_group.is_empty(), file.privileged_group) {
             (false, _) => args.privileged_group,
             (true, Some(groups)) => groups,
@@ -116,7 +121,7 @@ impl DetectRun {
 }
 
 /// `08:00-18:00` → minutes of the day.
-fn work_hours(text: &str) -> Result<(u32, u32), String> {
+fn work_hours(text: &str) -> Result<(u32, u32), StartError> {
     let minute = |clock: &str| {
         let (hours, minutes) = clock.trim().split_once(':')?;
         let (hours, minutes): (u32, u32) = (hours.parse().ok()?, minutes.parse().ok()?);
@@ -125,11 +130,11 @@ fn work_hours(text: &str) -> Result<(u32, u32), String> {
     text.split_once('-')
         .and_then(|(start, end)| Some((minute(start)?, minute(end)?)))
         .filter(|(start, end)| start != end)
-        .ok_or_else(|| format!("--work-hours: expected HH:MM-HH:MM, got {text}"))
+        .ok_or_else(|| StartError::usage("--work-hours", format!("expected HH:MM-HH:MM, got {text}")))
 }
 
 /// `sat,sun` → the weekend, Monday first.
-fn weekend(text: &str) -> Result<[bool; 7], String> {
+fn weekend(text: &str) -> Result<[bool; 7], StartError> {
     const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
     let mut weekend = [false; 7];
     if text.trim() == "none" {
@@ -140,7 +145,7 @@ fn weekend(text: &str) -> Result<[bool; 7], String> {
         let index = DAYS
             .iter()
             .position(|known| day.starts_with(known))
-            .ok_or_else(|| format!("--weekend: not a day: {day} (mon, tue, ..., sun)"))?;
+            .ok_or_else(|| StartError::usage("--weekend", format!("not a day: {day} (mon, tue, ..., sun)")))?;
         weekend[index] = true;
     }
     Ok(weekend)
@@ -217,7 +222,7 @@ pub fn detect(run: &DetectRun) -> Exit {
                 counts.passed += 1;
                 Ok(())
             }
-            Err(malformed) => Err(format!("{malformed}, skipped")),
+            Err(malformed) => Err(Skipped(malformed)),
         }
     });
     // The state of every source still in its window goes when the process does: freeing it

@@ -2,14 +2,14 @@
 //! summary and the exit code.
 
 use super::records::{each_record_of, RecordCounts, Stage};
-use super::{usage_error, Exit};
+use super::{Exit, StartError};
 use crate::cli::enrich::EnrichArgs;
-use crate::enrich::abuseipdb::{cache, AbuseConfig, Lookups};
+use crate::enrich::abuseipdb::{cache, AbuseConfig, ClientError, Lookups};
 use crate::enrich::attack::{stix, AttackTable};
 use crate::enrich::geoip::GeoIp;
 use crate::enrich::reputation::ReputationQueue;
 use crate::enrich::{Enricher, Outcome};
-use crate::ingest::{expand_inputs, InputSpec};
+use crate::ingest::{expand_inputs, Inputs};
 use crate::output::NdjsonWriter;
 use std::io::{self, Write};
 use std::time::Duration;
@@ -25,7 +25,7 @@ pub struct EnrichRun {
     /// GeoIP databases, when given.
     pub geoip: Option<GeoIp>,
     /// Inputs in order.
-    pub inputs: Vec<InputSpec>,
+    pub inputs: Inputs,
     /// No summary.
     pub quiet: bool,
 }
@@ -35,25 +35,25 @@ const KEY_VARIABLE: &str = "ABUSEIPDB_API_KEY";
 
 impl EnrichRun {
     /// Checks the flags and reads the ATT&CK bundle they name.
-    pub fn from_args(args: EnrichArgs) -> Result<Self, String> {
-        let inputs = expand_inputs(&args.files, false).map_err(|error| error.to_string())?;
+    pub fn from_args(args: EnrichArgs) -> Result<Self, StartError> {
+        let inputs = expand_inputs(&args.files, false);
         let attack = match &args.attack_stix {
             None => AttackTable::embedded(),
             Some(path) => std::fs::File::open(path)
                 .map_err(stix::StixError::from)
                 .and_then(stix::read_bundle)
-                .map_err(|error| format!("--attack-stix {}: {error}", path.display()))?,
+                .map_err(|error| StartError::data(format_args!("--attack-stix {}", path.display()), error))?,
         };
         let abuseipdb = if args.abuseipdb {
             let key = std::env::var(KEY_VARIABLE).ok().filter(|key| !key.trim().is_empty());
             if key.is_none() && !args.offline {
-                return Err(format!(
+                return Err(StartError::Usage(format!(
                     "--abuseipdb needs an API key in {KEY_VARIABLE} (or --offline to use the cache only)"
-                ));
+                )));
             }
             let seconds = |value: i64| Duration::from_secs(u64::try_from(value).unwrap_or(0));
             if args.abuseipdb_timeout <= 0 {
-                return Err("--abuseipdb-timeout must be more than 0".to_owned());
+                return Err(StartError::Usage("--abuseipdb-timeout must be more than 0".to_owned()));
             }
             Some(AbuseConfig {
                 url: args.abuseipdb_url,
@@ -69,7 +69,8 @@ impl EnrichRun {
         } else {
             None
         };
-        let geoip = GeoIp::from_flags(args.geoip.as_deref(), args.geoip_asn.as_deref())?;
+        let geoip = GeoIp::from_flags(args.geoip.as_deref(), args.geoip_asn.as_deref())
+            .map_err(|error| StartError::Data(error.to_string()))?;
         Ok(EnrichRun {
             attack,
             abuseipdb,
@@ -77,6 +78,15 @@ impl EnrichRun {
             inputs,
             quiet: args.quiet,
         })
+    }
+}
+
+impl From<ClientError> for StartError {
+    fn from(error: ClientError) -> Self {
+        match error {
+            ClientError::Tls(_) | ClientError::NoThread(_) => StartError::Data(error.to_string()),
+            ClientError::BadUrl { .. } => StartError::Usage(error.to_string()),
+        }
     }
 }
 
@@ -100,8 +110,15 @@ struct EnrichStage {
     scratch: Vec<u8>,
 }
 
+/// A line that is not JSON: ls-enrich writes it out unchanged, and says so.
+#[derive(Debug, thiserror::Error)]
+#[error("not a JSON record (written out unchanged)")]
+struct NotJson;
+
 impl Stage for EnrichStage {
-    fn record(&mut self, line: &str, out: &mut Vec<u8>) -> Result<(), String> {
+    type Unusable = NotJson;
+
+    fn record(&mut self, line: &str, out: &mut Vec<u8>) -> Result<(), NotJson> {
         let Some(reputation) = &mut self.reputation else {
             let outcome = self.enricher.process(line, out);
             return self.counted(outcome);
@@ -122,7 +139,7 @@ impl Stage for EnrichStage {
 }
 
 impl EnrichStage {
-    fn counted(&mut self, outcome: Outcome) -> Result<(), String> {
+    fn counted(&mut self, outcome: Outcome) -> Result<(), NotJson> {
         match outcome {
             Outcome::Enriched { unknown } => {
                 self.counts.enriched += 1;
@@ -134,7 +151,7 @@ impl EnrichStage {
                 Ok(())
             }
             // Written out all the same; the loop reports it and the exit status says so.
-            Outcome::NotJson => Err("not a JSON record (written out unchanged)".to_owned()),
+            Outcome::NotJson => Err(NotJson),
         }
     }
 }
@@ -146,10 +163,7 @@ pub fn enrich(run: EnrichRun) -> Exit {
         None => None,
         Some(config) => match Lookups::start(PROGRAM, config) {
             Ok(lookups) => Some(ReputationQueue::new(lookups)),
-            Err(message) => {
-                usage_error(PROGRAM, &format!("error: {message}"));
-                return Exit::Usage;
-            }
+            Err(error) => return StartError::from(error).report(PROGRAM),
         },
     };
     let geoip_description = run.geoip.as_ref().map(|geoip| geoip.description.clone());

@@ -7,7 +7,7 @@
 use super::detect::DetectRun;
 use super::parse::{run_into, ParseConfig};
 use super::report::{ReportOutput, ReportSink, Written};
-use super::Exit;
+use super::{Exit, StartError};
 use crate::cli::correlate::CorrelateArgs;
 use crate::cli::detect::DetectArgs;
 use crate::cli::logsentry::{ColorArg, LogsentryArgs};
@@ -46,8 +46,10 @@ pub struct LogsentryRun {
 
 impl LogsentryRun {
     /// Checks the flags, each stage's by its own parser.
-    pub fn from_args(args: LogsentryArgs) -> Result<Self, String> {
-        let stage_error = |error: clap::Error| error.render().to_string().lines().next().unwrap_or_default().to_owned();
+    pub fn from_args(args: LogsentryArgs) -> Result<Self, StartError> {
+        let stage_error = |error: clap::Error| {
+            StartError::Usage(error.render().to_string().lines().next().unwrap_or_default().to_owned())
+        };
         let mut parse_argv: Vec<OsString> = vec![
             "ls-parse".into(),
             "auto".into(),
@@ -68,7 +70,8 @@ impl LogsentryRun {
             CorrelateArgs::try_parse_from(["ls-correlate", "-q"]).map_err(stage_error)?,
         )?
         .config;
-        let geoip = GeoIp::from_flags(args.geoip.as_deref(), args.geoip_asn.as_deref())?;
+        let geoip = GeoIp::from_flags(args.geoip.as_deref(), args.geoip_asn.as_deref())
+            .map_err(|error| StartError::Data(error.to_string()))?;
         let output = ReportOutput::from_args(args.output, Destination::Directory(PathBuf::from(".")))?;
         let color = match args.color {
             ColorArg::Always => true,
@@ -315,7 +318,7 @@ pub fn analyse(run: LogsentryRun) -> Exit {
             return Exit::DataError;
         }
     };
-    report.collector_mut().provenance_mut().inputs = parse.inputs.iter().map(InputSpec::display).collect();
+    report.collector_mut().provenance_mut().inputs = parse.inputs.specs.iter().map(InputSpec::display).collect();
     let progress = Arc::new(Progress::default());
     let progress_thread = if quiet { None } else { show_progress(progress.clone()) };
     let stages = Stages {
@@ -332,7 +335,7 @@ pub fn analyse(run: LogsentryRun) -> Exit {
     };
     let (block_sender, blocks) = mpsc::sync_channel(BLOCKS_IN_FLIGHT);
     let (spare_sender, spare) = mpsc::sync_channel(BLOCKS_IN_FLIGHT);
-    let input_count = parse.inputs.len();
+    let input_count = parse.inputs.count();
     let parser = std::thread::Builder::new().name("ls-parse".into()).spawn(move || {
         let mut out = NdjsonWriter::new(BlockSender {
             blocks: block_sender,
@@ -376,8 +379,8 @@ pub fn analyse(run: LogsentryRun) -> Exit {
     }
     let written = match stages.report.finish() {
         Ok(written) => written,
-        Err(message) => {
-            let _ = writeln!(io::stderr().lock(), "{PROGRAM}: {message}");
+        Err(error) => {
+            let _ = writeln!(io::stderr().lock(), "{PROGRAM}: {error}");
             return Exit::DataError;
         }
     };

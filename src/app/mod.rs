@@ -33,11 +33,58 @@ impl From<Exit> for ExitCode {
     }
 }
 
-/// A stage's main: the command line parsed, then checked by `validate` (its error is a
-/// usage error, exit 2), then `run`.
+/// Why a stage cannot start. Its kind decides the exit status, here and nowhere else: a
+/// command line (or a file of settings standing in for it: `--config`, `--template`) that asks
+/// for what cannot be is a usage error; a file or service it names that cannot be read or
+/// used is a data error.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// Exit 2, with a pointer to `--help`.
+    #[error("{0}")]
+    Usage(String),
+    /// Exit 1.
+    #[error("{0}")]
+    Data(String),
+}
+
+impl StartError {
+    /// A usage error: `context: error`.
+    pub fn usage(context: impl std::fmt::Display, error: impl std::fmt::Display) -> Self {
+        StartError::Usage(format!("{context}: {error}"))
+    }
+
+    /// A data error: `context: error`.
+    pub fn data(context: impl std::fmt::Display, error: impl std::fmt::Display) -> Self {
+        StartError::Data(format!("{context}: {error}"))
+    }
+
+    /// The exit status this error calls for.
+    pub fn exit(&self) -> Exit {
+        match self {
+            StartError::Usage(_) => Exit::Usage,
+            StartError::Data(_) => Exit::DataError,
+        }
+    }
+
+    /// Says what went wrong on stderr, in the shape its kind calls for, and gives the exit
+    /// status.
+    pub fn report(&self, program: &str) -> Exit {
+        match self {
+            StartError::Usage(message) => usage_error(program, &format!("error: {message}")),
+            StartError::Data(message) => {
+                use std::io::Write;
+                let _ = writeln!(std::io::stderr().lock(), "{program}: error: {message}");
+            }
+        }
+        self.exit()
+    }
+}
+
+/// A stage's main: the command line parsed, then checked by `validate` (its error's kind
+/// gives the exit status), then `run`.
 pub fn stage_main<A: clap::Parser, R>(
     program: &str,
-    validate: impl FnOnce(A) -> Result<R, String>,
+    validate: impl FnOnce(A) -> Result<R, StartError>,
     run: impl FnOnce(R) -> Exit,
 ) -> ExitCode {
     let args = match parse_args::<A>(program) {
@@ -46,10 +93,7 @@ pub fn stage_main<A: clap::Parser, R>(
     };
     match validate(args) {
         Ok(validated) => run(validated).into(),
-        Err(message) => {
-            usage_error(program, &format!("error: {message}"));
-            Exit::Usage.into()
-        }
+        Err(error) => error.report(program).into(),
     }
 }
 

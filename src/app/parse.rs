@@ -1,12 +1,12 @@
 //! `ls-parse`: opens the inputs, drives each through its parser, merges them by event time
 //! (or, with `--follow`, interleaves them as they grow), and reports what it did.
 
-use super::{usage_error, Exit};
+use super::{Exit, StartError};
 use crate::cli::parse::{FormatArg, MysqlKindArg, ParseArgs};
 use crate::diagnostics::{Counts, Diagnostics};
 use crate::ingest::evtx::{is_evtx, EvtxItem, EvtxOptions, EvtxStream, MappedChunk};
 use crate::ingest::{
-    expand_inputs, open_input, peek, split_cr, to_text, FollowedFile, InputSpec, LineReader, OpenError,
+    expand_inputs, open_input, peek, split_cr, to_text, FollowedFile, InputSpec, Inputs, LineReader, OpenError,
 };
 use crate::output::{is_broken_pipe, NdjsonWriter};
 use crate::parse::evtx::EVTX_MAGIC;
@@ -28,7 +28,7 @@ pub struct ParseConfig {
     /// The format to parse.
     pub format: Format,
     /// The inputs, directories expanded.
-    pub inputs: Vec<InputSpec>,
+    pub inputs: Inputs,
     /// Follow the inputs as they grow.
     pub follow: bool,
     /// With follow: start at the end.
@@ -51,17 +51,18 @@ pub struct ParseConfig {
 
 impl ParseConfig {
     /// Validates parsed arguments; the error is a usage message.
-    pub fn from_args(args: ParseArgs) -> Result<Self, String> {
+    pub fn from_args(args: ParseArgs) -> Result<Self, StartError> {
+        let usage = |message: &str| Err(StartError::Usage(message.to_owned()));
         let zone: Zone = args
             .tz
             .parse()
-            .map_err(|error: crate::time::ZoneError| error.to_string())?;
+            .map_err(|error: crate::time::ZoneError| StartError::Usage(error.to_string()))?;
         if !(args.sleep_interval.is_finite() && args.sleep_interval > 0.0 && args.sleep_interval <= 3600.0) {
-            return Err("--sleep-interval must be between 0 and 3600 seconds".to_string());
+            return usage("--sleep-interval must be between 0 and 3600 seconds");
         }
-        let inputs = expand_inputs(&args.files, args.follow).map_err(|error| error.to_string())?;
-        if args.follow && inputs.len() > 1 && inputs.contains(&InputSpec::Stdin) {
-            return Err("--follow cannot read standard input together with files".to_string());
+        let inputs = expand_inputs(&args.files, args.follow);
+        if args.follow && inputs.count() > 1 && inputs.specs.contains(&InputSpec::Stdin) {
+            return usage("--follow cannot read standard input together with files");
         }
         let kind = args.kind.map(|kind| match kind {
             MysqlKindArg::Error => MysqlKind::Error,
@@ -69,7 +70,7 @@ impl ParseConfig {
             MysqlKindArg::Slow => MysqlKind::Slow,
         });
         if kind.is_some() && args.format != FormatArg::Mysql {
-            return Err("--kind applies to the mysql format only".to_string());
+            return usage("--kind applies to the mysql format only");
         }
         Ok(ParseConfig {
             format: match args.format {
@@ -122,8 +123,8 @@ fn run_with_diagnostics<W: Write>(config: &ParseConfig, out: &mut NdjsonWriter<W
                 .as_deref()
                 .map(|p| p.display().to_string())
                 .unwrap_or_default();
-            usage_error(PROGRAM, &format!("error: cannot create rejects file {path}: {error}"));
-            return (Exit::Usage, None);
+            let exit = StartError::data(format_args!("cannot create rejects file {path}"), error).report(PROGRAM);
+            return (exit, None);
         }
     };
     let result = if config.follow {
@@ -149,7 +150,7 @@ fn run_with_diagnostics<W: Write>(config: &ParseConfig, out: &mut NdjsonWriter<W
         diagnostics.error(&format!("writing rejects file: {error}"));
         return (Exit::DataError, Some(diagnostics));
     }
-    diagnostics.summary(config.inputs.len());
+    diagnostics.summary(config.inputs.count());
     let exit = if diagnostics.counts.failed_inputs > 0 {
         Exit::DataError
     } else {
@@ -595,8 +596,11 @@ fn modified_time(spec: &InputSpec) -> chrono::DateTime<chrono::Utc> {
 }
 
 fn open_all(config: &ParseConfig, diagnostics: &mut Diagnostics) -> Vec<Source> {
-    let mut sources = Vec::with_capacity(config.inputs.len());
-    for spec in &config.inputs {
+    for error in &config.inputs.unreadable {
+        diagnostics.input_failed(&error.to_string());
+    }
+    let mut sources = Vec::with_capacity(config.inputs.specs.len());
+    for spec in &config.inputs.specs {
         match Source::open(spec, config) {
             Ok(source) => sources.push(source),
             Err(error) => diagnostics.input_failed(&error.to_string()),

@@ -4,8 +4,9 @@
 //! record at once, while a large file is still written in big blocks).
 
 use super::Exit;
-use crate::ingest::{open_input, to_text, InputSpec, LineReader};
+use crate::ingest::{open_input, to_text, Inputs, LineReader};
 use crate::output::{is_broken_pipe, NdjsonWriter};
+use std::fmt::Display;
 use std::io::{self, Write};
 
 /// Longest record read; a longer line is reported and skipped.
@@ -43,31 +44,44 @@ impl RecordCounts {
 }
 
 /// Feeds every record of `inputs` to `handle`, which appends its output to the buffer it is
-/// given or says why the record is unusable (and what became of it). `Err` ends the run: output failed (or the
-/// reader went away, which is a quiet success).
-pub fn each_record<W: Write>(
+/// given or says why the record is unusable (and what became of it). `Err` ends the run:
+/// output failed (or the reader went away, which is a quiet success).
+pub fn each_record<W: Write, E: Display>(
     program: &str,
-    inputs: &[InputSpec],
+    inputs: &Inputs,
     out: &mut NdjsonWriter<W>,
     counts: &mut RecordCounts,
-    handle: impl FnMut(&str, &mut Vec<u8>) -> Result<(), String>,
+    handle: impl FnMut(&str, &mut Vec<u8>) -> Result<(), E>,
 ) -> Result<(), Exit> {
     each_record_of(program, inputs, out, counts, &mut EveryRecord(handle))
+}
+
+/// A record that could not be used and was left out of the output.
+#[derive(Debug)]
+pub struct Skipped<E>(pub E);
+
+impl<E: Display> Display for Skipped<E> {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(formatter, "{}, skipped", self.0)
+    }
 }
 
 /// A stage that may hold records back (waiting for a lookup, say) and writes them when the
 /// input would block or ends.
 pub trait Stage {
+    /// Why a record could not be used, as the stage says it.
+    type Unusable: Display;
     /// Handles one record, as the closure of [`each_record`] does.
-    fn record(&mut self, line: &str, out: &mut Vec<u8>) -> Result<(), String>;
+    fn record(&mut self, line: &str, out: &mut Vec<u8>) -> Result<(), Self::Unusable>;
     /// The input is about to be read (and may block) or has ended: write what is held.
     fn before_read(&mut self, _out: &mut Vec<u8>) {}
 }
 
 struct EveryRecord<F>(F);
 
-impl<F: FnMut(&str, &mut Vec<u8>) -> Result<(), String>> Stage for EveryRecord<F> {
-    fn record(&mut self, line: &str, out: &mut Vec<u8>) -> Result<(), String> {
+impl<E: Display, F: FnMut(&str, &mut Vec<u8>) -> Result<(), E>> Stage for EveryRecord<F> {
+    type Unusable = E;
+    fn record(&mut self, line: &str, out: &mut Vec<u8>) -> Result<(), E> {
         (self.0)(line, out)
     }
 }
@@ -75,14 +89,18 @@ impl<F: FnMut(&str, &mut Vec<u8>) -> Result<(), String>> Stage for EveryRecord<F
 /// [`each_record`] for a [`Stage`].
 pub fn each_record_of<W: Write, S: Stage>(
     program: &str,
-    inputs: &[InputSpec],
+    inputs: &Inputs,
     out: &mut NdjsonWriter<W>,
     counts: &mut RecordCounts,
     stage: &mut S,
 ) -> Result<(), Exit> {
     let mut scratch = String::new();
     let mut stderr = io::stderr().lock();
-    for input in inputs {
+    for error in &inputs.unreadable {
+        let _ = writeln!(stderr, "{program}: {error}");
+        counts.unreadable += 1;
+    }
+    for input in &inputs.specs {
         let display = input.display();
         let source = match open_input(input) {
             Ok(source) => source,

@@ -2,13 +2,13 @@
 //! into the report's tallies, then the report itself. [`ReportSink`] is shared with
 //! `logsentry`, which feeds it from its own pipeline.
 
-use super::records::{each_record, RecordCounts};
-use super::Exit;
+use super::records::{each_record, RecordCounts, Skipped};
+use super::{Exit, StartError};
 use crate::cli::report::{FormatArg, ReportArgs, ReportOutputArgs};
 use crate::enrich::attack::AttackTable;
-use crate::ingest::{expand_inputs, InputSpec};
+use crate::ingest::{expand_inputs, InputSpec, Inputs};
 use crate::output::{is_broken_pipe, NdjsonWriter};
-use crate::report::{csv, Collector, Destination, Format, Malformed, RecordKind, Renderer};
+use crate::report::{csv, Collector, Destination, Format, Malformed, RecordKind, Renderer, TemplateError};
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 
@@ -30,7 +30,7 @@ impl ReportOutput {
     /// Checks the flags: the format (from `--format` or the file's extension), the template
     /// (it must parse), and that nothing would be overwritten. `fallback` is where a report
     /// goes when neither `-o` nor `--out-dir` is given.
-    pub fn from_args(args: ReportOutputArgs, fallback: Destination) -> Result<Self, String> {
+    pub fn from_args(args: ReportOutputArgs, fallback: Destination) -> Result<Self, StartError> {
         let destination = match (args.output, args.out_dir) {
             (Some(file), _) if file.as_os_str() == "-" => Destination::Stdout,
             (Some(file), _) => Destination::File(file),
@@ -49,13 +49,20 @@ impl ReportOutput {
         };
         let renderer = match (format, &args.template) {
             (Format::Csv | Format::Json, Some(_)) => {
-                return Err("--template applies to html and md reports only".to_owned());
+                return Err(StartError::Usage(
+                    "--template applies to html and md reports only".to_owned(),
+                ));
             }
             (Format::Csv | Format::Json, None) => None,
-            (_, Some(path)) => Some(Renderer::from_file(path).map_err(|error| format!("--template {error}"))?),
-            (_, None) => Some(Renderer::builtin(format)?),
+            (_, Some(path)) => Some(Renderer::from_file(path).map_err(|error| match error {
+                TemplateError::Unreadable { .. } => StartError::data("--template", error),
+                _ => StartError::usage("--template", error),
+            })?),
+            (_, None) => Some(Renderer::builtin(format).map_err(|error| StartError::data("built-in template", error))?),
         };
-        destination.check()?;
+        destination
+            .check()
+            .map_err(|error| StartError::Usage(error.to_string()))?;
         Ok(ReportOutput {
             destination,
             format,
@@ -77,6 +84,35 @@ pub struct ReportSink {
 struct CsvOut {
     path: Option<PathBuf>,
     writer: BufWriter<Box<dyn Write>>,
+}
+
+/// Why a report could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// The template failed on this report's data.
+    #[error("rendering the report: {0}")]
+    Render(#[from] TemplateError),
+    /// The report's data could not be written as JSON.
+    #[error("encoding the report: {0}")]
+    Encode(#[from] serde_json::Error),
+    /// The report file could not be made.
+    #[error("creating the report file: {0}")]
+    Create(io::Error),
+    /// Writing the report failed.
+    #[error("writing {place}: {source}")]
+    Write {
+        /// The file, or standard output.
+        place: String,
+        /// The OS error.
+        source: io::Error,
+    },
+}
+
+impl ReportError {
+    fn write(path: Option<&std::path::Path>, source: io::Error) -> Self {
+        let place = path.map_or_else(|| "the report".to_owned(), |path| path.display().to_string());
+        ReportError::Write { place, source }
+    }
 }
 
 /// What became of the report.
@@ -134,13 +170,13 @@ impl ReportSink {
     }
 
     /// Writes the report.
-    pub fn finish(self) -> Result<Written, String> {
+    pub fn finish(self) -> Result<Written, ReportError> {
         let ReportSink { output, collector, csv } = self;
         if let Some(CsvOut { path, mut writer }) = csv {
             return match writer.flush() {
                 Ok(()) => Ok(path.map_or(Written::Stdout, Written::File)),
                 Err(error) if is_broken_pipe(&error) => Ok(Written::ReaderGone),
-                Err(error) => Err(format!("writing the report: {error}")),
+                Err(error) => Err(ReportError::write(path.as_deref(), error)),
             };
         }
         let now = chrono::Local::now();
@@ -149,11 +185,9 @@ impl ReportSink {
             .format("%Y-%m-%d %H:%M:%S UTC")
             .to_string();
         let data = collector.finish(&output.title, generated_at);
-        let mut text = match (&output.renderer, output.format) {
-            (Some(renderer), _) => renderer
-                .render(&data)
-                .map_err(|error| format!("rendering the report: {error}"))?,
-            (None, _) => serde_json::to_string_pretty(&data).map_err(|error| error.to_string())?,
+        let mut text = match &output.renderer {
+            Some(renderer) => renderer.render(&data)?,
+            None => serde_json::to_string_pretty(&data)?,
         };
         if !text.ends_with('\n') {
             text.push('\n');
@@ -162,17 +196,17 @@ impl ReportSink {
             Ok(Some((path, mut file))) => file
                 .write_all(text.as_bytes())
                 .and_then(|()| file.sync_all())
-                .map(|()| Written::File(path.clone()))
-                .map_err(|error| format!("writing {}: {error}", path.display())),
+                .map_err(|error| ReportError::write(Some(&path), error))
+                .map(|()| Written::File(path)),
             Ok(None) => {
                 let mut stdout = io::stdout().lock();
                 match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
                     Ok(()) => Ok(Written::Stdout),
                     Err(error) if is_broken_pipe(&error) => Ok(Written::ReaderGone),
-                    Err(error) => Err(format!("writing the report: {error}")),
+                    Err(error) => Err(ReportError::write(None, error)),
                 }
             }
-            Err(error) => Err(format!("creating the report file: {error}")),
+            Err(error) => Err(ReportError::Create(error)),
         }
     }
 }
@@ -182,15 +216,15 @@ pub struct ReportRun {
     /// The report.
     pub output: ReportOutput,
     /// Inputs in order.
-    pub inputs: Vec<InputSpec>,
+    pub inputs: Inputs,
     /// No summary.
     pub quiet: bool,
 }
 
 impl ReportRun {
     /// Checks the flags.
-    pub fn from_args(args: ReportArgs) -> Result<Self, String> {
-        let inputs = expand_inputs(&args.files, false).map_err(|error| error.to_string())?;
+    pub fn from_args(args: ReportArgs) -> Result<Self, StartError> {
+        let inputs = expand_inputs(&args.files, false);
         Ok(ReportRun {
             output: ReportOutput::from_args(args.output, Destination::Stdout)?,
             inputs,
@@ -213,7 +247,7 @@ pub fn report(run: ReportRun) -> Exit {
             return Exit::DataError;
         }
     };
-    sink.collector_mut().provenance_mut().inputs = run.inputs.iter().map(InputSpec::display).collect();
+    sink.collector_mut().provenance_mut().inputs = run.inputs.specs.iter().map(InputSpec::display).collect();
     // Nothing is written per record: the loop's writer stays empty.
     let mut unused = NdjsonWriter::new(io::sink());
     let mut read = RecordCounts::default();
@@ -224,7 +258,7 @@ pub fn report(run: ReportRun) -> Exit {
         }
         match sink.add(line) {
             Ok(Ok(_)) => Ok(()),
-            Ok(Err(malformed)) => Err(format!("{malformed}, skipped")),
+            Ok(Err(malformed)) => Err(Skipped(malformed)),
             Err(error) => {
                 failure = Some(error);
                 Ok(())
@@ -244,8 +278,8 @@ pub fn report(run: ReportRun) -> Exit {
     let counts = sink.collector_mut().provenance().clone();
     let written = match sink.finish() {
         Ok(written) => written,
-        Err(message) => {
-            let _ = writeln!(io::stderr().lock(), "{PROGRAM}: {message}");
+        Err(error) => {
+            let _ = writeln!(io::stderr().lock(), "{PROGRAM}: {error}");
             return Exit::DataError;
         }
     };

@@ -19,8 +19,8 @@ not events (alerts, anything else) pass through unchanged; a line that is not JS
 on stderr with its line number and skipped.",
     after_help = "Examples:\n  tail -F /var/log/auth.log | ls-parse ssh | ls-detect\n  \
 ls-parse auto logs/ | ls-detect | jq 'select(.logsentry.severity==\"CRITICAL\")'\n  \
-ls-detect --list-rules\n\nExit status: 0 on success, 1 if an input could not be read or a line \
-was not JSON, 2 on usage errors."
+ls-detect --list-rules\n\nExit status: 0 on success, 1 if an input or the --config file could not \
+be read or a line was not JSON, 2 on usage errors (a value in the --config file among them)."
 )]
 pub struct DetectArgs {
     /// Input files of NDJSON events; none or `-` reads standard input

@@ -69,22 +69,33 @@ struct AsnRecord {
     autonomous_system_organization: Option<String>,
 }
 
+/// A GeoIP database that cannot be opened: missing, unreadable, or not a MaxMind database.
+#[derive(Debug, thiserror::Error)]
+#[error("--geoip {}: {source}", path.display())]
+pub struct GeoIpError {
+    /// The database file.
+    pub path: std::path::PathBuf,
+    /// What the reader said.
+    pub source: maxminddb::MaxMindDbError,
+}
+
 impl GeoIp {
     /// The databases of `--geoip` and `--geoip-asn`, if either is given; the error is a
     /// usage message naming the file.
-    pub fn from_flags(city: Option<&Path>, asn: Option<&Path>) -> Result<Option<Self>, String> {
+    pub fn from_flags(city: Option<&Path>, asn: Option<&Path>) -> Result<Option<Self>, GeoIpError> {
         if city.is_none() && asn.is_none() {
             return Ok(None);
         }
-        Self::open(city, asn)
-            .map(Some)
-            .map_err(|error| format!("--geoip {error}"))
+        Self::open(city, asn).map(Some)
     }
 
     /// Opens the databases given; the error names the file.
-    pub fn open(city: Option<&Path>, asn: Option<&Path>) -> Result<Self, String> {
+    pub fn open(city: Option<&Path>, asn: Option<&Path>) -> Result<Self, GeoIpError> {
         let open = |path: &Path| {
-            maxminddb::Reader::open_readfile(path).map_err(|error| format!("{}: {error}", path.display()))
+            maxminddb::Reader::open_readfile(path).map_err(|source| GeoIpError {
+                path: path.to_owned(),
+                source,
+            })
         };
         let city = city.map(open).transpose()?;
         let asn = asn.map(open).transpose()?;

@@ -245,7 +245,7 @@ impl EvtxStream {
                     };
                     match map_rendered(&record.json, mapped, &self.options, &mut self.writer, &mut fixed.ndjson) {
                         Ok(time) => fixed.ends.push((fixed.ndjson.len(), time.timestamp)),
-                        Err(problem) => problems.push(problem),
+                        Err(problem) => problems.push(problem.to_string()),
                     }
                 }
                 None => {
@@ -423,7 +423,7 @@ fn map_batch(
                             }
                             chunk.ends.push((chunk.ndjson.len(), timestamp));
                         }
-                        Err(problem) => problems.push(problem),
+                        Err(problem) => problems.push(problem.to_string()),
                     }
                 }
             }
@@ -442,15 +442,24 @@ struct MappedRecord {
     fallback_time: Timestamp,
 }
 
+/// A decoded record the mapping could not turn into an event.
+#[derive(Debug, thiserror::Error)]
+#[error("record {record_id}: {reason}")]
+struct UnmappedRecord {
+    record_id: u64,
+    reason: &'static str,
+}
+
 fn map_rendered(
     json: &[u8],
     record: MappedRecord,
     options: &EvtxOptions,
     writer: &mut EventWriter,
     out: &mut Vec<u8>,
-) -> Result<MappedTime, String> {
+) -> Result<MappedTime, UnmappedRecord> {
     let record_id = record.record_id;
-    let json = std::str::from_utf8(json).map_err(|_| format!("record {record_id}: decoded text is not UTF-8"))?;
+    let unmapped = |reason| UnmappedRecord { record_id, reason };
+    let json = std::str::from_utf8(json).map_err(|_| unmapped("decoded text is not UTF-8"))?;
     let text = RecordText {
         json,
         record_id,
@@ -460,7 +469,7 @@ fn map_rendered(
         path: options.path.as_deref(),
         keep_original: options.keep_original,
     };
-    map_record(text, ctx, writer, out).map_err(|reject| format!("record {record_id}: {reject}"))
+    map_record(text, ctx, writer, out).map_err(|reject| unmapped(reject.reason))
 }
 
 /// The error and its causes in one line: the crate says which chunk or record, its causes

@@ -14,6 +14,18 @@ pub enum InputSpec {
     File(PathBuf),
 }
 
+impl OpenError {
+    /// The error `path` met: missing or otherwise unreadable.
+    pub fn new(path: &Path, source: io::Error) -> Self {
+        let path = path.display().to_string();
+        if source.kind() == io::ErrorKind::NotFound {
+            OpenError::Missing { path }
+        } else {
+            OpenError::Unreadable { path, source }
+        }
+    }
+}
+
 impl InputSpec {
     /// The path for `log.file.path` and messages; `None` for stdin.
     pub fn path(&self) -> Option<&Path> {
@@ -51,47 +63,56 @@ pub enum OpenError {
     },
 }
 
-/// Command-line operands → inputs: none or `-` is stdin, a directory is every regular file
-/// below it (sorted, hidden files skipped), a file is itself. Missing paths are errors.
-pub fn expand_inputs(operands: &[PathBuf], allow_missing: bool) -> Result<Vec<InputSpec>, OpenError> {
-    if operands.is_empty() {
-        return Ok(vec![InputSpec::Stdin]);
+/// Command-line operands expanded: the inputs to read, in order, and the operands that
+/// could not be listed. A run reads the first and reports each of the second (exit 1): one
+/// missing file among several does not stop the others.
+#[derive(Debug, Default)]
+pub struct Inputs {
+    /// What to read, in order.
+    pub specs: Vec<InputSpec>,
+    /// Operands (or directories below them) that could not be listed.
+    pub unreadable: Vec<OpenError>,
+}
+
+impl Inputs {
+    /// How many inputs were named, readable or not (for summaries).
+    pub fn count(&self) -> usize {
+        self.specs.len() + self.unreadable.len()
     }
-    let mut inputs = Vec::new();
+}
+
+/// Command-line operands → inputs: none or `-` is stdin, a directory is every regular file
+/// below it (sorted, hidden files skipped), a file is itself. A missing path is unreadable,
+/// unless `allow_missing` (a followed file that does not exist yet is waited for).
+pub fn expand_inputs(operands: &[PathBuf], allow_missing: bool) -> Inputs {
+    let mut expanded = Inputs::default();
+    if operands.is_empty() {
+        expanded.specs.push(InputSpec::Stdin);
+        return expanded;
+    }
     for operand in operands {
         if operand.as_os_str() == "-" {
-            inputs.push(InputSpec::Stdin);
+            expanded.specs.push(InputSpec::Stdin);
             continue;
         }
         match std::fs::metadata(operand) {
-            Ok(meta) if meta.is_dir() => walk(operand, &mut inputs)?,
-            Ok(_) => inputs.push(InputSpec::File(operand.clone())),
-            Err(error) if error.kind() == io::ErrorKind::NotFound => {
-                if !allow_missing {
-                    return Err(OpenError::Missing {
-                        path: operand.display().to_string(),
-                    });
-                }
-                inputs.push(InputSpec::File(operand.clone()));
+            Ok(meta) if meta.is_dir() => walk(operand, &mut expanded),
+            Ok(_) => expanded.specs.push(InputSpec::File(operand.clone())),
+            Err(error) if error.kind() == io::ErrorKind::NotFound && allow_missing => {
+                expanded.specs.push(InputSpec::File(operand.clone()));
             }
-            Err(source) => {
-                return Err(OpenError::Unreadable {
-                    path: operand.display().to_string(),
-                    source,
-                })
-            }
+            Err(error) => expanded.unreadable.push(OpenError::new(operand, error)),
         }
     }
-    Ok(inputs)
+    expanded
 }
 
-fn walk(dir: &Path, inputs: &mut Vec<InputSpec>) -> Result<(), OpenError> {
-    let unreadable = |source| OpenError::Unreadable {
-        path: dir.display().to_string(),
-        source,
+fn walk(dir: &Path, expanded: &mut Inputs) {
+    let listing = match std::fs::read_dir(dir) {
+        Ok(listing) => listing,
+        Err(error) => return expanded.unreadable.push(OpenError::new(dir, error)),
     };
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(unreadable)?
+    let mut entries: Vec<PathBuf> = listing
         .filter_map(|entry| entry.ok().map(|entry| entry.path()))
         .filter(|path| {
             !path
@@ -102,12 +123,11 @@ fn walk(dir: &Path, inputs: &mut Vec<InputSpec>) -> Result<(), OpenError> {
     entries.sort();
     for path in entries {
         if path.is_dir() {
-            walk(&path, inputs)?;
+            walk(&path, expanded);
         } else if path.is_file() {
-            inputs.push(InputSpec::File(path));
+            expanded.specs.push(InputSpec::File(path));
         }
     }
-    Ok(())
 }
 
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
@@ -117,10 +137,7 @@ pub fn open_input(spec: &InputSpec) -> Result<Box<dyn Read + Send>, OpenError> {
     let (reader, name): (Box<dyn Read + Send>, String) = match spec {
         InputSpec::Stdin => (Box::new(io::stdin()), "<stdin>".to_string()),
         InputSpec::File(path) => {
-            let file = File::open(path).map_err(|source| OpenError::Unreadable {
-                path: path.display().to_string(),
-                source,
-            })?;
+            let file = File::open(path).map_err(|source| OpenError::new(path, source))?;
             (Box::new(file), path.display().to_string())
         }
     };
@@ -181,14 +198,18 @@ mod tests {
 
     #[test]
     fn operands_expand() {
-        assert_eq!(expand_inputs(&[], false).expect("stdin"), vec![InputSpec::Stdin]);
+        assert_eq!(expand_inputs(&[], false).specs, vec![InputSpec::Stdin]);
         let missing = expand_inputs(&[PathBuf::from("/nonexistent/logsentry")], false);
-        assert!(matches!(missing, Err(OpenError::Missing { .. })));
+        assert!(missing.specs.is_empty());
+        assert!(matches!(missing.unreadable.as_slice(), [OpenError::Missing { .. }]));
+        let waited_for = expand_inputs(&[PathBuf::from("/nonexistent/logsentry")], true);
+        assert_eq!(waited_for.specs.len(), 1);
+        assert!(waited_for.unreadable.is_empty());
         let dir = tempfile::tempdir().expect("tempdir");
         std::fs::write(dir.path().join("b.log"), "b").expect("write");
         std::fs::write(dir.path().join("a.log"), "a").expect("write");
         std::fs::write(dir.path().join(".hidden"), "h").expect("write");
-        let inputs = expand_inputs(&[dir.path().to_path_buf()], false).expect("dir");
+        let inputs = expand_inputs(&[dir.path().to_path_buf()], false).specs;
         let names: Vec<_> = inputs
             .iter()
             .filter_map(|input| input.path()?.file_name()?.to_str().map(str::to_string))

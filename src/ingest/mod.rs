@@ -8,6 +8,6 @@ mod lines;
 mod text;
 
 pub use follow::FollowedFile;
-pub use input::{expand_inputs, open_input, peek, InputSpec, OpenError};
+pub use input::{expand_inputs, open_input, peek, InputSpec, Inputs, OpenError};
 pub use lines::{Line, LineReader};
 pub use text::{split_cr, to_text};

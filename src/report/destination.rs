@@ -5,6 +5,17 @@ use std::fs::{File, OpenOptions};
 use std::io;
 use std::path::{Path, PathBuf};
 
+/// A destination refused before any input is read.
+#[derive(Debug, thiserror::Error)]
+pub enum DestinationError {
+    /// `-o` names a file that exists.
+    #[error("{} exists; a report never overwrites a file (choose another name, or --out-dir for a new one)", .0.display())]
+    Exists(PathBuf),
+    /// `--out-dir` names something that is not a directory.
+    #[error("--out-dir {}: not a directory", .0.display())]
+    NotADirectory(PathBuf),
+}
+
 /// Where to write.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Destination {
@@ -19,14 +30,11 @@ pub enum Destination {
 impl Destination {
     /// Refuses, before any input is read, a file that exists or a directory path that is a
     /// file: a report is never written over anything.
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), DestinationError> {
         match self {
-            Destination::File(path) if path.exists() => Err(format!(
-                "{} exists; a report never overwrites a file (choose another name, or --out-dir for a new one)",
-                path.display()
-            )),
+            Destination::File(path) if path.exists() => Err(DestinationError::Exists(path.clone())),
             Destination::Directory(dir) if dir.exists() && !dir.is_dir() => {
-                Err(format!("--out-dir {}: not a directory", dir.display()))
+                Err(DestinationError::NotADirectory(dir.clone()))
             }
             _ => Ok(()),
         }

@@ -11,6 +11,6 @@ pub mod model;
 pub mod render;
 
 pub use collect::{Collector, Malformed, RecordKind};
-pub use destination::Destination;
+pub use destination::{Destination, DestinationError};
 pub use model::ReportData;
-pub use render::{Format, Renderer};
+pub use render::{Format, Renderer, TemplateError};

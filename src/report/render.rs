@@ -48,6 +48,30 @@ impl Format {
     }
 }
 
+/// Why a report template cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum TemplateError {
+    /// The template file could not be read.
+    #[error("{}: {source}", path.display())]
+    Unreadable {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The template does not parse.
+    #[error("{name}: {message}")]
+    Invalid {
+        /// The template's name (its file name).
+        name: String,
+        /// Tera's error and its causes, on one line.
+        message: String,
+    },
+    /// The template parsed but rendering failed (it names a value the report has not).
+    #[error("{0}")]
+    Render(String),
+}
+
 /// A template ready to render report data.
 pub struct Renderer {
     tera: Tera,
@@ -56,7 +80,7 @@ pub struct Renderer {
 
 impl Renderer {
     /// The built-in template of `format` (HTML or Markdown).
-    pub fn builtin(format: Format) -> Result<Self, String> {
+    pub fn builtin(format: Format) -> Result<Self, TemplateError> {
         let (name, text) = match format {
             Format::Markdown => ("report.md", MARKDOWN_TEMPLATE),
             _ => ("report.html", HTML_TEMPLATE),
@@ -65,19 +89,32 @@ impl Renderer {
     }
 
     /// A user's template; it is escaped as HTML when its name ends in `.html`, `.htm` or `.xml`.
-    pub fn from_file(path: &Path) -> Result<Self, String> {
-        let text = std::fs::read_to_string(path).map_err(|error| format!("{}: {error}", path.display()))?;
+    pub fn from_file(path: &Path) -> Result<Self, TemplateError> {
+        let text = std::fs::read_to_string(path).map_err(|source| TemplateError::Unreadable {
+            path: path.to_owned(),
+            source,
+        })?;
         let name = path
             .file_name()
             .map(|name| name.to_string_lossy().into_owned())
             .unwrap_or_else(|| "template".to_owned());
-        Self::from_text(&name, &text).map_err(|error| format!("{}: {error}", path.display()))
+        Self::from_text(&name, &text).map_err(|error| match error {
+            TemplateError::Invalid { message, .. } => TemplateError::Invalid {
+                name: path.display().to_string(),
+                message,
+            },
+            other => other,
+        })
     }
 
-    fn from_text(name: &str, text: &str) -> Result<Self, String> {
+    fn from_text(name: &str, text: &str) -> Result<Self, TemplateError> {
         let mut tera = Tera::new();
         tera.register_filter("md", |text: &str, _: Kwargs, _: &State| markdown_text(text));
-        tera.add_raw_template(name, text).map_err(|error| describe(&error))?;
+        tera.add_raw_template(name, text)
+            .map_err(|error| TemplateError::Invalid {
+                name: name.to_owned(),
+                message: describe(&error),
+            })?;
         Ok(Renderer {
             tera,
             name: name.to_owned(),
@@ -85,10 +122,12 @@ impl Renderer {
     }
 
     /// The report as text.
-    pub fn render(&self, data: &ReportData) -> Result<String, String> {
+    pub fn render(&self, data: &ReportData) -> Result<String, TemplateError> {
         let mut context = Context::new();
         context.insert("report", data);
-        self.tera.render(&self.name, &context).map_err(|error| describe(&error))
+        self.tera
+            .render(&self.name, &context)
+            .map_err(|error| TemplateError::Render(describe(&error)))
     }
 }
 

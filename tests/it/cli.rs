@@ -110,12 +110,52 @@ fn quiet_hides_the_summary() {
     assert_eq!(stderr(&output), "");
 }
 
+/// The README's promise: an input that cannot be read is one message, the others are still
+/// processed, and the exit status is 1. Every stage keeps it.
+#[test]
+fn a_missing_input_among_several_is_one_message_and_exit_1() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let missing = dir.path().join("gone.log");
+    let missing = missing.to_str().expect("path");
+    let auth = sample("auth.log");
+    let auth = auth.to_str().expect("path");
+    let parsed = ls_parse(&["ssh", missing, auth], b"");
+    assert_eq!(parsed.status.code(), Some(1), "{}", stderr(&parsed));
+    let text = stderr(&parsed);
+    let complaints: Vec<&str> = text.lines().filter(|line| line.contains("gone.log")).collect();
+    assert_eq!(complaints.len(), 1, "{text}");
+    assert!(complaints[0].contains("no such file"), "{text}");
+    let whole = ls_parse(&["ssh", auth], b"");
+    assert_eq!(parsed.stdout, whole.stdout, "the readable input is parsed whole");
+    let events_file = dir.path().join("events.ndjson");
+    std::fs::write(&events_file, &whole.stdout).expect("write");
+    let events_file = events_file.to_str().expect("path");
+    for (program, stage) in [
+        ("ls-detect", LS_DETECT),
+        ("ls-correlate", LS_CORRELATE),
+        ("ls-enrich", LS_ENRICH),
+    ] {
+        let output = std::process::Command::new(stage)
+            .args([missing, events_file])
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("run");
+        assert_eq!(output.status.code(), Some(1), "{program}: {}", stderr(&output));
+        assert!(!output.stdout.is_empty(), "{program}: the readable input is processed");
+        let text = stderr(&output);
+        assert_eq!(
+            text.lines().filter(|line| line.contains("gone.log")).count(),
+            1,
+            "{text}"
+        );
+    }
+}
+
 #[test]
 fn usage_errors_are_one_line_and_exit_2() {
     for args in [
         vec!["xml"],
         vec![],
-        vec!["ssh", "/nonexistent/auth.log"],
         vec!["ssh", "--tz", "Mars/Olympus"],
         vec!["ssh", "--year", "12"],
         vec!["ssh", "--from-end"],

@@ -768,3 +768,23 @@ fn user_name_is_the_one_account_an_alert_concerns_or_absent() {
         }
     }
 }
+
+/// A config file that cannot be read is a data error (exit 1); one that asks for what cannot
+/// be is a usage error (exit 2), as the same flag would be.
+#[test]
+fn config_files_fail_by_kind() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let missing = dir.path().join("missing.toml");
+    let output = ls_detect(&["--config", missing.to_str().expect("path")], b"");
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(stderr(&output).contains("missing.toml"), "{}", stderr(&output));
+    let zero = dir.path().join("zero.toml");
+    std::fs::write(&zero, "scan-threshold = 0\n").expect("write");
+    let output = ls_detect(&["--config", zero.to_str().expect("path")], b"");
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("scan-threshold must be at least 1"),
+        "{}",
+        stderr(&output)
+    );
+}

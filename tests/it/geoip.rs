@@ -152,12 +152,22 @@ fn geoip_adds_location_and_network_where_missing() {
     assert_eq!(report["context"][0]["autonomous_system"], "AS15169 GOOGLE");
 }
 
+/// A database that is missing or is not one is a data error (exit 1), named in the message:
+/// the command line itself was fine.
 #[test]
-fn a_file_that_is_not_a_database_is_a_usage_error() {
+fn a_file_that_is_not_a_database_is_a_data_error() {
     let dir = tempfile::tempdir().expect("tempdir");
     let bogus = dir.path().join("bogus.mmdb");
     std::fs::write(&bogus, "not a database").expect("write");
-    let output = ls_enrich(&["--geoip", bogus.to_str().expect("path")], b"");
-    assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains("bogus.mmdb"), "{}", stderr(&output));
+    for database in [bogus, dir.path().join("missing.mmdb")] {
+        let output = ls_enrich(&["--geoip", database.to_str().expect("path")], b"");
+        assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+        let name = database.file_name().and_then(|name| name.to_str()).expect("name");
+        assert!(stderr(&output).contains(name), "{}", stderr(&output));
+        assert!(
+            !stderr(&output).contains("--help"),
+            "not a usage error: {}",
+            stderr(&output)
+        );
+    }
 }

@@ -138,8 +138,24 @@ fn logsentry_names_its_report_and_prints_a_summary() {
 fn logsentry_reports_usage_and_data_errors() {
     let output = logsentry(&["--tz", "Mars/Olympus", sample("").to_str().expect("path")], b"");
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
-    let output = logsentry(&["/nonexistent/logs"], b"");
-    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let output = logsentry(
+        &[
+            "--out-dir",
+            dir.path().to_str().expect("path"),
+            "/nonexistent/logs",
+            sample("auth.log").to_str().expect("path"),
+        ],
+        b"",
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "a missing input is a data error: {}",
+        stderr(&output)
+    );
+    assert!(stderr(&output).contains("/nonexistent/logs"), "{}", stderr(&output));
+    assert_eq!(sorted_entries(dir.path()).len(), 1, "the other input is still reported");
     let dir = tempfile::tempdir().expect("tempdir");
     let existing = dir.path().join("r.html");
     std::fs::write(&existing, "keep").expect("write");

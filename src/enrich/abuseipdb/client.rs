@@ -95,6 +95,25 @@ impl LookupError {
     }
 }
 
+/// Why a client cannot be made.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// The TLS stack could not be set up (a data error: nothing the command line can mend).
+    #[error("cannot set up HTTPS: {0}")]
+    Tls(reqwest::Error),
+    /// A lookup thread could not be started (a data error).
+    #[error("cannot start a lookup thread: {0}")]
+    NoThread(std::io::Error),
+    /// `--abuseipdb-url` is not a URL (a usage error).
+    #[error("--abuseipdb-url {url}: {reason}")]
+    BadUrl {
+        /// The URL as given.
+        url: String,
+        /// Why it is not one (the URL parser's words).
+        reason: String,
+    },
+}
+
 /// An AbuseIPDB client (cheap to clone: the connection pool is shared).
 #[derive(Clone)]
 pub struct Client {
@@ -107,7 +126,7 @@ pub struct Client {
 impl Client {
     /// A client of `url` with `key`; a check gives up after `timeout`, and a 429 asking for
     /// more than `max_wait` is not waited out.
-    pub fn new(url: &str, key: &str, timeout: Duration, max_wait: Duration) -> Result<Self, String> {
+    pub fn new(url: &str, key: &str, timeout: Duration, max_wait: Duration) -> Result<Self, ClientError> {
         // Ours is the only TLS configuration in the process; a second install is harmless.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::blocking::Client::builder()
@@ -115,8 +134,11 @@ impl Client {
             .connect_timeout(timeout)
             .user_agent(concat!("logsentry/", env!("CARGO_PKG_VERSION")))
             .build()
-            .map_err(|error| format!("cannot set up HTTPS: {error}"))?;
-        reqwest::Url::parse(url).map_err(|error| format!("--abuseipdb-url {url}: {error}"))?;
+            .map_err(ClientError::Tls)?;
+        reqwest::Url::parse(url).map_err(|error| ClientError::BadUrl {
+            url: url.to_owned(),
+            reason: error.to_string(),
+        })?;
         Ok(Client {
             http,
             url: url.to_owned(),

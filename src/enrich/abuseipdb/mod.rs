@@ -8,7 +8,7 @@ pub mod cache;
 pub mod client;
 
 pub use address::is_public;
-pub use client::{LookupError, Reputation};
+pub use client::{ClientError, LookupError, Reputation};
 
 use cache::Cache;
 use client::Client;
@@ -95,8 +95,8 @@ pub struct Lookups {
 }
 
 impl Lookups {
-    /// Opens the cache and starts the pool. The error is a usage message.
-    pub fn start(program: &'static str, config: &AbuseConfig) -> Result<Self, String> {
+    /// Opens the cache and starts the pool.
+    pub fn start(program: &'static str, config: &AbuseConfig) -> Result<Self, ClientError> {
         let (cache, warning) = Cache::open(config.cache_path.clone(), config.ttl_seconds);
         let (reply_sender, replies) = mpsc::channel();
         let mut lookups = Lookups {
@@ -156,7 +156,7 @@ impl Lookups {
                         return;
                     }
                 })
-                .map_err(|error| format!("cannot start a lookup thread: {error}"))?;
+                .map_err(ClientError::NoThread)?;
             lookups.workers.push(worker);
         }
         lookups.jobs = Some(job_sender);
