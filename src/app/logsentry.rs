@@ -318,7 +318,7 @@ pub fn analyse(run: LogsentryRun) -> Exit {
             return Exit::DataError;
         }
     };
-    report.collector_mut().provenance_mut().inputs = parse.inputs.specs.iter().map(InputSpec::display).collect();
+    report.collector_mut().provenance_mut().inputs = parse.ingest.inputs.specs.iter().map(InputSpec::display).collect();
     let progress = Arc::new(Progress::default());
     let progress_thread = if quiet { None } else { show_progress(progress.clone()) };
     let stages = Stages {
@@ -335,7 +335,7 @@ pub fn analyse(run: LogsentryRun) -> Exit {
     };
     let (block_sender, blocks) = mpsc::sync_channel(BLOCKS_IN_FLIGHT);
     let (spare_sender, spare) = mpsc::sync_channel(BLOCKS_IN_FLIGHT);
-    let input_count = parse.inputs.count();
+    let input_count = parse.ingest.inputs.count();
     let parser = std::thread::Builder::new().name("ls-parse".into()).spawn(move || {
         let mut out = NdjsonWriter::new(BlockSender {
             blocks: block_sender,

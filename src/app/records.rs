@@ -4,7 +4,7 @@
 //! record at once, while a large file is still written in big blocks).
 
 use super::Exit;
-use crate::ingest::{open_input, to_text, Inputs, LineReader};
+use crate::ingest::{open_input, to_text, Inputs, LineError, LineReader};
 use crate::output::{is_broken_pipe, NdjsonWriter};
 use std::fmt::Display;
 use std::io::{self, Write};
@@ -119,8 +119,8 @@ pub fn each_record_of<W: Write, S: Stage>(
             }) {
                 Ok(Some(line)) => line,
                 Ok(None) => break,
-                Err(error) if is_broken_pipe(&error) => return Err(Exit::Success),
-                Err(error) => {
+                Err(LineError::BeforeRead(error)) => return Err(output_failed(program, &error)),
+                Err(LineError::Read(error)) => {
                     let _ = writeln!(stderr, "{program}: reading {display}: {error}");
                     counts.unreadable += 1;
                     break;

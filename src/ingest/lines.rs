@@ -7,6 +7,18 @@ use std::io::{self, Read};
 /// while they are parsed and written (measured: 256 KiB each was ~8% slower).
 const READ_BUFFER: usize = 64 * 1024;
 
+/// Why [`LineReader::next_line`] gave no line.
+#[derive(Debug, thiserror::Error)]
+pub enum LineError {
+    /// Reading the input failed.
+    #[error("{0}")]
+    Read(io::Error),
+    /// The hook run before a read failed (writing output, as a rule): its own error, so the
+    /// caller can tell a failing output from a failing input.
+    #[error("{0}")]
+    BeforeRead(io::Error),
+}
+
 /// One line without its `\n`.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Line<'a> {
@@ -58,7 +70,7 @@ impl LineReader {
         &mut self,
         finished: bool,
         before_read: &mut dyn FnMut() -> io::Result<()>,
-    ) -> io::Result<Option<Line<'_>>> {
+    ) -> Result<Option<Line<'_>>, LineError> {
         if self.carry_taken {
             self.carry.clear();
             self.truncated = false;
@@ -79,9 +91,9 @@ impl LineReader {
                 self.append_carry(self.start, self.end);
                 self.start = self.end;
             }
-            before_read()?;
+            before_read().map_err(LineError::BeforeRead)?;
             self.start = 0;
-            self.end = read_retrying(&mut self.source, &mut self.buffer)?;
+            self.end = read_retrying(&mut self.source, &mut self.buffer).map_err(LineError::Read)?;
             if self.end == 0 {
                 if finished && (!self.carry.is_empty() || self.truncated) {
                     break Found::InCarry;

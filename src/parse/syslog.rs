@@ -187,7 +187,7 @@ fn parse_after_timestamp(time: HeaderTime, text: &str) -> Option<SyslogLine<'_>>
 /// `host sshd[123]: message` with no timestamp (journal exports, some test logs).
 fn parse_without_timestamp(text: &str) -> Option<SyslogLine<'_>> {
     let (host, after_host) = split_token(text);
-    if !super::looks_like_hostname(host) && super::normalize_ip(host).is_none() {
+    if !crate::schema::looks_like_hostname(host) && crate::schema::normalize_ip(host).is_none() {
         return None;
     }
     let (tag, after_tag) = split_token(after_host);

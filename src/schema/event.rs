@@ -158,9 +158,9 @@ impl<'a> Source<'a> {
     /// Sets the remote from text as logged: an IP (normalised), a host name, or, failing
     /// both, the raw text under `source.address`.
     pub fn set_host(&mut self, text: &'a str) {
-        if let Some(ip) = crate::parse::normalize_ip(text) {
+        if let Some(ip) = super::normalize_ip(text) {
             self.ip = Some(ip);
-        } else if crate::parse::looks_like_hostname(text) {
+        } else if super::looks_like_hostname(text) {
             self.domain = Some(text);
         } else if !text.is_empty() {
             self.address = Some(text);

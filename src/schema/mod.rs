@@ -2,6 +2,7 @@
 //! fields live under `logsentry.*`. `man/logsentry-schema.7` documents every field; this
 //! module is its single implementation.
 
+mod address;
 mod alert;
 mod alert_view;
 mod borrowed;
@@ -13,6 +14,7 @@ mod strict_json;
 mod view;
 mod view_reader;
 
+pub use address::{looks_like_hostname, normalize_ip};
 pub use alert::{
     Alert, AlertHost, AlertInfo, AlertMeta, AlertSource, AlertUser, Evidence, RuleInfo, Severity, Tactic, Technique,
     Threat, MAX_LISTED,

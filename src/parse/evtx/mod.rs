@@ -2,12 +2,15 @@
 //! renders it as compact JSON (`{"Event":{"System":{...},"EventData":{...}}}`); this maps
 //! that text onto the schema without parsing it into values: [`Members`] walks it once, the
 //! dozen fields detectors need are picked out, and `EventData`/`UserData` are copied whole
-//! into `winlog.*`. Decoding is in `ingest::evtx`; this file only reads one record's text.
+//! into `winlog.*`. Decoding is in `stream`; this file only reads one record's text.
 
-use super::json_scan::{flat_members, integer_value, string_value, Leading, Members};
+mod json_scan;
+pub mod stream;
+
 use super::Reject;
 use crate::schema::{Event, EventCode, EventType, EventWriter, Outcome};
 use crate::time::Timestamp;
+use json_scan::{flat_members, integer_value, string_value, Leading, Members};
 use std::borrow::Cow;
 
 /// The first bytes of every EVTX file.
@@ -493,7 +496,7 @@ pub fn map_record(
     let sub_status_text = present(data.sub_status);
     let command_line = present(data.command_line);
 
-    if let Some(ip) = ip.as_deref().and_then(crate::parse::normalize_ip) {
+    if let Some(ip) = ip.as_deref().and_then(crate::schema::normalize_ip) {
         event.source.ip = Some(ip);
     }
     event.source.port = port

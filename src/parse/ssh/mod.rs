@@ -1,16 +1,23 @@
 //! auth.log, secure and journald: sshd's messages, plus the account events a Linux host logs
 //! beside them (sudo, su, user and group management — see `accounts`).
 
-use super::accounts::AccountState;
+mod accounts;
+mod connections;
+mod dropbear;
+mod fact;
+mod journal;
+mod remote;
+
 use super::clock::Clock;
-use super::connections::{Connection, Connections};
-use super::dropbear::dropbear_message;
-use super::fact::{ecs, Fact};
-use super::journal::JournalRecord;
-use super::remote::{split_from, split_trailing, strip_preauth, Remote};
 use super::syslog::{parse_header, HeaderTime, SyslogLine};
 use super::{Emit, LineCtx, LineParser, Parsed, Reject};
 use crate::schema::{Event, EventType, Outcome};
+use accounts::AccountState;
+use connections::{Connection, Connections};
+use dropbear::dropbear_message;
+use fact::{ecs, Fact};
+use journal::JournalRecord;
+use remote::{split_from, split_trailing, strip_preauth, Remote};
 
 /// The `ssh` format: syslog or journal JSON lines from an authentication log.
 pub struct SshParser {
@@ -128,7 +135,7 @@ impl SshParser {
         if let Some(rest) = message.strip_prefix("Connection from ") {
             let (peer, _) = rest.split_once(" on ").unwrap_or((rest, ""));
             if let Some((_, remote)) = split_trailing(peer) {
-                if let Some(ip) = super::normalize_ip(remote.host) {
+                if let Some(ip) = crate::schema::normalize_ip(remote.host) {
                     self.connections.entry(host, pid).peer = Some((ip, remote.port));
                 }
             }
@@ -138,7 +145,7 @@ impl SshParser {
             // Verbose-mode summary: `...;Remote: 127.0.0.1-1780;...`
             let remote = rest.split(';').find_map(|field| field.strip_prefix("Remote: "))?;
             let (address, port) = remote.rsplit_once('-')?;
-            if let Some(ip) = super::normalize_ip(address) {
+            if let Some(ip) = crate::schema::normalize_ip(address) {
                 self.connections.entry(host, pid).peer = Some((ip, port.parse().ok()));
             }
             return None;

@@ -1,6 +1,6 @@
 //! `journalctl -o json` records: one JSON object per line.
 
-use super::syslog::{HeaderTime, SyslogLine};
+use crate::parse::syslog::{HeaderTime, SyslogLine};
 use crate::time::Timestamp;
 use serde::Deserialize;
 use std::borrow::Cow;

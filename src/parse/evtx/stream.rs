@@ -14,7 +14,7 @@
 //! matters when the whole mapping is held to a tenth of the decoding's cost. The crate is
 //! pinned to the exact version this was written against for that reason.
 
-use crate::parse::evtx::{map_record, MappedTime, RecordCtx, RecordText, EVTX_MAGIC};
+use super::{map_record, MappedTime, RecordCtx, RecordText, EVTX_MAGIC};
 use crate::schema::EventWriter;
 use crate::time::Timestamp;
 use evtx::{EvtxParser, ParserSettings, RenderedChunk, RenderedChunkItem};

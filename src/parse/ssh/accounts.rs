@@ -2,7 +2,7 @@
 //! password changes. Same schema as sshd events so the same detectors apply.
 
 use super::fact::{ecs, Fact};
-use super::ssh::pam_auth;
+use super::pam_auth;
 use crate::schema::Outcome;
 
 /// su logs one attempt up to three times (`Successful su`, `+ tty a:b`, a PAM session line);
