@@ -7,6 +7,7 @@ pub mod detect_config;
 pub mod enrich;
 pub mod logsentry;
 pub mod parse;
+mod pipeline;
 pub mod records;
 pub mod report;
 
