@@ -23,12 +23,16 @@ _logsentry() {
 
     case "${cmd}" in
         logsentry)
-            opts="-o -q -h -V --output --out-dir --format --template --title --tz --config --geoip --geoip-asn --open --color --quiet --help --version"
+            opts="-q -o -h -V --rejects --quiet --output --out-dir --format --template --title --tz --config --geoip --geoip-asn --open --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --rejects)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -1,3 +1,4 @@
+complete -c logsentry -l rejects -d 'Write every line that could not be used (rejected by the parser, or not a usable record), verbatim, to FILE' -r -F
 complete -c logsentry -s o -l output -d 'Write the report to FILE, which must not exist; its extension (.html, .md, .csv, .json) sets the format unless --format does' -r -F
 complete -c logsentry -l out-dir -d 'Write a new report into DIR (made if missing), named logsentry_report_YYYYMMDD_HHMMSS.EXT by the local time' -r -F
 complete -c logsentry -l format -d 'The report\'s format [default: from the -o file\'s extension, else html]' -r -f -a "html\t'One self-contained HTML page'
@@ -13,7 +14,7 @@ complete -c logsentry -l geoip-asn -d 'Add source.as.* from this ASN database (M
 complete -c logsentry -l color -d 'Colour in the summary' -r -f -a "auto\t'When standard output is a terminal and NO_COLOR is unset'
 always\t'Always'
 never\t'Never'"
+complete -c logsentry -s q -l quiet -d 'Print no summary line (and no progress line) at exit; warnings and errors still go to stderr'
 complete -c logsentry -l open -d 'Open the report when it is written (xdg-open, or open on macOS)'
-complete -c logsentry -s q -l quiet -d 'No summary and no progress; errors still go to standard error'
 complete -c logsentry -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c logsentry -s V -l version -d 'Print version'

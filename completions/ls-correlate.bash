@@ -23,12 +23,16 @@ _ls__correlate() {
 
     case "${cmd}" in
         ls__correlate)
-            opts="-q -h -V --by --min-types --window --final --incidents-only --quiet --help --version"
+            opts="-q -h -V --rejects --quiet --by --min-types --window --final --incidents-only --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --rejects)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --by)
                     COMPREPLY=($(compgen -W "ip user host" -- "${cur}"))
                     return 0

@@ -23,12 +23,16 @@ _ls__detect() {
 
     case "${cmd}" in
         ls__detect)
-            opts="-q -h -V --list-rules --config --only --skip --brute-force-threshold --stuffing-threshold --scan-threshold --window --compromise-window --ipv6-prefix --tz --work-hours --weekend --allow-user --allow-source --privileged-group --quiet --help --version"
+            opts="-q -h -V --rejects --quiet --list-rules --config --only --skip --brute-force-threshold --stuffing-threshold --scan-threshold --window --compromise-window --ipv6-prefix --tz --work-hours --weekend --allow-user --allow-source --privileged-group --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --rejects)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -1,3 +1,4 @@
+complete -c ls-detect -l rejects -d 'Write every line that could not be used (rejected by the parser, or not a usable record), verbatim, to FILE' -r -F
 complete -c ls-detect -l config -d 'Read settings from a TOML file: its keys are these flags\' names (brute-force-threshold = 5, window = "10m", only = ["brute-force"], ...); a flag given here wins over the file' -r -F
 complete -c ls-detect -l only -d 'Run only these rules (comma-separated ids, see --list-rules)' -r
 complete -c ls-detect -l skip -d 'Do not run these rules (comma-separated ids, see --list-rules)' -r
@@ -13,7 +14,7 @@ complete -c ls-detect -l weekend -d 'The days of the weekend for the weekend rul
 complete -c ls-detect -l allow-user -d 'Users whose logins at any hour are expected (repeatable, or comma-separated; added to the config file\'s)' -r
 complete -c ls-detect -l allow-source -d 'Sources whose logins at any hour are expected: addresses or networks like 10.0.0.0/8 (repeatable, or comma-separated; added to the config file\'s)' -r
 complete -c ls-detect -l privileged-group -d 'Groups whose new members are reported (comma-separated; default: sudo, wheel, adm, admin, root, Administrators, Domain Admins, Enterprise Admins, Schema Admins)' -r
+complete -c ls-detect -s q -l quiet -d 'Print no summary line (and no progress line) at exit; warnings and errors still go to stderr'
 complete -c ls-detect -l list-rules -d 'Print every rule (id, severity, technique, thresholds, description) and exit'
-complete -c ls-detect -s q -l quiet -d 'No summary on stderr'
 complete -c ls-detect -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ls-detect -s V -l version -d 'Print version'

@@ -23,12 +23,16 @@ _ls__parse() {
 
     case "${cmd}" in
         ls__parse)
-            opts="-F -q -h -V --follow --from-end --sleep-interval --year --tz --raw --rejects --quiet --kind --threads --max-line-bytes --help --version ssh apache evtx mysql auto"
+            opts="-q -F -h -V --rejects --quiet --follow --from-end --sleep-interval --year --tz --raw --kind --threads --max-line-bytes --help --version ssh apache evtx mysql auto"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --rejects)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --sleep-interval)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -38,10 +42,6 @@ _ls__parse() {
                     return 0
                     ;;
                 --tz)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --rejects)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

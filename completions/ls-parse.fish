@@ -1,15 +1,15 @@
+complete -c ls-parse -l rejects -d 'Write every line that could not be used (rejected by the parser, or not a usable record), verbatim, to FILE' -r -F
 complete -c ls-parse -l sleep-interval -d 'With --follow: seconds to wait between checks for new data' -r
 complete -c ls-parse -l year -d 'Year for syslog timestamps that have none (default: the latest year that does not put the event after the file\'s modification time, or after now for stdin)' -r
 complete -c ls-parse -l tz -d 'Time zone for timestamps without an offset: an IANA name (Europe/Berlin), UTC, an offset (+02:00) or `local`' -r
-complete -c ls-parse -l rejects -d 'Write every rejected line, verbatim, to FILE' -r -F
 complete -c ls-parse -l kind -d 'With mysql: which MySQL log the inputs are (default: sniffed from each input\'s first record)' -r -f -a "error\t'The error log: start-up, shutdown, crashes, refused logins'
 general\t'The general query log: connections and every statement'
 slow\t'The slow query log'"
 complete -c ls-parse -l threads -d 'Threads that decode a Windows .evtx file, and as many that map its records to events (with one, the reader maps); 0 means one per CPU. Records are written in file order whatever the number' -r
 complete -c ls-parse -l max-line-bytes -d 'Lines longer than this many bytes are rejected (their start goes to --rejects)' -r
+complete -c ls-parse -s q -l quiet -d 'Print no summary line (and no progress line) at exit; warnings and errors still go to stderr'
 complete -c ls-parse -s F -l follow -d 'Keep reading as the files grow, across rename-and-create and copytruncate rotation (like `tail -F`); a file that does not exist yet is waited for. Ctrl-C or SIGTERM stops, printing the summary; a second one stops at once'
 complete -c ls-parse -l from-end -d 'With --follow: start at the current end of each file instead of reading it whole'
 complete -c ls-parse -l raw -d 'Keep each raw line in `event.original`'
-complete -c ls-parse -s q -l quiet -d 'Do not print the summary line at exit'
 complete -c ls-parse -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ls-parse -s V -l version -d 'Print version'

@@ -23,12 +23,16 @@ _ls__report() {
 
     case "${cmd}" in
         ls__report)
-            opts="-o -q -h -V --output --out-dir --format --template --title --quiet --help --version"
+            opts="-q -o -h -V --rejects --quiet --output --out-dir --format --template --title --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --rejects)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -1,3 +1,4 @@
+complete -c ls-report -l rejects -d 'Write every line that could not be used (rejected by the parser, or not a usable record), verbatim, to FILE' -r -F
 complete -c ls-report -s o -l output -d 'Write the report to FILE, which must not exist; its extension (.html, .md, .csv, .json) sets the format unless --format does' -r -F
 complete -c ls-report -l out-dir -d 'Write a new report into DIR (made if missing), named logsentry_report_YYYYMMDD_HHMMSS.EXT by the local time' -r -F
 complete -c ls-report -l format -d 'The report\'s format [default: from the -o file\'s extension, else html]' -r -f -a "html\t'One self-contained HTML page'
@@ -6,6 +7,6 @@ csv\t'One row per alert'
 json\t'The report\'s data model'"
 complete -c ls-report -l template -d 'A Tera template of your own for an HTML or Markdown report; it sees the data of --format json as `report`, and is escaped as HTML when its name ends in .html' -r -F
 complete -c ls-report -l title -d 'The report\'s title' -r
-complete -c ls-report -s q -l quiet -d 'No summary on stderr'
+complete -c ls-report -s q -l quiet -d 'Print no summary line (and no progress line) at exit; warnings and errors still go to stderr'
 complete -c ls-report -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ls-report -s V -l version -d 'Print version'

@@ -1,12 +1,16 @@
 //! What a stage tells the user on stderr, and the lines it keeps aside: nothing is dropped
-//! silently. Counters travel in this value, passed by `&mut`; there are no globals.
+//! silently. Every stage speaks through this one channel, in one shape (`prog: place:
+//! message`, `prog: error: message`, one summary line), and describes the first ten lines it
+//! could not use before only counting them. Counters travel in this value, passed by `&mut`;
+//! there are no globals.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
 
-/// How many individual rejected lines are described on stderr before only counting them.
-const SHOWN_REJECTS: u64 = 10;
+/// How many unusable lines (rejected, malformed, damaged records) are described on stderr
+/// before they are only counted.
+const SHOWN_PROBLEMS: u64 = 10;
 
 /// Counts for the end-of-run summary.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -19,6 +23,8 @@ pub struct Counts {
     pub skipped: u64,
     /// Lines (or binary records) that could not be parsed.
     pub rejected: u64,
+    /// NDJSON records a later stage could not use (not JSON, no valid time, too long).
+    pub malformed: u64,
     /// Binary records read (Windows event logs), which have no lines.
     pub records: u64,
     /// Inputs that could not be read.
@@ -38,10 +44,17 @@ impl Counts {
         if inputs > 1 {
             line.push_str(&format!(" from {inputs} inputs"));
         }
-        if self.failed_inputs > 0 {
-            line.push_str(&format!(", {} unreadable", self.failed_inputs));
-        }
+        line.push_str(&self.unreadable_note());
         line
+    }
+
+    /// `, 2 unreadable` when any input was, for a summary line.
+    pub fn unreadable_note(&self) -> String {
+        if self.failed_inputs > 0 {
+            format!(", {} unreadable", self.failed_inputs)
+        } else {
+            String::new()
+        }
     }
 }
 
@@ -50,6 +63,8 @@ pub struct Diagnostics {
     program: &'static str,
     rejects: Option<BufWriter<File>>,
     quiet: bool,
+    /// Unusable lines described so far.
+    shown: u64,
     /// The run's counters.
     pub counts: Counts,
 }
@@ -62,41 +77,68 @@ impl Diagnostics {
             program,
             rejects,
             quiet,
+            shown: 0,
             counts: Counts::default(),
         })
+    }
+
+    /// Diagnostics that keep no rejects file (a stage whose unusable lines another keeps).
+    pub fn messages(program: &'static str, quiet: bool) -> Self {
+        Diagnostics {
+            program,
+            rejects: None,
+            quiet,
+            shown: 0,
+            counts: Counts::default(),
+        }
     }
 
     /// A line could not be parsed: count it, describe the first few, keep it verbatim.
     pub fn reject(&mut self, input: &str, line_no: u64, reason: &str, raw: &[u8]) -> io::Result<()> {
         self.counts.rejected += 1;
-        if self.counts.rejected <= SHOWN_REJECTS {
-            self.warn(&format!("{input}:{line_no}: rejected: {reason}"));
-            if self.counts.rejected == SHOWN_REJECTS {
-                let hint = if self.rejects.is_some() {
-                    ""
-                } else {
-                    " (keep them with --rejects FILE)"
-                };
-                self.warn(&format!("further rejected lines are counted, not shown{hint}"));
-            }
-        }
-        if let Some(rejects) = self.rejects.as_mut() {
-            rejects.write_all(raw)?;
-            rejects.write_all(b"\n")?;
-        }
-        Ok(())
+        self.describe(format_args!("{input}:{line_no}: rejected: {reason}"));
+        self.keep(raw)
+    }
+
+    /// An NDJSON record could not be used (`why` says how, and what became of it): count
+    /// it, describe the first few, keep it verbatim.
+    pub fn malformed(&mut self, input: &str, line_no: u64, why: &dyn std::fmt::Display, raw: &[u8]) -> io::Result<()> {
+        self.counts.malformed += 1;
+        self.describe(format_args!("{input}:{line_no}: {why}"));
+        self.keep(raw)
     }
 
     /// Part of a binary input could not be decoded and was skipped: count it and say which
     /// part and why. The rest of the input is still read.
     pub fn damaged(&mut self, input: &str, what: &str) {
         self.counts.rejected += 1;
-        if self.counts.rejected <= SHOWN_REJECTS {
-            self.warn(&format!("{input}: skipped: {what}"));
-            if self.counts.rejected == SHOWN_REJECTS {
-                self.warn("further rejected lines and records are counted, not shown");
-            }
+        self.describe(format_args!("{input}: skipped: {what}"));
+    }
+
+    /// Describes one of the first few unusable lines; after the last of them, says that the
+    /// rest are only counted.
+    fn describe(&mut self, message: std::fmt::Arguments<'_>) {
+        self.shown += 1;
+        if self.shown > SHOWN_PROBLEMS {
+            return;
         }
+        self.warn(&message.to_string());
+        if self.shown == SHOWN_PROBLEMS {
+            let hint = if self.rejects.is_some() {
+                ""
+            } else {
+                " (keep them with --rejects FILE)"
+            };
+            self.warn(&format!("further unusable lines are counted, not shown{hint}"));
+        }
+    }
+
+    fn keep(&mut self, raw: &[u8]) -> io::Result<()> {
+        if let Some(rejects) = self.rejects.as_mut() {
+            rejects.write_all(raw)?;
+            rejects.write_all(b"\n")?;
+        }
+        Ok(())
     }
 
     /// An input could not be read; the run goes on and exits 1.
@@ -123,11 +165,21 @@ impl Diagnostics {
         Ok(())
     }
 
-    /// The one-line summary, unless `-q`.
+    /// ls-parse's one-line summary, unless `-q`.
     pub fn summary(&self, inputs: usize) {
+        self.summary_line(&self.counts.summary(inputs));
+    }
+
+    /// A stage's one-line summary, unless `-q`.
+    pub fn summary_line(&self, line: &str) {
         if self.quiet {
             return;
         }
-        let _ = writeln!(io::stderr().lock(), "{}: {}", self.program, self.counts.summary(inputs));
+        let _ = writeln!(io::stderr().lock(), "{}: {line}", self.program);
+    }
+
+    /// Whether any input failed or any record was malformed: a later stage's exit 1.
+    pub fn lost_records(&self) -> bool {
+        self.counts.failed_inputs > 0 || self.counts.malformed > 0
     }
 }

@@ -1,13 +1,11 @@
 //! The `ls-correlate` runner: flags → [`CorrelateConfig`], the read loop over NDJSON inputs,
 //! the summary and the exit code.
 
-use super::records::{each_record, output_failed, RecordCounts, Skipped};
+use super::records::{each_record, output_failed, records_exit, Skipped, StageInput};
 use super::{Exit, StartError};
 use crate::cli::correlate::{CorrelateArgs, GroupByArg};
 use crate::correlate::{CorrelateConfig, Correlator, GroupBy, Outcome, MAX_OPEN_GROUPS};
-use crate::ingest::{expand_inputs, Inputs};
 use crate::output::NdjsonWriter;
-use std::io::{self, Write};
 
 const PROGRAM: &str = "ls-correlate";
 
@@ -15,16 +13,13 @@ const PROGRAM: &str = "ls-correlate";
 pub struct CorrelateRun {
     /// Grouping and output settings.
     pub config: CorrelateConfig,
-    /// Inputs in order.
-    pub inputs: Inputs,
-    /// No summary.
-    pub quiet: bool,
+    /// Inputs, rejects file, `-q`.
+    pub input: StageInput,
 }
 
 impl CorrelateRun {
     /// Checks the flags.
     pub fn from_args(args: CorrelateArgs) -> Result<Self, StartError> {
-        let inputs = expand_inputs(&args.files, false);
         Ok(CorrelateRun {
             config: CorrelateConfig {
                 by: match args.by {
@@ -37,8 +32,7 @@ impl CorrelateRun {
                 final_only: args.final_only,
                 incidents_only: args.incidents_only,
             },
-            inputs,
-            quiet: args.quiet,
+            input: StageInput::from_args(args.input),
         })
     }
 }
@@ -61,12 +55,14 @@ pub fn correlate(run: &CorrelateRun) -> Exit {
     let mut out = NdjsonWriter::stdout();
     let mut correlator = Correlator::new(run.config.clone());
     let mut counts = Counts::default();
-    let mut read = RecordCounts::default();
+    let mut diagnostics = match run.input.diagnostics(PROGRAM) {
+        Ok(diagnostics) => diagnostics,
+        Err(exit) => return exit,
+    };
     let looped = each_record(
-        PROGRAM,
-        &run.inputs,
+        &run.input.inputs,
         &mut out,
-        &mut read,
+        &mut diagnostics,
         |line, buffer| match correlator.process(line, buffer) {
             Ok(Outcome::Alert { grouped, incidents }) => {
                 counts.alerts += 1;
@@ -86,28 +82,25 @@ pub fn correlate(run: &CorrelateRun) -> Exit {
     }
     counts.incident_records += correlator.finish(out.buffer()) as u64;
     if let Err(error) = out.flush() {
-        return output_failed(PROGRAM, &error);
+        return output_failed(&diagnostics, &error);
     }
-    if !run.quiet {
-        let _ = writeln!(
-            io::stderr().lock(),
-            "{PROGRAM}: {} records, {} alerts ({} without {}), {} incident records, {} other records, {} malformed{}",
-            read.records,
-            counts.alerts,
-            counts.ungrouped,
-            run.config.by.field(),
-            counts.incident_records,
-            counts.other,
-            read.malformed,
-            read.unreadable_note()
-        );
-    }
+    let read = &diagnostics.counts;
+    diagnostics.summary_line(&format!(
+        "{} records, {} alerts ({} without {}), {} incident records, {} other records, {} malformed{}",
+        read.lines,
+        counts.alerts,
+        counts.ungrouped,
+        run.config.by.field(),
+        counts.incident_records,
+        counts.other,
+        read.malformed,
+        read.unreadable_note()
+    ));
     if correlator.crowded_out() > 0 {
-        let _ = writeln!(
-            io::stderr().lock(),
-            "{PROGRAM}: warning: more than {MAX_OPEN_GROUPS} groups were open at once: the {} quietest closed before their window ended",
+        diagnostics.warn(&format!(
+            "warning: more than {MAX_OPEN_GROUPS} groups were open at once: the {} quietest closed before their window ended",
             correlator.crowded_out()
-        );
+        ));
     }
-    read.exit()
+    records_exit(&diagnostics)
 }

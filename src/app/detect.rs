@@ -2,11 +2,10 @@
 //! summary and the exit code.
 
 use super::detect_config::ConfigFile;
-use super::records::{each_record, RecordCounts, Skipped};
+use super::records::{each_record, records_exit, Skipped, StageInput};
 use super::{Exit, StartError};
 use crate::cli::detect::DetectArgs;
 use crate::detect::{rules, rules_with_thresholds, DetectConfig, Engine, Network, Outcome, WorkTime};
-use crate::ingest::{expand_inputs, Inputs};
 use crate::output::{is_broken_pipe, NdjsonWriter};
 use crate::time::{parse_duration, Zone};
 use std::io::{self, Write};
@@ -21,10 +20,8 @@ pub struct DetectRun {
     pub only: Vec<String>,
     /// Rule ids not to run.
     pub skip: Vec<String>,
-    /// Inputs in order.
-    pub inputs: Inputs,
-    /// No summary.
-    pub quiet: bool,
+    /// Inputs, rejects file, `-q`.
+    pub input: StageInput,
 }
 
 impl DetectRun {
@@ -44,7 +41,6 @@ impl DetectRun {
                 known.join(", ")
             )));
         }
-        let inputs = expand_inputs(&args.files, false);
         let file_duration = |key: &str, value: Option<String>| -> Result<Option<i64>, StartError> {
             value
                 .map(|text| {
@@ -114,8 +110,7 @@ impl DetectRun {
             },
             only,
             skip,
-            inputs,
-            quiet: args.quiet,
+            input: StageInput::from_args(args.input),
         })
     }
 }
@@ -210,9 +205,15 @@ pub fn detect(run: &DetectRun) -> Exit {
     let mut out = NdjsonWriter::stdout();
     let mut engine = engine(run);
     let mut counts = Counts::default();
-    let mut read = RecordCounts::default();
-    let looped = each_record(PROGRAM, &run.inputs, &mut out, &mut read, |line, buffer| {
-        match engine.process(line, buffer) {
+    let mut diagnostics = match run.input.diagnostics(PROGRAM) {
+        Ok(diagnostics) => diagnostics,
+        Err(exit) => return exit,
+    };
+    let looped = each_record(
+        &run.input.inputs,
+        &mut out,
+        &mut diagnostics,
+        |line, buffer| match engine.process(line, buffer) {
             Ok(Outcome::Event { alerts }) => {
                 counts.events += 1;
                 counts.alerts += alerts as u64;
@@ -223,25 +224,23 @@ pub fn detect(run: &DetectRun) -> Exit {
                 Ok(())
             }
             Err(malformed) => Err(Skipped(malformed)),
-        }
-    });
+        },
+    );
     // The state of every source still in its window goes when the process does: freeing it
     // piece by piece first would only delay the exit.
     std::mem::forget(engine);
     if let Err(exit) = looped {
         return exit;
     }
-    if !run.quiet {
-        let _ = writeln!(
-            io::stderr().lock(),
-            "{PROGRAM}: {} records, {} events, {} alerts, {} passed through, {} malformed{}",
-            read.records,
-            counts.events,
-            counts.alerts,
-            counts.passed,
-            read.malformed,
-            read.unreadable_note()
-        );
-    }
-    read.exit()
+    let read = &diagnostics.counts;
+    diagnostics.summary_line(&format!(
+        "{} records, {} events, {} alerts, {} passed through, {} malformed{}",
+        read.lines,
+        counts.events,
+        counts.alerts,
+        counts.passed,
+        read.malformed,
+        read.unreadable_note()
+    ));
+    records_exit(&diagnostics)
 }

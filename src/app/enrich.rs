@@ -1,7 +1,7 @@
 //! The `ls-enrich` runner: flags → the ATT&CK table, the read loop over NDJSON inputs, the
 //! summary and the exit code.
 
-use super::records::{each_record_of, RecordCounts, Stage};
+use super::records::{each_record_of, output_failed, records_exit, Stage, StageInput};
 use super::{Exit, StartError};
 use crate::cli::enrich::EnrichArgs;
 use crate::enrich::abuseipdb::{cache, AbuseConfig, ClientError, Lookups};
@@ -9,9 +9,8 @@ use crate::enrich::attack::{stix, AttackTable};
 use crate::enrich::geoip::GeoIp;
 use crate::enrich::reputation::ReputationQueue;
 use crate::enrich::{Enricher, Outcome};
-use crate::ingest::{expand_inputs, Inputs};
 use crate::output::NdjsonWriter;
-use std::io::{self, Write};
+
 use std::time::Duration;
 
 const PROGRAM: &str = "ls-enrich";
@@ -24,10 +23,8 @@ pub struct EnrichRun {
     pub abuseipdb: Option<AbuseConfig>,
     /// GeoIP databases, when given.
     pub geoip: Option<GeoIp>,
-    /// Inputs in order.
-    pub inputs: Inputs,
-    /// No summary.
-    pub quiet: bool,
+    /// Inputs, rejects file, `-q`.
+    pub input: StageInput,
 }
 
 /// The key, from the environment; never shown.
@@ -36,7 +33,6 @@ const KEY_VARIABLE: &str = "ABUSEIPDB_API_KEY";
 impl EnrichRun {
     /// Checks the flags and reads the ATT&CK bundle they name.
     pub fn from_args(args: EnrichArgs) -> Result<Self, StartError> {
-        let inputs = expand_inputs(&args.files, false);
         let attack = match &args.attack_stix {
             None => AttackTable::embedded(),
             Some(path) => std::fs::File::open(path)
@@ -75,8 +71,7 @@ impl EnrichRun {
             attack,
             abuseipdb,
             geoip,
-            inputs,
-            quiet: args.quiet,
+            input: StageInput::from_args(args.input),
         })
     }
 }
@@ -174,8 +169,11 @@ pub fn enrich(run: EnrichRun) -> Exit {
         scratch: Vec::new(),
     };
     let mut out = NdjsonWriter::stdout();
-    let mut read = RecordCounts::default();
-    let looped = each_record_of(PROGRAM, &run.inputs, &mut out, &mut read, &mut stage);
+    let mut diagnostics = match run.input.diagnostics(PROGRAM) {
+        Ok(diagnostics) => diagnostics,
+        Err(exit) => return exit,
+    };
+    let looped = each_record_of(&run.input.inputs, &mut out, &mut diagnostics, &mut stage);
     let reputation_summary = stage.reputation.as_mut().map(|reputation| {
         reputation.finish(out.buffer());
         let (records, lookups) = reputation.counts();
@@ -188,28 +186,26 @@ pub fn enrich(run: EnrichRun) -> Exit {
         return exit;
     }
     if let Err(error) = out.flush() {
-        return super::records::output_failed(PROGRAM, &error);
+        return output_failed(&diagnostics, &error);
     }
     let counts = &stage.counts;
     let geoip_summary = geoip_description
         .map(|description| format!("; {} records located with {description}", stage.enricher.located()))
         .unwrap_or_default();
-    if !run.quiet {
-        let _ = writeln!(
-            io::stderr().lock(),
-            "{PROGRAM}: {} records, {} enriched with ATT&CK {version}{}, {} unchanged, {} not JSON{}{geoip_summary}{}",
-            read.records,
-            counts.enriched,
-            if counts.unknown_techniques > 0 {
-                format!(" ({} unknown technique ids)", counts.unknown_techniques)
-            } else {
-                String::new()
-            },
-            counts.unchanged,
-            read.malformed,
-            read.unreadable_note(),
-            reputation_summary.unwrap_or_default()
-        );
-    }
-    read.exit()
+    let read = &diagnostics.counts;
+    diagnostics.summary_line(&format!(
+        "{} records, {} enriched with ATT&CK {version}{}, {} unchanged, {} not JSON{}{geoip_summary}{}",
+        read.lines,
+        counts.enriched,
+        if counts.unknown_techniques > 0 {
+            format!(" ({} unknown technique ids)", counts.unknown_techniques)
+        } else {
+            String::new()
+        },
+        counts.unchanged,
+        read.malformed,
+        read.unreadable_note(),
+        reputation_summary.unwrap_or_default()
+    ));
+    records_exit(&diagnostics)
 }

@@ -11,6 +11,7 @@ use crate::cli::detect::DetectArgs;
 use crate::cli::logsentry::{ColorArg, LogsentryArgs};
 use crate::cli::parse::ParseArgs;
 use crate::correlate::{self, Correlator};
+use crate::diagnostics::Diagnostics;
 use crate::enrich::attack::AttackTable;
 use crate::enrich::geoip::GeoIp;
 use crate::enrich::Enricher;
@@ -48,8 +49,12 @@ impl LogsentryRun {
             "--tz".into(),
             args.tz.clone().into(),
         ];
+        if let Some(rejects) = &args.input.rejects {
+            parse_argv.push("--rejects".into());
+            parse_argv.push(rejects.clone().into_os_string());
+        }
         parse_argv.push("--".into());
-        parse_argv.extend(args.files.iter().map(|path| path.clone().into_os_string()));
+        parse_argv.extend(args.input.files.iter().map(|path| path.clone().into_os_string()));
         let parse = ParseConfig::from_args(ParseArgs::try_parse_from(parse_argv).map_err(stage_error)?)?;
         let mut detect_argv: Vec<OsString> = vec!["ls-detect".into(), "-q".into(), "--tz".into(), args.tz.into()];
         if let Some(config) = &args.config {
@@ -79,7 +84,7 @@ impl LogsentryRun {
             output,
             open: args.open,
             color,
-            quiet: args.quiet,
+            quiet: args.input.quiet,
         })
     }
 }
@@ -101,10 +106,11 @@ pub fn analyse(run: LogsentryRun) -> Exit {
         color,
         quiet,
     } = run;
+    let diagnostics = Diagnostics::messages(PROGRAM, quiet);
     let mut report = match ReportSink::new(output, AttackTable::embedded()) {
         Ok(report) => report,
         Err(error) => {
-            let _ = writeln!(io::stderr().lock(), "{PROGRAM}: creating the report: {error}");
+            diagnostics.error(&format!("creating the report: {error}"));
             return Exit::DataError;
         }
     };
@@ -123,7 +129,7 @@ pub fn analyse(run: LogsentryRun) -> Exit {
     } = match pipeline::run(parse, stages, !quiet) {
         Ok(ran) => ran,
         Err(error) => {
-            let _ = writeln!(io::stderr().lock(), "{PROGRAM}: {error}");
+            diagnostics.error(&error.to_string());
             return Exit::DataError;
         }
     };
@@ -139,13 +145,13 @@ pub fn analyse(run: LogsentryRun) -> Exit {
     let headline = collector.headline();
     let malformed = counts.malformed;
     if let Some(error) = stages.failure.take() {
-        let _ = writeln!(io::stderr().lock(), "{PROGRAM}: writing the report: {error}");
+        diagnostics.error(&format!("writing the report: {error}"));
         return Exit::DataError;
     }
     let written = match stages.report.finish() {
         Ok(written) => written,
         Err(error) => {
-            let _ = writeln!(io::stderr().lock(), "{PROGRAM}: {error}");
+            diagnostics.error(&error.to_string());
             return Exit::DataError;
         }
     };
@@ -158,14 +164,11 @@ pub fn analyse(run: LogsentryRun) -> Exit {
     }
     if open {
         if let Written::File(path) = &written {
-            open_report(path);
+            open_report(path, &diagnostics);
         }
     }
     if malformed > 0 {
-        let _ = writeln!(
-            io::stderr().lock(),
-            "{PROGRAM}: {malformed} records could not be used between stages"
-        );
+        diagnostics.error(&format!("{malformed} records could not be used between stages"));
     }
     if parse_exit != Exit::Success {
         parse_exit
@@ -223,7 +226,7 @@ fn print_summary(headline: &crate::report::collect::Headline, events: u64, place
     let _ = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush());
 }
 
-fn open_report(path: &std::path::Path) {
+fn open_report(path: &std::path::Path, diagnostics: &Diagnostics) {
     let opener = if cfg!(target_os = "macos") { "open" } else { "xdg-open" };
     let launched = std::process::Command::new(opener)
         .arg(path)
@@ -232,10 +235,9 @@ fn open_report(path: &std::path::Path) {
         .stderr(std::process::Stdio::null())
         .spawn();
     if let Err(error) = launched {
-        let _ = writeln!(
-            io::stderr().lock(),
-            "{PROGRAM}: could not open the report with {opener}: {error}; it is at {}",
+        diagnostics.warn(&format!(
+            "could not open the report with {opener}: {error}; it is at {}",
             path.display()
-        );
+        ));
     }
 }

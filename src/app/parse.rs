@@ -39,7 +39,7 @@ impl ParseConfig {
         if !(args.sleep_interval.is_finite() && args.sleep_interval > 0.0 && args.sleep_interval <= 3600.0) {
             return usage("--sleep-interval must be between 0 and 3600 seconds");
         }
-        let inputs = expand_inputs(&args.files, args.follow);
+        let inputs = expand_inputs(&args.input.files, args.follow);
         if args.follow && inputs.count() > 1 && inputs.specs.contains(&InputSpec::Stdin) {
             return usage("--follow cannot read standard input together with files");
         }
@@ -75,8 +75,8 @@ impl ParseConfig {
                 max_line_bytes: usize::try_from(args.max_line_bytes).unwrap_or(usize::MAX),
                 threads: args.threads,
             },
-            rejects: args.rejects,
-            quiet: args.quiet,
+            rejects: args.input.rejects,
+            quiet: args.input.quiet,
         })
     }
 }

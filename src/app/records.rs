@@ -4,56 +4,62 @@
 //! record at once, while a large file is still written in big blocks).
 
 use super::Exit;
-use crate::ingest::{open_input, to_text, Inputs, LineError, LineReader};
+use crate::cli::InputArgs;
+use crate::diagnostics::Diagnostics;
+use crate::ingest::{expand_inputs, open_input, to_text, Inputs, LineError, LineReader};
 use crate::output::{is_broken_pipe, NdjsonWriter};
 use std::fmt::Display;
 use std::io::{self, Write};
+use std::path::PathBuf;
+
+/// What an NDJSON stage reads, where it keeps the lines it cannot use, and whether it prints
+/// its summary: the shared flags ([`InputArgs`]), checked.
+pub struct StageInput {
+    /// Inputs in order.
+    pub inputs: Inputs,
+    /// `--rejects`.
+    pub rejects: Option<PathBuf>,
+    /// `-q`.
+    pub quiet: bool,
+}
+
+impl StageInput {
+    /// The shared flags, directories expanded.
+    pub fn from_args(args: InputArgs) -> Self {
+        StageInput {
+            inputs: expand_inputs(&args.files, false),
+            rejects: args.rejects,
+            quiet: args.quiet,
+        }
+    }
+
+    /// The stage's diagnostics; a rejects file that cannot be created is said and gives the
+    /// exit status.
+    pub fn diagnostics(&self, program: &'static str) -> Result<Diagnostics, Exit> {
+        Diagnostics::new(program, self.rejects.as_deref(), self.quiet).map_err(|error| {
+            let path = self
+                .rejects
+                .as_deref()
+                .map(|path| path.display().to_string())
+                .unwrap_or_default();
+            super::StartError::data(format_args!("cannot create rejects file {path}"), error).report(program)
+        })
+    }
+}
 
 /// Longest record read; a longer line is reported and skipped.
 pub const MAX_RECORD_BYTES: usize = 64 << 20;
-
-/// What the loop counted.
-#[derive(Debug, Default)]
-pub struct RecordCounts {
-    /// Non-blank lines read.
-    pub records: u64,
-    /// Lines skipped as not usable (reported on stderr).
-    pub malformed: u64,
-    /// Inputs that could not be opened or read to the end.
-    pub unreadable: u64,
-}
-
-impl RecordCounts {
-    /// `, 2 unreadable` when any were, for a summary line.
-    pub fn unreadable_note(&self) -> String {
-        if self.unreadable > 0 {
-            format!(", {} unreadable", self.unreadable)
-        } else {
-            String::new()
-        }
-    }
-
-    /// The exit status the counts call for.
-    pub fn exit(&self) -> Exit {
-        if self.malformed > 0 || self.unreadable > 0 {
-            Exit::DataError
-        } else {
-            Exit::Success
-        }
-    }
-}
 
 /// Feeds every record of `inputs` to `handle`, which appends its output to the buffer it is
 /// given or says why the record is unusable (and what became of it). `Err` ends the run:
 /// output failed (or the reader went away, which is a quiet success).
 pub fn each_record<W: Write, E: Display>(
-    program: &str,
     inputs: &Inputs,
     out: &mut NdjsonWriter<W>,
-    counts: &mut RecordCounts,
+    diagnostics: &mut Diagnostics,
     handle: impl FnMut(&str, &mut Vec<u8>) -> Result<(), E>,
 ) -> Result<(), Exit> {
-    each_record_of(program, inputs, out, counts, &mut EveryRecord(handle))
+    each_record_of(inputs, out, diagnostics, &mut EveryRecord(handle))
 }
 
 /// A record that could not be used and was left out of the output.
@@ -86,27 +92,39 @@ impl<E: Display, F: FnMut(&str, &mut Vec<u8>) -> Result<(), E>> Stage for EveryR
     }
 }
 
-/// [`each_record`] for a [`Stage`].
+/// The line too long to read as a record.
+struct TooLong;
+
+impl Display for TooLong {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(formatter, "record longer than {MAX_RECORD_BYTES} bytes, skipped")
+    }
+}
+
+/// [`each_record`] for a [`Stage`]. Non-blank lines are counted in `lines`, unusable ones
+/// in `malformed`, unreadable inputs in `failed_inputs`.
 pub fn each_record_of<W: Write, S: Stage>(
-    program: &str,
     inputs: &Inputs,
     out: &mut NdjsonWriter<W>,
-    counts: &mut RecordCounts,
+    diagnostics: &mut Diagnostics,
     stage: &mut S,
 ) -> Result<(), Exit> {
     let mut scratch = String::new();
-    let mut stderr = io::stderr().lock();
+    let kept = |diagnostics: &Diagnostics, result: io::Result<()>| {
+        result.map_err(|error| {
+            diagnostics.error(&format!("writing rejects file: {error}"));
+            Exit::DataError
+        })
+    };
     for error in &inputs.unreadable {
-        let _ = writeln!(stderr, "{program}: {error}");
-        counts.unreadable += 1;
+        diagnostics.input_failed(&error.to_string());
     }
     for input in &inputs.specs {
         let display = input.display();
         let source = match open_input(input) {
             Ok(source) => source,
             Err(error) => {
-                let _ = writeln!(stderr, "{program}: {error}");
-                counts.unreadable += 1;
+                diagnostics.input_failed(&error.to_string());
                 continue;
             }
         };
@@ -119,10 +137,9 @@ pub fn each_record_of<W: Write, S: Stage>(
             }) {
                 Ok(Some(line)) => line,
                 Ok(None) => break,
-                Err(LineError::BeforeRead(error)) => return Err(output_failed(program, &error)),
+                Err(LineError::BeforeRead(error)) => return Err(output_failed(diagnostics, &error)),
                 Err(LineError::Read(error)) => {
-                    let _ = writeln!(stderr, "{program}: reading {display}: {error}");
-                    counts.unreadable += 1;
+                    diagnostics.input_failed(&format!("reading {display}: {error}"));
                     break;
                 }
             };
@@ -131,32 +148,40 @@ pub fn each_record_of<W: Write, S: Stage>(
             if bytes.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            counts.records += 1;
+            diagnostics.counts.lines += 1;
             if line.truncated {
-                counts.malformed += 1;
-                let _ = writeln!(
-                    stderr,
-                    "{program}: {display}:{line_no}: record longer than {MAX_RECORD_BYTES} bytes, skipped"
-                );
+                let result = diagnostics.malformed(&display, line_no, &TooLong, bytes);
+                kept(diagnostics, result)?;
                 continue;
             }
             let (text, _) = to_text(bytes, &mut scratch);
             if let Err(why) = stage.record(text, out.buffer()) {
-                counts.malformed += 1;
-                let _ = writeln!(stderr, "{program}: {display}:{line_no}: {why}");
+                let result = diagnostics.malformed(&display, line_no, &why, bytes);
+                kept(diagnostics, result)?;
             }
-            out.written().map_err(|error| output_failed(program, &error))?;
+            out.written().map_err(|error| output_failed(diagnostics, &error))?;
         }
     }
     stage.before_read(out.buffer());
-    out.flush().map_err(|error| output_failed(program, &error))
+    out.flush().map_err(|error| output_failed(diagnostics, &error))?;
+    let result = diagnostics.finish();
+    kept(diagnostics, result)
 }
 
 /// The exit status for a failed write: a reader that went away is a quiet success.
-pub fn output_failed(program: &str, error: &io::Error) -> Exit {
+pub fn output_failed(diagnostics: &Diagnostics, error: &io::Error) -> Exit {
     if is_broken_pipe(error) {
         return Exit::Success;
     }
-    let _ = writeln!(io::stderr().lock(), "{program}: writing output: {error}");
+    diagnostics.error(&format!("writing output: {error}"));
     Exit::DataError
+}
+
+/// The exit status of a stage that read NDJSON: 1 when a record or an input was lost.
+pub fn records_exit(diagnostics: &Diagnostics) -> Exit {
+    if diagnostics.lost_records() {
+        Exit::DataError
+    } else {
+        Exit::Success
+    }
 }

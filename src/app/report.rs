@@ -2,11 +2,11 @@
 //! into the report's tallies, then the report itself. [`ReportSink`] is shared with
 //! `logsentry`, which feeds it from its own pipeline.
 
-use super::records::{each_record, RecordCounts, Skipped};
+use super::records::{each_record, records_exit, Skipped, StageInput};
 use super::{Exit, StartError};
 use crate::cli::report::{FormatArg, ReportArgs, ReportOutputArgs};
 use crate::enrich::attack::AttackTable;
-use crate::ingest::{expand_inputs, InputSpec, Inputs};
+use crate::ingest::InputSpec;
 use crate::output::{is_broken_pipe, NdjsonWriter};
 use crate::report::{csv, Collector, Destination, Format, Malformed, RecordKind, Renderer, TemplateError};
 use std::io::{self, BufWriter, Write};
@@ -215,20 +215,16 @@ impl ReportSink {
 pub struct ReportRun {
     /// The report.
     pub output: ReportOutput,
-    /// Inputs in order.
-    pub inputs: Inputs,
-    /// No summary.
-    pub quiet: bool,
+    /// Inputs, rejects file, `-q`.
+    pub input: StageInput,
 }
 
 impl ReportRun {
     /// Checks the flags.
     pub fn from_args(args: ReportArgs) -> Result<Self, StartError> {
-        let inputs = expand_inputs(&args.files, false);
         Ok(ReportRun {
             output: ReportOutput::from_args(args.output, Destination::Stdout)?,
-            inputs,
-            quiet: args.quiet,
+            input: StageInput::from_args(args.input),
         })
     }
 }
@@ -240,19 +236,23 @@ pub fn main() -> std::process::ExitCode {
 
 /// Reads the inputs and writes the report.
 pub fn report(run: ReportRun) -> Exit {
+    let mut diagnostics = match run.input.diagnostics(PROGRAM) {
+        Ok(diagnostics) => diagnostics,
+        Err(exit) => return exit,
+    };
     let mut sink = match ReportSink::new(run.output, AttackTable::embedded()) {
         Ok(sink) => sink,
         Err(error) => {
-            let _ = writeln!(io::stderr().lock(), "{PROGRAM}: creating the report: {error}");
+            diagnostics.error(&format!("creating the report: {error}"));
             return Exit::DataError;
         }
     };
-    sink.collector_mut().provenance_mut().inputs = run.inputs.specs.iter().map(InputSpec::display).collect();
+    let inputs = &run.input.inputs;
+    sink.collector_mut().provenance_mut().inputs = inputs.specs.iter().map(InputSpec::display).collect();
     // Nothing is written per record: the loop's writer stays empty.
     let mut unused = NdjsonWriter::new(io::sink());
-    let mut read = RecordCounts::default();
     let mut failure = None;
-    let looped = each_record(PROGRAM, &run.inputs, &mut unused, &mut read, |line, _| {
+    let looped = each_record(inputs, &mut unused, &mut diagnostics, |line, _| {
         if failure.is_some() {
             return Ok(());
         }
@@ -272,33 +272,31 @@ pub fn report(run: ReportRun) -> Exit {
         if is_broken_pipe(&error) {
             return Exit::Success;
         }
-        let _ = writeln!(io::stderr().lock(), "{PROGRAM}: writing the report: {error}");
+        diagnostics.error(&format!("writing the report: {error}"));
         return Exit::DataError;
     }
     let counts = sink.collector_mut().provenance().clone();
     let written = match sink.finish() {
         Ok(written) => written,
         Err(error) => {
-            let _ = writeln!(io::stderr().lock(), "{PROGRAM}: {error}");
+            diagnostics.error(&error.to_string());
             return Exit::DataError;
         }
     };
-    if !run.quiet {
-        let place = match &written {
-            Written::File(path) => format!("report written to {}", path.display()),
-            Written::Stdout | Written::ReaderGone => "report written to standard output".to_owned(),
-        };
-        let _ = writeln!(
-            io::stderr().lock(),
-            "{PROGRAM}: {} records ({} events, {} alerts, {} incident records, {} other), {} malformed{}; {place}",
-            read.records,
-            counts.events,
-            counts.alerts,
-            counts.incident_records,
-            counts.other,
-            read.malformed,
-            read.unreadable_note()
-        );
-    }
-    read.exit()
+    let place = match &written {
+        Written::File(path) => format!("report written to {}", path.display()),
+        Written::Stdout | Written::ReaderGone => "report written to standard output".to_owned(),
+    };
+    let read = &diagnostics.counts;
+    diagnostics.summary_line(&format!(
+        "{} records ({} events, {} alerts, {} incident records, {} other), {} malformed{}; {place}",
+        read.lines,
+        counts.events,
+        counts.alerts,
+        counts.incident_records,
+        counts.other,
+        read.malformed,
+        read.unreadable_note()
+    ));
+    records_exit(&diagnostics)
 }

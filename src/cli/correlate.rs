@@ -1,7 +1,6 @@
 //! `ls-correlate`: NDJSON alerts in, alerts and incidents out.
 
 use clap::{Parser, ValueEnum};
-use std::path::PathBuf;
 
 /// Group alerts into incidents.
 #[derive(Debug, Parser)]
@@ -28,9 +27,9 @@ ls-detect events.ndjson | ls-correlate --by user --min-types 3\n\nExit status: 0
 input could not be read or a line was not usable, 2 on usage errors."
 )]
 pub struct CorrelateArgs {
-    /// Input files of NDJSON alerts; none or `-` reads standard input
-    #[arg(value_name = "FILE")]
-    pub files: Vec<PathBuf>,
+    /// The inputs, `--rejects` and `-q`.
+    #[command(flatten)]
+    pub input: super::InputArgs,
 
     /// What alerts are grouped by: the attacker's address (source.ip), the account (user.name)
     /// or the machine (host.hostname)
@@ -54,10 +53,6 @@ pub struct CorrelateArgs {
     /// Write only incidents: not the alerts (nor other records) read
     #[arg(long)]
     pub incidents_only: bool,
-
-    /// No summary on stderr
-    #[arg(short, long)]
-    pub quiet: bool,
 }
 
 /// `--by`.

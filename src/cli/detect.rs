@@ -23,9 +23,9 @@ ls-detect --list-rules\n\nExit status: 0 on success, 1 if an input or the --conf
 be read or a line was not JSON, 2 on usage errors (a value in the --config file among them)."
 )]
 pub struct DetectArgs {
-    /// Input files of NDJSON events; none or `-` reads standard input
-    #[arg(value_name = "FILE")]
-    pub files: Vec<PathBuf>,
+    /// The inputs, `--rejects` and `-q`.
+    #[command(flatten)]
+    pub input: super::InputArgs,
 
     /// Print every rule (id, severity, technique, thresholds, description) and exit
     #[arg(long)]
@@ -102,8 +102,4 @@ pub struct DetectArgs {
     /// root, Administrators, Domain Admins, Enterprise Admins, Schema Admins)
     #[arg(long, value_name = "GROUP", value_delimiter = ',')]
     pub privileged_group: Vec<String>,
-
-    /// No summary on stderr
-    #[arg(short, long)]
-    pub quiet: bool,
 }

@@ -35,9 +35,9 @@ status: 0 on success, 1 if an input, the --attack-stix bundle or a --geoip datab
 be read or a line was not JSON (it is written out all the same), 2 on usage errors."
 )]
 pub struct EnrichArgs {
-    /// Input files of NDJSON records; none or `-` reads standard input
-    #[arg(value_name = "FILE")]
-    pub files: Vec<PathBuf>,
+    /// The inputs, `--rejects` and `-q`.
+    #[command(flatten)]
+    pub input: super::InputArgs,
 
     /// Read ATT&CK from this STIX 2 bundle (MITRE's enterprise-attack.json, plain or gzipped)
     /// instead of the built-in table
@@ -91,8 +91,4 @@ pub struct EnrichArgs {
     /// Use no network: AbuseIPDB answers come from the cache only
     #[arg(long)]
     pub offline: bool,
-
-    /// No summary on stderr
-    #[arg(short, long)]
-    pub quiet: bool,
 }

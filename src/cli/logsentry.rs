@@ -29,9 +29,9 @@ success, 1 if an input could not be read, a line could not be used or the report
 written (the report shows what was read), 2 on usage errors."
 )]
 pub struct LogsentryArgs {
-    /// Log files or directories; none or `-` reads standard input
-    #[arg(value_name = "PATH")]
-    pub files: Vec<PathBuf>,
+    /// The inputs, `--rejects` and `-q` (which also hides the progress line).
+    #[command(flatten)]
+    pub input: super::InputArgs,
 
     /// Where and how to write the report.
     #[command(flatten)]
@@ -62,10 +62,6 @@ pub struct LogsentryArgs {
     /// Colour in the summary
     #[arg(long, value_enum, default_value_t = ColorArg::Auto, value_name = "WHEN")]
     pub color: ColorArg,
-
-    /// No summary and no progress; errors still go to standard error
-    #[arg(short, long)]
-    pub quiet: bool,
 }
 
 /// `--color`.

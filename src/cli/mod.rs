@@ -9,7 +9,28 @@ pub mod logsentry;
 pub mod parse;
 pub mod report;
 
-use clap::CommandFactory;
+use clap::{Args, CommandFactory};
+use std::path::PathBuf;
+
+/// The arguments every stage shares, flattened into each: its inputs, where unusable lines
+/// are kept, and `-q`.
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// Input files or directories (a directory means every file below it); none or `-` reads
+    /// standard input
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// Write every line that could not be used (rejected by the parser, or not a usable
+    /// record), verbatim, to FILE
+    #[arg(long, value_name = "FILE")]
+    pub rejects: Option<PathBuf>,
+
+    /// Print no summary line (and no progress line) at exit; warnings and errors still go to
+    /// stderr
+    #[arg(short, long)]
+    pub quiet: bool,
+}
 
 /// Every binary's clap command, by binary name (for man pages and completions).
 pub fn commands() -> Vec<clap::Command> {

@@ -1,7 +1,6 @@
 //! `ls-parse`: raw logs in, one normalised NDJSON event per line out.
 
 use clap::{Parser, ValueEnum};
-use std::path::PathBuf;
 
 /// Turn raw security logs into normalised NDJSON events (Elastic Common Schema field names).
 #[derive(Debug, Parser)]
@@ -32,9 +31,9 @@ pub struct ParseArgs {
     #[arg(value_enum, value_name = "FORMAT")]
     pub format: FormatArg,
 
-    /// Input files or directories; none or `-` reads standard input
-    #[arg(value_name = "FILE")]
-    pub files: Vec<PathBuf>,
+    /// The inputs, `--rejects` and `-q`.
+    #[command(flatten)]
+    pub input: super::InputArgs,
 
     /// Keep reading as the files grow, across rename-and-create and copytruncate rotation
     /// (like `tail -F`); a file that does not exist yet is waited for. Ctrl-C or SIGTERM
@@ -63,14 +62,6 @@ pub struct ParseArgs {
     /// Keep each raw line in `event.original`
     #[arg(long)]
     pub raw: bool,
-
-    /// Write every rejected line, verbatim, to FILE
-    #[arg(long, value_name = "FILE")]
-    pub rejects: Option<PathBuf>,
-
-    /// Do not print the summary line at exit
-    #[arg(short, long)]
-    pub quiet: bool,
 
     /// With mysql: which MySQL log the inputs are (default: sniffed from each input's first
     /// record)

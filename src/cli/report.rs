@@ -29,17 +29,13 @@ an input could not be read, a line was not JSON (the report is written all the s
 report could not be written, 2 on usage errors (an existing -o file among them)."
 )]
 pub struct ReportArgs {
-    /// Input files of NDJSON records; none or `-` reads standard input
-    #[arg(value_name = "FILE")]
-    pub files: Vec<PathBuf>,
+    /// The inputs, `--rejects` and `-q`.
+    #[command(flatten)]
+    pub input: super::InputArgs,
 
     /// Where and how to write the report.
     #[command(flatten)]
     pub output: ReportOutputArgs,
-
-    /// No summary on stderr
-    #[arg(short, long)]
-    pub quiet: bool,
 }
 
 /// The report flags `ls-report` and `logsentry` share.

@@ -286,3 +286,47 @@ fn a_reused_sshd_pid_takes_the_peer_its_new_connection_names() {
         ]
     );
 }
+
+/// Every stage speaks through one channel: the first ten lines it cannot use are described,
+/// the rest counted, and `--rejects` keeps each of them verbatim.
+#[test]
+fn every_stage_shows_ten_unusable_lines_then_counts_and_keeps_them() {
+    let noise: String = (0..25).map(|n| format!("not json {n}\n")).collect();
+    for (program, stage) in [
+        ("ls-detect", LS_DETECT),
+        ("ls-correlate", LS_CORRELATE),
+        ("ls-enrich", LS_ENRICH),
+        ("ls-report", LS_REPORT),
+    ] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let rejects = dir.path().join("rejects.txt");
+        let mut command = std::process::Command::new(stage);
+        command.args(["--rejects", rejects.to_str().expect("path")]);
+        if program == "ls-report" {
+            command.args(["--format", "json", "-o", "-"]);
+        }
+        let mut child = command
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(noise.as_bytes())
+            .expect("write");
+        let output = child.wait_with_output().expect("run");
+        assert_eq!(output.status.code(), Some(1), "{program}: {}", stderr(&output));
+        let text = stderr(&output);
+        let described = text.lines().filter(|line| line.contains("<stdin>:")).count();
+        assert_eq!(described, 10, "{program}: {text}");
+        assert!(
+            text.contains("further unusable lines are counted, not shown"),
+            "{program}: {text}"
+        );
+        assert!(text.contains("25 "), "{program}: the summary counts all 25: {text}");
+        assert_eq!(std::fs::read_to_string(&rejects).expect("rejects"), noise, "{program}");
+    }
+}
