@@ -2,7 +2,7 @@ complete -c ls-parse -l rejects -d 'Write every line that could not be used (rej
 complete -c ls-parse -l sleep-interval -d 'With --follow: seconds to wait between checks for new data' -r
 complete -c ls-parse -l year -d 'Year for syslog timestamps that have none (default: the latest year that does not put the event after the file\'s modification time, or after now for stdin)' -r
 complete -c ls-parse -l tz -d 'Time zone for timestamps without an offset: an IANA name (Europe/Berlin), UTC, an offset (+02:00) or `local`' -r
-complete -c ls-parse -l kind -d 'With mysql: which MySQL log the inputs are (default: sniffed from each input\'s first record)' -r -f -a "error\t'The error log: start-up, shutdown, crashes, refused logins'
+complete -c ls-parse -l kind -d 'For a format with several kinds of log (mysql: error, general, slow): which one the inputs are (default: sniffed from each input\'s first record)' -r -f -a "error\t'The error log: start-up, shutdown, crashes, refused logins'
 general\t'The general query log: connections and every statement'
 slow\t'The slow query log'"
 complete -c ls-parse -l threads -d 'Threads that decode a Windows .evtx file, and as many that map its records to events (with one, the reader maps); 0 means one per CPU. Records are written in file order whatever the number' -r

@@ -2,11 +2,11 @@
 //! over them, the summary and the exit code.
 
 use super::{Exit, StartError};
-use crate::cli::parse::{FormatArg, MysqlKindArg, ParseArgs};
+use crate::cli::parse::ParseArgs;
 use crate::diagnostics::{Counts, Diagnostics};
 use crate::ingest::{drive, expand_inputs, DriveError, IngestConfig, InputSpec, Reading};
 use crate::output::{is_broken_pipe, NdjsonWriter};
-use crate::parse::{ClockConfig, Format, MysqlKind};
+use crate::parse::{ClockConfig, Format};
 use crate::time::Zone;
 use std::io::Write;
 use std::path::PathBuf;
@@ -43,13 +43,17 @@ impl ParseConfig {
         if args.follow && inputs.count() > 1 && inputs.specs.contains(&InputSpec::Stdin) {
             return usage("--follow cannot read standard input together with files");
         }
-        let kind = args.kind.map(|kind| match kind {
-            MysqlKindArg::Error => MysqlKind::Error,
-            MysqlKindArg::General => MysqlKind::General,
-            MysqlKindArg::Slow => MysqlKind::Slow,
-        });
-        if kind.is_some() && args.format != FormatArg::Mysql {
-            return usage("--kind applies to the mysql format only");
+        let Some(mut format) = Format::named(&args.format) else {
+            return usage(&format!("unknown format `{}`", args.format));
+        };
+        if let Some(kind) = &args.kind {
+            match &mut format {
+                Format::Lines(lines, chosen) => match lines.kinds.iter().find(|(name, _)| name == kind) {
+                    Some((name, _)) => *chosen = Some(name),
+                    None => return usage(&format!("--kind {kind} is not a kind of {} log", lines.name)),
+                },
+                _ => return usage(&format!("--kind applies to a line format, not {}", args.format)),
+            }
         }
         let reading = if args.follow {
             Reading::Follow {
@@ -61,13 +65,7 @@ impl ParseConfig {
         };
         Ok(ParseConfig {
             ingest: IngestConfig {
-                format: match args.format {
-                    FormatArg::Ssh => Format::Ssh,
-                    FormatArg::Apache => Format::WebAccess,
-                    FormatArg::Evtx => Format::Evtx,
-                    FormatArg::Mysql => Format::Mysql(kind),
-                    FormatArg::Auto => Format::Auto,
-                },
+                format,
                 inputs,
                 reading,
                 clock: ClockConfig { zone, year: args.year },

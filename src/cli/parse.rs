@@ -1,6 +1,8 @@
 //! `ls-parse`: raw logs in, one normalised NDJSON event per line out.
 
-use clap::{Parser, ValueEnum};
+use crate::parse::{self, LINE_FORMATS};
+use clap::builder::{PossibleValue, PossibleValuesParser};
+use clap::Parser;
 
 /// Turn raw security logs into normalised NDJSON events (Elastic Common Schema field names).
 #[derive(Debug, Parser)]
@@ -24,12 +26,9 @@ Exit status: 0 on success (rejected lines included), 1 if an input could not be 
 usage errors."
 )]
 pub struct ParseArgs {
-    /// Log format: ssh (auth.log, secure, journald text or `journalctl -o json`), apache (also
-    /// nginx, combined: Common/Combined access logs), evtx (Windows event logs such as
-    /// Security.evtx), mysql (also mariadb: error, general and slow logs), auto (sniff every
-    /// input and every line)
-    #[arg(value_enum, value_name = "FORMAT")]
-    pub format: FormatArg,
+    /// Log format
+    #[arg(value_name = "FORMAT", value_parser = format_names())]
+    pub format: String,
 
     /// The inputs, `--rejects` and `-q`.
     #[command(flatten)]
@@ -63,10 +62,10 @@ pub struct ParseArgs {
     #[arg(long)]
     pub raw: bool,
 
-    /// With mysql: which MySQL log the inputs are (default: sniffed from each input's first
-    /// record)
-    #[arg(long, value_enum, value_name = "KIND")]
-    pub kind: Option<MysqlKindArg>,
+    /// For a format with several kinds of log (mysql: error, general, slow): which one the
+    /// inputs are (default: sniffed from each input's first record)
+    #[arg(long, value_name = "KIND", value_parser = kind_names())]
+    pub kind: Option<String>,
 
     /// Threads that decode a Windows .evtx file, and as many that map its records to events
     /// (with one, the reader maps); 0 means one per CPU. Records are written in file order
@@ -79,30 +78,28 @@ pub struct ParseArgs {
     pub max_line_bytes: u64,
 }
 
-/// The format operand.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum FormatArg {
-    /// auth.log, secure, journald (syslog text or journalctl -o json)
-    Ssh,
-    /// Apache/nginx access logs (Common, Combined, vhost_combined)
-    #[value(alias = "nginx", alias = "combined")]
-    Apache,
-    /// Windows event logs (.evtx, binary), such as Security.evtx
-    Evtx,
-    /// MySQL and MariaDB error, general query and slow query logs
-    #[value(alias = "mariadb")]
-    Mysql,
-    /// Sniff every line
-    Auto,
+/// The format operand's values: every line format in `parse::LINE_FORMATS`, then `evtx` and
+/// `auto`.
+fn format_names() -> PossibleValuesParser {
+    let lines = LINE_FORMATS.iter().map(|format| {
+        let help = match format.aliases {
+            [] => format.help.to_owned(),
+            aliases => format!("{} (also {})", format.help, aliases.join(", ")),
+        };
+        PossibleValue::new(format.name).aliases(format.aliases).help(help)
+    });
+    PossibleValuesParser::new(lines.chain([
+        PossibleValue::new(parse::EVTX_NAME).help(parse::EVTX_HELP),
+        PossibleValue::new(parse::AUTO_NAME).help(parse::AUTO_HELP),
+    ]))
 }
 
-/// The `--kind` of a MySQL log.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum MysqlKindArg {
-    /// The error log: start-up, shutdown, crashes, refused logins
-    Error,
-    /// The general query log: connections and every statement
-    General,
-    /// The slow query log
-    Slow,
+/// The `--kind` values: every kind a line format declares.
+fn kind_names() -> PossibleValuesParser {
+    PossibleValuesParser::new(
+        LINE_FORMATS
+            .iter()
+            .flat_map(|format| format.kinds)
+            .map(|(name, help)| PossibleValue::new(*name).help(*help)),
+    )
 }

@@ -258,9 +258,7 @@ impl Source {
 fn check_format(format: Format, evtx: bool) -> Result<(), io::Error> {
     let message = match (format, evtx) {
         (Format::Evtx, false) => "not a Windows event log (.evtx): it does not start with `ElfFile`",
-        (Format::Ssh | Format::WebAccess | Format::Mysql(_), true) => {
-            "a Windows event log (.evtx): read it with `ls-parse evtx` or `ls-parse auto`"
-        }
+        (Format::Lines(..), true) => "a Windows event log (.evtx): read it with `ls-parse evtx` or `ls-parse auto`",
         _ => return Ok(()),
     };
     Err(io::Error::new(io::ErrorKind::InvalidData, message))

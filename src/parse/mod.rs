@@ -1,5 +1,5 @@
 //! Raw log lines → normalised [`Event`]s. One file per source format behind [`LineParser`];
-//! [`Format`] is the explicit registry. A parser never judges: it says what the log says.
+//! [`LINE_FORMATS`] is the registry. A parser never judges: it says what the log says.
 
 mod auto;
 mod clock;
@@ -17,34 +17,78 @@ pub use web_access::WebAccessParser;
 
 use crate::schema::Event;
 
-/// The formats `ls-parse` understands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// One line-oriented log format: what the user calls it, and how to read it. Each format's
+/// file declares one; [`LINE_FORMATS`] lists them, and `auto`, the command line's format
+/// names, its help and the man page all come from that list.
+#[derive(Debug)]
+pub struct LineFormat {
+    /// The name the user types (`ssh`).
+    pub name: &'static str,
+    /// Other names for it (`nginx`).
+    pub aliases: &'static [&'static str],
+    /// What it reads, in a few words, for `--help` and the man page.
+    pub help: &'static str,
+    /// What `auto` calls its lines when none of the formats reads one (`web access`).
+    pub describes: &'static str,
+    /// The variants of the format the user may name with `--kind` (name, help); empty when
+    /// there is one.
+    pub kinds: &'static [(&'static str, &'static str)],
+    /// A fresh parser for one input, of the kind named (one of `kinds`), or sniffing.
+    pub new_parser: fn(Clock, Option<&str>) -> Box<dyn LineParser>,
+}
+
+/// Every line format, in the order `auto` tries them. A new format is a parser file and one
+/// line here.
+pub static LINE_FORMATS: &[&LineFormat] = &[&ssh::FORMAT, &web_access::FORMAT, &mysql::FORMAT];
+
+/// The `evtx` format, which is records rather than lines (see `evtx::stream`).
+pub const EVTX_NAME: &str = "evtx";
+/// What `evtx` reads.
+pub const EVTX_HELP: &str = "Windows event logs (.evtx, binary), such as Security.evtx";
+/// The format that sniffs each input and each line.
+pub const AUTO_NAME: &str = "auto";
+/// What `auto` does.
+pub const AUTO_HELP: &str = "Sniff every line";
+
+/// What `ls-parse` is asked to read.
+#[derive(Clone, Copy, Debug)]
 pub enum Format {
-    /// auth.log / secure / journald: sshd plus sudo, su and account management.
-    Ssh,
-    /// Apache/nginx access logs: Common, Combined, with or without a virtual host.
-    WebAccess,
+    /// One line format, of the kind named or sniffed per input.
+    Lines(&'static LineFormat, Option<&'static str>),
     /// Windows event logs (`.evtx`, binary): records, not lines (see `evtx::stream`).
     Evtx,
-    /// MySQL/MariaDB error, general and slow logs; the kind given, or sniffed per input.
-    Mysql(Option<MysqlKind>),
     /// Sniff each input (an EVTX file by its header) and each line, remembering what the
     /// input turned out to be.
     Auto,
 }
 
 impl Format {
+    /// The format a user named, by name or alias.
+    pub fn named(name: &str) -> Option<Format> {
+        match name {
+            EVTX_NAME => Some(Format::Evtx),
+            AUTO_NAME => Some(Format::Auto),
+            _ => line_format(name).map(|format| Format::Lines(format, None)),
+        }
+    }
+
     /// A fresh line parser for one input: each input keeps its own clock and state. `None`
     /// for a binary format.
     pub fn line_parser(self, clock: Clock) -> Option<Box<dyn LineParser>> {
-        Some(match self {
-            Format::Ssh => Box::new(SshParser::new(clock)),
-            Format::WebAccess => Box::new(WebAccessParser::new(clock)),
-            Format::Mysql(kind) => Box::new(MysqlParser::new(clock, kind)),
-            Format::Auto => Box::new(AutoParser::new(clock)),
-            Format::Evtx => return None,
-        })
+        match self {
+            Format::Lines(format, kind) => Some((format.new_parser)(clock, kind)),
+            Format::Auto => Some(Box::new(AutoParser::new(clock))),
+            Format::Evtx => None,
+        }
     }
+}
+
+/// The line format with this name or alias.
+pub fn line_format(name: &str) -> Option<&'static LineFormat> {
+    LINE_FORMATS
+        .iter()
+        .copied()
+        .find(|format| format.name == name || format.aliases.contains(&name))
 }
 
 /// What a parser made of one line that it accepted.
@@ -108,6 +152,13 @@ pub trait LineParser {
     /// The format's name as the user types it.
     fn name(&self) -> &'static str;
 
+    /// Whether the line has this format's shape: a cheap look that may say yes to a line
+    /// `parse` then rejects, but never no to one it would accept. `auto` parses a line as a
+    /// format only when the format sniffs it.
+    fn sniff(&self, _line: &str) -> bool {
+        true
+    }
+
     /// Parses one line (without its line terminator), emitting zero or more events.
     fn parse(&mut self, line: &str, ctx: &LineCtx<'_>, emit: &mut Emit<'_>) -> Result<Parsed, Reject>;
 
@@ -120,6 +171,11 @@ pub trait LineParser {
     fn holds_record(&self) -> bool {
         false
     }
+
+    /// Whether a line that begins no record of this format continues the one being
+    /// assembled (the default for a format whose records span lines). `auto` turns it off
+    /// while other formats may still claim the line.
+    fn accept_continuations(&mut self, _accept: bool) {}
 
     /// Emits the record still being assembled, if any. Called at the end of an input, and
     /// when a followed input has been quiet for a moment.

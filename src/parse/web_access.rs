@@ -3,7 +3,7 @@
 //! are not HTTP at all (a TLS handshake sent to port 80 still is an event).
 
 use super::clock::Clock;
-use super::{Emit, LineCtx, LineParser, Parsed, Reject};
+use super::{Emit, LineCtx, LineFormat, LineParser, Parsed, Reject};
 use crate::schema::{Event, Outcome};
 use crate::time::{month_from_abbrev, parse_digits, parse_offset, Timestamp};
 use chrono::{NaiveDate, NaiveTime};
@@ -56,6 +56,16 @@ struct AccessLine<'a> {
 const WEB: &[&str] = &["web"];
 const ACCESS: &[&str] = &["access"];
 
+/// The `apache` format.
+pub static FORMAT: LineFormat = LineFormat {
+    name: "apache",
+    aliases: &["nginx", "combined"],
+    help: "Apache/nginx access logs (Common, Combined, vhost_combined)",
+    describes: "web access",
+    kinds: &[],
+    new_parser: |clock, _| Box::new(WebAccessParser::new(clock)),
+};
+
 impl WebAccessParser {
     /// A parser for one input.
     pub fn new(clock: Clock) -> Self {
@@ -69,6 +79,12 @@ impl WebAccessParser {
 impl LineParser for WebAccessParser {
     fn name(&self) -> &'static str {
         "apache"
+    }
+
+    /// Every access line, syslog-wrapped or not, has its time in brackets and its request
+    /// in quotes.
+    fn sniff(&self, line: &str) -> bool {
+        memchr::memchr(b'[', line.as_bytes()).is_some() && memchr::memchr(b'"', line.as_bytes()).is_some()
     }
 
     fn parse(&mut self, line: &str, ctx: &LineCtx<'_>, emit: &mut Emit<'_>) -> Result<Parsed, Reject> {

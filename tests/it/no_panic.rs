@@ -2,7 +2,7 @@
 //! of real log lines, through the same text decoding the binary uses.
 
 use logsentry::ingest::to_text;
-use logsentry::parse::{Clock, ClockConfig, Format, LineCtx, MysqlKind};
+use logsentry::parse::{Clock, ClockConfig, Format, LineCtx, LINE_FORMATS};
 use logsentry::schema::EventWriter;
 use proptest::prelude::*;
 
@@ -30,15 +30,14 @@ fn parse_all_formats(bytes: &[u8]) {
     let mut scratch = String::new();
     let (text, invalid_utf8) = to_text(bytes, &mut scratch);
     let reference = chrono::Utc::now();
-    let formats = [
-        Format::Ssh,
-        Format::WebAccess,
-        Format::Auto,
-        Format::Mysql(None),
-        Format::Mysql(Some(MysqlKind::Error)),
-        Format::Mysql(Some(MysqlKind::General)),
-        Format::Mysql(Some(MysqlKind::Slow)),
-    ];
+    // Every line format, sniffing and of each of its kinds, and auto.
+    let formats = LINE_FORMATS
+        .iter()
+        .flat_map(|format| {
+            std::iter::once(Format::Lines(format, None))
+                .chain(format.kinds.iter().map(|(kind, _)| Format::Lines(format, Some(*kind))))
+        })
+        .chain([Format::Auto]);
     for format in formats {
         let mut parser = format
             .line_parser(Clock::new(&ClockConfig::default(), reference))
@@ -57,8 +56,15 @@ fn parse_all_formats(bytes: &[u8]) {
             writer.write(event, &mut out);
             serde_json::from_slice::<serde_json::Value>(&out).expect("every event is valid JSON");
         };
+        // `auto` passes a line by a format that does not sniff it: that must never lose one
+        // the format reads.
+        let sniffed = parser.sniff(text);
+        let first = parser.parse(text, &ctx, &mut check);
+        assert!(
+            sniffed || first.is_err(),
+            "{format:?} reads a line it does not sniff: {text:?}"
+        );
         // Twice, as a record and as its continuation, then the held record is flushed.
-        let _ = parser.parse(text, &ctx, &mut check);
         let _ = parser.parse(text, &ctx, &mut check);
         parser.flush(&ctx, &mut check);
         assert!(count <= 100_000);

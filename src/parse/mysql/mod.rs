@@ -12,7 +12,7 @@ mod stamp;
 
 use super::clock::Clock;
 use super::syslog::{parse_header, HeaderTime, SyslogLine};
-use super::{Emit, LineCtx, LineParser, Parsed, Reject};
+use super::{Emit, LineCtx, LineFormat, LineParser, Parsed, Reject};
 use crate::schema::{Event, EventCode, EventType, Outcome, TimeMeta};
 use crate::time::Timestamp;
 use stamp::LoggedTime;
@@ -66,7 +66,7 @@ pub struct MysqlParser {
     last_slow_time: Option<LoggedTime>,
     /// Lines that start no record are taken as the held record's continuation. `auto`
     /// turns this off when another format had the previous line.
-    pub(super) accept_continuations: bool,
+    continuations: bool,
 }
 
 /// The record being assembled.
@@ -89,6 +89,28 @@ struct Connection {
     database: Option<String>,
 }
 
+/// The `mysql` format.
+pub static FORMAT: LineFormat = LineFormat {
+    name: "mysql",
+    aliases: &["mariadb"],
+    help: "MySQL and MariaDB error, general query and slow query logs",
+    describes: "MySQL",
+    kinds: &[
+        ("error", "The error log: start-up, shutdown, crashes, refused logins"),
+        ("general", "The general query log: connections and every statement"),
+        ("slow", "The slow query log"),
+    ],
+    new_parser: |clock, kind| {
+        let kind = match kind {
+            Some("error") => Some(MysqlKind::Error),
+            Some("general") => Some(MysqlKind::General),
+            Some("slow") => Some(MysqlKind::Slow),
+            _ => None,
+        };
+        Box::new(MysqlParser::new(clock, kind))
+    },
+};
+
 impl MysqlParser {
     /// A parser for one input; `kind` fixes the log kind, `None` sniffs it.
     pub fn new(clock: Clock, kind: Option<MysqlKind>) -> Self {
@@ -100,7 +122,7 @@ impl MysqlParser {
             connections: BTreeMap::new(),
             last_general_time: None,
             last_slow_time: None,
-            accept_continuations: true,
+            continuations: true,
         }
     }
 
@@ -419,7 +441,7 @@ impl LineParser for MysqlParser {
                 None => Err(Reject::new("MySQL syslog line with an impossible date")),
             };
         }
-        if self.record.kind.is_some() && self.accept_continuations {
+        if self.record.kind.is_some() && self.continuations {
             if self.record.text.len() + line.len() + 1 > MAX_RECORD_BYTES {
                 return Err(Reject::new("MySQL record longer than 16 MiB: line dropped"));
             }
@@ -442,6 +464,10 @@ impl LineParser for MysqlParser {
 
     fn holds_record(&self) -> bool {
         self.record.kind.is_some()
+    }
+
+    fn accept_continuations(&mut self, accept: bool) {
+        self.continuations = accept;
     }
 
     fn flush(&mut self, ctx: &LineCtx<'_>, emit: &mut Emit<'_>) {

@@ -10,7 +10,7 @@ mod remote;
 
 use super::clock::Clock;
 use super::syslog::{parse_header, HeaderTime, SyslogLine};
-use super::{Emit, LineCtx, LineParser, Parsed, Reject};
+use super::{Emit, LineCtx, LineFormat, LineParser, Parsed, Reject};
 use crate::schema::{Event, EventType, Outcome};
 use accounts::AccountState;
 use connections::{Connection, Connections};
@@ -25,6 +25,16 @@ pub struct SshParser {
     accounts: AccountState,
     connections: Connections,
 }
+
+/// The `ssh` format.
+pub static FORMAT: LineFormat = LineFormat {
+    name: "ssh",
+    aliases: &[],
+    help: "auth.log, secure, journald (syslog text or journalctl -o json)",
+    describes: "syslog, journal JSON",
+    kinds: &[],
+    new_parser: |clock, _| Box::new(SshParser::new(clock)),
+};
 
 impl SshParser {
     /// A parser for one input.
