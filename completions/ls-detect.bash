@@ -23,7 +23,7 @@ _ls__detect() {
 
     case "${cmd}" in
         ls__detect)
-            opts="-q -h -V --rejects --quiet --list-rules --config --only --skip --brute-force-threshold --stuffing-threshold --scan-threshold --window --compromise-window --ipv6-prefix --tz --work-hours --weekend --allow-user --allow-source --privileged-group --help --version"
+            opts="-q -h -V --rejects --quiet --list-rules --config --only --skip --window --ipv6-prefix --brute-force-threshold --compromise-window --stuffing-threshold --scan-threshold --tz --work-hours --weekend --allow-user --allow-source --privileged-group --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -45,7 +45,19 @@ _ls__detect() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --window)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ipv6-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --brute-force-threshold)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compromise-window)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -54,18 +66,6 @@ _ls__detect() {
                     return 0
                     ;;
                 --scan-threshold)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --window)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --compromise-window)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ipv6-prefix)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -2,12 +2,12 @@ complete -c ls-detect -l rejects -d 'Write every line that could not be used (re
 complete -c ls-detect -l config -d 'Read settings from a TOML file: its keys are these flags\' names (brute-force-threshold = 5, window = "10m", only = ["brute-force"], ...); a flag given here wins over the file' -r -F
 complete -c ls-detect -l only -d 'Run only these rules (comma-separated ids, see --list-rules)' -r
 complete -c ls-detect -l skip -d 'Do not run these rules (comma-separated ids, see --list-rules)' -r
+complete -c ls-detect -l window -d 'The counting window, and how long the same alert stays quiet (seconds, or 10m, 1h, 1d) [default: 10m]' -r
+complete -c ls-detect -l ipv6-prefix -d 'IPv6 sources are counted per network of this prefix length (128: per address) [default: 64]' -r
 complete -c ls-detect -l brute-force-threshold -d 'Failed or invalid-user logins from one source within the window that make a brute force [default: 5]' -r
+complete -c ls-detect -l compromise-window -d 'How long after a brute force a success from the same source is a compromise [default: 24h]' -r
 complete -c ls-detect -l stuffing-threshold -d 'Distinct usernames tried from one source within the window that make credential stuffing [default: 3]' -r
 complete -c ls-detect -l scan-threshold -d 'Responses with status 404 to one source within the window that make a vulnerability scan [default: 10]' -r
-complete -c ls-detect -l window -d 'The counting window, and how long the same alert stays quiet (seconds, or 10m, 1h, 1d) [default: 10m]' -r
-complete -c ls-detect -l compromise-window -d 'How long after a brute force a success from the same source is a compromise [default: 24h]' -r
-complete -c ls-detect -l ipv6-prefix -d 'IPv6 sources are counted per network of this prefix length (128: per address) [default: 64]' -r
 complete -c ls-detect -l tz -d 'Zone of the work hours: an IANA name (Europe/Berlin), UTC, an offset (+02:00), or local [default: local]' -r
 complete -c ls-detect -l work-hours -d 'Work hours for the off-hours rule, HH:MM-HH:MM (an end before the start is a night shift) [default: 08:00-18:00]' -r
 complete -c ls-detect -l weekend -d 'The days of the weekend for the weekend rule (comma-separated: sat,sun; none for no weekend) [default: sat,sun]' -r

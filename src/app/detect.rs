@@ -5,9 +5,9 @@ use super::detect_config::ConfigFile;
 use super::records::{each_record, records_exit, Skipped, StageInput};
 use super::{Exit, StartError};
 use crate::cli::detect::DetectArgs;
-use crate::detect::{rules, rules_with_thresholds, DetectConfig, Engine, Network, Outcome, WorkTime};
+use crate::detect::{rules, rules_with_thresholds, DetectConfig, Engine, Network, Outcome, Settings, WorkTime};
 use crate::output::{is_broken_pipe, NdjsonWriter};
-use crate::time::{parse_duration, Zone};
+use crate::time::Zone;
 use std::io::{self, Write};
 
 const PROGRAM: &str = "ls-detect";
@@ -41,21 +41,11 @@ impl DetectRun {
                 known.join(", ")
             )));
         }
-        let file_duration = |key: &str, value: Option<String>| -> Result<Option<i64>, StartError> {
-            value
-                .map(|text| {
-                    parse_duration(&text).ok_or_else(|| StartError::usage(key, format!("not a duration: {text}")))
-                })
-                .transpose()
-        };
-        let window = args
-            .window
-            .or(file_duration("window", file.window)?)
-            .unwrap_or(defaults.window_seconds);
-        let compromise_window = args
-            .compromise_window
-            .or(file_duration("compromise-window", file.compromise_window)?)
-            .unwrap_or(defaults.compromise_window_seconds);
+        // Flags win over the file, the file over the declared defaults.
+        let mut settings = Settings::default();
+        for (setting, value) in file.settings.iter().chain(&args.settings.given) {
+            settings.set(setting, *value);
+        }
         let zone: Zone = match args.tz.or(file.tz) {
             Some(text) => text.parse().map_err(|error| StartError::usage("--tz", error))?,
             None => defaults.work.zone.clone(),
@@ -83,21 +73,7 @@ impl DetectRun {
         };
         Ok(DetectRun {
             config: DetectConfig {
-                brute_force_threshold: args
-                    .brute_force_threshold
-                    .or(file.brute_force_threshold)
-                    .unwrap_or(defaults.brute_force_threshold),
-                stuffing_threshold: args
-                    .stuffing_threshold
-                    .or(file.stuffing_threshold)
-                    .unwrap_or(defaults.stuffing_threshold),
-                scan_threshold: args
-                    .scan_threshold
-                    .or(file.scan_threshold)
-                    .unwrap_or(defaults.scan_threshold),
-                window_seconds: window,
-                compromise_window_seconds: compromise_window,
-                ipv6_prefix: args.ipv6_prefix.or(file.ipv6_prefix).unwrap_or(defaults.ipv6_prefix),
+                settings,
                 work: WorkTime {
                     zone,
                     start_minute,
@@ -169,16 +145,22 @@ fn print_rules(config: &DetectConfig) -> Exit {
     let mut text = String::new();
     for (rule, thresholds) in rules_with_thresholds(config) {
         text.push_str(&format!(
-            "{:<30} {:<9} {:<10} {}\n{:<30} {}\n{:<30} {}\n",
+            "{:<30} {:<9} {:<10} {}\n{:<30} {}\n",
             rule.id,
             rule.severity.name(),
             rule.technique.id,
             rule.technique.name,
             "",
             thresholds,
-            "",
-            rule.description
         ));
+        if !rule.settings.is_empty() {
+            text.push_str(&format!(
+                "{:<30} tuned by {}\n",
+                "",
+                config.settings.describe(rule.settings)
+            ));
+        }
+        text.push_str(&format!("{:<30} {}\n", "", rule.description));
     }
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Err(error) if !is_broken_pipe(&error) => Exit::DataError,

@@ -2,6 +2,7 @@
 //! names. Flags win over the file; lists given by flag (only, skip, allowlists, groups)
 //! replace or extend the file's as their help says.
 
+use crate::detect::{self, Setting, SettingError, SettingKind};
 use serde::Deserialize;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -33,14 +34,9 @@ pub enum ConfigProblem {
     /// Not TOML, an unknown key, or a value of the wrong type.
     #[error("{0}")]
     Syntax(String),
-    /// A value outside its range.
-    #[error("{key} must be {range}")]
-    OutOfRange {
-        /// The key.
-        key: &'static str,
-        /// The values it takes.
-        range: &'static str,
-    },
+    /// A rule's setting with a value it cannot take.
+    #[error("{0}")]
+    Setting(#[from] SettingError),
 }
 
 impl From<ConfigError> for super::StartError {
@@ -62,18 +58,6 @@ pub struct ConfigFile {
     /// As `--skip`.
     #[serde(default)]
     pub skip: Vec<String>,
-    /// As `--brute-force-threshold`.
-    pub brute_force_threshold: Option<u64>,
-    /// As `--stuffing-threshold`.
-    pub stuffing_threshold: Option<u64>,
-    /// As `--scan-threshold`.
-    pub scan_threshold: Option<u64>,
-    /// As `--window`.
-    pub window: Option<String>,
-    /// As `--compromise-window`.
-    pub compromise_window: Option<String>,
-    /// As `--ipv6-prefix`.
-    pub ipv6_prefix: Option<u8>,
     /// As `--tz`.
     pub tz: Option<String>,
     /// As `--work-hours`.
@@ -88,6 +72,10 @@ pub struct ConfigFile {
     pub allow_source: Vec<String>,
     /// As `--privileged-group`.
     pub privileged_group: Option<Vec<String>>,
+    /// The rules' settings (`brute-force-threshold = 8`, `window = "15m"`), each with its
+    /// checked value; their keys come from the declarations, not from this struct.
+    #[serde(skip)]
+    pub settings: Vec<(&'static Setting, u64)>,
 }
 
 impl ConfigFile {
@@ -105,24 +93,39 @@ impl ConfigFile {
 
     /// Parses config text.
     pub fn parse(text: &str) -> Result<Self, ConfigProblem> {
-        let config: ConfigFile =
-            toml::from_str(text).map_err(|error| ConfigProblem::Syntax(error.to_string().trim().replace('\n', " ")))?;
-        let out_of_range = |key, range| Err(ConfigProblem::OutOfRange { key, range });
-        for (key, value) in [
-            ("brute-force-threshold", config.brute_force_threshold),
-            ("scan-threshold", config.scan_threshold),
-        ] {
-            if value == Some(0) {
-                return out_of_range(key, "at least 1");
-            }
+        let syntax = |error: toml::de::Error| ConfigProblem::Syntax(error.to_string().trim().replace('\n', " "));
+        let mut table: toml::Table = toml::from_str(text).map_err(syntax)?;
+        let mut settings = Vec::new();
+        for setting in detect::settings() {
+            let Some(value) = table.remove(setting.name) else {
+                continue;
+            };
+            settings.push((setting, setting_value(setting, &value)?));
         }
-        if config.stuffing_threshold.is_some_and(|n| n < 2) {
-            return out_of_range("stuffing-threshold", "at least 2");
-        }
-        if config.ipv6_prefix.is_some_and(|bits| !(1..=128).contains(&bits)) {
-            return out_of_range("ipv6-prefix", "1 to 128");
-        }
+        let mut config: ConfigFile = toml::Value::Table(table).try_into().map_err(syntax)?;
+        config.settings = settings;
         Ok(config)
+    }
+}
+
+/// A setting's value in the file: a count is a TOML integer, a duration a string as the flag
+/// takes it (`"10m"`).
+fn setting_value(setting: &'static Setting, value: &toml::Value) -> Result<u64, ConfigProblem> {
+    let wrong_type = |expected: &str| {
+        ConfigProblem::Syntax(format!(
+            "{}: expected {expected}, found {}",
+            setting.name,
+            value.type_str()
+        ))
+    };
+    match (setting.kind, value) {
+        (SettingKind::Count { .. }, toml::Value::Integer(number)) => {
+            let number = u64::try_from(*number).map_err(|_| wrong_type("a whole number"))?;
+            Ok(setting.check(number)?)
+        }
+        (SettingKind::Count { .. }, _) => Err(wrong_type("a whole number")),
+        (SettingKind::Duration { .. }, toml::Value::String(text)) => Ok(setting.parse(text)?),
+        (SettingKind::Duration { .. }, _) => Err(wrong_type("a duration in a string (\"10m\")")),
     }
 }
 
@@ -136,8 +139,12 @@ mod tests {
             "brute-force-threshold = 8\nwindow = \"15m\"\nonly = [\"brute-force\"]\nweekend = [\"fri\", \"sat\"]\n",
         )
         .expect("valid");
-        assert_eq!(config.brute_force_threshold, Some(8));
-        assert_eq!(config.window.as_deref(), Some("15m"));
+        let given: Vec<(&str, u64)> = config
+            .settings
+            .iter()
+            .map(|(setting, value)| (setting.name, *value))
+            .collect();
+        assert_eq!(given, [("window", 900), ("brute-force-threshold", 8)]);
         assert_eq!(config.only, ["brute-force"]);
         let typo = ConfigFile::parse("brute_force_threshold = 8").expect_err("unknown key");
         assert!(typo.to_string().contains("brute_force_threshold"), "{typo}");

@@ -1,6 +1,7 @@
 //! `ls-detect`: NDJSON events in, alerts out.
 
-use clap::Parser;
+use crate::detect::{self, Setting};
+use clap::{Arg, ArgMatches, Args, Command, FromArgMatches, Parser};
 use std::path::PathBuf;
 
 /// Detect attacks in LogSentry events.
@@ -44,34 +45,9 @@ pub struct DetectArgs {
     #[arg(long, value_name = "RULE", value_delimiter = ',')]
     pub skip: Vec<String>,
 
-    /// Failed or invalid-user logins from one source within the window that make a brute force
-    /// [default: 5]
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
-    pub brute_force_threshold: Option<u64>,
-
-    /// Distinct usernames tried from one source within the window that make credential stuffing
-    /// [default: 3]
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(2..))]
-    pub stuffing_threshold: Option<u64>,
-
-    /// Responses with status 404 to one source within the window that make a vulnerability scan
-    /// [default: 10]
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
-    pub scan_threshold: Option<u64>,
-
-    /// The counting window, and how long the same alert stays quiet (seconds, or 10m, 1h, 1d)
-    /// [default: 10m]
-    #[arg(long, value_name = "DURATION", value_parser = super::duration)]
-    pub window: Option<i64>,
-
-    /// How long after a brute force a success from the same source is a compromise [default: 24h]
-    #[arg(long, value_name = "DURATION", value_parser = super::duration)]
-    pub compromise_window: Option<i64>,
-
-    /// IPv6 sources are counted per network of this prefix length (128: per address)
-    /// [default: 64]
-    #[arg(long, value_name = "BITS", value_parser = clap::value_parser!(u8).range(1..=128))]
-    pub ipv6_prefix: Option<u8>,
+    /// Every rule's thresholds and windows, one flag each (see `detect::settings`).
+    #[command(flatten)]
+    pub settings: SettingArgs,
 
     /// Zone of the work hours: an IANA name (Europe/Berlin), UTC, an offset (+02:00), or local
     /// [default: local]
@@ -102,4 +78,47 @@ pub struct DetectArgs {
     /// root, Administrators, Domain Admins, Enterprise Admins, Schema Admins)
     #[arg(long, value_name = "GROUP", value_delimiter = ',')]
     pub privileged_group: Vec<String>,
+}
+
+/// The rules' settings given on the command line: one flag per declared setting, made from
+/// the declarations (name, value name, help, default, range), so a rule's new threshold needs
+/// no edit here.
+#[derive(Clone, Debug, Default)]
+pub struct SettingArgs {
+    /// Each setting given, with its checked value.
+    pub given: Vec<(&'static Setting, u64)>,
+}
+
+impl FromArgMatches for SettingArgs {
+    fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
+        let mut args = SettingArgs::default();
+        args.update_from_arg_matches(matches)?;
+        Ok(args)
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
+        for setting in detect::settings() {
+            if let Some(value) = matches.get_one::<u64>(setting.name) {
+                self.given.retain(|(known, _)| known.name != setting.name);
+                self.given.push((setting, *value));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Args for SettingArgs {
+    fn augment_args(command: Command) -> Command {
+        command.args(detect::settings().into_iter().map(|setting| {
+            Arg::new(setting.name)
+                .long(setting.name)
+                .value_name(setting.value_name)
+                .help(setting.help_text())
+                .value_parser(move |text: &str| setting.parse(text))
+        }))
+    }
+
+    fn augment_args_for_update(command: Command) -> Command {
+        Self::augment_args(command)
+    }
 }

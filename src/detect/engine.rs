@@ -50,7 +50,7 @@ impl Engine {
         Engine {
             detectors,
             selected,
-            ipv6_prefix: config.ipv6_prefix,
+            ipv6_prefix: config.ipv6_prefix(),
             alerts: Vec::new(),
             interner: Interner::default(),
         }

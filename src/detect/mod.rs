@@ -1,53 +1,55 @@
-//! Events → alerts. Each rule is one file behind the [`Detector`] trait and [`all`] lists them
-//! by hand; windows run on event time, so a replayed file gives the alerts a live stream
+//! Events → alerts. Each rule is one file in `rules/` behind the [`Detector`] trait, declaring
+//! its [`Rule`]s and their [`Setting`]s, and [`all`] lists them; the machinery they share
+//! (windows, thresholds, attempts, source keys) lives beside `rules/`. Windows run on event time, so a replayed file gives the alerts a live stream
 //! would have given, and state per key expires with its window.
 
-mod account_changes;
 mod attempts;
-mod brute_force;
 mod burst;
-mod credential_stuffing;
 mod engine;
 mod network;
 mod observed;
-mod off_hours;
 mod per_account;
-mod scanner;
+mod rules;
+mod settings;
 mod source_key;
-mod sql_query;
 mod technique;
 mod threshold;
-mod web;
 mod window;
-mod windows_events;
 
 pub use engine::{Engine, Malformed, Outcome};
 pub use network::Network;
 pub use observed::{EventClass, Observed};
-pub use off_hours::WorkTime;
+pub use rules::off_hours::WorkTime;
+pub use rules::sql_query::{injection_sign, Sign as InjectionSign};
+pub use rules::web::{normalize as normalize_request, AttackClass, Patterns as WebPatterns};
+pub use rules::{all, rules, rules_with_thresholds};
+pub use settings::{Setting, SettingError, SettingKind, Settings};
 pub use source_key::SourceKey;
-pub use sql_query::{injection_sign, Sign as InjectionSign};
-pub use web::{normalize as normalize_request, AttackClass, Patterns as WebPatterns};
 
 use crate::schema::{Alert, Severity, Tactic, Technique};
 
-/// Thresholds and windows, from flags (defaults: DESIGN.md and ORIGIN.md).
+/// The settings every rule shares: the counting window and how IPv6 sources are counted.
+pub static SHARED_SETTINGS: [&Setting; 2] = [&window::WINDOW, &source_key::IPV6_PREFIX];
+
+/// Every setting: the shared ones, then each rule's, in rule order, each once.
+pub fn settings() -> Vec<&'static Setting> {
+    let mut all: Vec<&'static Setting> = SHARED_SETTINGS.to_vec();
+    for rule in rules() {
+        for setting in rule.settings {
+            if !all.iter().any(|known| known.name == setting.name) {
+                all.push(setting);
+            }
+        }
+    }
+    all
+}
+
+/// Thresholds and windows, from flags and the config file (defaults: DESIGN.md and
+/// ORIGIN.md, declared with each setting).
 #[derive(Clone, Debug)]
 pub struct DetectConfig {
-    /// Failed or invalid-user logins from one source within `window_seconds` that make a
-    /// brute force.
-    pub brute_force_threshold: u64,
-    /// Distinct usernames from one source within `window_seconds` that make credential
-    /// stuffing.
-    pub stuffing_threshold: u64,
-    /// Responses with status 404 to one source within `window_seconds` that make a scan.
-    pub scan_threshold: u64,
-    /// The counting window, and the quiet period before the same alert is repeated.
-    pub window_seconds: i64,
-    /// How long after a brute force a success from the same source is a compromise.
-    pub compromise_window_seconds: i64,
-    /// IPv6 sources are counted per network of this prefix length (128: per address).
-    pub ipv6_prefix: u8,
+    /// Every declared [`Setting`]'s value.
+    pub settings: Settings,
     /// Work hours and weekend, for the off-hours rules.
     pub work: WorkTime,
     /// Users whose logins at any time are expected.
@@ -58,19 +60,26 @@ pub struct DetectConfig {
     pub privileged_groups: Vec<String>,
 }
 
+impl DetectConfig {
+    /// The counting window, and the quiet period before the same alert is repeated.
+    pub fn window_seconds(&self) -> i64 {
+        self.settings.seconds(&window::WINDOW)
+    }
+
+    /// IPv6 sources are counted per network of this prefix length (128: per address).
+    pub fn ipv6_prefix(&self) -> u8 {
+        u8::try_from(self.settings.count(&source_key::IPV6_PREFIX)).unwrap_or(128)
+    }
+}
+
 impl Default for DetectConfig {
     fn default() -> Self {
         DetectConfig {
-            brute_force_threshold: 5,
-            stuffing_threshold: 3,
-            scan_threshold: 10,
-            window_seconds: 600,
-            compromise_window_seconds: 24 * 3600,
-            ipv6_prefix: 64,
+            settings: Settings::default(),
             work: WorkTime::default(),
             allow_users: Vec::new(),
             allow_sources: Vec::new(),
-            privileged_groups: account_changes::DEFAULT_PRIVILEGED_GROUPS
+            privileged_groups: rules::account_changes::DEFAULT_PRIVILEGED_GROUPS
                 .iter()
                 .map(|group| (*group).to_owned())
                 .collect(),
@@ -93,6 +102,8 @@ pub struct Rule {
     pub technique: Technique,
     /// The technique's tactic.
     pub tactic: Tactic,
+    /// What tunes it: its flags and config keys.
+    pub settings: &'static [&'static Setting],
 }
 
 /// One detection rule (or a pair that share their state, as brute force and the compromise
@@ -109,43 +120,6 @@ pub trait Detector {
 
     /// What fires rule `id` with this detector's settings, for `--list-rules`.
     fn thresholds(&self, id: &str) -> String;
-}
-
-/// Every detector, in a fixed order.
-pub fn all(config: &DetectConfig) -> Vec<Box<dyn Detector>> {
-    vec![
-        Box::new(brute_force::BruteForce::new(config)),
-        Box::new(credential_stuffing::CredentialStuffing::new(config)),
-        Box::new(off_hours::OffHours::new(config)),
-        Box::new(scanner::Scanner::new(config)),
-        Box::new(account_changes::AccountChanges::new(config)),
-        Box::new(web::WebAttacks::new()),
-        Box::new(sql_query::QueryInjection),
-        Box::new(windows_events::WindowsEvents::new(config)),
-    ]
-}
-
-/// Every rule, in the order of [`all`].
-pub fn rules() -> Vec<&'static Rule> {
-    all(&DetectConfig::default())
-        .iter()
-        .flat_map(|detector| detector.rules().iter().copied())
-        .collect()
-}
-
-/// Every rule with how its thresholds read as configured, for `--list-rules`: the detectors
-/// are built once and each describes its own rules.
-pub fn rules_with_thresholds(config: &DetectConfig) -> Vec<(&'static Rule, String)> {
-    all(config)
-        .iter()
-        .flat_map(|detector| {
-            detector
-                .rules()
-                .iter()
-                .map(|rule| (*rule, detector.thresholds(rule.id)))
-                .collect::<Vec<_>>()
-        })
-        .collect()
 }
 
 /// 0–100: the severity's base, raised with how far the activity went past its threshold

@@ -1,8 +1,21 @@
 //! The key attacks are counted by: the source address, IPv6 per network (an attacker owns a
 //! whole /64 and rotates through it), IPv4-mapped IPv6 as the IPv4 it is.
 
+use super::settings::{Setting, SettingKind};
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+/// `--ipv6-prefix`: an attacker owns a /64, so that is the default unit.
+pub static IPV6_PREFIX: Setting = Setting {
+    name: "ipv6-prefix",
+    value_name: "BITS",
+    help: "IPv6 sources are counted per network of this prefix length (128: per address)",
+    kind: SettingKind::Count {
+        default: 64,
+        min: 1,
+        max: 128,
+    },
+};
 
 /// A source address, or the IPv6 network it is counted in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

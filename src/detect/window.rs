@@ -4,9 +4,18 @@
 //! the events in between). The maps hash with foldhash, seeded per process: the keys are
 //! addresses an attacker partly chooses, and SipHash cost more than any rule's own work.
 
+use super::settings::{Setting, SettingKind};
 use foldhash::{HashMap, HashMapExt};
 use std::collections::hash_map::Entry;
 use std::hash::Hash;
+
+/// `--window`: what every rule counts within, and how long the same alert stays quiet.
+pub static WINDOW: Setting = Setting {
+    name: "window",
+    value_name: "DURATION",
+    help: "The counting window, and how long the same alert stays quiet (seconds, or 10m, 1h, 1d)",
+    kind: SettingKind::Duration { default: 600 },
+};
 
 /// State that knows until when it is still needed.
 pub trait Expiring {

@@ -788,3 +788,47 @@ fn config_files_fail_by_kind() {
         stderr(&output)
     );
 }
+
+/// Every setting a rule declares is a flag and a config key of the same name, and
+/// `--list-rules` shows its value: a new threshold needs no edit outside its rule's file.
+#[test]
+fn every_declared_setting_is_a_flag_a_config_key_and_listed() {
+    use logsentry::detect::{settings, SettingKind};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let listed = |args: &[&str]| {
+        let output = ls_detect(args, b"");
+        assert!(output.status.success(), "{args:?}: {}", stderr(&output));
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let defaults = listed(&["--list-rules"]);
+    let in_rules: Vec<&str> = logsentry::detect::rules()
+        .iter()
+        .flat_map(|rule| rule.settings.iter().map(|setting| setting.name))
+        .collect();
+    for setting in settings() {
+        let (flag_value, toml_value, shown) = match setting.kind {
+            SettingKind::Count { default, max, .. } => {
+                let value = if default < max { default + 1 } else { default - 1 };
+                (value.to_string(), value.to_string(), value.to_string())
+            }
+            SettingKind::Duration { default } => {
+                let value = default + 7;
+                (value.to_string(), format!("\"{value}\""), value.to_string())
+            }
+        };
+        let flag = format!("--{}", setting.name);
+        let by_flag = listed(&["--list-rules", &flag, &flag_value]);
+        let path = dir.path().join(format!("{}.toml", setting.name));
+        std::fs::write(&path, format!("{} = {toml_value}\n", setting.name)).expect("write");
+        let by_file = listed(&["--list-rules", "--config", path.to_str().expect("path")]);
+        assert_eq!(by_flag, by_file, "{}", setting.name);
+        if in_rules.contains(&setting.name) {
+            assert!(
+                by_flag.contains(&format!("{flag} {shown}")),
+                "{}: {by_flag}",
+                setting.name
+            );
+            assert_ne!(by_flag, defaults, "{}", setting.name);
+        }
+    }
+}

@@ -14,9 +14,9 @@
 //! An attack the application escaped stays inside its literal and is not flagged: it did not
 //! reach the database as SQL.
 
-use super::burst::Burst;
-use super::technique::{EXPLOIT_PUBLIC_FACING, INITIAL_ACCESS};
-use super::{risk_score, Detector, Observed, Rule};
+use crate::detect::burst::Burst;
+use crate::detect::technique::{EXPLOIT_PUBLIC_FACING, INITIAL_ACCESS};
+use crate::detect::{risk_score, Detector, Observed, Rule};
 use crate::schema::{Alert, Severity};
 
 /// `--only`/`--skip` id.
@@ -29,6 +29,7 @@ static SQL_IN_QUERY: Rule = Rule {
     severity: Severity::High,
     technique: EXPLOIT_PUBLIC_FACING,
     tactic: INITIAL_ACCESS,
+    settings: &[],
 };
 
 static RULES: [&Rule; 1] = [&SQL_IN_QUERY];

@@ -2,11 +2,12 @@
 //! source within the window (HIGH, T1110.004), counting failed and invalid-user logins, each
 //! username once.
 
-use super::attempts::Attempts;
-use super::burst::Burst;
-use super::technique::{CREDENTIAL_ACCESS, CREDENTIAL_STUFFING};
-use super::window::{Expiring, ExpiringMap};
-use super::{risk_score, DetectConfig, Detector, Observed, Rule, SourceKey};
+use crate::detect::attempts::Attempts;
+use crate::detect::burst::Burst;
+use crate::detect::technique::{CREDENTIAL_ACCESS, CREDENTIAL_STUFFING};
+use crate::detect::window::{Expiring, ExpiringMap, WINDOW};
+use crate::detect::{risk_score, DetectConfig, Detector, Observed, Rule, SourceKey};
+use crate::detect::{Setting, SettingKind};
 use crate::schema::{Alert, Severity};
 use crate::time::duration_text;
 use smallvec::SmallVec;
@@ -15,6 +16,18 @@ use std::rc::Rc;
 /// `--only`/`--skip` id.
 pub const ID: &str = "credential-stuffing";
 
+/// `--stuffing-threshold`.
+static THRESHOLD: Setting = Setting {
+    name: "stuffing-threshold",
+    value_name: "N",
+    help: "Distinct usernames tried from one source within the window that make credential stuffing",
+    kind: SettingKind::Count {
+        default: 3,
+        min: 2,
+        max: u64::MAX,
+    },
+};
+
 static RULE: Rule = Rule {
     id: ID,
     name: "Credential stuffing",
@@ -22,6 +35,7 @@ static RULE: Rule = Rule {
     severity: Severity::High,
     technique: CREDENTIAL_STUFFING,
     tactic: CREDENTIAL_ACCESS,
+    settings: &[&THRESHOLD, &WINDOW],
 };
 
 static RULES: [&Rule; 1] = [&RULE];
@@ -57,10 +71,10 @@ impl CredentialStuffing {
     /// A detector with `config`'s thresholds.
     pub fn new(config: &DetectConfig) -> Self {
         CredentialStuffing {
-            threshold: config.stuffing_threshold.max(2),
-            window: config.window_seconds,
-            attempts: Attempts::new(config.window_seconds),
-            sources: ExpiringMap::new(config.window_seconds),
+            threshold: config.settings.count(&THRESHOLD).max(2),
+            window: config.window_seconds(),
+            attempts: Attempts::new(config.window_seconds()),
+            sources: ExpiringMap::new(config.window_seconds()),
         }
     }
 }

@@ -1,15 +1,28 @@
 //! Vulnerability scanning: [threshold] responses with status 404 to one source within the
 //! window (MEDIUM, T1595) — OSSEC's default. Scanners ask for what is not there.
 
-use super::technique::{ACTIVE_SCANNING, RECONNAISSANCE};
-use super::threshold::{Crossing, ThresholdState};
-use super::window::{Expiring, ExpiringMap};
-use super::{risk_score, DetectConfig, Detector, Observed, Rule, SourceKey};
+use crate::detect::technique::{ACTIVE_SCANNING, RECONNAISSANCE};
+use crate::detect::threshold::{Crossing, ThresholdState};
+use crate::detect::window::{Expiring, ExpiringMap, WINDOW};
+use crate::detect::{risk_score, DetectConfig, Detector, Observed, Rule, SourceKey};
+use crate::detect::{Setting, SettingKind};
 use crate::schema::{Alert, Severity};
 use crate::time::duration_text;
 
 /// `--only`/`--skip` id.
 pub const ID: &str = "scanner";
+
+/// `--scan-threshold`.
+static THRESHOLD: Setting = Setting {
+    name: "scan-threshold",
+    value_name: "N",
+    help: "Responses with status 404 to one source within the window that make a vulnerability scan",
+    kind: SettingKind::Count {
+        default: 10,
+        min: 1,
+        max: u64::MAX,
+    },
+};
 
 static RULE: Rule = Rule {
     id: ID,
@@ -18,6 +31,7 @@ static RULE: Rule = Rule {
     severity: Severity::Medium,
     technique: ACTIVE_SCANNING,
     tactic: RECONNAISSANCE,
+    settings: &[&THRESHOLD, &WINDOW],
 };
 
 static RULES: [&Rule; 1] = [&RULE];
@@ -44,9 +58,9 @@ impl Scanner {
     /// A detector with `config`'s threshold.
     pub fn new(config: &DetectConfig) -> Self {
         Scanner {
-            threshold: config.scan_threshold.max(1),
-            window: config.window_seconds,
-            sources: ExpiringMap::new(config.window_seconds),
+            threshold: config.settings.count(&THRESHOLD).max(1),
+            window: config.window_seconds(),
+            sources: ExpiringMap::new(config.window_seconds()),
         }
     }
 }

@@ -4,14 +4,14 @@
 //! (1102, HIGH, T1070.001) and a service installed (7045, MEDIUM, T1543.003). The same rule
 //! for the same account and host stays quiet within the window.
 
-use super::burst::Burst;
 use super::off_hours::WorkTime;
-use super::per_account::{on_host, OncePerAccount};
-use super::technique::{
+use crate::detect::burst::Burst;
+use crate::detect::per_account::{on_host, OncePerAccount};
+use crate::detect::technique::{
     BRUTE_FORCE, CLEAR_WINDOWS_EVENT_LOGS, CREDENTIAL_ACCESS, DEFENSE_EVASION, DOMAIN_ACCOUNTS, PERSISTENCE,
     PRIVILEGE_ESCALATION, WINDOWS_SERVICE,
 };
-use super::{risk_score, DetectConfig, Detector, Observed, Rule};
+use crate::detect::{risk_score, DetectConfig, Detector, Observed, Rule};
 use crate::schema::{Alert, Severity};
 
 /// `--only`/`--skip` id: account locked out.
@@ -30,6 +30,7 @@ static LOCKOUT: Rule = Rule {
     severity: Severity::Medium,
     technique: BRUTE_FORCE,
     tactic: CREDENTIAL_ACCESS,
+    settings: &[],
 };
 
 static SPECIAL_LOGON: Rule = Rule {
@@ -39,6 +40,7 @@ static SPECIAL_LOGON: Rule = Rule {
     severity: Severity::Medium,
     technique: DOMAIN_ACCOUNTS,
     tactic: PRIVILEGE_ESCALATION,
+    settings: &[],
 };
 
 static LOG_CLEARED: Rule = Rule {
@@ -48,6 +50,7 @@ static LOG_CLEARED: Rule = Rule {
     severity: Severity::High,
     technique: CLEAR_WINDOWS_EVENT_LOGS,
     tactic: DEFENSE_EVASION,
+    settings: &[],
 };
 
 static SERVICE: Rule = Rule {
@@ -57,6 +60,7 @@ static SERVICE: Rule = Rule {
     severity: Severity::Medium,
     technique: WINDOWS_SERVICE,
     tactic: PERSISTENCE,
+    settings: &[],
 };
 
 static RULES: [&Rule; 4] = [&LOCKOUT, &SPECIAL_LOGON, &LOG_CLEARED, &SERVICE];
@@ -96,7 +100,7 @@ impl WindowsEvents {
         WindowsEvents {
             work: config.work.clone(),
             allow_users: config.allow_users.clone(),
-            alerted: OncePerAccount::new(config.window_seconds),
+            alerted: OncePerAccount::new(config.window_seconds()),
         }
     }
 

@@ -3,11 +3,12 @@
 //! success from a source that crossed the threshold within the compromise window is an
 //! account compromise (CRITICAL, T1078), the alert that matters most.
 
-use super::attempts::Attempts;
-use super::technique::{CREDENTIAL_ACCESS, INITIAL_ACCESS, PASSWORD_GUESSING, VALID_ACCOUNTS};
-use super::threshold::{Crossing, ThresholdState};
-use super::window::{Expiring, ExpiringMap};
-use super::{risk_score, DetectConfig, Detector, EventClass, Observed, Rule, SourceKey};
+use crate::detect::attempts::Attempts;
+use crate::detect::technique::{CREDENTIAL_ACCESS, INITIAL_ACCESS, PASSWORD_GUESSING, VALID_ACCOUNTS};
+use crate::detect::threshold::{Crossing, ThresholdState};
+use crate::detect::window::{Expiring, ExpiringMap, WINDOW};
+use crate::detect::{risk_score, DetectConfig, Detector, EventClass, Observed, Rule, SourceKey};
+use crate::detect::{Setting, SettingKind};
 use crate::schema::{Alert, Severity};
 use crate::time::duration_text;
 
@@ -16,6 +17,26 @@ pub const BRUTE_FORCE_ID: &str = "brute-force";
 /// `--only`/`--skip` id of the compromise rule.
 pub const COMPROMISE_ID: &str = "compromise-after-brute-force";
 
+/// `--brute-force-threshold`.
+static THRESHOLD: Setting = Setting {
+    name: "brute-force-threshold",
+    value_name: "N",
+    help: "Failed or invalid-user logins from one source within the window that make a brute force",
+    kind: SettingKind::Count {
+        default: 5,
+        min: 1,
+        max: u64::MAX,
+    },
+};
+
+/// `--compromise-window`.
+static COMPROMISE_WINDOW: Setting = Setting {
+    name: "compromise-window",
+    value_name: "DURATION",
+    help: "How long after a brute force a success from the same source is a compromise",
+    kind: SettingKind::Duration { default: 24 * 3600 },
+};
+
 static BRUTE_FORCE: Rule = Rule {
     id: BRUTE_FORCE_ID,
     name: "Brute force",
@@ -23,6 +44,7 @@ static BRUTE_FORCE: Rule = Rule {
     severity: Severity::High,
     technique: PASSWORD_GUESSING,
     tactic: CREDENTIAL_ACCESS,
+    settings: &[&THRESHOLD, &WINDOW],
 };
 
 static COMPROMISE: Rule = Rule {
@@ -32,6 +54,7 @@ static COMPROMISE: Rule = Rule {
     severity: Severity::Critical,
     technique: VALID_ACCOUNTS,
     tactic: INITIAL_ACCESS,
+    settings: &[&COMPROMISE_WINDOW],
 };
 
 static RULES: [&Rule; 2] = [&BRUTE_FORCE, &COMPROMISE];
@@ -64,11 +87,11 @@ impl BruteForce {
     /// A detector with `config`'s thresholds.
     pub fn new(config: &DetectConfig) -> Self {
         BruteForce {
-            threshold: config.brute_force_threshold.max(1),
-            window: config.window_seconds,
-            compromise_window: config.compromise_window_seconds,
-            attempts: Attempts::new(config.window_seconds),
-            sources: ExpiringMap::new(config.window_seconds),
+            threshold: config.settings.count(&THRESHOLD).max(1),
+            window: config.window_seconds(),
+            compromise_window: config.settings.seconds(&COMPROMISE_WINDOW),
+            attempts: Attempts::new(config.window_seconds()),
+            sources: ExpiringMap::new(config.window_seconds()),
         }
     }
 

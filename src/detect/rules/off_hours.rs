@@ -3,11 +3,11 @@
 //! credentials; the time is what gives them away, and a person judges. Failures are the
 //! brute-force rule's business. Known admins are silenced by user or network allowlists.
 
-use super::burst::Burst;
-use super::network::Network;
-use super::technique::{INITIAL_ACCESS, LOCAL_ACCOUNTS};
-use super::window::QuietKeys;
-use super::{DetectConfig, Detector, EventClass, Observed, Rule, SourceKey};
+use crate::detect::burst::Burst;
+use crate::detect::network::Network;
+use crate::detect::technique::{INITIAL_ACCESS, LOCAL_ACCOUNTS};
+use crate::detect::window::QuietKeys;
+use crate::detect::{DetectConfig, Detector, EventClass, Observed, Rule, SourceKey};
 use crate::schema::{Alert, Severity};
 use crate::time::Zone;
 use chrono::{Datelike, Timelike, Weekday};
@@ -25,6 +25,7 @@ static OFF_HOURS: Rule = Rule {
     severity: Severity::High,
     technique: LOCAL_ACCOUNTS,
     tactic: INITIAL_ACCESS,
+    settings: &[],
 };
 
 static WEEKEND: Rule = Rule {
@@ -34,6 +35,7 @@ static WEEKEND: Rule = Rule {
     severity: Severity::Critical,
     technique: LOCAL_ACCOUNTS,
     tactic: INITIAL_ACCESS,
+    settings: &[],
 };
 
 static RULES: [&Rule; 2] = [&OFF_HOURS, &WEEKEND];
@@ -218,7 +220,7 @@ impl OffHours {
             work: config.work.clone(),
             allow_users: config.allow_users.clone(),
             allow_sources: config.allow_sources.clone(),
-            alerted: QuietKeys::new(config.window_seconds),
+            alerted: QuietKeys::new(config.window_seconds()),
         }
     }
 
@@ -271,7 +273,7 @@ impl Detector for OffHours {
         }
         message.push(' ');
         outside.write_text(&mut message);
-        let risk = super::risk_score(rule.severity, 1, 1);
+        let risk = crate::detect::risk_score(rule.severity, 1, 1);
         alerts.push(burst.alert(rule, event, event.source, message, risk));
     }
 

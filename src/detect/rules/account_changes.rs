@@ -3,10 +3,12 @@
 //! (MEDIUM, T1110). One alert per event; the same rule for the same account and host stays
 //! quiet within the window (sudo logs one failure several ways).
 
-use super::burst::Burst;
-use super::per_account::{on_host, OncePerAccount};
-use super::technique::{ACCOUNT_MANIPULATION, BRUTE_FORCE, CREATE_LOCAL_ACCOUNT, CREDENTIAL_ACCESS, PERSISTENCE};
-use super::{risk_score, DetectConfig, Detector, Observed, Rule};
+use crate::detect::burst::Burst;
+use crate::detect::per_account::{on_host, OncePerAccount};
+use crate::detect::technique::{
+    ACCOUNT_MANIPULATION, BRUTE_FORCE, CREATE_LOCAL_ACCOUNT, CREDENTIAL_ACCESS, PERSISTENCE,
+};
+use crate::detect::{risk_score, DetectConfig, Detector, Observed, Rule};
 use crate::schema::{Alert, Severity};
 
 /// `--only`/`--skip` id: account created.
@@ -23,6 +25,7 @@ static ACCOUNT_CREATED: Rule = Rule {
     severity: Severity::High,
     technique: CREATE_LOCAL_ACCOUNT,
     tactic: PERSISTENCE,
+    settings: &[],
 };
 
 static PRIVILEGED_GROUP: Rule = Rule {
@@ -32,6 +35,7 @@ static PRIVILEGED_GROUP: Rule = Rule {
     severity: Severity::High,
     technique: ACCOUNT_MANIPULATION,
     tactic: PERSISTENCE,
+    settings: &[],
 };
 
 static SUDO_FAILURE: Rule = Rule {
@@ -41,6 +45,7 @@ static SUDO_FAILURE: Rule = Rule {
     severity: Severity::Medium,
     technique: BRUTE_FORCE,
     tactic: CREDENTIAL_ACCESS,
+    settings: &[],
 };
 
 static RULES: [&Rule; 3] = [&ACCOUNT_CREATED, &PRIVILEGED_GROUP, &SUDO_FAILURE];
@@ -73,7 +78,7 @@ impl AccountChanges {
                 .iter()
                 .map(|group| group.to_lowercase())
                 .collect(),
-            alerted: OncePerAccount::new(config.window_seconds),
+            alerted: OncePerAccount::new(config.window_seconds()),
         }
     }
 

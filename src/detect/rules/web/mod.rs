@@ -9,11 +9,11 @@ mod patterns;
 pub use normalize::normalize;
 pub use patterns::{AttackClass, Patterns};
 
-use super::burst::Burst;
-use super::technique::{
+use crate::detect::burst::Burst;
+use crate::detect::technique::{
     COMMAND_INTERPRETER, DISCOVERY, EXECUTION, EXPLOIT_PUBLIC_FACING, FILE_DISCOVERY, INITIAL_ACCESS, JAVASCRIPT,
 };
-use super::{risk_score, Detector, Observed, Rule};
+use crate::detect::{risk_score, Detector, Observed, Rule};
 use crate::schema::{Alert, Severity};
 use std::fmt::Write;
 use std::sync::LazyLock;
@@ -25,6 +25,7 @@ static COMMAND_INJECTION: Rule = Rule {
     severity: Severity::Critical,
     technique: COMMAND_INTERPRETER,
     tactic: EXECUTION,
+    settings: &[],
 };
 
 static SQL_INJECTION: Rule = Rule {
@@ -34,6 +35,7 @@ static SQL_INJECTION: Rule = Rule {
     severity: Severity::High,
     technique: EXPLOIT_PUBLIC_FACING,
     tactic: INITIAL_ACCESS,
+    settings: &[],
 };
 
 static TRAVERSAL: Rule = Rule {
@@ -43,6 +45,7 @@ static TRAVERSAL: Rule = Rule {
     severity: Severity::High,
     technique: FILE_DISCOVERY,
     tactic: DISCOVERY,
+    settings: &[],
 };
 
 static TRAVERSAL_SERVED: Rule = Rule {
@@ -52,6 +55,7 @@ static TRAVERSAL_SERVED: Rule = Rule {
     severity: Severity::Critical,
     technique: FILE_DISCOVERY,
     tactic: DISCOVERY,
+    settings: &[],
 };
 
 static XSS: Rule = Rule {
@@ -61,6 +65,7 @@ static XSS: Rule = Rule {
     severity: Severity::Medium,
     technique: JAVASCRIPT,
     tactic: EXECUTION,
+    settings: &[],
 };
 
 static RULES: [&Rule; 5] = [&COMMAND_INJECTION, &SQL_INJECTION, &TRAVERSAL, &TRAVERSAL_SERVED, &XSS];

@@ -1,0 +1,51 @@
+//! The rules: one detector file each. A new rule is its file, its `mod` line and its line in
+//! [`all`]; its thresholds are [`Setting`](super::Setting)s declared on its
+//! [`Rule`](super::Rule), and the flags, config keys and `--list-rules` follow.
+
+pub(super) mod account_changes;
+mod brute_force;
+mod credential_stuffing;
+pub(super) mod off_hours;
+mod scanner;
+pub(super) mod sql_query;
+pub(super) mod web;
+mod windows_events;
+
+use super::{DetectConfig, Detector, Rule};
+
+/// Every detector, in a fixed order.
+pub fn all(config: &DetectConfig) -> Vec<Box<dyn Detector>> {
+    vec![
+        Box::new(brute_force::BruteForce::new(config)),
+        Box::new(credential_stuffing::CredentialStuffing::new(config)),
+        Box::new(off_hours::OffHours::new(config)),
+        Box::new(scanner::Scanner::new(config)),
+        Box::new(account_changes::AccountChanges::new(config)),
+        Box::new(web::WebAttacks::new()),
+        Box::new(sql_query::QueryInjection),
+        Box::new(windows_events::WindowsEvents::new(config)),
+    ]
+}
+
+/// Every rule, in the order of [`all`].
+pub fn rules() -> Vec<&'static Rule> {
+    all(&DetectConfig::default())
+        .iter()
+        .flat_map(|detector| detector.rules().iter().copied())
+        .collect()
+}
+
+/// Every rule with how its thresholds read as configured, for `--list-rules`: the detectors
+/// are built once and each describes its own rules.
+pub fn rules_with_thresholds(config: &DetectConfig) -> Vec<(&'static Rule, String)> {
+    all(config)
+        .iter()
+        .flat_map(|detector| {
+            detector
+                .rules()
+                .iter()
+                .map(|rule| (*rule, detector.thresholds(rule.id)))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
