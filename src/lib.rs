@@ -4,6 +4,7 @@
 //! [`app`]. Records follow the Elastic Common Schema ([`schema`]).
 
 pub mod app;
+pub mod attack;
 pub mod cli;
 pub mod correlate;
 pub mod detect;

@@ -3,9 +3,9 @@
 
 use super::records::{each_record_of, output_failed, records_exit, Stage, StageInput};
 use super::{Exit, StartError};
+use crate::attack::{stix, AttackTable};
 use crate::cli::enrich::EnrichArgs;
 use crate::enrich::abuseipdb::{cache, AbuseConfig, ClientError, Lookups};
-use crate::enrich::attack::{stix, AttackTable};
 use crate::enrich::geoip::GeoIp;
 use crate::enrich::reputation::ReputationQueue;
 use crate::enrich::{Enricher, Outcome};

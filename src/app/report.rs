@@ -4,8 +4,8 @@
 
 use super::records::{each_record, records_exit, Skipped, StageInput};
 use super::{Exit, StartError};
+use crate::attack::AttackTable;
 use crate::cli::report::{FormatArg, ReportArgs, ReportOutputArgs};
-use crate::enrich::attack::AttackTable;
 use crate::ingest::InputSpec;
 use crate::output::{is_broken_pipe, NdjsonWriter};
 use crate::report::{csv, Collector, Destination, Format, Malformed, RecordKind, Renderer, TemplateError};

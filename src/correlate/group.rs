@@ -2,9 +2,9 @@
 //! the incident record they make once they qualify. Every list is bounded, so a group that
 //! lives for days costs the same as one that lives for minutes.
 
-use super::kill_chain;
 use super::timeline::Timeline;
 use super::GroupBy;
+use crate::attack;
 use crate::schema::{
     and_list, module_title, AlertHost, AlertSource, AlertUser, AlertView, Incident, IncidentDetail, IncidentInfo,
     IncidentMeta, IncidentThreat, Severity, TacticNames, TechniqueIds, TimelineEntry, MAX_LISTED,
@@ -144,7 +144,7 @@ impl Group {
     /// The incident record of the current revision.
     pub fn incident(&self, by: GroupBy) -> Incident {
         let mut tactics = self.tactics.clone();
-        kill_chain::order(&mut tactics);
+        attack::order(&mut tactics);
         let stage = if self.rules.len() >= 3 {
             "kill-chain"
         } else {

@@ -9,7 +9,6 @@
 
 mod group;
 mod groups;
-pub mod kill_chain;
 mod timeline;
 
 pub use groups::MAX_OPEN_GROUPS;

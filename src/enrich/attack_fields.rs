@@ -3,20 +3,20 @@
 //! `logsentry.attack` (the data's release, each technique's tactics, revoked or deprecated
 //! and what replaced it). What the record already has is left exactly as it was.
 
-use super::attack::AttackTable;
+use crate::attack::AttackTable;
 use serde_json::{json, Map, Value};
 
 /// Adds ATT&CK context to `record`; returns how many of its technique ids the table did not
 /// know, or `None` when it names no technique.
 pub fn add_attack_context(record: &mut Map<String, Value>, table: &AttackTable) -> Option<usize> {
     let (ids, single) = technique_ids(record)?;
-    let known: Vec<Option<&super::attack::TechniqueInfo>> = ids.iter().map(|id| table.technique(id)).collect();
+    let known: Vec<Option<&crate::attack::TechniqueInfo>> = ids.iter().map(|id| table.technique(id)).collect();
     let unknown = known.iter().filter(|technique| technique.is_none()).count();
     // technique_ids found `threat.technique` to be objects.
     let threat = object_at(record, "threat")?;
     insert_missing(threat, "framework", json!("MITRE ATT&CK"));
     if let (0, Some(technique)) = (unknown, object_at(threat, "technique")) {
-        let found: Vec<&super::attack::TechniqueInfo> = known.iter().flatten().copied().collect();
+        let found: Vec<&crate::attack::TechniqueInfo> = known.iter().flatten().copied().collect();
         let names: Vec<Value> = found.iter().map(|t| json!(full_name(table, t))).collect();
         let urls: Vec<Value> = found.iter().map(|t| json!(t.url)).collect();
         insert_missing(technique, "name", one_or_many(names, single));
@@ -38,7 +38,7 @@ pub fn add_attack_context(record: &mut Map<String, Value>, table: &AttackTable) 
             names
         }
     };
-    let tactics: Vec<&super::attack::TacticInfo> = tactic_names.iter().filter_map(|name| table.tactic(name)).collect();
+    let tactics: Vec<&crate::attack::TacticInfo> = tactic_names.iter().filter_map(|name| table.tactic(name)).collect();
     let complete = !tactic_names.is_empty() && tactics.len() == tactic_names.len();
     if let (true, Some(tactic)) = (complete, object_at(threat, "tactic")) {
         let one = tactics.len() == 1;
@@ -103,7 +103,7 @@ fn technique_ids(record: &Map<String, Value>) -> Option<(Vec<String>, bool)> {
 }
 
 /// `Brute Force: Password Guessing` for a sub-technique, as ATT&CK's pages title it.
-fn full_name(table: &AttackTable, technique: &super::attack::TechniqueInfo) -> String {
+fn full_name(table: &AttackTable, technique: &crate::attack::TechniqueInfo) -> String {
     table.full_name(technique)
 }
 

@@ -3,14 +3,13 @@
 //! drops a record and never creates one (key order is kept: serde_json's `preserve_order`).
 
 pub mod abuseipdb;
-pub mod attack;
 mod attack_fields;
 pub mod geoip;
 pub mod reputation;
 
 pub use attack_fields::add_attack_context;
 
-use attack::AttackTable;
+use crate::attack::AttackTable;
 
 /// What became of one input line. Every line is written out, enriched or as it was.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -13,8 +13,7 @@ use super::model::{
     ReportData, SeverityCount, SourceChoice, SourceCount, Summary, TacticEntry, Technique, TechniqueCount,
     TimelineEntry,
 };
-use crate::correlate::kill_chain;
-use crate::enrich::attack::AttackTable;
+use crate::attack::AttackTable;
 use crate::schema::{module_title, Severity};
 use crate::time::duration_text;
 use serde::Deserialize;
@@ -587,7 +586,7 @@ fn attack_overview(table: &AttackTable, techniques: BTreeMap<String, TechniqueTa
         for name in names {
             let index = match tactics
                 .iter()
-                .position(|known| crate::schema::same_tactic(&known.name, &name))
+                .position(|known| crate::attack::same_tactic(&known.name, &name))
             {
                 Some(index) => index,
                 None => {
@@ -611,7 +610,7 @@ fn attack_overview(table: &AttackTable, techniques: BTreeMap<String, TechniqueTa
             });
         }
     }
-    tactics.sort_by_key(|tactic| kill_chain::phase(&tactic.name));
+    tactics.sort_by_key(|tactic| crate::attack::phase(&tactic.name));
     for tactic in &mut tactics {
         tactic.techniques.sort_by(|a, b| {
             b.alerts

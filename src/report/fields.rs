@@ -3,7 +3,7 @@
 //! times as a person reads them.
 
 use super::model::Technique;
-use crate::enrich::attack::AttackTable;
+use crate::attack::AttackTable;
 use crate::schema::Severity;
 use serde_json::Value;
 

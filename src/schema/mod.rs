@@ -13,6 +13,7 @@ mod names;
 mod strict_json;
 mod view;
 mod view_reader;
+pub mod windows;
 
 pub use address::{looks_like_hostname, normalize_ip};
 pub use alert::{
@@ -30,7 +31,7 @@ pub use incident::{
     Incident, IncidentDetail, IncidentInfo, IncidentMeta, IncidentThreat, TacticNames, TechniqueIds, TimelineEntry,
 };
 pub use json::EventWriter;
-pub use names::{and_list, module_title, same_tactic};
+pub use names::{and_list, module_title};
 
 pub use event::{
     Decimal, Event, EventCode, EventInfo, EventType, Group, Host, Http, HttpRequest, HttpResponse, Log, LogFile, Logon,

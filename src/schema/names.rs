@@ -28,17 +28,6 @@ pub fn and_list<S: AsRef<str>>(items: &[S]) -> String {
     }
 }
 
-/// Whether two ATT&CK tactic names are the same tactic, however written:
-/// `Command and Control`, `command-and-control` (case, spaces and dashes aside).
-pub fn same_tactic(a: &str, b: &str) -> bool {
-    fn letters(text: &str) -> impl Iterator<Item = u8> + '_ {
-        text.bytes()
-            .filter(u8::is_ascii_alphanumeric)
-            .map(|byte| byte.to_ascii_lowercase())
-    }
-    letters(a).eq(letters(b))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -51,7 +40,5 @@ mod tests {
         assert_eq!(and_list(&["web"]), "web");
         assert_eq!(and_list(&["web", "SSH"]), "web and SSH");
         assert_eq!(and_list(&["web", "MySQL", "SSH"]), "web, MySQL and SSH");
-        assert!(same_tactic("Command and Control", "command-and-control"));
-        assert!(!same_tactic("Execution", "Exfiltration"));
     }
 }

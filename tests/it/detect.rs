@@ -832,3 +832,39 @@ fn every_declared_setting_is_a_flag_a_config_key_and_listed() {
         }
     }
 }
+
+/// Every technique and tactic a rule names is in the one ATT&CK table (generated from MITRE's
+/// STIX data), with the name and page ATT&CK gives it, and is neither revoked nor deprecated.
+#[test]
+fn every_rule_names_its_technique_and_tactic_as_attack_does() {
+    let table = logsentry::attack::enterprise();
+    for rule in logsentry::detect::rules() {
+        let technique = table
+            .technique(rule.technique.id)
+            .unwrap_or_else(|| panic!("{}: {} is not in ATT&CK", rule.id, rule.technique.id));
+        assert_eq!(rule.technique.name, table.full_name(technique), "{}", rule.id);
+        assert_eq!(
+            rule.technique.reference.trim_end_matches('/'),
+            technique.url.trim_end_matches('/'),
+            "{}",
+            rule.id
+        );
+        assert!(
+            !technique.revoked && !technique.deprecated,
+            "{}: {}",
+            rule.id,
+            technique.id
+        );
+        let tactic = table
+            .tactic(rule.tactic.name)
+            .unwrap_or_else(|| panic!("{}: tactic {} is not in ATT&CK", rule.id, rule.tactic.name));
+        assert_eq!(rule.tactic.name, tactic.name, "{}", rule.id);
+        assert!(
+            technique.tactics.contains(&tactic.shortname),
+            "{}: {} is not a {} technique",
+            rule.id,
+            technique.id,
+            tactic.name
+        );
+    }
+}

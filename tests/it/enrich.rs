@@ -2,7 +2,7 @@
 //! against the compact tables published beside it, and the embedded copy kept current.
 
 use crate::common::*;
-use logsentry::enrich::attack::{stix, AttackTable};
+use logsentry::attack::{stix, AttackTable};
 use std::collections::BTreeMap;
 
 const BUNDLE: &str = "mitre-attack/enterprise-attack-subset.stix.json.gz";
@@ -78,14 +78,14 @@ fn the_embedded_table_is_the_generators_output_for_the_real_bundle() {
         return;
     };
     let generated = bundle_table(&corpus).to_text();
-    let path = repo_root().join("src/enrich/attack/enterprise.tsv");
+    let path = repo_root().join("src/attack/enterprise.tsv");
     if std::env::var_os("LOGSENTRY_BLESS").is_some() {
         std::fs::write(&path, &generated).expect("bless");
     }
     let committed = std::fs::read_to_string(&path).expect("enterprise.tsv");
     assert!(
         committed == generated,
-        "src/enrich/attack/enterprise.tsv is stale (LOGSENTRY_BLESS=1 cargo test --test it enrich)"
+        "src/attack/enterprise.tsv is stale (LOGSENTRY_BLESS=1 cargo test --test it enrich)"
     );
     // And it reads back as the table it was written from.
     let embedded = AttackTable::embedded();

@@ -11,12 +11,14 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("time", &[]),
     ("output", &[]),
     ("diagnostics", &[]),
+    ("attack", &[]),
     ("schema", &["time"]),
     ("parse", &["schema", "time"]),
     ("ingest", &["parse", "schema", "time", "output", "diagnostics"]),
     ("detect", &["schema", "time"]),
-    ("correlate", &["schema", "time"]),
-    ("enrich", &["schema", "time"]),
+    ("correlate", &["schema", "time", "attack"]),
+    ("enrich", &["schema", "time", "attack"]),
+    ("report", &["schema", "time", "attack"]),
 ];
 
 fn rust_files(path: &Path, files: &mut Vec<std::path::PathBuf>) {

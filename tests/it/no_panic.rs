@@ -287,7 +287,8 @@ proptest! {
         ids in proptest::collection::vec("(T[0-9]{4}(\\.[0-9]{3})?|\\PC{0,6})", 0..4),
         as_array in any::<bool>(),
     ) {
-        use logsentry::enrich::{attack::AttackTable, Enricher};
+        use logsentry::attack::AttackTable;
+        use logsentry::enrich::Enricher;
         let mut enricher = Enricher::new(AttackTable::embedded());
         let id = if as_array { serde_json::json!(ids) } else { serde_json::json!(ids.first()) };
         let mut records = lines.clone();
@@ -303,7 +304,7 @@ proptest! {
 
 /// Builds a report of `records` in every format with a renderer.
 fn report_all(records: &[String]) {
-    use logsentry::enrich::attack::AttackTable;
+    use logsentry::attack::AttackTable;
     use logsentry::report::{Collector, Format, Renderer};
     let mut collector = Collector::new(AttackTable::embedded());
     for record in records {

@@ -12,6 +12,7 @@ use crate::detect::technique::{
     PRIVILEGE_ESCALATION, WINDOWS_SERVICE,
 };
 use crate::detect::{risk_score, DetectConfig, Detector, Observed, Rule};
+use crate::schema::windows;
 use crate::schema::{Alert, Severity};
 
 /// `--only`/`--skip` id: account locked out.
@@ -108,31 +109,32 @@ impl WindowsEvents {
     /// service and what it runs, for a new service.
     fn rule_for(&self, event: &Observed<'_>) -> Option<(&'static Rule, Detail)> {
         let view = event.view;
-        match view.event.action.as_deref()? {
-            "user-locked-out" => Some((&LOCKOUT, Detail::None)),
-            "logged-in-special" => {
-                let user = event.user()?;
-                if is_system_identity(user) || self.allow_users.iter().any(|allowed| allowed == user) {
-                    return None;
-                }
-                let outside = self.work.outside_work(event.time.unix_seconds())?;
-                Some((&SPECIAL_LOGON, Detail::When(outside.text())))
+        let action = view.event.action.as_deref()?;
+        if action == windows::LOCKED_OUT.action {
+            Some((&LOCKOUT, Detail::None))
+        } else if action == windows::SPECIAL_LOGON.action {
+            let user = event.user()?;
+            if is_system_identity(user) || self.allow_users.iter().any(|allowed| allowed == user) {
+                return None;
             }
-            "audit-log-cleared" => Some((&LOG_CLEARED, Detail::None)),
-            "service-installed" => {
-                let data = &view.winlog.event_data;
-                let text = |value: &Option<serde_json::Value>| {
-                    value.as_ref().and_then(serde_json::Value::as_str).map(str::to_owned)
-                };
-                Some((
-                    &SERVICE,
-                    Detail::Service {
-                        name: text(&data.service_name).unwrap_or_else(|| "(unnamed)".to_owned()),
-                        image: text(&data.image_path),
-                    },
-                ))
-            }
-            _ => None,
+            let outside = self.work.outside_work(event.time.unix_seconds())?;
+            Some((&SPECIAL_LOGON, Detail::When(outside.text())))
+        } else if action == windows::AUDIT_LOG_CLEARED.action {
+            Some((&LOG_CLEARED, Detail::None))
+        } else if action == windows::SERVICE_INSTALLED.action {
+            let data = &view.winlog.event_data;
+            let text = |value: &Option<serde_json::Value>| {
+                value.as_ref().and_then(serde_json::Value::as_str).map(str::to_owned)
+            };
+            Some((
+                &SERVICE,
+                Detail::Service {
+                    name: text(&data.service_name).unwrap_or_else(|| "(unnamed)".to_owned()),
+                    image: text(&data.image_path),
+                },
+            ))
+        } else {
+            None
         }
     }
 }

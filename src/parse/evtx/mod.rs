@@ -8,6 +8,7 @@ mod json_scan;
 pub mod stream;
 
 use super::Reject;
+use crate::schema::windows::{windows_event, EventTypeRule, OutcomeRule, Subject, STATUS_NO_SUCH_USER};
 use crate::schema::{Event, EventCode, EventType, EventWriter, Outcome};
 use crate::time::Timestamp;
 use json_scan::{flat_members, integer_value, string_value, Leading, Members};
@@ -36,66 +37,6 @@ pub struct RecordCtx<'a> {
     pub path: Option<&'a str>,
     /// Keep the record's JSON as `event.original`.
     pub keep_original: bool,
-}
-
-/// The ECS vocabulary of one event ID.
-struct Kind {
-    category: &'static [&'static str],
-    types: &'static [&'static str],
-    action: &'static str,
-    outcome: Outcome,
-}
-
-const fn kind(
-    category: &'static [&'static str],
-    types: &'static [&'static str],
-    action: &'static str,
-    outcome: Outcome,
-) -> Kind {
-    Kind {
-        category,
-        types,
-        action,
-        outcome,
-    }
-}
-
-const AUTHENTICATION: &[&str] = &["authentication"];
-const IAM: &[&str] = &["iam"];
-const START: &[&str] = &["start"];
-const END: &[&str] = &["end"];
-const USER_CHANGE: &[&str] = &["user", "change"];
-const GROUP_CHANGE: &[&str] = &["group", "change"];
-
-/// The event IDs a security engineer looks for, named in our kebab-case vocabulary. The
-/// account-change actions are those the Linux account events use, so one rule covers both.
-fn kind_of(event_id: u32) -> Option<Kind> {
-    use Outcome::{Failure, Success, Unknown};
-    Some(match event_id {
-        4624 => kind(AUTHENTICATION, START, "logged-in", Success),
-        4625 => kind(AUTHENTICATION, START, "logon-failed", Failure),
-        4634 => kind(AUTHENTICATION, END, "logged-out", Success),
-        4647 => kind(AUTHENTICATION, END, "logged-out", Success),
-        4648 => kind(AUTHENTICATION, START, "logged-in-explicit", Success),
-        4672 => kind(IAM, &["admin"], "logged-in-special", Success),
-        4688 => kind(&["process"], START, "created-process", Success),
-        4720 => kind(IAM, &["user", "creation"], "user-created", Success),
-        4722 => kind(IAM, USER_CHANGE, "user-enabled", Success),
-        4724 => kind(IAM, USER_CHANGE, "password-reset", Success),
-        4725 => kind(IAM, USER_CHANGE, "user-disabled", Success),
-        4726 => kind(IAM, &["user", "deletion"], "user-deleted", Success),
-        4728 | 4732 | 4756 => kind(IAM, GROUP_CHANGE, "user-added-to-group", Success),
-        4738 => kind(IAM, USER_CHANGE, "user-changed", Success),
-        4740 => kind(IAM, USER_CHANGE, "user-locked-out", Success),
-        4767 => kind(IAM, USER_CHANGE, "user-unlocked", Success),
-        4768 => kind(AUTHENTICATION, START, "kerberos-ticket-requested", Unknown),
-        4769 => kind(AUTHENTICATION, START, "kerberos-service-ticket-requested", Unknown),
-        4771 => kind(AUTHENTICATION, START, "kerberos-preauth-failed", Failure),
-        4776 => kind(AUTHENTICATION, START, "credentials-validated", Unknown),
-        1102 => kind(IAM, &["admin", "deletion"], "audit-log-cleared", Success),
-        7045 => kind(&["configuration"], &["creation"], "service-installed", Success),
-        _ => return None,
-    })
 }
 
 /// Winlogbeat's names for the logon types.
@@ -140,8 +81,6 @@ fn failure_reason(status: u64) -> Option<&'static str> {
         _ => return None,
     })
 }
-
-const STATUS_NO_SUCH_USER: u64 = 0xC000_0064;
 
 /// The `EventData` (or `UserData`) values the mapping uses, still as JSON text.
 #[derive(Default)]
@@ -447,36 +386,33 @@ pub fn map_record(
     winlog.event_data_json = event_data_json;
     winlog.user_data_json = user_data_json;
 
-    if let Some(kind) = kind_of(event_id) {
-        event.event.category = kind.category;
-        event.event.types = kind.types;
-        event.event.action = kind.action;
-        event.event.outcome = kind.outcome;
-    } else {
-        event.event.action = "windows-event";
-    }
-
     let status = data.status.and_then(integer_value);
     let sub_status = data.sub_status.and_then(integer_value);
-    if matches!(event_id, 4768 | 4769 | 4776) {
-        event.event.outcome = match status {
-            Some(0) => Outcome::Success,
-            Some(_) => Outcome::Failure,
-            None => Outcome::Unknown,
-        };
-    }
-    match event_id {
-        4624 => event.logsentry.event_type = Some(EventType::Success),
-        4625 => {
-            event.logsentry.event_type = Some(
-                if sub_status == Some(STATUS_NO_SUCH_USER) || status == Some(STATUS_NO_SUCH_USER) {
-                    EventType::InvalidUser
-                } else {
-                    EventType::Failed
+    let kind = windows_event(event_id);
+    match kind {
+        Some(kind) => {
+            event.event.category = kind.category;
+            event.event.types = kind.types;
+            event.event.action = kind.action;
+            event.event.outcome = match kind.outcome {
+                OutcomeRule::Fixed(outcome) => outcome,
+                OutcomeRule::FromStatus => match status {
+                    Some(0) => Outcome::Success,
+                    Some(_) => Outcome::Failure,
+                    None => Outcome::Unknown,
                 },
-            );
+            };
+            event.logsentry.event_type = kind.event_type.map(|rule| match rule {
+                EventTypeRule::Fixed(event_type) => event_type,
+                EventTypeRule::FailedOrInvalidUser
+                    if sub_status == Some(STATUS_NO_SUCH_USER) || status == Some(STATUS_NO_SUCH_USER) =>
+                {
+                    EventType::InvalidUser
+                }
+                EventTypeRule::FailedOrInvalidUser => EventType::Failed,
+            });
         }
-        _ => {}
+        None => event.event.action = "windows-event",
     }
 
     // The strings below are borrowed from the record unless they hold escapes.
@@ -505,7 +441,7 @@ pub fn map_record(
         .filter(|port| *port != 0);
     event.source.domain = workstation.as_deref();
 
-    if matches!(event_id, 4728 | 4732 | 4756) {
+    if kind.is_some_and(|kind| kind.subject == Subject::GroupMember) {
         // The group is the target; the member is the account the event is about. Local
         // accounts have no distinguished name, only a SID.
         event.group.name = target_user.as_deref();
@@ -523,7 +459,7 @@ pub fn map_record(
         // 7045 names the service's account.
         event.user.name = account_name.as_deref();
     }
-    if event_id == 4688 {
+    if kind.is_some_and(|kind| kind.command_line) {
         event.process.command_line = command_line.as_deref();
     }
 
@@ -531,7 +467,7 @@ pub fn map_record(
     let logon = &mut event.winlog.logon;
     logon.kind = logon_type.and_then(logon_type_name);
     logon.id = logon_id.as_deref();
-    if matches!(event_id, 4625 | 4771 | 4776) || event.event.outcome == Outcome::Failure {
+    if kind.is_some_and(|kind| kind.failure_detail) || event.event.outcome == Outcome::Failure {
         logon.failure.status = status_text.as_deref();
         logon.failure.sub_status = sub_status_text.as_deref().filter(|text| *text != "0x0");
         logon.failure.reason = sub_status

@@ -1,15 +1,49 @@
-//! The MITRE ATT&CK Enterprise table enrichment reads: technique id → name, tactics, page,
-//! and what replaced it if it was revoked. One is embedded at build time (generated from
+//! MITRE ATT&CK Enterprise, in one place: technique id → name, tactics, page, and what
+//! replaced it if it was revoked; the tactics in kill-chain order. Enrichment adds it to
+//! records, correlation orders an incident's tactics by it, the report groups by it, and a
+//! test holds every technique and tactic a rule names to it. One is embedded at build time (generated from
 //! MITRE's STIX data by [`stix::read_bundle`], written as the compact text of
 //! [`AttackTable::to_text`]); `--attack-stix FILE` reads a newer release instead.
 
 pub mod stix;
 
-use crate::schema::same_tactic;
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 /// The embedded table: ATT&CK Enterprise as of the release it names on its `version` line.
 const EMBEDDED: &str = include_str!("enterprise.tsv");
+
+/// The embedded table, read once per process.
+pub fn enterprise() -> &'static AttackTable {
+    static TABLE: OnceLock<AttackTable> = OnceLock::new();
+    TABLE.get_or_init(AttackTable::embedded)
+}
+
+/// Where `tactic` comes in the kill chain, from finding a target to the damage done (any
+/// case, `command-and-control` too); tactics ATT&CK does not name come after all of them.
+pub fn phase(tactic: &str) -> usize {
+    let tactics = &enterprise().tactics;
+    tactics
+        .iter()
+        .position(|known| same_tactic(&known.name, tactic) || same_tactic(&known.shortname, tactic))
+        .unwrap_or(tactics.len())
+}
+
+/// Sorts tactic names into kill-chain order; unknown ones keep their order after the rest.
+pub fn order(tactics: &mut [String]) {
+    tactics.sort_by_key(|tactic| phase(tactic));
+}
+
+/// Whether two ATT&CK tactic names are the same tactic, however written:
+/// `Command and Control`, `command-and-control` (case, spaces and dashes aside).
+pub fn same_tactic(a: &str, b: &str) -> bool {
+    fn letters(text: &str) -> impl Iterator<Item = u8> + '_ {
+        text.bytes()
+            .filter(u8::is_ascii_alphanumeric)
+            .map(|byte| byte.to_ascii_lowercase())
+    }
+    letters(a).eq(letters(b))
+}
 
 /// An ATT&CK tactic.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -129,7 +163,7 @@ impl AttackTable {
     pub fn to_text(&self) -> String {
         let mut text = String::from(
             "# MITRE ATT&CK Enterprise, as LogSentry's enrichment reads it. Generated from MITRE's STIX data\n\
-             # by logsentry::enrich::attack::stix (LOGSENTRY_BLESS=1 cargo test --test it enrich regenerates it).\n\
+             # by logsentry::attack::stix (LOGSENTRY_BLESS=1 cargo test --test it enrich regenerates it).\n\
              # © The MITRE Corporation. This work is reproduced and distributed with the permission of\n\
              # The MITRE Corporation.\n",
         );
@@ -208,5 +242,35 @@ impl AttackTable {
             });
         }
         Ok(table)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tactics_sort_into_kill_chain_order() {
+        let mut tactics: Vec<String> = [
+            "Credential Access",
+            "Made Up",
+            "Initial Access",
+            "reconnaissance",
+            "Impact",
+        ]
+        .map(String::from)
+        .to_vec();
+        order(&mut tactics);
+        assert_eq!(
+            tactics,
+            [
+                "reconnaissance",
+                "Initial Access",
+                "Credential Access",
+                "Impact",
+                "Made Up"
+            ]
+        );
+        assert_eq!(phase("command-and-control"), 11);
     }
 }
