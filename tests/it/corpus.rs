@@ -23,8 +23,9 @@ fn login(event: &Event, outcome: &str) -> bool {
 }
 
 #[test]
+#[cfg_attr(not(logsentry_corpus), ignore = "needs LOGSENTRY_CORPUS=../shared/corpus")]
 fn loghub_openssh() {
-    let Some(corpus) = corpus("loghub_openssh") else { return };
+    let corpus = corpus();
     let (events, (lines, _, _, rejected)) = parse_file("ssh", &corpus.join("loghub/OpenSSH/OpenSSH_2k.log"));
     assert_eq!((lines, rejected), (2000, 0));
     assert_eq!(count(&events, |e| login(e, "failure")), 532);
@@ -44,10 +45,9 @@ fn loghub_openssh() {
 }
 
 #[test]
+#[cfg_attr(not(logsentry_corpus), ignore = "needs LOGSENTRY_CORPUS=../shared/corpus")]
 fn elastic_auth_log_with_compromise_after_brute_force() {
-    let Some(corpus) = corpus("elastic_auth_log") else {
-        return;
-    };
+    let corpus = corpus();
     let (events, (lines, _, _, rejected)) = parse_file("ssh", &corpus.join("elastic-examples/auth.log"));
     assert_eq!((lines, rejected), (7121, 0));
     assert_eq!(count(&events, |e| login(e, "failure")), 632 + 410);
@@ -83,8 +83,9 @@ fn elastic_auth_log_with_compromise_after_brute_force() {
 }
 
 #[test]
+#[cfg_attr(not(logsentry_corpus), ignore = "needs LOGSENTRY_CORPUS=../shared/corpus")]
 fn loghub_linux_pam_lines() {
-    let Some(corpus) = corpus("loghub_linux") else { return };
+    let corpus = corpus();
     let (events, (lines, _, _, _)) = parse_file("ssh", &corpus.join("loghub/Linux/Linux_2k.log"));
     assert_eq!(lines, 2000);
     let pam = |class: &str| {
@@ -96,8 +97,9 @@ fn loghub_linux_pam_lines() {
 }
 
 #[test]
+#[cfg_attr(not(logsentry_corpus), ignore = "needs LOGSENTRY_CORPUS=../shared/corpus")]
 fn elastic_apache_access_log() {
-    let Some(corpus) = corpus("elastic_apache") else { return };
+    let corpus = corpus();
     let (events, summary) = parse_file("apache", &corpus.join("elastic-examples/apache_logs"));
     assert_eq!(summary, (10_000, 10_000, 0, 0));
     let status = |code: u16| count(&events, |e| e.http.response.status_code == Some(code));
@@ -120,8 +122,9 @@ fn elastic_apache_access_log() {
 }
 
 #[test]
+#[cfg_attr(not(logsentry_corpus), ignore = "needs LOGSENTRY_CORPUS=../shared/corpus")]
 fn ocatak_scanner_logs() {
-    let Some(corpus) = corpus("ocatak") else { return };
+    let corpus = corpus();
     for (file, lines, not_found) in [("acunetix.txt", 6539, 258), ("w3af.txt", 3996, 490)] {
         let (events, summary) = parse_file("apache", &corpus.join("ocatak-apache-http-logs").join(file));
         assert_eq!(summary, (lines, lines, 0, 0), "{file}");
@@ -159,8 +162,9 @@ fn normalise_host(host: &str) -> String {
 /// The exception, asserted too: fail2ban also "counts" some `Accepted` lines (its multi-line
 /// logic), which for us are successes.
 #[test]
+#[cfg_attr(not(logsentry_corpus), ignore = "needs LOGSENTRY_CORPUS=../shared/corpus")]
 fn fail2ban_labelled_ssh_failures() {
-    let Some(corpus) = corpus("fail2ban_ssh") else { return };
+    let corpus = corpus();
     let mut checked = 0;
     for name in ["sshd", "sshd-journal", "dropbear", "pam-generic"] {
         let dir = corpus.join("fail2ban/ssh");
@@ -245,8 +249,9 @@ const EXPECTED_CROWDSEC_WEB: usize = 224;
 
 /// Each (ip, user) that CrowdSec's ssh scenarios count as a failure is a failure event.
 #[test]
+#[cfg_attr(not(logsentry_corpus), ignore = "needs LOGSENTRY_CORPUS=../shared/corpus")]
 fn crowdsec_ssh_failed_auth() {
-    let Some(corpus) = corpus("crowdsec_ssh") else { return };
+    let corpus = corpus();
     let mut checked = 0;
     for (log, labels) in crowdsec_tests(&corpus, "ssh") {
         let (events, (_, _, _, rejected)) = parse_file("ssh", &log);
@@ -284,8 +289,9 @@ fn crowdsec_ssh_failed_auth() {
 
 /// Every source the web scenarios alert on is seen in our events, and access lines parse.
 #[test]
+#[cfg_attr(not(logsentry_corpus), ignore = "needs LOGSENTRY_CORPUS=../shared/corpus")]
 fn crowdsec_web_access_logs() {
-    let Some(corpus) = corpus("crowdsec_web") else { return };
+    let corpus = corpus();
     let mut checked = 0;
     for (log, labels) in crowdsec_tests(&corpus, "web") {
         let output = ls_parse(&["apache", log.to_str().expect("path")], b"");

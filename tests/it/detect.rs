@@ -248,10 +248,9 @@ fn rule_selection_and_usage_errors() {
 /// `Failed` line (an enumeration probe that never sent a password); 24.151.103.17's later
 /// success is a CRITICAL compromise.
 #[test]
+#[cfg_attr(not(logsentry_corpus), ignore = "needs LOGSENTRY_CORPUS=../shared/corpus")]
 fn elastic_auth_log_brute_force_sources_and_the_compromise() {
-    let Some(corpus) = corpus("elastic_auth_log_brute_force_sources_and_the_compromise") else {
-        return;
-    };
+    let corpus = corpus();
     let path = corpus.join("elastic-examples/auth.log");
     let text = std::fs::read_to_string(&path).expect("auth.log");
     let expected = sources_with_five_attempts_in_ten_minutes(&text);
@@ -486,10 +485,9 @@ fn scanner_on_the_sample_and_its_threshold() {
 /// Real data: on the elastic apache_logs the sources flagged as scanners are exactly those
 /// with 10 responses 404 in 10 minutes, counted here from the raw lines.
 #[test]
+#[cfg_attr(not(logsentry_corpus), ignore = "needs LOGSENTRY_CORPUS=../shared/corpus")]
 fn elastic_apache_logs_scanners() {
-    let Some(corpus) = corpus("elastic_apache_logs_scanners") else {
-        return;
-    };
+    let corpus = corpus();
     let path = corpus.join("elastic-examples/apache_logs");
     let text = String::from_utf8_lossy(&std::fs::read(&path).expect("apache_logs")).into_owned();
     let mut misses: std::collections::BTreeMap<String, Vec<i64>> = Default::default();

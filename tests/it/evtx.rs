@@ -25,10 +25,9 @@ fn field<'v>(event: &'v Value, path: &str) -> &'v Value {
 }
 
 #[test]
+#[cfg_attr(not(logsentry_corpus), ignore = "needs LOGSENTRY_CORPUS=../shared/corpus")]
 fn every_corpus_file_gives_every_record() {
-    let Some(corpus) = corpus("evtx_every_file") else {
-        return;
-    };
+    let corpus = corpus();
     let index = std::fs::read_to_string(corpus.join("evtx/evtx_index.jsonl")).expect("evtx index");
     let mut files = 0;
     let mut records = 0;
@@ -70,10 +69,9 @@ fn every_corpus_file_gives_every_record() {
 }
 
 #[test]
+#[cfg_attr(not(logsentry_corpus), ignore = "needs LOGSENTRY_CORPUS=../shared/corpus")]
 fn a_damaged_chunk_is_reported_and_the_rest_is_read() {
-    let Some(corpus) = corpus("evtx_damaged_chunk") else {
-        return;
-    };
+    let corpus = corpus();
     let path = corpus.join("evtx/omerbenamram-evtx/samples/sample_with_a_bad_chunk_magic.evtx");
     for threads in ["1", "2"] {
         let (events, output) = parse_evtx(&path, &["--threads", threads]);
@@ -99,10 +97,9 @@ fn a_damaged_chunk_is_reported_and_the_rest_is_read() {
 }
 
 #[test]
+#[cfg_attr(not(logsentry_corpus), ignore = "needs LOGSENTRY_CORPUS=../shared/corpus")]
 fn a_brute_force_with_valid_users_field_by_field() {
-    let Some(corpus) = corpus("evtx_brute_force") else {
-        return;
-    };
+    let corpus = corpus();
     let path = corpus.join(
         "evtx/evtx-to-mitre-attack/TA0006-Credential Access/T1110.xxx-Brut force/ID4625-OpenSSH brutforce with valid users.evtx",
     );
@@ -147,10 +144,9 @@ fn a_brute_force_with_valid_users_field_by_field() {
 }
 
 #[test]
+#[cfg_attr(not(logsentry_corpus), ignore = "needs LOGSENTRY_CORPUS=../shared/corpus")]
 fn unknown_users_are_invalid_user_events() {
-    let Some(corpus) = corpus("evtx_unknown_users") else {
-        return;
-    };
+    let corpus = corpus();
     let path = corpus.join(
         "evtx/evtx-to-mitre-attack/TA0006-Credential Access/T1110.xxx-Brut force/ID4625-OpenSSH brutforce with non existing users.evtx",
     );
@@ -173,10 +169,9 @@ fn unknown_users_are_invalid_user_events() {
 }
 
 #[test]
+#[cfg_attr(not(logsentry_corpus), ignore = "needs LOGSENTRY_CORPUS=../shared/corpus")]
 fn account_creation_group_change_and_log_clearing() {
-    let Some(corpus) = corpus("evtx_account_changes") else {
-        return;
-    };
+    let corpus = corpus();
     let base = corpus.join("evtx/evtx-to-mitre-attack");
     let (events, _) = parse_evtx(
         &base.join("TA0003-Persistence/T1136-Create account/ID4720-Admin like user created.evtx"),
@@ -235,10 +230,9 @@ fn account_creation_group_change_and_log_clearing() {
 }
 
 #[test]
+#[cfg_attr(not(logsentry_corpus), ignore = "needs LOGSENTRY_CORPUS=../shared/corpus")]
 fn stdin_and_auto_read_the_same_records_as_the_file() {
-    let Some(corpus) = corpus("evtx_stdin_auto") else {
-        return;
-    };
+    let corpus = corpus();
     let path = corpus.join("evtx/omerbenamram-evtx/samples/security.evtx");
     let (from_file, _) = parse_evtx(&path, &[]);
     assert_eq!(from_file.len(), 2261);

@@ -32,10 +32,9 @@ struct Fail2banLabel {
 }
 
 #[test]
+#[cfg_attr(not(logsentry_corpus), ignore = "needs LOGSENTRY_CORPUS=../shared/corpus")]
 fn fail2ban_mysqld_auth_every_labelled_line() {
-    let Some(corpus) = corpus("fail2ban_mysqld_auth") else {
-        return;
-    };
+    let corpus = corpus();
     let labels: Vec<Fail2banLabel> = std::fs::read_to_string(corpus.join("fail2ban/mysql/mysqld-auth.labels.jsonl"))
         .expect("labels")
         .lines()
@@ -82,8 +81,9 @@ struct CrowdsecParsed {
 }
 
 #[test]
+#[cfg_attr(not(logsentry_corpus), ignore = "needs LOGSENTRY_CORPUS=../shared/corpus")]
 fn crowdsec_mysql_and_mariadb_failed_auth() {
-    let Some(corpus) = corpus("crowdsec_mysql") else { return };
+    let corpus = corpus();
     let mut checked = 0;
     for test in ["mysql-logs", "mariadb-logs"] {
         let dir = corpus.join("crowdsec-hub/mysql").join(test);
@@ -116,10 +116,9 @@ fn crowdsec_mysql_and_mariadb_failed_auth() {
 }
 
 #[test]
+#[cfg_attr(not(logsentry_corpus), ignore = "needs LOGSENTRY_CORPUS=../shared/corpus")]
 fn crowdsec_mysql_bf_scenario_alerts_on_the_guesser() {
-    let Some(corpus) = corpus("crowdsec_mysql_bf") else {
-        return;
-    };
+    let corpus = corpus();
     let parsed = ls_parse(
         &[
             "mysql",
@@ -151,10 +150,9 @@ fn crowdsec_mysql_bf_scenario_alerts_on_the_guesser() {
 }
 
 #[test]
+#[cfg_attr(not(logsentry_corpus), ignore = "needs LOGSENTRY_CORPUS=../shared/corpus")]
 fn percona_slow_logs_one_event_per_block() {
-    let Some(corpus) = corpus("percona_slow_logs") else {
-        return;
-    };
+    let corpus = corpus();
     let dir = corpus.join("percona-toolkit/slowlogs");
     let mut blocks_total = 0;
     for path in sorted_entries(&dir) {
@@ -204,10 +202,9 @@ fn percona_slow_logs_one_event_per_block() {
 }
 
 #[test]
+#[cfg_attr(not(logsentry_corpus), ignore = "needs LOGSENTRY_CORPUS=../shared/corpus")]
 fn percona_general_logs_join_statements_and_know_who_sent_them() {
-    let Some(corpus) = corpus("percona_general_logs") else {
-        return;
-    };
+    let corpus = corpus();
     let dir = corpus.join("percona-toolkit/genlogs");
     let (events, (lines, produced, skipped, rejected)) =
         parse_path(&["mysql", "--tz", "UTC"], &dir.join("genlog001.txt"));
@@ -246,10 +243,9 @@ fn percona_general_logs_join_statements_and_know_who_sent_them() {
 }
 
 #[test]
+#[cfg_attr(not(logsentry_corpus), ignore = "needs LOGSENTRY_CORPUS=../shared/corpus")]
 fn percona_error_logs_start_stop_and_crash() {
-    let Some(corpus) = corpus("percona_error_logs") else {
-        return;
-    };
+    let corpus = corpus();
     let dir = corpus.join("percona-toolkit/errlogs");
     for path in sorted_entries(&dir) {
         let (_, (_, _, _, rejected)) = parse_path(&["mysql", "--kind", "error"], &path);

@@ -49,10 +49,9 @@ fn csv_fields(line: &str) -> Vec<String> {
 }
 
 #[test]
+#[cfg_attr(not(logsentry_corpus), ignore = "needs LOGSENTRY_CORPUS=../shared/corpus")]
 fn web_attack_accuracy_on_labelled_data() {
-    let Some(corpus) = corpus("web_attack_accuracy_on_labelled_data") else {
-        return;
-    };
+    let corpus = corpus();
     let patterns = WebPatterns::new();
     let mut scratch = String::new();
     let mut rows: Vec<(String, Score, f64)> = Vec::new();
