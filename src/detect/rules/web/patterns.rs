@@ -426,10 +426,16 @@ mod tests {
     use super::super::normalize::normalize;
     use super::*;
 
+    /// One compiled set for every test case: compiling them is most of a case's cost.
+    fn patterns() -> &'static Patterns {
+        static PATTERNS: std::sync::LazyLock<Patterns> = std::sync::LazyLock::new(Patterns::new);
+        &PATTERNS
+    }
+
     fn class_of(raw: &str) -> Option<AttackClass> {
         let mut normalized = String::new();
         normalize(raw, &mut normalized);
-        Patterns::new().classify(&normalized).map(|(class, _)| class)
+        patterns().classify(&normalized).map(|(class, _)| class)
     }
 
     #[test]
@@ -439,7 +445,7 @@ mod tests {
             .flat_map(|(_, _, groups)| groups.iter())
             .map(|(patterns, _)| patterns.len())
             .sum();
-        assert_eq!(Patterns::new().compiled(), total);
+        assert_eq!(patterns().compiled(), total);
     }
 
     #[test]
