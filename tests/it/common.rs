@@ -129,7 +129,7 @@ pub fn assert_quiet_when_the_reader_leaves(mut command: Command) {
     assert_eq!(stderr(&output), "", "no message after the reader went away");
 }
 
-fn run_with_stdin(program: &str, args: &[&str], stdin: &[u8]) -> Output {
+pub fn run_with_stdin(program: &str, args: &[&str], stdin: &[u8]) -> Output {
     let mut child = Command::new(program)
         .args(args)
         .env("TZ", "UTC")
