@@ -595,4 +595,73 @@ mod tests {
         assert_eq!(value["@timestamp"], "2026-03-14T01:00:00Z");
         assert_eq!(out.last(), Some(&b'\n'));
     }
+
+    /// Strings with what a log can hold: quotes, backslashes, control bytes, any Unicode.
+    fn text() -> impl proptest::strategy::Strategy<Value = Option<String>> {
+        proptest::option::of(proptest::string::string_regex("(?s).{0,24}").expect("regex"))
+    }
+
+    proptest::proptest! {
+        /// The event writer's serde oracle: whatever the event holds, the line is compact
+        /// JSON that serde_json reads and writes back byte for byte (so escaping, numbers and
+        /// punctuation are serde_json's), and every value set is read back at its ECS path.
+        #[test]
+        fn writes_what_serde_json_reads_and_writes_back(
+            strings in proptest::collection::vec(text(), 16),
+            port in proptest::option::of(proptest::num::u16::ANY),
+            pid in proptest::option::of(proptest::num::u32::ANY),
+            status in proptest::option::of(100u16..600),
+            bytes in proptest::option::of(proptest::num::u64::ANY),
+            seconds in 0i64..4_102_444_800,
+            nanos in 0u32..1_000_000_000,
+            line in proptest::num::u64::ANY,
+        ) {
+            let field = |index: usize| strings[index].as_deref();
+            let mut event = Event::new(Timestamp::from_unix(seconds, nanos), "web", "web.access");
+            event.message = field(0);
+            event.source.domain = field(1);
+            event.source.port = port;
+            event.user.name = field(2);
+            event.user.domain = field(3);
+            event.host.hostname = field(4);
+            event.process.name = field(5);
+            event.process.pid = pid;
+            event.process.command_line = field(6);
+            event.url.original = field(7);
+            event.url.path = field(8);
+            event.url.query = field(9);
+            event.http.request.method = field(10);
+            event.http.request.referrer = field(11);
+            event.http.response.status_code = status;
+            event.http.response.body.bytes = bytes;
+            event.http.version = field(12);
+            event.user_agent.original = field(13);
+            event.log.file.path = field(14);
+            event.group.name = field(15);
+            event.logsentry.line = line;
+            let mut out = Vec::new();
+            EventWriter::default().write(&event, &mut out);
+            proptest::prop_assert_eq!(out.pop(), Some(b'\n'));
+            proptest::prop_assert!(!out.contains(&b'\n'));
+            let value: serde_json::Value = serde_json::from_slice(&out).expect("valid JSON");
+            let again = serde_json::to_vec(&value).expect("serde writes");
+            proptest::prop_assert_eq!(String::from_utf8_lossy(&again), String::from_utf8_lossy(&out));
+            let paths = [
+                "/message", "/source/domain", "/user/name", "/user/domain", "/host/hostname",
+                "/process/name", "/process/command_line", "/url/original", "/url/path", "/url/query",
+                "/http/request/method", "/http/request/referrer", "/http/version", "/user_agent/original",
+                "/log/file/path", "/group/name",
+            ];
+            for (index, path) in paths.iter().enumerate() {
+                proptest::prop_assert_eq!(value.pointer(path).and_then(|v| v.as_str()), field(index), "{}", path);
+            }
+            proptest::prop_assert_eq!(value.pointer("/source/port").and_then(|v| v.as_u64()), port.map(u64::from));
+            proptest::prop_assert_eq!(value.pointer("/process/pid").and_then(|v| v.as_u64()), pid.map(u64::from));
+            proptest::prop_assert_eq!(value.pointer("/http/response/status_code").and_then(|v| v.as_u64()), status.map(u64::from));
+            proptest::prop_assert_eq!(value.pointer("/http/response/body/bytes").and_then(|v| v.as_u64()), bytes);
+            proptest::prop_assert_eq!(value.pointer("/logsentry/line").and_then(|v| v.as_u64()), Some(line));
+            let stamp = value.pointer("/@timestamp").and_then(|v| v.as_str()).unwrap_or_default();
+            proptest::prop_assert_eq!(Timestamp::parse_rfc3339(stamp), Some(Timestamp::from_unix(seconds, nanos)));
+        }
+    }
 }
