@@ -84,7 +84,7 @@ impl Engine {
                 .ip
                 .as_deref()
                 .and_then(|ip| SourceKey::new(ip, self.ipv6_prefix)),
-            class: view.logsentry.event_type.as_deref().and_then(EventClass::from_name),
+            class: EventClass::of(&view),
             module: self.interner.get(view.event.module.as_deref().unwrap_or("unknown")),
             path: view.log.file.path.as_deref().map(|path| self.interner.get(path)),
             shared_user: OnceCell::new(),

@@ -31,6 +31,17 @@ impl EventClass {
         }
     }
 
+    /// The class of a login event, as the rules count it. A refused public key is no guess:
+    /// an ssh-agent offers every key it holds, and sshd (LogLevel VERBOSE) logs `Failed
+    /// publickey` for each it refuses before the one it accepts; fail2ban counts it as no
+    /// failure (NOFAIL), and so do we. Passwords, keyboard-interactive, invalid users and PAM
+    /// failures are attempts.
+    pub fn of(view: &EventView<'_>) -> Option<Self> {
+        let class = view.logsentry.event_type.as_deref().and_then(EventClass::from_name)?;
+        let key_refused = view.logsentry.ssh.method.as_deref() == Some("publickey");
+        (!(class == EventClass::Failed && key_refused)).then_some(class)
+    }
+
     /// Failed or invalid user: what brute force and credential stuffing count.
     pub fn is_failure(self) -> bool {
         matches!(self, EventClass::Failed | EventClass::InvalidUser)

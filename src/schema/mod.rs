@@ -22,7 +22,7 @@ pub use alert::{
 };
 pub use view::{
     EventDataView, EventInfoView, EventView, GroupView, HostView, HttpResponseView, HttpView, LogFileView, LogView,
-    LogonView, MetaView, MysqlView, ProcessView, SourceView, UrlView, UserView, WinlogView,
+    LogonView, MetaView, MysqlView, ProcessView, SourceView, SshMetaView, UrlView, UserView, WinlogView,
 };
 
 pub use alert_view::{AlertEventView, AlertMetaView, AlertView, NamedView, OneOrMany, RuleView, ThreatView};

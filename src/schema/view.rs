@@ -204,4 +204,15 @@ pub struct MetaView<'a> {
     /// How many identical lines one line stood for (rsyslog's `message repeated`).
     #[serde(default)]
     pub repeated: Option<u32>,
+    /// `logsentry.ssh.*`.
+    #[serde(borrow, default)]
+    pub ssh: SshMetaView<'a>,
+}
+
+/// `logsentry.ssh.*`.
+#[derive(Debug, Default, PartialEq, Deserialize)]
+pub struct SshMetaView<'a> {
+    /// How the client tried to authenticate: `password`, `publickey`, `keyboard-interactive`.
+    #[serde(borrow, default, deserialize_with = "crate::schema::optional_str")]
+    pub method: Option<Cow<'a, str>>,
 }

@@ -7,7 +7,8 @@
 
 use super::strict_json::{Cursor, Seen, Step};
 use super::view::{
-    EventDataView, EventInfoView, EventView, HttpView, LogView, LogonView, MetaView, ProcessView, WinlogView,
+    EventDataView, EventInfoView, EventView, HttpView, LogView, LogonView, MetaView, ProcessView, SshMetaView,
+    WinlogView,
 };
 use serde_json::Value;
 
@@ -238,6 +239,22 @@ fn read_meta<'a>(cursor: &mut Cursor<'a>, meta: &mut MetaView<'a>) -> Step<()> {
             meta.repeated = narrow(cursor.optional_unsigned(u64::from(u32::MAX))?);
             Ok(())
         }
+        "ssh" => {
+            seen.first(3)?;
+            read_ssh_meta(cursor, &mut meta.ssh)
+        }
+        _ => cursor.skip_value(),
+    })
+}
+
+fn read_ssh_meta<'a>(cursor: &mut Cursor<'a>, ssh: &mut SshMetaView<'a>) -> Step<()> {
+    let mut seen = Seen::default();
+    cursor.object(|cursor, key| match key {
+        "method" => {
+            seen.first(0)?;
+            ssh.method = cursor.optional_string()?;
+            Ok(())
+        }
         _ => cursor.skip_value(),
     })
 }
@@ -404,6 +421,8 @@ mod tests {
             "line",
             "event_type",
             "repeated",
+            "ssh",
+            "method",
             "other",
         ]);
         let leaf = (names.clone(), any_value()).prop_map(|(name, value)| format!("\"{name}\":{value}"));

@@ -866,3 +866,45 @@ fn every_rule_names_its_technique_and_tactic_as_attack_does() {
         );
     }
 }
+
+/// An ssh-agent offers each key it holds: with LogLevel VERBOSE sshd logs `Failed publickey`
+/// for every key it refuses before `Accepted publickey`. Three such logins in a few minutes
+/// are a user at work, not a brute force and not a compromise; the same count of refused
+/// passwords is a brute force.
+#[test]
+fn refused_keys_before_a_key_login_are_no_brute_force() {
+    let logins = |method: &str| {
+        let mut log = String::new();
+        for (login, minute) in [(0, 10), (1, 12), (2, 14)] {
+            let pid = 4000 + login;
+            for key in 0..3 {
+                log.push_str(&format!(
+                    "Mar 11 10:{minute}:0{key} bastion sshd[{pid}]: Failed {method} for alice from 198.51.100.7 port 5{pid} ssh2{}\n",
+                    if method == "publickey" { ": ED25519 SHA256:abc" } else { "" }
+                ));
+            }
+            log.push_str(&format!(
+                "Mar 11 10:{minute}:05 bastion sshd[{pid}]: Accepted publickey for alice from 198.51.100.7 port 5{pid} ssh2: ED25519 SHA256:def\n"
+            ));
+        }
+        let events = ls_parse(&["ssh", "--tz", "UTC", "--year", "2026"], log.as_bytes());
+        assert!(events.status.success(), "{}", stderr(&events));
+        let alerts = ls_detect(
+            &["--only", "brute-force,compromise-after-brute-force,credential-stuffing"],
+            &events.stdout,
+        );
+        String::from_utf8_lossy(&alerts.stdout)
+            .lines()
+            .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+            .filter(|record| record["event"]["kind"] == "alert")
+            .map(|alert| alert["rule"]["id"].as_str().unwrap_or_default().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(logins("publickey"), Vec::<String>::new());
+    let guessed = logins("password");
+    assert!(guessed.contains(&"brute-force".to_owned()), "{guessed:?}");
+    assert!(
+        guessed.contains(&"compromise-after-brute-force".to_owned()),
+        "{guessed:?}"
+    );
+}
