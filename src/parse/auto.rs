@@ -134,6 +134,9 @@ mod tests {
             "Sep 16 21:30:26 db mysqld: 130916 21:30:26 [Warning] Access denied for user 'h'@'192.0.2.9' (using password: YES)",
         ];
         assert_eq!(datasets(&lines), ["web.access", "mysql.error"]);
+        // A file of nothing but forwarded access lines (rsyslog's nginx): every one is read.
+        let forwarded = [lines[1], lines[1]];
+        assert_eq!(datasets(&forwarded), ["web.access", "web.access"]);
     }
 
     #[test]
