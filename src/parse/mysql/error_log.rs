@@ -122,6 +122,15 @@ fn after_first_bracket<'a>(record: &'a str, level: Option<&str>) -> Option<&'a s
     Some(record[at + level.len() + 2..].trim_start_matches(' '))
 }
 
+/// Whether a line ends as `Access denied for user '...'@'host' ...` does.
+fn ends_like_access_denied(line: &str) -> bool {
+    let line = line.trim_end();
+    line.contains("'@'")
+        && (line.ends_with("' (using password: YES)")
+            || line.ends_with("' (using password: NO)")
+            || line.ends_with('\''))
+}
+
 /// What an error-log message means.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(super) struct Meaning<'a> {
@@ -147,8 +156,12 @@ pub(super) fn meaning(message: &str) -> Meaning<'_> {
         denied: None,
     };
     if let Some(denied) = access_denied(first_line) {
-        // Only the whole record may be the message: more lines after it are not the server's.
-        if message.trim_end().len() == first_line.trim_end().len() {
+        // A stray line after the message (a trace, an interleaved write) leaves it a refused
+        // login. A user name with a line break in it does not: its first line can end like
+        // the message with a host of the attacker's choosing, and the server's real end,
+        // the real host, comes on a later line.
+        let rest = message.get(first_line.len()..).unwrap_or_default();
+        if !rest.lines().any(ends_like_access_denied) {
             return Meaning {
                 action: "mysql-login",
                 types: START,
@@ -253,10 +266,14 @@ mod tests {
             "mysql-server-stopped"
         );
         assert_eq!(meaning("Slave SQL thread initialized").action, "mysql-server-message");
-        // A refused login followed by more lines is not the server's message.
-        assert_eq!(
-            meaning("Access denied for user 'root'@'1.2.3.4' (using password: YES)\nmore").action,
-            "mysql-server-message"
-        );
+        // A stray line after a refused login leaves it a login, from its own host.
+        let stray = meaning("Access denied for user 'root'@'1.2.3.4' (using password: YES)\nmore");
+        assert_eq!(stray.action, "mysql-login");
+        assert_eq!(stray.denied.map(|d| d.host), Some("1.2.3.4"));
+        // A user name with a line break that makes its first line name another host is not.
+        let forged =
+            meaning("Access denied for user 'a'@'6.6.6.6' (using password: YES)\nb'@'192.0.2.7' (using password: NO)");
+        assert_eq!(forged.action, "mysql-server-message");
+        assert!(forged.denied.is_none());
     }
 }
