@@ -74,10 +74,18 @@ pub struct DetectArgs {
     #[arg(long, value_name = "NETWORK", value_delimiter = ',')]
     pub allow_source: Vec<String>,
 
-    /// Groups whose new members are reported (comma-separated; default: sudo, wheel, adm, admin,
-    /// root, Administrators, Domain Admins, Enterprise Admins, Schema Admins)
-    #[arg(long, value_name = "GROUP", value_delimiter = ',')]
+    /// Groups whose new members are reported (comma-separated; the default list is the
+    /// detector's own)
+    #[arg(long, value_name = "GROUP", value_delimiter = ',', help = privileged_group_help())]
     pub privileged_group: Vec<String>,
+}
+
+/// `--privileged-group`'s help, naming the detector's defaults.
+fn privileged_group_help() -> String {
+    format!(
+        "Groups whose new members are reported (comma-separated; default: {})",
+        detect::DEFAULT_PRIVILEGED_GROUPS.join(", ")
+    )
 }
 
 /// The rules' settings given on the command line: one flag per declared setting, made from

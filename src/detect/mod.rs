@@ -19,6 +19,7 @@ mod window;
 pub use engine::{Engine, Malformed, Outcome};
 pub use network::Network;
 pub use observed::{EventClass, Observed};
+pub use rules::account_changes::DEFAULT_PRIVILEGED_GROUPS;
 pub use rules::off_hours::WorkTime;
 pub use rules::sql_query::{injection_sign, Sign as InjectionSign};
 pub use rules::web::{normalize as normalize_request, AttackClass, Patterns as WebPatterns};

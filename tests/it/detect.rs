@@ -908,3 +908,39 @@ fn refused_keys_before_a_key_login_are_no_brute_force() {
         "{guessed:?}"
     );
 }
+
+/// The Windows groups that make an administrator in all but name (DnsAdmins loads code into
+/// the DNS service, Backup Operators read every file, ...) are privileged, local (4732) or
+/// domain-level (4728, 4756), whatever their case.
+#[test]
+fn operator_and_dns_admin_groups_are_privileged() {
+    let groups = [
+        ("DnsAdmins", 4728),
+        ("Backup Operators", 4732),
+        ("Account Operators", 4756),
+        ("Server Operators", 4732),
+        ("Print Operators", 4728),
+        ("Group Policy Creator Owners", 4756),
+        ("Remote Desktop Users", 4732),
+    ];
+    let mut events = String::new();
+    for (index, (group, id)) in groups.iter().enumerate() {
+        events.push_str(&format!(
+            r#"{{"@timestamp":"2026-03-11T10:0{index}:00Z","event":{{"kind":"event","module":"windows","category":["iam"],"type":["group","change"],"action":"user-added-to-group","outcome":"success","code":"{id}"}},"user":{{"name":"mallory{index}"}},"group":{{"name":"{group}"}},"host":{{"hostname":"dc1"}},"winlog":{{"event_id":{id}}},"logsentry":{{"line":{index}}}}}"#
+        ));
+        events.push('\n');
+    }
+    let output = ls_detect(&["--only", "privileged-group-member-added"], events.as_bytes());
+    assert!(output.status.success(), "{}", stderr(&output));
+    let flagged: Vec<String> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|record| record["event"]["kind"] == "alert")
+        .map(|alert| alert["user"]["name"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    // Every operator group alerts; Remote Desktop Users is not an administrator's group.
+    assert_eq!(
+        flagged,
+        ["mallory0", "mallory1", "mallory2", "mallory3", "mallory4", "mallory5"]
+    );
+}

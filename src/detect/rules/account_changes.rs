@@ -61,6 +61,12 @@ pub const DEFAULT_PRIVILEGED_GROUPS: &[&str] = &[
     "domain admins",
     "enterprise admins",
     "schema admins",
+    "dnsadmins",
+    "backup operators",
+    "account operators",
+    "server operators",
+    "print operators",
+    "group policy creator owners",
 ];
 
 /// Account creation, privileged group changes and sudo failures.
