@@ -1,7 +1,8 @@
 //! MITRE ATT&CK Enterprise, in one place: technique id → name, tactics, page, and what
 //! replaced it if it was revoked; the tactics in kill-chain order. Enrichment adds it to
 //! records, correlation orders an incident's tactics by it, the report groups by it, and a
-//! test holds every technique and tactic a rule names to it. One is embedded at build time (generated from
+//! test holds every technique and tactic a rule names to it. One is embedded at build time
+//! (generated from
 //! MITRE's STIX data by [`stix::read_bundle`], written as the compact text of
 //! [`AttackTable::to_text`]); `--attack-stix FILE` reads a newer release instead.
 
@@ -22,11 +23,8 @@ pub fn enterprise() -> &'static AttackTable {
 /// Where `tactic` comes in the kill chain, from finding a target to the damage done (any
 /// case, `command-and-control` too); tactics ATT&CK does not name come after all of them.
 pub fn phase(tactic: &str) -> usize {
-    let tactics = &enterprise().tactics;
-    tactics
-        .iter()
-        .position(|known| same_tactic(&known.name, tactic) || same_tactic(&known.shortname, tactic))
-        .unwrap_or(tactics.len())
+    let table = enterprise();
+    table.tactic_index(tactic).unwrap_or(table.tactics.len())
 }
 
 /// Sorts tactic names into kill-chain order; unknown ones keep their order after the rest.
@@ -129,7 +127,13 @@ impl AttackTable {
     /// The tactic named `name`, `shortname` or `TA` id (any case, `command-and-control` or
     /// `Command and Control`).
     pub fn tactic(&self, name: &str) -> Option<&TacticInfo> {
-        self.tactics.iter().find(|tactic| {
+        self.tactics.get(self.tactic_index(name)?)
+    }
+
+    /// Where the tactic named `name` (as [`AttackTable::tactic`] reads it) stands in matrix
+    /// order.
+    fn tactic_index(&self, name: &str) -> Option<usize> {
+        self.tactics.iter().position(|tactic| {
             same_tactic(&tactic.name, name)
                 || same_tactic(&tactic.shortname, name)
                 || tactic.id.eq_ignore_ascii_case(name.trim())

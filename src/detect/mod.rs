@@ -1,6 +1,7 @@
 //! Events → alerts. Each rule is one file in `rules/` behind the [`Detector`] trait, declaring
 //! its [`Rule`]s and their [`Setting`]s, and [`all`] lists them; the machinery they share
-//! (windows, thresholds, attempts, source keys) lives beside `rules/`. Windows run on event time, so a replayed file gives the alerts a live stream
+//! (windows, thresholds, attempts, source keys) lives beside `rules/`. Windows run on event
+//! time, so a replayed file gives the alerts a live stream
 //! would have given, and state per key expires with its window.
 
 mod attempts;

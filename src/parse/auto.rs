@@ -15,11 +15,18 @@ pub struct AutoParser {
 impl AutoParser {
     /// A parser for one input.
     pub fn new(clock: Clock) -> Self {
+        // A format whose records span lines takes a line that begins nothing as a
+        // continuation only when no format reads it and that format had the previous line:
+        // off, but for that last try.
+        let mut parsers: Vec<Box<dyn LineParser>> = LINE_FORMATS
+            .iter()
+            .map(|format| (format.new_parser)(clock.clone(), None))
+            .collect();
+        for parser in &mut parsers {
+            parser.accept_continuations(false);
+        }
         AutoParser {
-            parsers: LINE_FORMATS
-                .iter()
-                .map(|format| (format.new_parser)(clock.clone(), None))
-                .collect(),
+            parsers,
             last: 0,
             reject: Reject::new(unknown_line()),
         }
@@ -53,11 +60,6 @@ impl LineParser for AutoParser {
     }
 
     fn parse(&mut self, line: &str, ctx: &LineCtx<'_>, emit: &mut Emit<'_>) -> Result<Parsed, Reject> {
-        // A format whose records span lines takes a line that begins nothing as a
-        // continuation only when no format reads it and that format had the previous line.
-        for parser in &mut self.parsers {
-            parser.accept_continuations(false);
-        }
         let first = self.last;
         let mut skipped = false;
         for index in std::iter::once(first).chain((0..self.parsers.len()).filter(|index| *index != first)) {
@@ -79,7 +81,9 @@ impl LineParser for AutoParser {
         let last = &mut self.parsers[first];
         if last.holds_record() {
             last.accept_continuations(true);
-            if let Ok(parsed) = last.parse(line, ctx, emit) {
+            let continued = last.parse(line, ctx, emit);
+            last.accept_continuations(false);
+            if let Ok(parsed) = continued {
                 return Ok(parsed);
             }
         }
