@@ -120,7 +120,7 @@ fn setting_value(setting: &'static Setting, value: &toml::Value) -> Result<u64, 
     };
     match (setting.kind, value) {
         (SettingKind::Count { .. }, toml::Value::Integer(number)) => {
-            let number = u64::try_from(*number).map_err(|_| wrong_type("a whole number"))?;
+            let number = u64::try_from(*number).map_err(|_| setting.out_of_range())?;
             Ok(setting.check(number)?)
         }
         (SettingKind::Count { .. }, _) => Err(wrong_type("a whole number")),

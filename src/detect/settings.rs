@@ -5,6 +5,10 @@
 use crate::time::parse_duration;
 use std::collections::BTreeMap;
 
+/// The longest duration a setting takes, ten years: more is a mistake, and event-time
+/// arithmetic stays far from overflow.
+pub const MAX_DURATION_SECONDS: u64 = 3650 * 86_400;
+
 /// One setting: its name is both its flag (`--brute-force-threshold`) and its config key.
 #[derive(Debug)]
 pub struct Setting {
@@ -73,23 +77,43 @@ impl Setting {
                 let value = text.trim().parse().map_err(|_| unreadable("not a whole number"))?;
                 self.check(value)
             }
-            SettingKind::Duration { .. } => parse_duration(text)
-                .and_then(|seconds| u64::try_from(seconds).ok())
-                .ok_or_else(|| unreadable("not a duration (e.g. 600, 10m, 24h)")),
+            SettingKind::Duration { .. } => {
+                let seconds = parse_duration(text)
+                    .and_then(|seconds| u64::try_from(seconds).ok())
+                    .ok_or_else(|| unreadable("not a duration (e.g. 600, 10m, 24h)"))?;
+                self.check(seconds)
+            }
         }
     }
 
     /// `value` if it is in this setting's range.
     pub fn check(&'static self, value: u64) -> Result<u64, SettingError> {
+        let (min, max) = self.range();
+        if (min..=max).contains(&value) {
+            Ok(value)
+        } else {
+            Err(self.out_of_range())
+        }
+    }
+
+    /// The error for a value outside the range (a negative number in a config file too).
+    pub fn out_of_range(&'static self) -> SettingError {
+        let (min, max) = self.range();
+        SettingError::OutOfRange {
+            name: self.name,
+            range: match (self.kind, max) {
+                (SettingKind::Duration { .. }, _) => format!("at most {}", duration_flag(max)),
+                (_, u64::MAX) => format!("at least {min}"),
+                _ => format!("{min} to {max}"),
+            },
+        }
+    }
+
+    /// The least and the most the setting takes.
+    fn range(&self) -> (u64, u64) {
         match self.kind {
-            SettingKind::Count { min, max, .. } if !(min..=max).contains(&value) => Err(SettingError::OutOfRange {
-                name: self.name,
-                range: match max {
-                    u64::MAX => format!("at least {min}"),
-                    _ => format!("{min} to {max}"),
-                },
-            }),
-            _ => Ok(value),
+            SettingKind::Count { min, max, .. } => (min, max),
+            SettingKind::Duration { .. } => (0, MAX_DURATION_SECONDS),
         }
     }
 
@@ -192,6 +216,10 @@ mod tests {
         assert!(COUNT.parse("many").is_err());
         assert_eq!(WINDOW.parse("24h").ok(), Some(86_400));
         assert!(WINDOW.parse("soon").is_err());
+        assert_eq!(
+            WINDOW.parse("9223372036854775807").expect_err("too long").to_string(),
+            "test-window must be at most 3650d"
+        );
         let mut settings = Settings::default();
         assert_eq!(
             settings.describe(&[&COUNT, &WINDOW]),

@@ -100,7 +100,7 @@ pub fn parse_duration(text: &str) -> Option<i64> {
 /// `600` → `10 min`, `86400` → `24 h`, `8340` → `2 h 19 min`, `45` → `45 s`.
 pub fn duration_text(seconds: i64) -> String {
     match seconds {
-        s if s >= 7200 => match (s + 30) / 60 {
+        s if s >= 7200 => match s.saturating_add(30) / 60 {
             minutes if minutes % 60 == 0 => format!("{} h", minutes / 60),
             minutes => format!("{} h {} min", minutes / 60, minutes % 60),
         },
