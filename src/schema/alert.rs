@@ -3,7 +3,7 @@
 //! hand: an attack can fire an alert for one event in five, and serde_json's escaping, a byte
 //! at a time, was then most of the cost of writing them. A proptest holds it to serde's output.
 
-use super::json::{number, string};
+use super::json::write::{number, string};
 use crate::time::Timestamp;
 use serde::Serialize;
 use std::rc::Rc;

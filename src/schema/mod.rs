@@ -10,7 +10,6 @@ mod event;
 mod incident;
 mod json;
 mod names;
-mod strict_json;
 mod view;
 mod view_reader;
 pub mod windows;
@@ -30,7 +29,7 @@ pub use borrowed::optional_str;
 pub use incident::{
     Incident, IncidentDetail, IncidentInfo, IncidentMeta, IncidentThreat, TacticNames, TechniqueIds, TimelineEntry,
 };
-pub use json::EventWriter;
+pub use json::write::EventWriter;
 pub use names::{and_list, module_title};
 
 pub use event::{

@@ -1,218 +1,194 @@
 //! Reading records back: the fields later stages need from an NDJSON event, borrowed from the
 //! input line wherever the JSON text allows it (a string with escapes is the one thing that
 //! must be copied). Unknown fields are ignored here and kept by passing the line on whole.
+//!
+//! Each view is declared once ([`record_view!`]): its serde struct and its fast reader both
+//! follow from the declaration.
 
-use serde::Deserialize;
-use std::borrow::Cow;
+use super::json::record_view;
 
-/// The fields of an event record that detection reads.
-#[derive(Debug, Default, PartialEq, Deserialize)]
-pub struct EventView<'a> {
-    /// `@timestamp`, RFC 3339.
-    #[serde(
-        rename = "@timestamp",
-        borrow,
-        default,
-        deserialize_with = "crate::schema::optional_str"
-    )]
-    pub timestamp: Option<Cow<'a, str>>,
-    /// `message`.
-    #[serde(borrow, default, deserialize_with = "crate::schema::optional_str")]
-    pub message: Option<Cow<'a, str>>,
+record_view! {
+    /// The fields of an event record that detection reads.
+    pub struct EventView<'a> {
+        /// `@timestamp`, RFC 3339.
+        timestamp: text = "@timestamp",
+        /// `message`.
+        message: text = "message",
+        /// `event.*`.
+        event: view[EventInfoView<'a>] = "event",
+        /// `source.*`.
+        source: view[SourceView<'a>] = "source",
+        /// `user.*`.
+        user: view[UserView<'a>] = "user",
+        /// `group.*`.
+        group: view[GroupView<'a>] = "group",
+        /// `host.*`.
+        host: view[HostView<'a>] = "host",
+        /// `process.*`.
+        process: view[ProcessView] = "process",
+        /// `url.*`.
+        url: view[UrlView<'a>] = "url",
+        /// `http.*`.
+        http: view[HttpView] = "http",
+        /// `log.*`.
+        log: view[LogView<'a>] = "log",
+        /// `winlog.*`.
+        winlog: view[WinlogView<'a>] = "winlog",
+        /// `mysql.*`.
+        mysql: view[MysqlView<'a>] = "mysql",
+        /// `logsentry.*`.
+        logsentry: view[MetaView<'a>] = "logsentry",
+    }
+}
+
+record_view! {
     /// `event.*`.
-    #[serde(borrow, default)]
-    pub event: EventInfoView<'a>,
+    pub struct EventInfoView<'a> {
+        /// `event`, `alert`, ...: what kind of record this is.
+        kind: text = "kind",
+        /// The source: `ssh`, `web`, `system`, ...
+        module: text = "module",
+        /// What happened, in our vocabulary.
+        action: text = "action",
+        /// `success`, `failure` or `unknown`.
+        outcome: text = "outcome",
+    }
+}
+
+record_view! {
     /// `source.*`.
-    #[serde(borrow, default)]
-    pub source: SourceView<'a>,
+    pub struct SourceView<'a> {
+        /// The remote address, as normalised text.
+        ip: text = "ip",
+    }
+}
+
+record_view! {
     /// `user.*`.
-    #[serde(borrow, default)]
-    pub user: UserView<'a>,
+    pub struct UserView<'a> {
+        /// The account, as logged.
+        name: text = "name",
+    }
+}
+
+record_view! {
     /// `group.*`.
-    #[serde(borrow, default)]
-    pub group: GroupView<'a>,
+    pub struct GroupView<'a> {
+        /// The group, as logged.
+        name: text = "name",
+    }
+}
+
+record_view! {
     /// `host.*`.
-    #[serde(borrow, default)]
-    pub host: HostView<'a>,
+    pub struct HostView<'a> {
+        /// The machine that wrote the log.
+        hostname: text = "hostname",
+    }
+}
+
+record_view! {
     /// `process.*`.
-    #[serde(default)]
-    pub process: ProcessView,
+    pub struct ProcessView {
+        /// The pid of the process that logged the event.
+        pid: unsigned[u32] = "pid",
+    }
+}
+
+record_view! {
     /// `url.*`.
-    #[serde(borrow, default)]
-    pub url: UrlView<'a>,
+    pub struct UrlView<'a> {
+        /// The request target exactly as logged.
+        original: text = "original",
+    }
+}
+
+record_view! {
     /// `http.*`.
-    #[serde(default)]
-    pub http: HttpView,
+    pub struct HttpView {
+        /// `http.response`.
+        response: view[HttpResponseView] = "response",
+    }
+}
+
+record_view! {
+    /// `http.response.*`.
+    pub struct HttpResponseView {
+        /// The status code.
+        status_code: unsigned[u16] = "status_code",
+    }
+}
+
+record_view! {
     /// `log.*`.
-    #[serde(borrow, default)]
-    pub log: LogView<'a>,
-    /// `winlog.*`.
-    #[serde(default)]
-    pub winlog: WinlogView,
+    pub struct LogView<'a> {
+        /// `log.file`.
+        file: view[LogFileView<'a>] = "file",
+    }
+}
+
+record_view! {
+    /// `log.file.*`.
+    pub struct LogFileView<'a> {
+        /// The file the event was read from.
+        path: text = "path",
+    }
+}
+
+record_view! {
+    /// `winlog.*`: the few record values a rule names in its message.
+    pub struct WinlogView<'a> {
+        /// `winlog.event_data`.
+        event_data: view[EventDataView] = "event_data",
+        /// `winlog.logon`.
+        logon: view[LogonView<'a>] = "logon",
+    }
+}
+
+record_view! {
+    /// `winlog.logon.*`.
+    pub struct LogonView<'a> {
+        /// The logon type by name (`Interactive`, `Network`, `Service`...).
+        kind: text = "type",
+    }
+}
+
+record_view! {
+    /// `winlog.event_data.*`, as the decoder typed them (a string, usually).
+    pub struct EventDataView {
+        /// 7045: the service installed.
+        service_name: text_value = "ServiceName",
+        /// 7045: what it runs.
+        image_path: text_value = "ImagePath",
+    }
+}
+
+record_view! {
     /// `mysql.*`.
-    #[serde(borrow, default)]
-    pub mysql: MysqlView<'a>,
+    pub struct MysqlView<'a> {
+        /// The SQL statement of a general or slow log event.
+        query: text = "query",
+    }
+}
+
+record_view! {
     /// `logsentry.*`.
-    #[serde(borrow, default)]
-    pub logsentry: MetaView<'a>,
+    pub struct MetaView<'a> {
+        /// The line of the input file.
+        line: unsigned[u64] = "line",
+        /// `failed`, `invalid_user` or `success` for authentication events.
+        event_type: text = "event_type",
+        /// How many identical lines one line stood for (rsyslog's `message repeated`).
+        repeated: unsigned[u32] = "repeated",
+        /// `logsentry.ssh.*`.
+        ssh: view[SshMetaView<'a>] = "ssh",
+    }
 }
 
-/// `mysql.*`.
-#[derive(Debug, Default, PartialEq, Deserialize)]
-pub struct MysqlView<'a> {
-    /// The SQL statement of a general or slow log event.
-    #[serde(borrow, default, deserialize_with = "crate::schema::optional_str")]
-    pub query: Option<Cow<'a, str>>,
-}
-
-/// `winlog.*`: the few record values a rule names in its message.
-#[derive(Debug, Default, PartialEq, Deserialize)]
-pub struct WinlogView {
-    /// `winlog.event_data`.
-    #[serde(default)]
-    pub event_data: EventDataView,
-    /// `winlog.logon`.
-    #[serde(default)]
-    pub logon: LogonView,
-}
-
-/// `winlog.logon.*`.
-#[derive(Debug, Default, PartialEq, Deserialize)]
-pub struct LogonView {
-    /// The logon type by name (`Interactive`, `Network`, `Service`...).
-    #[serde(rename = "type", default)]
-    pub kind: Option<String>,
-}
-
-/// `winlog.event_data.*`, as the decoder typed them (a string, usually).
-#[derive(Debug, Default, PartialEq, Deserialize)]
-pub struct EventDataView {
-    /// 7045: the service installed.
-    #[serde(rename = "ServiceName", default)]
-    pub service_name: Option<serde_json::Value>,
-    /// 7045: what it runs.
-    #[serde(rename = "ImagePath", default)]
-    pub image_path: Option<serde_json::Value>,
-}
-
-/// `event.*`.
-#[derive(Debug, Default, PartialEq, Deserialize)]
-pub struct EventInfoView<'a> {
-    /// `event`, `alert`, ...: what kind of record this is.
-    #[serde(borrow, default, deserialize_with = "crate::schema::optional_str")]
-    pub kind: Option<Cow<'a, str>>,
-    /// The source: `ssh`, `web`, `system`, ...
-    #[serde(borrow, default, deserialize_with = "crate::schema::optional_str")]
-    pub module: Option<Cow<'a, str>>,
-    /// What happened, in our vocabulary.
-    #[serde(borrow, default, deserialize_with = "crate::schema::optional_str")]
-    pub action: Option<Cow<'a, str>>,
-    /// `success`, `failure` or `unknown`.
-    #[serde(borrow, default, deserialize_with = "crate::schema::optional_str")]
-    pub outcome: Option<Cow<'a, str>>,
-}
-
-/// `source.*`.
-#[derive(Debug, Default, PartialEq, Deserialize)]
-pub struct SourceView<'a> {
-    /// The remote address, as normalised text.
-    #[serde(borrow, default, deserialize_with = "crate::schema::optional_str")]
-    pub ip: Option<Cow<'a, str>>,
-}
-
-/// `user.*`.
-#[derive(Debug, Default, PartialEq, Deserialize)]
-pub struct UserView<'a> {
-    /// The account, as logged.
-    #[serde(borrow, default, deserialize_with = "crate::schema::optional_str")]
-    pub name: Option<Cow<'a, str>>,
-}
-
-/// `group.*`.
-#[derive(Debug, Default, PartialEq, Deserialize)]
-pub struct GroupView<'a> {
-    /// The group, as logged.
-    #[serde(borrow, default, deserialize_with = "crate::schema::optional_str")]
-    pub name: Option<Cow<'a, str>>,
-}
-
-/// `host.*`.
-#[derive(Debug, Default, PartialEq, Deserialize)]
-pub struct HostView<'a> {
-    /// The machine that wrote the log.
-    #[serde(borrow, default, deserialize_with = "crate::schema::optional_str")]
-    pub hostname: Option<Cow<'a, str>>,
-}
-
-/// `process.*`.
-#[derive(Debug, Default, PartialEq, Deserialize)]
-pub struct ProcessView {
-    /// The pid of the process that logged the event.
-    #[serde(default)]
-    pub pid: Option<u32>,
-}
-
-/// `url.*`.
-#[derive(Debug, Default, PartialEq, Deserialize)]
-pub struct UrlView<'a> {
-    /// The request target exactly as logged.
-    #[serde(borrow, default, deserialize_with = "crate::schema::optional_str")]
-    pub original: Option<Cow<'a, str>>,
-}
-
-/// `http.*`.
-#[derive(Debug, Default, PartialEq, Deserialize)]
-pub struct HttpView {
-    /// `http.response`.
-    #[serde(default)]
-    pub response: HttpResponseView,
-}
-
-/// `http.response.*`.
-#[derive(Debug, Default, PartialEq, Deserialize)]
-pub struct HttpResponseView {
-    /// The status code.
-    #[serde(default)]
-    pub status_code: Option<u16>,
-}
-
-/// `log.*`.
-#[derive(Debug, Default, PartialEq, Deserialize)]
-pub struct LogView<'a> {
-    /// `log.file`.
-    #[serde(borrow, default)]
-    pub file: LogFileView<'a>,
-}
-
-/// `log.file.*`.
-#[derive(Debug, Default, PartialEq, Deserialize)]
-pub struct LogFileView<'a> {
-    /// The file the event was read from.
-    #[serde(borrow, default, deserialize_with = "crate::schema::optional_str")]
-    pub path: Option<Cow<'a, str>>,
-}
-
-/// `logsentry.*`.
-#[derive(Debug, Default, PartialEq, Deserialize)]
-pub struct MetaView<'a> {
-    /// The line of the input file.
-    #[serde(default)]
-    pub line: Option<u64>,
-    /// `failed`, `invalid_user` or `success` for authentication events.
-    #[serde(borrow, default, deserialize_with = "crate::schema::optional_str")]
-    pub event_type: Option<Cow<'a, str>>,
-    /// How many identical lines one line stood for (rsyslog's `message repeated`).
-    #[serde(default)]
-    pub repeated: Option<u32>,
+record_view! {
     /// `logsentry.ssh.*`.
-    #[serde(borrow, default)]
-    pub ssh: SshMetaView<'a>,
-}
-
-/// `logsentry.ssh.*`.
-#[derive(Debug, Default, PartialEq, Deserialize)]
-pub struct SshMetaView<'a> {
-    /// How the client tried to authenticate: `password`, `publickey`, `keyboard-interactive`.
-    #[serde(borrow, default, deserialize_with = "crate::schema::optional_str")]
-    pub method: Option<Cow<'a, str>>,
+    pub struct SshMetaView<'a> {
+        /// How the client tried to authenticate: `password`, `publickey`, `keyboard-interactive`.
+        method: text = "method",
+    }
 }

@@ -1,16 +1,13 @@
 //! Reading an [`EventView`] from a line. serde_json's derived reader was nearly half of
 //! ls-detect's time: it matches every key of every nested object against the struct's
 //! fields through several layers of calls. Here the dozen fields detection needs are picked
-//! out by one walk over the line with [`Cursor`], which skips the rest while checking it is
-//! JSON. Anything the walk is not sure of goes to serde_json, so both readers accept, reject
-//! and understand every line alike (a proptest below holds them to it).
+//! out by one walk over the line with the fast reader [`record_view!`](super::json) derives
+//! from the view's declaration, which skips the rest while checking it is JSON. Anything the
+//! walk is not sure of goes to serde_json, so both readers accept, reject and understand every
+//! line alike (a proptest below holds them to it).
 
-use super::strict_json::{Cursor, Seen, Step};
-use super::view::{
-    EventDataView, EventInfoView, EventView, HttpView, LogView, LogonView, MetaView, ProcessView, SshMetaView,
-    WinlogView,
-};
-use serde_json::Value;
+use super::json::{Cursor, ReadFast, Step};
+use super::view::EventView;
 
 impl<'a> EventView<'a> {
     /// The event fields of `line`, or serde_json's error if it is not JSON of that shape.
@@ -26,242 +23,8 @@ impl<'a> EventView<'a> {
 
 fn fast<'a>(line: &'a str, view: &mut EventView<'a>) -> Step<()> {
     let mut cursor = Cursor::new(line);
-    let mut seen = Seen::default();
-    let led = cursor.opens_with("@timestamp");
-    if led {
-        seen.first(0)?;
-        view.timestamp = cursor.optional_string()?;
-    }
-    cursor.object_or_rest(led, |cursor, key| match key {
-        "@timestamp" => {
-            seen.first(0)?;
-            view.timestamp = cursor.optional_string()?;
-            Ok(())
-        }
-        "message" => {
-            seen.first(1)?;
-            view.message = cursor.optional_string()?;
-            Ok(())
-        }
-        "event" => {
-            seen.first(2)?;
-            read_event(cursor, &mut view.event)
-        }
-        "source" => {
-            seen.first(3)?;
-            one_string(cursor, "ip", &mut view.source.ip)
-        }
-        "user" => {
-            seen.first(4)?;
-            one_string(cursor, "name", &mut view.user.name)
-        }
-        "group" => {
-            seen.first(5)?;
-            one_string(cursor, "name", &mut view.group.name)
-        }
-        "host" => {
-            seen.first(6)?;
-            one_string(cursor, "hostname", &mut view.host.hostname)
-        }
-        "process" => {
-            seen.first(7)?;
-            read_process(cursor, &mut view.process)
-        }
-        "url" => {
-            seen.first(8)?;
-            one_string(cursor, "original", &mut view.url.original)
-        }
-        "http" => {
-            seen.first(9)?;
-            read_http(cursor, &mut view.http)
-        }
-        "log" => {
-            seen.first(10)?;
-            read_log(cursor, &mut view.log)
-        }
-        "winlog" => {
-            seen.first(11)?;
-            read_winlog(cursor, &mut view.winlog)
-        }
-        "mysql" => {
-            seen.first(12)?;
-            one_string(cursor, "query", &mut view.mysql.query)
-        }
-        "logsentry" => {
-            seen.first(13)?;
-            read_meta(cursor, &mut view.logsentry)
-        }
-        _ => cursor.skip_value(),
-    })?;
+    view.read_object(&mut cursor)?;
     cursor.finish()
-}
-
-/// An object of which one string member is wanted.
-fn one_string<'a>(cursor: &mut Cursor<'a>, wanted: &str, slot: &mut Option<std::borrow::Cow<'a, str>>) -> Step<()> {
-    let mut seen = Seen::default();
-    let led = cursor.opens_with(wanted);
-    if led {
-        seen.first(0)?;
-        *slot = cursor.optional_string()?;
-    }
-    cursor.object_or_rest(led, |cursor, key| {
-        if key == wanted {
-            seen.first(0)?;
-            *slot = cursor.optional_string()?;
-            Ok(())
-        } else {
-            cursor.skip_value()
-        }
-    })
-}
-
-fn read_event<'a>(cursor: &mut Cursor<'a>, event: &mut EventInfoView<'a>) -> Step<()> {
-    let mut seen = Seen::default();
-    let led = cursor.opens_with("kind");
-    if led {
-        seen.first(0)?;
-        event.kind = cursor.optional_string()?;
-    }
-    cursor.object_or_rest(led, |cursor, key| {
-        let (bit, slot) = match key {
-            "kind" => (0, &mut event.kind),
-            "module" => (1, &mut event.module),
-            "action" => (2, &mut event.action),
-            "outcome" => (3, &mut event.outcome),
-            _ => return cursor.skip_value(),
-        };
-        seen.first(bit)?;
-        *slot = cursor.optional_string()?;
-        Ok(())
-    })
-}
-
-fn read_process(cursor: &mut Cursor<'_>, process: &mut ProcessView) -> Step<()> {
-    let mut seen = Seen::default();
-    cursor.object(|cursor, key| {
-        if key == "pid" {
-            seen.first(0)?;
-            process.pid = narrow(cursor.optional_unsigned(u64::from(u32::MAX))?);
-            Ok(())
-        } else {
-            cursor.skip_value()
-        }
-    })
-}
-
-fn read_http(cursor: &mut Cursor<'_>, http: &mut HttpView) -> Step<()> {
-    let mut seen = Seen::default();
-    cursor.object(|cursor, key| {
-        if key != "response" {
-            return cursor.skip_value();
-        }
-        seen.first(0)?;
-        let mut seen_status = Seen::default();
-        cursor.object(|cursor, key| {
-            if key == "status_code" {
-                seen_status.first(0)?;
-                http.response.status_code = narrow(cursor.optional_unsigned(u64::from(u16::MAX))?);
-                Ok(())
-            } else {
-                cursor.skip_value()
-            }
-        })
-    })
-}
-
-fn read_log<'a>(cursor: &mut Cursor<'a>, log: &mut LogView<'a>) -> Step<()> {
-    let mut seen = Seen::default();
-    let led = cursor.opens_with("file");
-    if led {
-        seen.first(0)?;
-        one_string(cursor, "path", &mut log.file.path)?;
-    }
-    cursor.object_or_rest(led, |cursor, key| {
-        if key == "file" {
-            seen.first(0)?;
-            one_string(cursor, "path", &mut log.file.path)
-        } else {
-            cursor.skip_value()
-        }
-    })
-}
-
-fn read_winlog(cursor: &mut Cursor<'_>, winlog: &mut WinlogView) -> Step<()> {
-    let mut seen = Seen::default();
-    cursor.object(|cursor, key| match key {
-        "event_data" => {
-            seen.first(0)?;
-            read_event_data(cursor, &mut winlog.event_data)
-        }
-        "logon" => {
-            seen.first(1)?;
-            let mut kind = None;
-            one_string(cursor, "type", &mut kind)?;
-            winlog.logon = LogonView {
-                kind: kind.map(String::from),
-            };
-            Ok(())
-        }
-        _ => cursor.skip_value(),
-    })
-}
-
-fn read_event_data(cursor: &mut Cursor<'_>, data: &mut EventDataView) -> Step<()> {
-    let mut seen = Seen::default();
-    cursor.object(|cursor, key| {
-        let (bit, slot) = match key {
-            "ServiceName" => (0, &mut data.service_name),
-            "ImagePath" => (1, &mut data.image_path),
-            _ => return cursor.skip_value(),
-        };
-        seen.first(bit)?;
-        // Other JSON types are kept by serde_json as they are; only text is read here.
-        *slot = cursor.optional_string()?.map(|text| Value::String(text.into_owned()));
-        Ok(())
-    })
-}
-
-fn read_meta<'a>(cursor: &mut Cursor<'a>, meta: &mut MetaView<'a>) -> Step<()> {
-    let mut seen = Seen::default();
-    cursor.object(|cursor, key| match key {
-        "line" => {
-            seen.first(0)?;
-            meta.line = cursor.optional_unsigned(u64::MAX)?;
-            Ok(())
-        }
-        "event_type" => {
-            seen.first(1)?;
-            meta.event_type = cursor.optional_string()?;
-            Ok(())
-        }
-        "repeated" => {
-            seen.first(2)?;
-            meta.repeated = narrow(cursor.optional_unsigned(u64::from(u32::MAX))?);
-            Ok(())
-        }
-        "ssh" => {
-            seen.first(3)?;
-            read_ssh_meta(cursor, &mut meta.ssh)
-        }
-        _ => cursor.skip_value(),
-    })
-}
-
-fn read_ssh_meta<'a>(cursor: &mut Cursor<'a>, ssh: &mut SshMetaView<'a>) -> Step<()> {
-    let mut seen = Seen::default();
-    cursor.object(|cursor, key| match key {
-        "method" => {
-            seen.first(0)?;
-            ssh.method = cursor.optional_string()?;
-            Ok(())
-        }
-        _ => cursor.skip_value(),
-    })
-}
-
-/// A number already checked against the target type's maximum.
-fn narrow<T: TryFrom<u64>>(value: Option<u64>) -> Option<T> {
-    value.and_then(|value| T::try_from(value).ok())
 }
 
 #[cfg(test)]
@@ -334,7 +97,7 @@ mod tests {
         let view = fast(PARSED[2]).expect("fast");
         assert_eq!(
             view.winlog.event_data.image_path,
-            Some(Value::String("C:\\Temp\\x.exe".into()))
+            Some(serde_json::Value::String("C:\\Temp\\x.exe".into()))
         );
         assert_eq!(view.winlog.logon.kind.as_deref(), Some("Network"));
         assert_eq!(view.group.name.as_deref(), Some("Administrators"));
@@ -384,47 +147,10 @@ mod tests {
 
     /// A member with one of the names detection reads, or another, nested or not.
     fn any_member() -> impl Strategy<Value = String> {
-        let names = prop::sample::select(vec![
-            "@timestamp",
-            "message",
-            "event",
-            "kind",
-            "module",
-            "action",
-            "outcome",
-            "source",
-            "ip",
-            "user",
-            "name",
-            "group",
-            "host",
-            "hostname",
-            "process",
-            "pid",
-            "url",
-            "original",
-            "http",
-            "response",
-            "status_code",
-            "log",
-            "file",
-            "path",
-            "winlog",
-            "event_data",
-            "ServiceName",
-            "ImagePath",
-            "logon",
-            "type",
-            "mysql",
-            "query",
-            "logsentry",
-            "line",
-            "event_type",
-            "repeated",
-            "ssh",
-            "method",
-            "other",
-        ]);
+        // The keys the views declare, and one they do not.
+        let mut keys = vec!["other"];
+        EventView::keys(&mut keys);
+        let names = prop::sample::select(keys);
         let leaf = (names.clone(), any_value()).prop_map(|(name, value)| format!("\"{name}\":{value}"));
         leaf.prop_recursive(3, 24, 4, move |inner| {
             (names.clone(), prop::collection::vec(inner, 0..4))

@@ -4,7 +4,7 @@
 //! and the date part of `@timestamp` is cached per second. Escaping follows serde_json
 //! exactly (`\"`, `\\`, `\n`, `\u0000`, ...).
 
-use super::event::{Event, EventCode, EventType, Mysql, Outcome};
+use crate::schema::event::{Event, EventCode, EventType, Mysql, Outcome};
 use crate::time::Timestamp;
 use std::net::IpAddr;
 
@@ -186,7 +186,7 @@ fn write_event_info(event: &Event<'_>, vocabulary: &[u8], out: &mut Vec<u8>) {
 
 /// `,"winlog":{...}`. `event_data` and `user_data` are JSON the decoder wrote and the
 /// mapping walked: copied as they are.
-fn write_winlog(winlog: &super::event::Winlog<'_>, out: &mut Vec<u8>) {
+fn write_winlog(winlog: &crate::schema::event::Winlog<'_>, out: &mut Vec<u8>) {
     let object = Object::open(out, b",\"winlog\":");
     opt_number(out, b",\"event_id\":", winlog.event_id.map(u64::from));
     opt_string(out, b",\"channel\":", winlog.channel);
