@@ -54,7 +54,7 @@ macro_rules! record_view {
             #[inline]
             fn read_object(&mut self, cursor: &mut $crate::schema::json::Cursor<'a>) -> $crate::schema::json::Step<()> {
                 // The fields' numbers, for telling a duplicate member (which serde_json rejects).
-                #[allow(non_camel_case_types, clippy::upper_case_acronyms)]
+                #[allow(non_camel_case_types)]
                 enum Field { $($field),+ }
                 const KEYS: &[&str] = &[$($key),+];
                 let mut seen = $crate::schema::json::Seen::default();
