@@ -1,7 +1,7 @@
 complete -c ls-correlate -l rejects -d 'Write every line that could not be used (rejected by the parser, or not a usable record), verbatim, to FILE' -r -F
-complete -c ls-correlate -l by -d 'What alerts are grouped by: the attacker\'s address (source.ip), the account (user.name) or the machine (host.hostname)' -r -f -a "ip\t'source.ip: one attacker\'s address'
+complete -c ls-correlate -l by -d 'What alerts are grouped by: the attacker\'s address (source.ip), the account (user.name) or the machine (host.hostname, else host.name)' -r -f -a "ip\t'source.ip: one attacker\'s address'
 user\t'user.name: one account, attacked from anywhere'
-host\t'host.hostname: one machine'"
+host\t'host.hostname (else host.name): one machine'"
 complete -c ls-correlate -l min-types -d 'Different rules a group needs to be an incident' -r
 complete -c ls-correlate -l window -d 'Event time without an alert after which a group closes (seconds, or 10m, 1h, 1d); a later alert starts a new incident' -r
 complete -c ls-correlate -s q -l quiet -d 'Print no summary line (and no progress line) at exit; warnings and errors still go to stderr'

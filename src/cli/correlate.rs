@@ -32,7 +32,7 @@ pub struct CorrelateArgs {
     pub input: super::InputArgs,
 
     /// What alerts are grouped by: the attacker's address (source.ip), the account (user.name)
-    /// or the machine (host.hostname)
+    /// or the machine (host.hostname, else host.name)
     #[arg(long, value_enum, default_value_t = GroupByArg::Ip)]
     pub by: GroupByArg,
 
@@ -62,6 +62,6 @@ pub enum GroupByArg {
     Ip,
     /// user.name: one account, attacked from anywhere
     User,
-    /// host.hostname: one machine
+    /// host.hostname (else host.name): one machine
     Host,
 }

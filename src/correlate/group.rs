@@ -88,7 +88,7 @@ impl Group {
         let module = alert.event.module.as_deref();
         for module in module
             .into_iter()
-            .chain(alert.logsentry.modules.iter().map(String::as_str))
+            .chain(alert.logsentry.modules.values().iter().map(String::as_str))
         {
             remember(&mut self.modules, module, MAX_LISTED);
         }
@@ -101,13 +101,13 @@ impl Group {
         let user = alert.user.name.as_deref();
         for user in user
             .into_iter()
-            .chain(alert.logsentry.usernames.iter().map(String::as_str))
+            .chain(alert.logsentry.usernames.values().iter().map(String::as_str))
         {
             remember(&mut self.usernames, user, MAX_LISTED);
         }
         let source_ip = alert.source.ip.as_deref();
         source_ip.inspect(|ip| remember(&mut self.sources, ip, MAX_LISTED));
-        let host = alert.host.hostname.as_deref();
+        let host = alert.host.name();
         host.inspect(|host| remember(&mut self.hosts, host, MAX_LISTED));
         self.timeline.add(
             time,
@@ -117,8 +117,8 @@ impl Group {
                 rule: rule.to_owned(),
                 severity,
                 risk_score: risk,
-                technique: alert.threat.technique.id.values().first().cloned(),
-                tactic: alert.threat.tactic.name.values().first().cloned(),
+                technique: alert.threat.technique.id.first().map(str::to_owned),
+                tactic: alert.threat.tactic.name.first().map(str::to_owned),
                 message,
                 source_ip: source_ip.map(str::to_owned),
                 user: user.map(str::to_owned),

@@ -25,7 +25,7 @@ pub enum GroupBy {
     SourceIp,
     /// `user.name`: one account, attacked from anywhere.
     User,
-    /// `host.hostname`: one machine.
+    /// `host.hostname`, else ECS's `host.name`: one machine.
     Host,
 }
 
@@ -44,7 +44,7 @@ impl GroupBy {
         let value = match self {
             GroupBy::SourceIp => alert.source.ip.as_deref(),
             GroupBy::User => alert.user.name.as_deref(),
-            GroupBy::Host => alert.host.hostname.as_deref(),
+            GroupBy::Host => alert.host.name(),
         };
         value.filter(|value| !value.trim().is_empty())
     }
@@ -139,17 +139,20 @@ impl Correlator {
 
     /// Processes one line (without its newline), appending what it yields to `out`.
     pub fn process(&mut self, line: &str, out: &mut Vec<u8>) -> Result<Outcome, Malformed> {
-        let alert: AlertView<'_> = match serde_json::from_str(line) {
-            Ok(view) => view,
+        match AlertView::read(line, |alert| self.process_alert(line, alert, out)) {
+            Ok(outcome) => outcome,
             Err(error) => {
                 // Valid JSON of another shape is a record we do not understand: it passes.
                 if serde_json::from_str::<serde::de::IgnoredAny>(line).is_ok() {
                     self.pass_other(line, false, out);
                     return Ok(Outcome::Other);
                 }
-                return Err(Malformed::NotJson(error));
+                Err(Malformed::NotJson(error))
             }
-        };
+        }
+    }
+
+    fn process_alert(&mut self, line: &str, alert: &AlertView<'_>, out: &mut Vec<u8>) -> Result<Outcome, Malformed> {
         if alert.event.kind.as_deref() != Some("alert") {
             let incident = alert.event.kind.as_deref() == Some("incident");
             self.pass_other(line, incident, out);
@@ -171,7 +174,7 @@ impl Correlator {
             out.push(b'\n');
         }
         let by = self.config.by;
-        let (Some(value), Some(rule)) = (by.value(&alert), alert.rule()) else {
+        let (Some(value), Some(rule)) = (by.value(alert), alert.rule()) else {
             return Ok(Outcome::Alert {
                 grouped: false,
                 incidents,
@@ -182,7 +185,7 @@ impl Correlator {
         let group = self
             .groups
             .entry(&self.key, || Group::new(by, value, time), &mut self.closed);
-        group.add(&alert, rule, time);
+        group.add(alert, rule, time);
         if group.rule_types() >= self.config.min_types {
             group.revision += 1;
             if !self.config.final_only {

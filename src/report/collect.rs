@@ -3,10 +3,7 @@
 //! severe alerts per source; the newest revision of the worst incidents.
 
 use super::activity::Activity;
-use super::fields::{
-    class, display_time, epoch_seconds, rank, score, severity, severity_from_number, technique, text, text_or_empty,
-    texts,
-};
+use super::fields::{class, display_time, epoch_seconds, rank, technique};
 use super::kept::Kept;
 use super::model::{
     AlertRow, AlertTable, AttackOverview, Attacker, AttackerContext, FilterChoices, IncidentEntry, Period, Provenance,
@@ -14,11 +11,8 @@ use super::model::{
     TimelineEntry,
 };
 use crate::attack::AttackTable;
-use crate::schema::{module_title, Severity};
+use crate::schema::{module_title, AlertView, Severity, TimelineView};
 use crate::time::duration_text;
-use serde::Deserialize;
-use serde_json::Value;
-use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 /// Alerts listed per source at most (the rest are counted; `--format csv` lists every one).
@@ -51,20 +45,6 @@ pub enum Malformed {
     /// Not a JSON object.
     #[error("not a JSON record")]
     NotJson,
-}
-
-#[derive(Deserialize)]
-struct Head<'a> {
-    #[serde(borrow, default)]
-    event: HeadEvent<'a>,
-}
-
-#[derive(Default, Deserialize)]
-struct HeadEvent<'a> {
-    #[serde(borrow, default, deserialize_with = "crate::schema::optional_str")]
-    kind: Option<Cow<'a, str>>,
-    #[serde(borrow, default, deserialize_with = "crate::schema::optional_str")]
-    module: Option<Cow<'a, str>>,
 }
 
 #[derive(Default)]
@@ -157,32 +137,25 @@ impl Collector {
 
     fn read(&mut self, line: &str, on_alert: &mut dyn FnMut(&AlertRow)) -> Result<RecordKind, Malformed> {
         self.provenance.records += 1;
-        let head: Head = match serde_json::from_str(line) {
-            Ok(head) => head,
-            Err(_) => {
-                self.provenance.malformed += 1;
-                return Err(Malformed::NotJson);
+        let read = AlertView::read(line, |record| {
+            let kind = match record.event.kind.as_deref() {
+                None | Some("event") => RecordKind::Event,
+                Some("alert") => RecordKind::Alert,
+                Some("incident") => RecordKind::Incident,
+                Some(_) => RecordKind::Other,
+            };
+            match kind {
+                RecordKind::Event => self.count_event(record.event.module.as_deref().unwrap_or("unknown")),
+                RecordKind::Alert => self.add_alert(record, on_alert),
+                RecordKind::Incident => self.add_incident(record),
+                RecordKind::Other => self.provenance.other += 1,
             }
-        };
-        let kind = match head.event.kind.as_deref() {
-            None | Some("event") => RecordKind::Event,
-            Some("alert") => RecordKind::Alert,
-            Some("incident") => RecordKind::Incident,
-            Some(_) => RecordKind::Other,
-        };
-        match kind {
-            RecordKind::Event => self.count_event(head.event.module.as_deref().unwrap_or("unknown")),
-            RecordKind::Alert | RecordKind::Incident => {
-                let record: Value = serde_json::from_str(line).map_err(|_| Malformed::NotJson)?;
-                if kind == RecordKind::Alert {
-                    self.add_alert(&record, on_alert);
-                } else {
-                    self.add_incident(&record);
-                }
-            }
-            RecordKind::Other => self.provenance.other += 1,
-        }
-        Ok(kind)
+            kind
+        });
+        read.map_err(|_| {
+            self.provenance.malformed += 1;
+            Malformed::NotJson
+        })
     }
 
     /// Counts an event of `module` that the caller has already read (`logsentry` knows
@@ -198,18 +171,22 @@ impl Collector {
     }
 
     /// The row an alert record makes (also what `--format csv` writes).
-    fn alert_row(&self, record: &Value) -> AlertRow {
-        let severity = severity(record);
-        let technique_id = text(record, &["threat", "technique", "id"]);
+    fn alert_row(&self, record: &AlertView<'_>) -> AlertRow {
+        let severity = record.severity();
+        let threat = &record.threat;
+        let technique_id = threat.technique.id.first();
         let technique = technique_id.map(|id| {
             technique(
                 id,
-                text(record, &["threat", "technique", "name"]),
-                text(record, &["threat", "technique", "reference"]),
+                threat.technique.name.first(),
+                threat.technique.reference.first(),
                 &self.table,
             )
         });
-        let tactic = text(record, &["threat", "tactic", "name"])
+        let tactic = threat
+            .tactic
+            .name
+            .first()
             .map(str::to_owned)
             .or_else(|| {
                 let known = self.table.technique(technique_id?)?;
@@ -218,30 +195,30 @@ impl Collector {
             })
             .unwrap_or_default();
         AlertRow {
-            time: text_or_empty(record, &["@timestamp"]),
+            time: owned(&record.timestamp),
             severity: severity.name().to_owned(),
             class: class(severity).to_owned(),
             rank: rank(severity),
-            risk: score(record, &["event", "risk_score"]),
-            rule: text(record, &["rule", "id"])
-                .or(text(record, &["rule", "name"]))
+            risk: u32::from(record.risk_score()),
+            rule: record
+                .rule
+                .id
+                .as_deref()
+                .or(record.rule.name.as_deref())
                 .unwrap_or_default()
                 .to_owned(),
-            rule_name: text_or_empty(record, &["rule", "name"]),
+            rule_name: owned(&record.rule.name),
             technique,
             tactic,
-            module: text(record, &["event", "module"]).unwrap_or("unknown").to_owned(),
-            source_ip: text_or_empty(record, &["source", "ip"]),
-            user: text_or_empty(record, &["user", "name"]),
-            host: text(record, &["host", "hostname"])
-                .or(text(record, &["host", "name"]))
-                .unwrap_or_default()
-                .to_owned(),
-            message: text_or_empty(record, &["message"]),
+            module: record.event.module.as_deref().unwrap_or("unknown").to_owned(),
+            source_ip: owned(&record.source.ip),
+            user: owned(&record.user.name),
+            host: record.host.name().unwrap_or_default().to_owned(),
+            message: owned(&record.message),
         }
     }
 
-    fn add_alert(&mut self, record: &Value, on_alert: &mut dyn FnMut(&AlertRow)) {
+    fn add_alert(&mut self, record: &AlertView<'_>, on_alert: &mut dyn FnMut(&AlertRow)) {
         self.provenance.alerts += 1;
         let row = self.alert_row(record);
         on_alert(&row);
@@ -258,15 +235,15 @@ impl Collector {
                 let tally = self.techniques.entry(technique.id.clone()).or_default();
                 tally.alerts += 1;
                 tally.technique.get_or_insert_with(|| technique.clone());
-                let tactics = texts(record, &["threat", "tactic", "name"]);
-                let tactics = if tactics.is_empty() && !row.tactic.is_empty() {
-                    vec![row.tactic.clone()]
+                let named = record.threat.tactic.name.values();
+                let tactics = if named.is_empty() && !row.tactic.is_empty() {
+                    std::slice::from_ref(&row.tactic)
                 } else {
-                    tactics
+                    named
                 };
                 for tactic in tactics {
-                    if !tally.tactics.contains(&tactic) {
-                        tally.tactics.push(tactic);
+                    if !tally.tactics.contains(tactic) {
+                        tally.tactics.push(tactic.clone());
                     }
                 }
             }
@@ -282,7 +259,7 @@ impl Collector {
         }
     }
 
-    fn tally_attacker(&mut self, record: &Value, row: &AlertRow) {
+    fn tally_attacker(&mut self, record: &AlertView<'_>, row: &AlertRow) {
         if !self.attackers.contains_key(&row.source_ip) && self.attackers.len() >= MAX_ATTACKERS {
             self.attackers_dropped += 1;
             return;
@@ -302,27 +279,21 @@ impl Collector {
         read_context(record, &mut tally.context);
     }
 
-    fn add_incident(&mut self, record: &Value) {
+    fn add_incident(&mut self, record: &AlertView<'_>) {
         self.provenance.incident_records += 1;
-        fn incident<'a>(path: &[&'a str]) -> Vec<&'a str> {
-            [&["logsentry", "incident"][..], path].concat()
-        }
-        let Some(id) = text(record, &incident(&["id"])) else {
+        let detail = &record.logsentry.incident;
+        let Some(id) = detail.id.as_deref() else {
             self.provenance.other += 1;
             return;
         };
-        let revision = super::fields::number(record, &incident(&["revision"])).unwrap_or(0.0) as u64;
+        let revision = whole(detail.revision);
         if self.incidents.get(id).is_some_and(|known| known.revision > revision) {
             return;
         }
-        let severity = severity(record);
-        let timeline = match super::fields::at(record, &incident(&["timeline"])) {
-            Some(Value::Array(entries)) => entries.iter().map(|entry| self.timeline_entry(entry)).collect(),
-            _ => Vec::new(),
-        };
-        let modules = texts(record, &incident(&["modules"]));
-        let mut ips = texts(record, &["logsentry", "sources"]);
-        if let Some(ip) = text(record, &["source", "ip"]) {
+        let severity = record.severity();
+        let modules = detail.modules.values().to_vec();
+        let mut ips = record.logsentry.sources.values().to_vec();
+        if let Some(ip) = record.source.ip.as_deref() {
             if !ips.iter().any(|known| known == ip) {
                 ips.insert(0, ip.to_owned());
             }
@@ -332,22 +303,22 @@ impl Collector {
             revision,
             severity: severity.name().to_owned(),
             class: class(severity).to_owned(),
-            risk: score(record, &["event", "risk_score"]),
-            message: text_or_empty(record, &["message"]),
-            group_by: text_or_empty(record, &incident(&["group_by"])),
-            key: text_or_empty(record, &incident(&["key"])),
-            stage: text_or_empty(record, &incident(&["stage"])),
+            risk: u32::from(record.risk_score()),
+            message: owned(&record.message),
+            group_by: owned(&detail.group_by),
+            key: owned(&detail.key),
+            stage: owned(&detail.stage),
             sources: modules.iter().map(|module| module_title(module)).collect(),
             modules,
-            rules: texts(record, &incident(&["rules"])),
-            tactics: texts(record, &incident(&["tactics"])),
-            usernames: texts(record, &["logsentry", "usernames"]),
+            rules: detail.rules.values().to_vec(),
+            tactics: detail.tactics.values().to_vec(),
+            usernames: record.logsentry.usernames.values().to_vec(),
             ips,
-            count: super::fields::number(record, &["logsentry", "count"]).unwrap_or(0.0) as u64,
-            first_seen: display_time(&text_or_empty(record, &["logsentry", "first_seen"])),
-            last_seen: display_time(&text_or_empty(record, &["logsentry", "last_seen"])),
-            timeline,
-            timeline_omitted: super::fields::number(record, &incident(&["timeline_omitted"])).unwrap_or(0.0) as u64,
+            count: whole(record.logsentry.count),
+            first_seen: display_time(&owned(&record.logsentry.first_seen)),
+            last_seen: display_time(&owned(&record.logsentry.last_seen)),
+            timeline: detail.timeline.iter().map(|entry| self.timeline_entry(entry)).collect(),
+            timeline_omitted: whole(detail.timeline_omitted),
         };
         if self.incidents.len() >= MAX_INCIDENTS && !self.incidents.contains_key(id) {
             self.incidents_dropped += 1;
@@ -366,21 +337,22 @@ impl Collector {
         self.incidents.insert(id.to_owned(), entry);
     }
 
-    fn timeline_entry(&self, entry: &Value) -> TimelineEntry {
-        let severity = text(entry, &["severity"])
-            .and_then(Severity::from_name)
-            .unwrap_or_else(|| severity_from_number(None));
+    fn timeline_entry(&self, entry: &TimelineView<'_>) -> TimelineEntry {
+        let severity = entry.severity();
         TimelineEntry {
-            time: display_time(&text_or_empty(entry, &["@timestamp"])),
-            source: module_title(text(entry, &["module"]).unwrap_or("unknown")),
-            rule: text_or_empty(entry, &["rule"]),
+            time: display_time(&owned(&entry.timestamp)),
+            source: module_title(entry.module.as_deref().unwrap_or("unknown")),
+            rule: owned(&entry.rule),
             severity: severity.name().to_owned(),
             class: class(severity).to_owned(),
-            risk: score(entry, &["risk_score"]),
-            technique: text(entry, &["technique"]).map(|id| technique(id, None, None, &self.table)),
-            tactic: text_or_empty(entry, &["tactic"]),
-            message: text_or_empty(entry, &["message"]),
-            user: text_or_empty(entry, &["user"]),
+            risk: u32::from(entry.risk_score()),
+            technique: entry
+                .technique
+                .as_deref()
+                .map(|id| technique(id, None, None, &self.table)),
+            tactic: owned(&entry.tactic),
+            message: owned(&entry.message),
+            user: owned(&entry.user),
         }
     }
 
@@ -625,37 +597,36 @@ fn attack_overview(table: &AttackTable, techniques: BTreeMap<String, TechniqueTa
 }
 
 /// Reputation and location, from `ls-enrich` (or any producer writing the same fields).
-fn read_context(record: &Value, context: &mut AttackerContext) {
-    let abuse = |field: &str| text(record, &["logsentry", "abuseipdb", field]).map(str::to_owned);
-    let fill = |slot: &mut String, value: Option<String>| {
+fn read_context(record: &AlertView<'_>, context: &mut AttackerContext) {
+    let abuse = &record.logsentry.abuseipdb;
+    let geo = &record.source.geo;
+    let fill = |slot: &mut String, value: Option<&str>| {
         if let Some(value) = value.filter(|value| !value.is_empty()) {
-            *slot = value;
+            value.clone_into(slot);
         }
     };
-    if let Some(score) = super::fields::number(record, &["logsentry", "abuseipdb", "abuse_confidence_score"]) {
+    if let Some(score) = abuse.abuse_confidence_score {
         context.abuse_score = Some(score.clamp(0.0, 100.0) as u32);
     }
-    if let Some(reports) = super::fields::number(record, &["logsentry", "abuseipdb", "total_reports"]) {
+    if let Some(reports) = abuse.total_reports {
         context.abuse_reports = Some(reports.max(0.0) as u64);
     }
-    fill(&mut context.abuse_band, abuse("band"));
-    fill(&mut context.abuse_last_reported, abuse("last_reported_at"));
-    fill(&mut context.isp, abuse("isp"));
-    fill(&mut context.usage_type, abuse("usage_type"));
-    fill(&mut context.domain, abuse("domain"));
+    fill(&mut context.abuse_band, abuse.band.as_deref());
+    fill(&mut context.abuse_last_reported, abuse.last_reported_at.as_deref());
+    fill(&mut context.isp, abuse.isp.as_deref());
+    fill(&mut context.usage_type, abuse.usage_type.as_deref());
+    fill(&mut context.domain, abuse.domain.as_deref());
     fill(
         &mut context.country,
-        text(record, &["source", "geo", "country_name"])
-            .or(text(record, &["source", "geo", "country_iso_code"]))
-            .or(text(record, &["logsentry", "abuseipdb", "country_code"]))
-            .map(str::to_owned),
+        geo.country_name
+            .as_deref()
+            .or(geo.country_iso_code.as_deref())
+            .or(abuse.country_code.as_deref()),
     );
-    fill(
-        &mut context.city,
-        text(record, &["source", "geo", "city_name"]).map(str::to_owned),
-    );
-    let number = super::fields::number(record, &["source", "as", "number"]);
-    let organisation = text(record, &["source", "as", "organization", "name"]);
+    fill(&mut context.city, geo.city_name.as_deref());
+    let system = &record.source.autonomous_system;
+    let number = system.number;
+    let organisation = system.organization.name.as_deref();
     if number.is_some() || organisation.is_some() {
         context.autonomous_system = match (number, organisation) {
             (Some(number), Some(name)) => format!("AS{} {name}", number as u64),
@@ -664,6 +635,16 @@ fn read_context(record: &Value, context: &mut AttackerContext) {
             (None, None) => String::new(),
         };
     }
+}
+
+/// A text field's value, or empty.
+fn owned(text: &Option<std::borrow::Cow<'_, str>>) -> String {
+    text.as_deref().unwrap_or_default().to_owned()
+}
+
+/// A count read as a number: whole, not negative, 0 when absent.
+fn whole(number: Option<f64>) -> u64 {
+    number.unwrap_or(0.0) as u64
 }
 
 fn bump(counts: &mut BTreeMap<String, u64>, key: &str) {

@@ -1,89 +1,10 @@
-//! Reading a record's fields for the report: dotted ECS paths in a parsed record, the
-//! severity an alert claims, ATT&CK techniques with a link that can only point at MITRE, and
-//! times as a person reads them.
+//! The report's reading of what a record's fields mean: severity ranks and classes, ATT&CK
+//! techniques with a link that can only point at MITRE, and times as a person reads them.
+//! The fields themselves are read by [`crate::schema::AlertView`].
 
 use super::model::Technique;
 use crate::attack::AttackTable;
 use crate::schema::Severity;
-use serde_json::Value;
-
-/// The value at an ECS path: nested objects (`{"source":{"ip":…}}`) or a dotted key
-/// (`{"source.ip":…}`), as ECS allows both.
-pub fn at<'a>(record: &'a Value, path: &[&str]) -> Option<&'a Value> {
-    let mut value = record;
-    for (index, key) in path.iter().enumerate() {
-        match value.get(key) {
-            Some(next) => value = next,
-            None => return record_dotted(value, &path[index..]),
-        }
-    }
-    Some(value)
-}
-
-fn record_dotted<'a>(value: &'a Value, rest: &[&str]) -> Option<&'a Value> {
-    // One key left is the key just missed: only a longer rest can be a dotted key.
-    if rest.len() < 2 {
-        return None;
-    }
-    value.get(rest.join(".").as_str())
-}
-
-/// The text at `path`; of an array, its first text.
-pub fn text<'a>(record: &'a Value, path: &[&str]) -> Option<&'a str> {
-    match at(record, path)? {
-        Value::String(text) => Some(text.as_str()),
-        Value::Array(items) => items.iter().find_map(Value::as_str),
-        _ => None,
-    }
-}
-
-/// The text at `path`, or empty.
-pub fn text_or_empty(record: &Value, path: &[&str]) -> String {
-    text(record, path).unwrap_or_default().to_owned()
-}
-
-/// Every text at `path`: one value or an array of them.
-pub fn texts(record: &Value, path: &[&str]) -> Vec<String> {
-    match at(record, path) {
-        Some(Value::String(text)) => vec![text.clone()],
-        Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
-        _ => Vec::new(),
-    }
-}
-
-/// The number at `path` (a number or numeric text).
-pub fn number(record: &Value, path: &[&str]) -> Option<f64> {
-    match at(record, path)? {
-        Value::Number(number) => number.as_f64(),
-        Value::String(text) => text.trim().parse().ok(),
-        _ => None,
-    }
-    .filter(|number| number.is_finite())
-}
-
-/// A score field clamped to 0–100.
-pub fn score(record: &Value, path: &[&str]) -> u32 {
-    number(record, path).map_or(0, |score| score.clamp(0.0, 100.0) as u32)
-}
-
-/// The alert's severity: `logsentry.severity` by name, else ECS's number in Elastic's bands,
-/// else LOW (as `ls-correlate` reads it).
-pub fn severity(record: &Value) -> Severity {
-    if let Some(severity) = text(record, &["logsentry", "severity"]).and_then(Severity::from_name) {
-        return severity;
-    }
-    severity_from_number(number(record, &["event", "severity"]))
-}
-
-/// Elastic's bands of `event.severity`.
-pub fn severity_from_number(number: Option<f64>) -> Severity {
-    match number {
-        Some(number) if number >= 74.0 => Severity::Critical,
-        Some(number) if number >= 48.0 => Severity::High,
-        Some(number) if number >= 22.0 => Severity::Medium,
-        _ => Severity::Low,
-    }
-}
 
 /// 1 (LOW) to 4 (CRITICAL).
 pub fn rank(severity: Severity) -> u8 {
@@ -177,27 +98,6 @@ pub fn epoch_text(seconds: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn paths_read_nested_and_dotted_keys() {
-        let record =
-            json!({"source": {"ip": "203.0.113.47"}, "user.name": "root", "threat": {"tactic": {"name": ["A", "B"]}}});
-        assert_eq!(text(&record, &["source", "ip"]), Some("203.0.113.47"));
-        assert_eq!(text(&record, &["user", "name"]), Some("root"));
-        assert_eq!(texts(&record, &["threat", "tactic", "name"]), vec!["A", "B"]);
-        assert_eq!(text(&record, &["host", "name"]), None);
-    }
-
-    #[test]
-    fn severity_reads_our_name_then_the_ecs_number() {
-        assert_eq!(
-            severity(&json!({"logsentry": {"severity": "critical"}})),
-            Severity::Critical
-        );
-        assert_eq!(severity(&json!({"event": {"severity": 73}})), Severity::High);
-        assert_eq!(severity(&json!({})), Severity::Low);
-    }
 
     #[test]
     fn links_only_ever_point_at_mitre() {

@@ -33,6 +33,17 @@ impl Severity {
         }
     }
 
+    /// The level of an ECS `event.severity` number, read by Elastic's bands (the inverse of
+    /// [`Severity::number`]); LOW without one, as an alert is at least worth a look.
+    pub fn from_ecs_number(number: Option<f64>) -> Self {
+        match number {
+            Some(number) if number >= 74.0 => Severity::Critical,
+            Some(number) if number >= 48.0 => Severity::High,
+            Some(number) if number >= 22.0 => Severity::Medium,
+            _ => Severity::Low,
+        }
+    }
+
     /// The level named `name` (any case), as `logsentry.severity` writes it.
     pub fn from_name(name: &str) -> Option<Self> {
         [Severity::Low, Severity::Medium, Severity::High, Severity::Critical]

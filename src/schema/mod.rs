@@ -24,7 +24,11 @@ pub use view::{
     LogonView, MetaView, MysqlView, ProcessView, SourceView, SshMetaView, UrlView, UserView, WinlogView,
 };
 
-pub use alert_view::{AlertEventView, AlertMetaView, AlertView, NamedView, OneOrMany, RuleView, ThreatView};
+pub use alert_view::{
+    AbuseView, AlertEventView, AlertHostView, AlertMetaView, AlertSourceView, AlertUserView, AlertView,
+    AutonomousSystemView, GeoView, IncidentView, NamedView, OneOrMany, OrganizationView, RuleView, ThreatView,
+    TimelineView,
+};
 pub use borrowed::optional_str;
 pub use incident::{
     Incident, IncidentDetail, IncidentInfo, IncidentMeta, IncidentThreat, TacticNames, TechniqueIds, TimelineEntry,

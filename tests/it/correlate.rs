@@ -473,3 +473,29 @@ fn usage_errors_exit_2() {
         assert!(stderr(&output).starts_with("ls-correlate: "), "{}", stderr(&output));
     }
 }
+
+#[test]
+fn alerts_from_other_producers_group_despite_dotted_keys_and_odd_types() {
+    // An EDR writing dotted keys, ECS's host.name and numbers as text; and one of ours whose
+    // message is not text. Each must still count, or the story loses a step.
+    let input = [
+        r#"{"@timestamp":"2026-03-14T01:00:00Z","message":"encoded PowerShell","event.kind":"alert","event.module":"edr","event.risk_score":"60","event.severity":"50","rule.name":"suspicious-powershell","source.ip":"198.51.100.9","host.name":"WS-7"}"#,
+        r#"{"@timestamp":"2026-03-14T01:05:00Z","message":5,"event":{"kind":"alert","module":"edr","risk_score":80},"rule":{"id":"lsass-access"},"source":{"ip":"198.51.100.9"},"host":{"name":"ws-7"},"logsentry":{"severity":"HIGH","modules":"edr"}}"#,
+    ]
+    .join("\n")
+        + "\n";
+    for (by, field) in [("ip", "source.ip"), ("host", "host.hostname")] {
+        let output = ls_correlate(&["--final", "--by", by], input.as_bytes());
+        assert!(output.status.success(), "{}", stderr(&output));
+        let found = incidents(&output.stdout);
+        assert_eq!(found.len(), 1, "--by {by}: {}", String::from_utf8_lossy(&output.stdout));
+        let incident = &found[0];
+        assert_eq!(incident.logsentry.incident.group_by, field);
+        assert_eq!(
+            incident.logsentry.incident.rules,
+            ["suspicious-powershell", "lsass-access"]
+        );
+        assert_eq!(incident.event.risk_score, 100, "60 (read from text) + 80, capped");
+        assert_eq!(incident.logsentry.severity, "HIGH", "the worst of MEDIUM (50) and HIGH");
+    }
+}

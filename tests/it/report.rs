@@ -295,3 +295,53 @@ fn reputation_from_enrichment_is_attacker_context() {
         "{section}"
     );
 }
+
+#[test]
+fn alerts_from_other_producers_are_reported_despite_dotted_keys_and_odd_types() {
+    let input = [
+        // Dotted keys at the top and inside an object, ECS's host.name, numbers as text.
+        r#"{"@timestamp":"2026-03-14T01:00:00Z","message":"encoded PowerShell","event.kind":"alert","event.module":"edr","event.risk_score":"60","event.severity":"80","rule.name":"suspicious-powershell","source":{"ip":"198.51.100.9","geo.country_name":"Norway"},"source.as.number":"64500","host.name":"WS-7","user.name":"alice"}"#,
+        // Ours, but with a message that is a number and tactics that are not all text.
+        r#"{"@timestamp":"2026-03-14T01:05:00Z","message":5,"event":{"kind":"alert","module":"ssh","risk_score":65},"rule":{"id":"brute-force"},"threat":{"technique":{"id":["T1110.001"]},"tactic":{"name":[7,"Credential Access"]}},"source":{"ip":"198.51.100.9"},"logsentry":{"severity":"HIGH"}}"#,
+    ]
+    .join("\n")
+        + "\n";
+    let output = ls_report(&["--format", "json", "-q"], input.as_bytes());
+    assert!(output.status.success(), "{}", stderr(&output));
+    let report: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(report["summary"]["alerts"], 2);
+    assert_eq!(report["provenance"]["malformed"], 0);
+    let rows: Vec<&Value> = report["alert_tables"]
+        .as_array()
+        .expect("tables")
+        .iter()
+        .filter_map(|table| table["rows"].as_array())
+        .flatten()
+        .collect();
+    let edr = rows
+        .iter()
+        .find(|row| row["rule"] == "suspicious-powershell")
+        .expect("the EDR alert");
+    assert_eq!(
+        (
+            &edr["severity"],
+            &edr["risk"],
+            &edr["source_ip"],
+            &edr["host"],
+            &edr["user"]
+        ),
+        (
+            &Value::from("CRITICAL"),
+            &Value::from(60),
+            &Value::from("198.51.100.9"),
+            &Value::from("WS-7"),
+            &Value::from("alice")
+        )
+    );
+    let ours = rows.iter().find(|row| row["rule"] == "brute-force").expect("our alert");
+    assert_eq!(ours["message"], "");
+    assert_eq!(ours["tactic"], "Credential Access");
+    let context = &report["context"][0];
+    assert_eq!(context["country"], "Norway");
+    assert_eq!(context["autonomous_system"], "AS64500");
+}

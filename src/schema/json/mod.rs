@@ -7,8 +7,14 @@
 //! picks those fields out of a line with [`Cursor`], and the key names the proptest mixes
 //! into its lines: adding a field is one line, and the two readers cannot drift apart.
 //! Each writer is held to serde's output for the same record by a proptest beside it.
+//!
+//! Records other producers wrote (alerts and incidents read back by `ls-correlate` and
+//! `ls-report`) are read with [`lenient`] views, which take a field of an unexpected type as
+//! absent, after [`dotted`] has brought dotted keys to the nested shape.
 
 mod cursor;
+pub(crate) mod dotted;
+pub(crate) mod lenient;
 pub(crate) mod write;
 
 pub(crate) use cursor::{Cursor, Seen, Step};
