@@ -9,22 +9,36 @@ use serde_json::{Map, Value};
 /// must not build a structure deeper than serde_json itself would parse.
 const MAX_PARTS: usize = 8;
 
-/// Whether the line may hold a member whose key has a dot. False positives (a dot in a string
-/// value that ends just before a colon) cost only the slow path; a dotted key is never missed.
+/// Whether the line may hold a member whose key has a dot. From each dot, the next quote
+/// that is not escaped ends the string the dot is in, or opens the next one: only a key's
+/// closing quote is followed by a colon. A colon after an opening quote (`80.5,":x"`) is a
+/// false positive that costs only the slow path; a dotted key is never missed. Linear: the
+/// dots before one quote share its answer.
 pub(crate) fn may_have_dotted_key(line: &str) -> bool {
     let bytes = line.as_bytes();
-    memchr::memchr_iter(b':', bytes).any(|colon| {
-        let before = bytes[..colon].trim_ascii_end();
-        let Some(inside) = before.strip_suffix(b"\"") else {
+    let mut from = 0;
+    while let Some(dot) = memchr::memchr(b'.', &bytes[from..]).map(|at| from + at) {
+        let Some(quote) = unescaped_quote(bytes, dot) else {
             return false;
         };
-        // The key's opening quote, unless the key holds an escaped quote: then its text runs
-        // further back, and any dot in the line is reason enough.
-        match memchr::memrchr(b'"', inside) {
-            Some(open) => memchr::memchr(b'.', &inside[open..]).is_some() || inside[..open].ends_with(b"\\"),
-            None => false,
+        if bytes[quote + 1..].trim_ascii_start().first() == Some(&b':') {
+            return true;
         }
-    })
+        from = quote + 1;
+    }
+    false
+}
+
+/// The first quote at or after `from` that an odd run of backslashes does not escape.
+fn unescaped_quote(bytes: &[u8], mut from: usize) -> Option<usize> {
+    loop {
+        let quote = from + memchr::memchr(b'"', &bytes[from..])?;
+        let backslashes = bytes[..quote].iter().rev().take_while(|&&byte| byte == b'\\').count();
+        if backslashes % 2 == 0 {
+            return Some(quote);
+        }
+        from = quote + 1;
+    }
 }
 
 /// Rewrites every dotted key of every object in `value` as nested objects. Where a nested
@@ -124,5 +138,60 @@ mod tests {
             r#"{"@timestamp":"2026-03-14T00:00:00Z","message":"GET /a.php: 404","url":{"original":"/x.y"}}"#
         ));
         assert!(!may_have_dotted_key(r#"{"message":"1.2.3.4:22","a":"b"}"#));
+        assert!(!may_have_dotted_key(r#"{"risk":80.5,"ip":"203.0.113.47"}"#));
+        assert!(may_have_dotted_key(r#"{"a.b\"c":1}"#), "an escaped quote in the key");
+        assert!(
+            !may_have_dotted_key(r#"{"message":"x.y: \"or 1=1\": z","a":1}"#),
+            "escaped quotes in a value"
+        );
+        assert!(
+            may_have_dotted_key(r#"{"m":"\\","a.b":1}"#),
+            "an escaped backslash ends the value"
+        );
+        assert!(may_have_dotted_key(r#"{"x":1, "event.kind" :"alert"}"#));
+        // Linear in a string of dots: each dot does not search to the string's end again.
+        let dots = format!(r#"{{"message":"{}","a":1}}"#, ".".repeat(1 << 20));
+        assert!(!may_have_dotted_key(&dots));
+    }
+
+    /// JSON values whose keys and strings hold what a hostile producer can put there: dots,
+    /// quotes, backslashes, colons.
+    fn record() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let text = || proptest::string::string_regex(r#"[a.:"\\ x]{0,6}"#).expect("regex");
+        let leaf = prop_oneof![
+            text().prop_map(Value::from),
+            (0u32..1000).prop_map(|n| Value::from(f64::from(n) / 8.0))
+        ];
+        leaf.prop_recursive(3, 24, 4, move |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::from),
+                proptest::collection::vec((text(), inner), 0..4)
+                    .prop_map(|members| Value::Object(members.into_iter().collect())),
+            ]
+        })
+    }
+
+    fn has_dotted_key(value: &Value) -> bool {
+        match value {
+            Value::Object(map) => map
+                .iter()
+                .any(|(key, value)| key.contains('.') || has_dotted_key(value)),
+            Value::Array(items) => items.iter().any(has_dotted_key),
+            _ => false,
+        }
+    }
+
+    proptest::proptest! {
+        /// The scan is the only guard of the slow path: a record with a dotted key anywhere,
+        /// compact or spaced, must never pass it.
+        #[test]
+        fn the_scan_never_misses_a_dotted_key(value in record(), pretty in proptest::bool::ANY) {
+            let line = if pretty { serde_json::to_string_pretty(&value) } else { serde_json::to_string(&value) }
+                .expect("a Value serialises");
+            if has_dotted_key(&value) {
+                proptest::prop_assert!(may_have_dotted_key(&line), "{line}");
+            }
+        }
     }
 }
