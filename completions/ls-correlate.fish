@@ -2,7 +2,7 @@ complete -c ls-correlate -l rejects -d 'Write every line that could not be used 
 complete -c ls-correlate -l by -d 'What alerts are grouped by: the attacker\'s address (source.ip), the account (user.name) or the machine (host.hostname, else host.name)' -r -f -a "ip\t'source.ip: one attacker\'s address'
 user\t'user.name: one account, attacked from anywhere'
 host\t'host.hostname (else host.name): one machine'"
-complete -c ls-correlate -l min-types -d 'Different rules a group needs to be an incident' -r
+complete -c ls-correlate -l min-types -d 'Different kinds of attack a group needs to be an incident: ATT&CK techniques, a sub-technique counted as its parent (the rule, for an alert that names none)' -r
 complete -c ls-correlate -l window -d 'Event time without an alert after which a group closes (seconds, or 10m, 1h, 1d); a later alert starts a new incident' -r
 complete -c ls-correlate -s q -l quiet -d 'Print no summary line (and no progress line) at exit; warnings and errors still go to stderr'
 complete -c ls-correlate -l final -d 'Write each incident once, its last revision, when it closes or the input ends (the batch view), instead of every revision as it grows'

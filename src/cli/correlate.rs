@@ -10,8 +10,10 @@ use clap::{Parser, ValueEnum};
     about = "Group LogSentry alerts into incidents: one attacker's alerts across every log source",
     long_about = "Group LogSentry alerts (from ls-detect) into incidents: the alerts of one \
 attacker (one source address, or with --by one account or machine) across every log source \
-(SSH, web, Windows, MySQL...). A group with alerts of at least --min-types different rules is an \
-incident: the attacker did more than one thing. The incident record (event.kind \"incident\", see \
+(SSH, web, Windows, MySQL...). A group with alerts of at least --min-types different kinds (ATT&CK \
+techniques, a sub-technique counted as its parent) is an incident: the attacker did more than one \
+thing, and two rules that see one scan are one thing. With three tactics or more it is a kill \
+chain. The incident record (event.kind \"incident\", see \
 logsentry-schema(7)) has a stable id, the sources involved, the timeline of its alerts, the \
 highest severity among them, a risk score that sums theirs (at most 100) and the ATT&CK tactics \
 they span in kill-chain order, and a message that tells the story in one sentence.\n\nAn incident \
@@ -36,7 +38,8 @@ pub struct CorrelateArgs {
     #[arg(long, value_enum, default_value_t = GroupByArg::Ip)]
     pub by: GroupByArg,
 
-    /// Different rules a group needs to be an incident
+    /// Different kinds of attack a group needs to be an incident: ATT&CK techniques, a
+    /// sub-technique counted as its parent (the rule, for an alert that names none)
     #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..))]
     pub min_types: u64,
 

@@ -35,6 +35,9 @@ pub struct Group {
     worst_risk: u8,
     risk: u32,
     rules: Vec<String>,
+    /// What the rules saw: each ATT&CK technique once, a sub-technique as its parent (the
+    /// rule, for an alert that names none). Two rules that see one scan are one kind.
+    kinds: Vec<String>,
     modules: Vec<String>,
     tactics: Vec<String>,
     techniques: Vec<String>,
@@ -59,6 +62,7 @@ impl Group {
             worst_risk: 0,
             risk: 0,
             rules: Vec::new(),
+            kinds: Vec::new(),
             modules: Vec::new(),
             tactics: Vec::new(),
             techniques: Vec::new(),
@@ -85,6 +89,17 @@ impl Group {
         }
         self.risk = self.risk.saturating_add(u32::from(risk));
         remember(&mut self.rules, rule, MAX_KINDS);
+        let technique = alert
+            .threat
+            .technique
+            .id
+            .first()
+            .map(|id| id.split('.').next().unwrap_or(id));
+        remember(
+            &mut self.kinds,
+            technique.filter(|id| !id.trim().is_empty()).unwrap_or(rule),
+            MAX_KINDS,
+        );
         let module = alert.event.module.as_deref();
         for module in module
             .into_iter()
@@ -126,9 +141,10 @@ impl Group {
         );
     }
 
-    /// How many different rules fired.
-    pub fn rule_types(&self) -> usize {
-        self.rules.len()
+    /// How many different kinds of attack its alerts show (techniques, sub-techniques
+    /// counted as their parent).
+    pub fn kinds(&self) -> usize {
+        self.kinds.len()
     }
 
     /// The time of the newest alert.
@@ -145,7 +161,8 @@ impl Group {
     pub fn incident(&self, by: GroupBy) -> Incident {
         let mut tactics = self.tactics.clone();
         attack::order(&mut tactics);
-        let stage = if self.rules.len() >= 3 {
+        // A chain of at least three phases; two rules of one tactic are not a chain.
+        let stage = if tactics.len() >= 3 {
             "kill-chain"
         } else {
             "multi-stage"

@@ -1,6 +1,7 @@
 //! Alerts → incidents: one attacker's alerts, across every log source, grouped by what they
 //! share (the source address by default). A group with alerts of at least `min_types`
-//! different rules is an incident: the attacker did more than one thing. Groups run on event
+//! different kinds (techniques, sub-techniques as their parent) is an incident: the attacker
+//! did more than one thing. Groups run on event
 //! time and close after a window of silence, so memory stays bounded on endless input.
 //!
 //! Streaming: an incident is written as soon as it qualifies and again (same id, next
@@ -65,7 +66,8 @@ impl GroupBy {
 pub struct CorrelateConfig {
     /// What alerts are grouped by.
     pub by: GroupBy,
-    /// Different rules a group needs to be an incident.
+    /// Different kinds of attack (techniques, sub-techniques as their parent) a group needs to
+    /// be an incident.
     pub min_types: usize,
     /// Seconds of event time without an alert after which a group closes.
     pub window_seconds: i64,
@@ -186,7 +188,7 @@ impl Correlator {
             .groups
             .entry(&self.key, || Group::new(by, value, time), &mut self.closed);
         group.add(alert, rule, time);
-        if group.rule_types() >= self.config.min_types {
+        if group.kinds() >= self.config.min_types {
             group.revision += 1;
             if !self.config.final_only {
                 write_incident(group, by, out);

@@ -46,6 +46,13 @@ pub const ACTIVE_SCANNING: Technique = Technique {
     reference: "https://attack.mitre.org/techniques/T1595/",
 };
 
+/// T1595.002: a vulnerability scanner at work (sqlmap, nikto, nuclei, ...).
+pub const VULNERABILITY_SCANNING: Technique = Technique {
+    id: "T1595.002",
+    name: "Active Scanning: Vulnerability Scanning",
+    reference: "https://attack.mitre.org/techniques/T1595/002/",
+};
+
 /// TA0043.
 pub const RECONNAISSANCE: Tactic = Tactic { name: "Reconnaissance" };
 

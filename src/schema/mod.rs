@@ -21,7 +21,7 @@ pub use alert::{
 };
 pub use view::{
     EventDataView, EventInfoView, EventView, GroupView, HostView, HttpResponseView, HttpView, LogFileView, LogView,
-    LogonView, MetaView, MysqlView, ProcessView, SourceView, SshMetaView, UrlView, UserView, WinlogView,
+    LogonView, MetaView, MysqlView, ProcessView, SourceView, SshMetaView, UrlView, UserAgentView, UserView, WinlogView,
 };
 
 pub use alert_view::{

@@ -36,6 +36,8 @@ record_view! {
         winlog: view[WinlogView<'a>] = "winlog",
         /// `mysql.*`.
         mysql: view[MysqlView<'a>] = "mysql",
+        /// `user_agent.*`.
+        user_agent: view[UserAgentView<'a>] = "user_agent",
         /// `logsentry.*`.
         logsentry: view[MetaView<'a>] = "logsentry",
     }
@@ -92,6 +94,14 @@ record_view! {
     pub struct ProcessView {
         /// The pid of the process that logged the event.
         pid: unsigned[u32] = "pid",
+    }
+}
+
+record_view! {
+    /// `user_agent.*`.
+    pub struct UserAgentView<'a> {
+        /// The `User-Agent` header as logged.
+        original: text = "original",
     }
 }
 

@@ -114,20 +114,21 @@ fn for_ip<'a>(incidents: &'a [Incident], ip: &str) -> Vec<&'a Incident> {
 }
 
 /// A hand-made alert, as ls-detect writes one.
-fn alert(at: &str, ip: &str, rule: &str, severity: &str, risk: u8, tactic: &str) -> String {
+fn alert(at: &str, ip: &str, rule: &str, severity: &str, risk: u8, attack: (&str, &str)) -> String {
+    let (technique, tactic) = attack;
     format!(
-        r#"{{"@timestamp":"{at}","message":"{rule} from {ip}","event":{{"kind":"alert","module":"ssh","severity":73,"risk_score":{risk}}},"rule":{{"id":"{rule}","name":"{rule}","description":"d"}},"threat":{{"framework":"MITRE ATT&CK","technique":{{"id":"T1110","name":"Brute Force","reference":"https://attack.mitre.org/techniques/T1110/"}},"tactic":{{"name":"{tactic}"}}}},"source":{{"ip":"{ip}"}},"user":{{"name":"root"}},"host":{{"hostname":"bastion"}},"logsentry":{{"severity":"{severity}","count":5,"first_seen":"{at}","last_seen":"{at}","modules":["ssh"],"evidence":[]}}}}"#
+        r#"{{"@timestamp":"{at}","message":"{rule} from {ip}","event":{{"kind":"alert","module":"ssh","severity":73,"risk_score":{risk}}},"rule":{{"id":"{rule}","name":"{rule}","description":"d"}},"threat":{{"framework":"MITRE ATT&CK","technique":{{"id":"{technique}","name":"{technique}","reference":"https://attack.mitre.org/techniques/{technique}/"}},"tactic":{{"name":"{tactic}"}}}},"source":{{"ip":"{ip}"}},"user":{{"name":"root"}},"host":{{"hostname":"bastion"}},"logsentry":{{"severity":"{severity}","count":5,"first_seen":"{at}","last_seen":"{at}","modules":["ssh"],"evidence":[]}}}}"#
     ) + "\n"
 }
 
 /// A scanner alert (MEDIUM, Reconnaissance).
 fn scan(at: &str, ip: &str) -> String {
-    alert(at, ip, "scanner", "MEDIUM", 45, "Reconnaissance")
+    alert(at, ip, "scanner", "MEDIUM", 45, ("T1595", "Reconnaissance"))
 }
 
 /// A brute-force alert (HIGH, Credential Access).
 fn guessing(at: &str, ip: &str) -> String {
-    alert(at, ip, "brute-force", "HIGH", 65, "Credential Access")
+    alert(at, ip, "brute-force", "HIGH", 65, ("T1110.001", "Credential Access"))
 }
 
 /// A compromise alert (CRITICAL, Initial Access).
@@ -138,7 +139,7 @@ fn compromise(at: &str, ip: &str) -> String {
         "compromise-after-brute-force",
         "CRITICAL",
         100,
-        "Initial Access",
+        ("T1078", "Initial Access"),
     )
 }
 
@@ -278,9 +279,13 @@ fn alerts_pass_through_and_revisions_grow_with_every_alert_that_joins() {
         .all(|incident| incident.logsentry.incident.id == attacker[0].logsentry.incident.id));
     let counts: Vec<u64> = attacker.iter().map(|incident| incident.logsentry.count).collect();
     assert!(counts.windows(2).all(|pair| pair[1] == pair[0] + 1), "{counts:?}");
-    // The first revision is written when the second kind of alert arrives: a scan alone is
-    // not an incident, a scan and an SQL injection are.
-    assert_eq!(attacker[0].logsentry.incident.rules, ["scanner", "sql-injection"]);
+    // The first revision is written when the second kind of attack arrives: a scan alone is
+    // not an incident even when two rules see it (its agent and its 404s), a scan and an SQL
+    // injection are.
+    assert_eq!(
+        attacker[0].logsentry.incident.rules,
+        ["scanner-agent", "scanner", "sql-injection"]
+    );
     // The last revision is the batch view.
     let batch = incidents(&ls_correlate(&["--final"], &input).stdout);
     let last = attacker.last().expect("revisions");

@@ -614,6 +614,8 @@ fn web_attacks_on_the_sample_story() {
     assert_eq!(
         seen,
         [
+            // It announces itself: the Nmap Scripting Engine's own User-Agent.
+            row("scanner-agent", "MEDIUM", "T1595.002"),
             row("sql-injection", "HIGH", "T1190"),
             // The traversal was answered 200: the file was served.
             row("directory-traversal-served", "CRITICAL", "T1083"),
@@ -943,4 +945,34 @@ fn operator_and_dns_admin_groups_are_privileged() {
         flagged,
         ["mallory0", "mallory1", "mallory2", "mallory3", "mallory4", "mallory5"]
     );
+}
+
+/// A scanner that names itself is a scan whatever the responses: w3af's own log (ocatak)
+/// alerts for both its sources by agent, and the 10,000 ordinary requests of the elastic
+/// apache_logs for none.
+#[test]
+#[cfg_attr(not(logsentry_corpus), ignore = "needs LOGSENTRY_CORPUS=../shared/corpus")]
+fn scanners_are_known_by_their_agents_on_real_logs() {
+    let corpus = corpus();
+    let sources = |path: &std::path::Path| -> BTreeSet<String> {
+        let events = ls_parse(&["apache", path.to_str().expect("path")], b"");
+        let output = ls_detect(&["--only", "scanner-agent"], &events.stdout);
+        assert!(output.status.success(), "{}", stderr(&output));
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+            .filter(|record| record["event"]["kind"] == "alert")
+            .map(|alert| alert["source"]["ip"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        sources(&corpus.join("ocatak-apache-http-logs/w3af.txt")),
+        BTreeSet::from(["192.168.1.20".to_owned(), "192.168.4.163".to_owned()])
+    );
+    // Acunetix disguises itself as Chrome, but one of its requests carries w3af's agent.
+    assert_eq!(
+        sources(&corpus.join("ocatak-apache-http-logs/acunetix.txt")),
+        BTreeSet::from(["192.168.4.25".to_owned()])
+    );
+    assert_eq!(sources(&corpus.join("elastic-examples/apache_logs")), BTreeSet::new());
 }

@@ -7,6 +7,7 @@ mod brute_force;
 mod credential_stuffing;
 pub(super) mod off_hours;
 mod scanner;
+mod scanner_agent;
 pub(super) mod sql_query;
 pub(super) mod web;
 mod windows_events;
@@ -20,6 +21,7 @@ pub fn all(config: &DetectConfig) -> Vec<Box<dyn Detector>> {
         Box::new(credential_stuffing::CredentialStuffing::new(config)),
         Box::new(off_hours::OffHours::new(config)),
         Box::new(scanner::Scanner::new(config)),
+        Box::new(scanner_agent::ScannerAgent::new(config)),
         Box::new(account_changes::AccountChanges::new(config)),
         Box::new(web::WebAttacks::new()),
         Box::new(sql_query::QueryInjection),
