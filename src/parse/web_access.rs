@@ -200,7 +200,7 @@ fn split_rest<'a>(
     };
     let time = &line[open + 1..close];
     let rest = line[close + 1..].strip_prefix(" \"")?;
-    let (request, rest) = quoted_field(rest)?;
+    let (request, rest) = quoted_field_ending(rest, ends_request)?;
     let rest = rest.strip_prefix(' ')?;
     let (status, rest) = next_token(rest);
     let (bytes, rest) = next_token(rest);
@@ -214,7 +214,7 @@ fn split_rest<'a>(
     };
     let (referrer, user_agent) = match rest.strip_prefix('"') {
         Some(after) => {
-            let (referrer, rest) = quoted_field(after)?;
+            let (referrer, rest) = quoted_field_ending(after, |after| after.starts_with(" \"") || after.is_empty())?;
             let user_agent = rest.strip_prefix(" \"").and_then(quoted_field).map(|(agent, _)| agent);
             (Some(referrer), user_agent)
         }
@@ -249,6 +249,37 @@ fn quoted_field(text: &str) -> Option<(&str, &str)> {
         }
         return Some((&text[..found], &text[found + 1..]));
     }
+}
+
+/// A quoted field whose closing quote is the first one `ends` accepts what follows of: some
+/// servers write a `"` inside the request unescaped (`GET /?q="x" HTTP/1.1`), and the quote
+/// that really closes the field is the one the next field follows. Without such a quote, the
+/// first closing quote, as the format says. Each quote is looked at once.
+fn quoted_field_ending(text: &str, ends: impl Fn(&str) -> bool) -> Option<(&str, &str)> {
+    let first = quoted_field(text)?;
+    let mut candidate = first;
+    loop {
+        let (field, after) = candidate;
+        if ends(after) {
+            return Some(candidate);
+        }
+        match quoted_field(after) {
+            Some((more, rest)) => {
+                let length = field.len() + 1 + more.len();
+                candidate = (&text[..length], rest);
+            }
+            None => return Some(first),
+        }
+    }
+}
+
+/// What follows a request's closing quote: ` 200 ` or ` - ` (the status), or the line's end.
+fn ends_request(after: &str) -> bool {
+    let Some(after) = after.strip_prefix(' ') else {
+        return after.is_empty();
+    };
+    let (status, _) = next_token(after);
+    status == "-" || (status.len() == 3 && status.bytes().all(|byte| byte.is_ascii_digit()))
 }
 
 fn dash_is_none(value: Option<&str>) -> Option<&str> {
@@ -354,6 +385,21 @@ mod tests {
             fields.referrer,
             Some("http://semicomplete.com/presentations/logstash-monitorama-2013/")
         );
+    }
+
+    #[test]
+    fn a_quote_left_unescaped_in_the_request_stays_in_the_request() {
+        let line = r#"198.51.100.7 - - [14/Mar/2026:00:45:01 +0000] "GET /search?q="><script>alert(1)</script> HTTP/1.1" 200 512 "http://x/?a="b"" "curl/8.5""#;
+        let fields = split_line(line).expect("access line");
+        assert_eq!(fields.request, r#"GET /search?q="><script>alert(1)</script> HTTP/1.1"#);
+        assert_eq!((fields.status, fields.bytes), (Some(200), Some(512)));
+        assert_eq!(fields.referrer, Some(r#"http://x/?a="b""#));
+        assert_eq!(fields.user_agent, Some("curl/8.5"));
+        let common = r#"198.51.100.7 - - [14/Mar/2026:00:45:01 +0000] "GET /"a" HTTP/1.0" - -"#;
+        let fields = split_line(common).expect("common line");
+        assert_eq!((fields.request, fields.status), (r#"GET /"a" HTTP/1.0"#, None));
+        // Still no access line: no quote is followed by a status.
+        assert!(split_line(r#"198.51.100.7 - - [14/Mar/2026:00:45:01 +0000] "GET /"a" x"#).is_none());
     }
 
     #[test]
