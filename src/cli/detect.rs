@@ -130,3 +130,30 @@ impl Args for SettingArgs {
         Self::augment_args(command)
     }
 }
+
+/// The RULES section of `ls-detect(1)`: every rule with its severity, technique and what it
+/// fires on, in roff, from the rules themselves (the man page test appends it).
+pub fn rules_man_section() -> String {
+    let escape = |text: &str| {
+        let escaped = text.replace('\\', "\\e").replace('-', "\\-");
+        if escaped.starts_with(['.', '\'']) {
+            format!("\\&{escaped}")
+        } else {
+            escaped
+        }
+    };
+    let mut section = String::from(
+        ".SH RULES\nRun \\fBls\\-detect \\-\\-list\\-rules\\fR for each rule's thresholds as configured.\n",
+    );
+    for rule in crate::detect::rules() {
+        section.push_str(&format!(
+            ".TP\n\\fB{}\\fR ({}, {} {})\n{}\n",
+            escape(rule.id),
+            rule.severity.name(),
+            escape(rule.technique.id),
+            escape(rule.technique.name),
+            escape(rule.description)
+        ));
+    }
+    section
+}

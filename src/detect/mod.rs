@@ -23,7 +23,7 @@ pub use observed::{EventClass, Observed};
 pub use rules::account_changes::DEFAULT_PRIVILEGED_GROUPS;
 pub use rules::off_hours::WorkTime;
 pub use rules::sql_query::{injection_sign, Sign as InjectionSign};
-pub use rules::web::{normalize as normalize_request, AttackClass, Patterns as WebPatterns};
+pub use rules::web::{normalize as normalize_request, AttackClass, Part as RequestPart, Patterns as WebPatterns};
 pub use rules::{all, rules, rules_with_thresholds};
 pub use settings::{Setting, SettingError, SettingKind, Settings};
 pub use source_key::SourceKey;

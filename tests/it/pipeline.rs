@@ -87,7 +87,7 @@ fn logsentry_names_its_report_and_prints_a_summary() {
     assert!(output.status.success(), "{}", stderr(&output));
     let summary = String::from_utf8(output.stdout.clone()).expect("utf-8");
     assert!(
-        summary.starts_with("LogSentry: 213 events, 45 alerts, 3 incidents\n"),
+        summary.starts_with("LogSentry: 213 events, 52 alerts, 3 incidents\n"),
         "{summary}"
     );
     assert!(

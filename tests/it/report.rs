@@ -125,7 +125,7 @@ fn json_is_the_report_data_model() {
     let output = ls_report(&["--format", "json", "-q"], &sample_alerts_and_incidents());
     assert!(output.status.success(), "{}", stderr(&output));
     let report: Value = serde_json::from_slice(&output.stdout).expect("JSON");
-    assert_eq!(report["summary"]["alerts"], 45);
+    assert_eq!(report["summary"]["alerts"], 52);
     assert_eq!(report["summary"]["incidents"], 3);
     assert_eq!(report["summary"]["worst"], "CRITICAL");
     let first = &report["incidents"][0];
@@ -137,7 +137,7 @@ fn json_is_the_report_data_model() {
         .iter()
         .filter_map(|step| step["time"].as_str())
         .collect();
-    assert_eq!(times.len(), 16);
+    assert_eq!(times.len(), 18);
     assert!(
         times.windows(2).all(|pair| pair[0] <= pair[1]),
         "in time order: {times:?}"
@@ -160,7 +160,7 @@ fn json_is_the_report_data_model() {
         .iter()
         .map(|table| table["rows"].as_array().map_or(0, Vec::len) as u64)
         .sum();
-    assert_eq!(rows, 45);
+    assert_eq!(rows, 52);
     assert_eq!(
         report["provenance"]["incident_records"].as_u64().map(|n| n > 3),
         Some(true)
@@ -222,7 +222,7 @@ fn the_format_follows_the_file_name_and_a_template_can_replace_the_page() {
     assert!(output.status.success(), "{}", stderr(&output));
     let text = String::from_utf8(output.stdout).expect("utf-8");
     assert!(
-        text.starts_with("46 alerts; 203.0.113.47=CRITICAL 203.0.113.9=CRITICAL 198.51.100.22=HIGH"),
+        text.starts_with("53 alerts; 203.0.113.47=CRITICAL 203.0.113.9=CRITICAL 45.33.32.156=HIGH 198.51.100.22=HIGH"),
         "{text}"
     );
     assert!(
@@ -250,12 +250,12 @@ fn a_line_that_is_not_json_is_reported_and_the_report_still_made() {
     let output = ls_report(&["--format", "json"], &input);
     assert_eq!(output.status.code(), Some(1));
     assert!(
-        stderr(&output).contains(":46: not a JSON record, skipped"),
+        stderr(&output).contains(":53: not a JSON record, skipped"),
         "{}",
         stderr(&output)
     );
     let report: Value = serde_json::from_slice(&output.stdout).expect("JSON");
-    assert_eq!(report["summary"]["alerts"], 45);
+    assert_eq!(report["summary"]["alerts"], 52);
     assert_eq!(report["provenance"]["malformed"], 1);
 }
 

@@ -1,8 +1,9 @@
 //! A request target as an attack matcher should see it: attackers encode, double-encode,
 //! mix case and pad with comments to slip past naive patterns. Percent-decoding is repeated
-//! until the text stops changing (`%252e` → `%2e` → `.`), `%uXXXX` is decoded too, `+` is a
-//! space, everything is lowercased, backslashes become slashes, SQL comments (`/**/`, and
-//! MySQL's `/*!50000 ... */` whose content runs) become spaces, and whitespace runs collapse.
+//! until the text stops changing (`%252e` → `%2e` → `.`), `%uXXXX` is decoded too (fullwidth
+//! forms folded to ASCII), `+` is a space, everything is lowercased, backslashes become
+//! slashes, SQL comments (`/**/`, and MySQL's `/*!50000 ... */` whose content runs) become
+//! spaces, and whitespace runs collapse (to a line break if they hold one).
 
 /// How often percent-decoding is repeated at most: triple encoding is seen, more is noise.
 const MAX_DECODE_ROUNDS: usize = 4;
@@ -40,16 +41,33 @@ fn normalize_fully(raw: &str, out: &mut String) {
     let mut in_space = false;
     for ch in uncommented.chars() {
         // NUL and other controls separate words for a database as whitespace does, and so
-        // does a byte that is not UTF-8: MySQL reads a latin-1 0xA0 as a space.
+        // does a byte that is not UTF-8: MySQL reads a latin-1 0xA0 as a space. A run with a
+        // line break in it stays one line break: to a shell it ends a command.
         if ch.is_whitespace() || ch.is_control() || ch == char::REPLACEMENT_CHARACTER {
+            let breaks_the_line = matches!(ch, '\n' | '\r');
             if !in_space {
-                out.push(' ');
+                out.push(if breaks_the_line { '\n' } else { ' ' });
+            } else if breaks_the_line && out.ends_with(' ') {
+                out.pop();
+                out.push('\n');
             }
             in_space = true;
         } else {
-            out.push(ch);
+            out.push(fold_fullwidth(ch));
             in_space = false;
         }
+    }
+}
+
+/// The ASCII character a fullwidth form (`．`, `／`, `＜`) or a look-alike slash stands for: IIS and other
+/// best-fit decoders read them as ASCII, so traversal and markup arrive spelled that way.
+fn fold_fullwidth(ch: char) -> char {
+    match ch {
+        '\u{ff01}'..='\u{ff5e}' => char::from_u32(ch as u32 - 0xfee0).unwrap_or(ch),
+        // Division slash and set minus, best-fit mapped to `/` and `\` the same way.
+        '\u{2215}' => '/',
+        '\u{2216}' => '/',
+        _ => ch,
     }
 }
 
@@ -181,15 +199,16 @@ mod tests {
     #[test]
     fn decodes_until_stable_and_folds() {
         assert_eq!(normalized("/a?id=1%2527%2520UNION%2520SELECT"), "/a?id=1' union select");
-        assert_eq!(normalized("%uff1cscript%u003e"), "＜script>");
+        assert_eq!(normalized("%uff1cscript%u003e"), "<script>");
+        assert_eq!(normalized("/%uff0e%uff0e%uff0fetc"), "/../etc");
         assert_eq!(normalized("..%5c..%5cwindows"), "../../windows");
         assert_eq!(normalized("1+or+1=1"), "1 or 1=1");
         assert_eq!(
             normalized("UNION/**/SELECT/*!50000concat*/(1)"),
             "union select concat (1)"
         );
-        assert_eq!(normalized("a\t \n b%00c"), "a b c");
-        assert_eq!(normalized("'\\x0dsleep\\x097\\x09#"), "' sleep 7 #");
+        assert_eq!(normalized("a\t \n b%00c"), "a\nb c");
+        assert_eq!(normalized("'\\x0dsleep\\x097\\x09#"), "'\nsleep 7 #");
         assert_eq!(normalized("a\\xzz"), "a/xzz");
         assert_eq!(normalized("/..%c0%af..%c0%afetc"), "/../../etc");
         assert_eq!(normalized("%e0%80%ae%e0%80%ae/x"), "../x");

