@@ -5,9 +5,14 @@ complete -c ls-detect -l skip -d 'Do not run these rules (comma-separated ids, s
 complete -c ls-detect -l window -d 'The counting window, and how long the same alert stays quiet (seconds, or 10m, 1h, 1d) [default: 10m]' -r
 complete -c ls-detect -l ipv6-prefix -d 'IPv6 sources are counted per network of this prefix length (128: per address) [default: 64]' -r
 complete -c ls-detect -l brute-force-threshold -d 'Failed or invalid-user logins from one source within the window that make a brute force [default: 5]' -r
+complete -c ls-detect -l slow-brute-force-threshold -d 'Failed or invalid-user logins from one source within the slow window that make a slow brute force [default: 10]' -r
+complete -c ls-detect -l slow-brute-force-window -d 'The window a slow brute force is counted in (seconds, or 10m, 1h, 1d) [default: 24h]' -r
 complete -c ls-detect -l compromise-window -d 'How long after a brute force a success from the same source is a compromise [default: 24h]' -r
 complete -c ls-detect -l stuffing-threshold -d 'Distinct usernames tried from one source within the window that make credential stuffing [default: 3]' -r
+complete -c ls-detect -l account-brute-force-threshold -d 'Failed or invalid-user logins for one account on one host, with no source address, within the window [default: 5]' -r
+complete -c ls-detect -l preauth-threshold -d 'SSH connections from one source within the window that fail before a login is tried [default: 4]' -r
 complete -c ls-detect -l scan-threshold -d 'Responses with status 404 to one source within the window that make a vulnerability scan [default: 10]' -r
+complete -c ls-detect -l http-brute-force-threshold -d 'HTTP login attempts (401s, POSTs to a login page) from one source within the window that make a brute force [default: 5]' -r
 complete -c ls-detect -l tz -d 'Zone of the work hours: an IANA name (Europe/Berlin), UTC, an offset (+02:00), or local [default: local]' -r
 complete -c ls-detect -l work-hours -d 'Work hours for the off-hours rule, HH:MM-HH:MM (an end before the start is a night shift) [default: 08:00-18:00]' -r
 complete -c ls-detect -l weekend -d 'The days of the weekend for the weekend rule (comma-separated: sat,sun; none for no weekend) [default: sat,sun]' -r

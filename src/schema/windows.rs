@@ -46,6 +46,10 @@ pub enum EventTypeRule {
     /// A failed logon: an invalid user when the status says the name does not exist, else a
     /// failed password.
     FailedOrInvalidUser,
+    /// A credential check (Kerberos, NTLM) that may pass or fail: counted as a logon only when
+    /// refused (its success is no logon of its own: 4624 follows), as an invalid user when
+    /// the status says the name does not exist, else a failed password.
+    RefusedCheck,
 }
 
 /// Whose account an event is about.
@@ -59,6 +63,9 @@ pub enum Subject {
 
 /// `STATUS_NO_SUCH_USER`: the name given does not exist.
 pub const STATUS_NO_SUCH_USER: u64 = 0xC000_0064;
+
+/// Kerberos `KDC_ERR_C_PRINCIPAL_UNKNOWN` (4768, 4771): the name given does not exist.
+pub const KDC_PRINCIPAL_UNKNOWN: u64 = 0x6;
 
 const AUTHENTICATION: &[&str] = &["authentication"];
 const IAM: &[&str] = &["iam"];
@@ -105,6 +112,15 @@ pub static PROCESS_CREATED: WindowsEventKind = WindowsEventKind {
     command_line: true,
     ..kind(4688, &["process"], START, "created-process", Outcome::Success)
 };
+/// 4776: a domain controller checked NTLM credentials; the logon it serves is logged (4625,
+/// 4624) where it happened, with its source.
+pub static CREDENTIALS_VALIDATED: WindowsEventKind = by_status(
+    WindowsEventKind {
+        event_type: Some(EventTypeRule::RefusedCheck),
+        ..kind(4776, AUTHENTICATION, START, "credentials-validated", Outcome::Unknown)
+    },
+    true,
+);
 /// 4740: an account was locked out.
 pub static LOCKED_OUT: WindowsEventKind = kind(4740, IAM, USER_CHANGE, "user-locked-out", Outcome::Success);
 /// 1102: the Security audit log was cleared.
@@ -148,13 +164,16 @@ pub static WINDOWS_EVENTS: &[WindowsEventKind] = &[
     kind(4738, IAM, USER_CHANGE, "user-changed", Outcome::Success),
     kind(4767, IAM, USER_CHANGE, "user-unlocked", Outcome::Success),
     by_status(
-        kind(
-            4768,
-            AUTHENTICATION,
-            START,
-            "kerberos-ticket-requested",
-            Outcome::Unknown,
-        ),
+        WindowsEventKind {
+            event_type: Some(EventTypeRule::RefusedCheck),
+            ..kind(
+                4768,
+                AUTHENTICATION,
+                START,
+                "kerberos-ticket-requested",
+                Outcome::Unknown,
+            )
+        },
         false,
     ),
     by_status(
@@ -169,16 +188,14 @@ pub static WINDOWS_EVENTS: &[WindowsEventKind] = &[
     ),
     WindowsEventKind {
         failure_detail: true,
+        event_type: Some(EventTypeRule::RefusedCheck),
         ..kind(4771, AUTHENTICATION, START, "kerberos-preauth-failed", Outcome::Failure)
     },
-    by_status(
-        kind(4776, AUTHENTICATION, START, "credentials-validated", Outcome::Unknown),
-        true,
-    ),
 ];
 
 /// The named kinds above, which rules recognise, beside the rest of the table.
-static NAMED: [&WindowsEventKind; 7] = [
+static NAMED: [&WindowsEventKind; 8] = [
+    &CREDENTIALS_VALIDATED,
     &LOGGED_IN,
     &LOGON_FAILED,
     &SPECIAL_LOGON,

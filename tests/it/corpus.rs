@@ -317,11 +317,10 @@ fn crowdsec_web_access_logs() {
 
 /// How many of the sources CrowdSec's web scenarios alert on get an alert of ours, and the
 /// floor that holds it (python3 over crowdsec-hub/web/*/labels.json: 64 sources). The ones
-/// still missed are denial of service by cache-busting or switching agents, an HTTP login
-/// burst, admin-interface and WordPress plugin enumeration, a mail brute force and binary
-/// junk on the HTTP port.
+/// still missed are denial of service by cache-busting or switching agents, admin-interface
+/// and WordPress plugin enumeration, a mail brute force and binary junk on the HTTP port.
 const CROWDSEC_WEB_SOURCES: usize = 64;
-const CROWDSEC_WEB_ALERTED_FLOOR: usize = 52;
+const CROWDSEC_WEB_ALERTED_FLOOR: usize = 53;
 
 /// Whether `ip` is `source`, or inside it when `source` is a network (IPv6 sources are
 /// counted per /64).
@@ -345,16 +344,15 @@ fn source_covers(source: &str, ip: &str) -> bool {
     }
 }
 
-/// Each source a CrowdSec web scenario alerts on gets an alert from `ls-detect` (at the
-/// floor above), and the tests of sites CrowdSec whitelists (an app's own requests for its
-/// `.sql` migrations, its API) get none.
-#[test]
-#[cfg_attr(not(logsentry_corpus), ignore = "needs LOGSENTRY_CORPUS=../shared/corpus")]
-fn crowdsec_web_scenarios_alert_on_their_sources() {
+/// What `ls-detect` made of the CrowdSec tests of `category`, read by `ls-parse format`: how
+/// many sources the scenarios alert on, how many of those got an alert of ours, and which did
+/// not. The tests of what CrowdSec whitelists or calls a false positive (`-whitelist`, `-fp`,
+/// `whitelists`) must get no alert at all.
+fn crowdsec_sources_alerted(category: &str, format: &str) -> (usize, usize, Vec<String>) {
     let corpus = corpus();
     let (mut sources, mut alerted, mut missed) = (0, 0, Vec::new());
-    for (log, labels) in crowdsec_tests(&corpus, "web") {
-        let parsed = ls_parse(&["auto", log.to_str().expect("path")], b"");
+    for (log, labels) in crowdsec_tests(&corpus, category) {
+        let parsed = ls_parse(&[format, log.to_str().expect("path")], b"");
         let detected = ls_detect(&[], &parsed.stdout);
         assert!(detected.status.success(), "{}", log.display());
         let alert_sources: BTreeSet<String> = alerts(&detected)
@@ -366,7 +364,7 @@ fn crowdsec_web_scenarios_alert_on_their_sources() {
             .and_then(Path::file_name)
             .and_then(|name| name.to_str())
             .unwrap_or("");
-        if test.ends_with("-whitelist") {
+        if test.ends_with("-whitelist") || test.ends_with("-fp") || test == "whitelists" {
             assert!(alert_sources.is_empty(), "{test}: alerts on {alert_sources:?}");
         }
         let wanted: BTreeSet<&String> = labels
@@ -384,10 +382,40 @@ fn crowdsec_web_scenarios_alert_on_their_sources() {
             }
         }
     }
+    (sources, alerted, missed)
+}
+
+/// Each source a CrowdSec web scenario alerts on gets an alert from `ls-detect` (at the
+/// floor above), and the tests of sites CrowdSec whitelists (an app's own requests for its
+/// `.sql` migrations, its API) get none.
+#[test]
+#[cfg_attr(not(logsentry_corpus), ignore = "needs LOGSENTRY_CORPUS=../shared/corpus")]
+fn crowdsec_web_scenarios_alert_on_their_sources() {
+    let (sources, alerted, missed) = crowdsec_sources_alerted("web", "auto");
     println!("crowdsec web sources alerted: {alerted}/{sources}; missed: {missed:?}");
     assert_eq!(sources, CROWDSEC_WEB_SOURCES, "every labelled source was checked");
     assert!(
         alerted >= CROWDSEC_WEB_ALERTED_FLOOR,
         "{alerted}/{sources} sources alerted, below the floor {CROWDSEC_WEB_ALERTED_FLOOR}; missed {missed:?}"
+    );
+}
+
+/// The sources CrowdSec's SSH scenarios alert on (python3 over crowdsec-hub/ssh/*/labels.json:
+/// 10). The one missed is impossible travel, which needs the GeoIP of two logins.
+const CROWDSEC_SSH_SOURCES: usize = 10;
+const CROWDSEC_SSH_ALERTED_FLOOR: usize = 9;
+
+/// Each source a CrowdSec SSH scenario alerts on gets an alert of ours: brute force fast and
+/// slow, and the connections that fail before authentication (key exchange, banner, the
+/// CVE-2024-6387 timeouts); the false-positive and whitelist tests get none.
+#[test]
+#[cfg_attr(not(logsentry_corpus), ignore = "needs LOGSENTRY_CORPUS=../shared/corpus")]
+fn crowdsec_ssh_scenarios_alert_on_their_sources() {
+    let (sources, alerted, missed) = crowdsec_sources_alerted("ssh", "ssh");
+    println!("crowdsec ssh sources alerted: {alerted}/{sources}; missed: {missed:?}");
+    assert_eq!(sources, CROWDSEC_SSH_SOURCES, "every labelled source was checked");
+    assert!(
+        alerted >= CROWDSEC_SSH_ALERTED_FLOOR,
+        "{alerted}/{sources} sources alerted, below the floor {CROWDSEC_SSH_ALERTED_FLOOR}; missed {missed:?}"
     );
 }

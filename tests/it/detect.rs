@@ -1017,3 +1017,138 @@ fn headers_carry_attacks_and_product_lists_are_not_commands() {
     let message = &alerts(&all)[0].message;
     assert!(message.contains("in the Referer"), "{message}");
 }
+
+/// The rule ids ls-detect alerts on for `log` (auth.log lines of 2026, UTC), in order.
+fn ssh_alert_rules(log: &str) -> Vec<String> {
+    let events = ls_parse(&["ssh", "--tz", "UTC", "--year", "2026"], log.as_bytes());
+    assert!(events.status.success(), "{}", stderr(&events));
+    let alerts = ls_detect(&["--skip", "off-hours-login,weekend-login"], &events.stdout);
+    assert!(alerts.status.success(), "{}", stderr(&alerts));
+    String::from_utf8_lossy(&alerts.stdout)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|record| record["event"]["kind"] == "alert")
+        .map(|alert| alert["rule"]["id"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+/// A guess every 70 minutes stays under every per-minute limit; over a day it is a slow brute
+/// force, and the login it ends with a compromise. A user who mistypes now and then between
+/// logins from the same address is neither.
+#[test]
+fn slow_guessing_is_a_slow_brute_force_and_typos_between_logins_are_not() {
+    let mut slow = String::new();
+    for attempt in 0..12u32 {
+        let minutes = attempt * 70;
+        slow.push_str(&format!(
+            "Mar 11 {:02}:{:02}:00 bastion sshd[{}]: Failed password for root from 203.0.113.50 port 5{attempt}00 ssh2\n",
+            minutes / 60,
+            minutes % 60,
+            7000 + attempt
+        ));
+    }
+    slow.push_str("Mar 11 14:30:00 bastion sshd[7100]: Accepted password for root from 203.0.113.50 port 51000 ssh2\n");
+    assert_eq!(
+        ssh_alert_rules(&slow),
+        ["slow-brute-force", "compromise-after-brute-force"]
+    );
+
+    let mut typos = String::new();
+    for hour in 0..20u32 {
+        let pid = 8000 + hour;
+        if hour % 2 == 0 {
+            typos.push_str(&format!(
+                "Mar 11 {hour:02}:00:00 bastion sshd[{pid}]: Failed password for alice from 198.51.100.20 port 5{pid} ssh2\n"
+            ));
+        }
+        typos.push_str(&format!(
+            "Mar 11 {hour:02}:00:09 bastion sshd[{pid}]: Accepted password for alice from 198.51.100.20 port 5{pid} ssh2\n"
+        ));
+    }
+    assert_eq!(ssh_alert_rules(&typos), Vec::<String>::new());
+}
+
+/// Connections that fail before a login is tried (key exchange nobody offers, a timeout before
+/// authentication, closes of key-only bots) are an alert of their own; a password guesser's
+/// connections, which end `[preauth]` too, are its brute force alone, and a key login's
+/// refused keys are nothing.
+#[test]
+fn connections_failing_before_authentication_are_their_own_alert() {
+    let mut kex = String::new();
+    for attempt in 0..4u32 {
+        kex.push_str(&format!(
+            "Jun  8 10:44:3{attempt} server sshd[{}]: Unable to negotiate with 192.0.2.77 port 4562{attempt}: no matching key exchange method found. Their offer: diffie-hellman-group1-sha1 [preauth]\n",
+            9000 + attempt
+        ));
+    }
+    assert_eq!(ssh_alert_rules(&kex), ["preauth-failures"]);
+
+    let mut timeouts = String::new();
+    for attempt in 0..4u32 {
+        timeouts.push_str(&format!(
+            "Jul  1 09:3{attempt}:56 usbkey sshd[{}]: fatal: Timeout before authentication for 192.0.2.78 port 4705{attempt}\n",
+            9100 + attempt
+        ));
+    }
+    assert_eq!(ssh_alert_rules(&timeouts), ["preauth-failures"]);
+
+    let mut guessing = String::new();
+    for attempt in 0..6u32 {
+        let pid = 9200 + attempt;
+        guessing.push_str(&format!(
+            "Jun  8 11:00:1{attempt} server sshd[{pid}]: Failed password for root from 192.0.2.79 port 5{pid} ssh2\n\
+             Jun  8 11:00:1{attempt} server sshd[{pid}]: Connection closed by authenticating user root 192.0.2.79 port 5{pid} [preauth]\n"
+        ));
+    }
+    assert_eq!(ssh_alert_rules(&guessing), ["brute-force"]);
+
+    let mut keys = String::new();
+    for login in 0..5u32 {
+        let pid = 9300 + login;
+        keys.push_str(&format!(
+            "Jun  8 12:0{login}:00 server sshd[{pid}]: Failed publickey for bob from 192.0.2.80 port 5{pid} ssh2: ED25519 SHA256:abc\n\
+             Jun  8 12:0{login}:01 server sshd[{pid}]: Accepted publickey for bob from 192.0.2.80 port 5{pid} ssh2: ED25519 SHA256:def\n\
+             Jun  8 12:0{login}:09 server sshd[{pid}]: Received disconnect from 192.0.2.80 port 5{pid}:11: disconnected by user\n\
+             Jun  8 12:0{login}:09 server sshd[{pid}]: Disconnected from user bob 192.0.2.80 port 5{pid}\n"
+        ));
+    }
+    assert_eq!(ssh_alert_rules(&keys), Vec::<String>::new());
+}
+
+/// Guessing at a web login: POSTs to a login page the server answers with the form again, or
+/// requests it refuses with 401, are a brute force; logins it answers with a redirect (the
+/// way in) and GETs of the page are not counted.
+#[test]
+fn http_login_guessing_is_a_brute_force_and_redirects_are_not_counted() {
+    let rules = |method: &str, target: &str, status: u16| {
+        let log: String = (0..6)
+            .map(|second| {
+                format!(
+                    "192.0.2.90 - - [12/Jul/2026:11:45:0{second} +0000] \"{method} {target} HTTP/1.1\" {status} 1950 \"-\" \"Mozilla/5.0\"\n"
+                )
+            })
+            .collect();
+        let events = ls_parse(&["apache"], log.as_bytes());
+        assert!(events.status.success(), "{}", stderr(&events));
+        let detected = ls_detect(&["--only", "http-brute-force"], &events.stdout);
+        assert!(detected.status.success(), "{}", stderr(&detected));
+        String::from_utf8_lossy(&detected.stdout)
+            .lines()
+            .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+            .filter(|record| record["event"]["kind"] == "alert")
+            .map(|alert| {
+                (
+                    alert["logsentry"]["count"].as_u64().unwrap_or(0),
+                    alert["message"].as_str().unwrap_or("").to_owned(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let guessed = rules("POST", "/wp-login.php", 200);
+    assert_eq!(guessed.len(), 1, "{guessed:?}");
+    assert_eq!(guessed[0].0, 5);
+    assert!(guessed[0].1.contains("\"/wp-login.php\""), "{guessed:?}");
+    assert_eq!(rules("GET", "/admin/", 401).len(), 1);
+    assert_eq!(rules("POST", "/users/sign_in", 302), []);
+    assert_eq!(rules("GET", "/wp-login.php", 200), []);
+}

@@ -258,3 +258,46 @@ fn stdin_and_auto_read_the_same_records_as_the_file() {
     assert_eq!(ssh.status.code(), Some(1));
     assert!(stderr(&ssh).contains("ls-parse evtx"), "{}", stderr(&ssh));
 }
+
+/// Each of the brute-force samples gets its alert: guessing over OpenSSH for Windows, which
+/// logs no source address (`-`), per account and host; Kerberos pre-authentication failures
+/// (4771) per source, and Kerbrute's enumeration of names as credential stuffing.
+#[test]
+#[cfg_attr(not(logsentry_corpus), ignore = "needs LOGSENTRY_CORPUS=../shared/corpus")]
+fn windows_brute_force_samples_alert_with_and_without_a_source() {
+    let base = corpus().join("evtx/evtx-to-mitre-attack/TA0006-Credential Access/T1110.xxx-Brut force");
+    let rules_for = |name: &str| -> Vec<String> {
+        let path = base.join(name);
+        let events = ls_parse(&["evtx", path.to_str().expect("path")], b"");
+        assert!(events.status.success(), "{name}: {}", stderr(&events));
+        let detected = ls_detect(
+            &["--skip", "off-hours-login,weekend-login,audit-log-cleared"],
+            &events.stdout,
+        );
+        assert!(detected.status.success(), "{name}: {}", stderr(&detected));
+        String::from_utf8_lossy(&detected.stdout)
+            .lines()
+            .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+            .filter(|record| record["event"]["kind"] == "alert")
+            .map(|alert| alert["rule"]["id"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        rules_for("ID4625-OpenSSH brutforce with valid users.evtx"),
+        ["account-brute-force"]
+    );
+    assert_eq!(
+        rules_for("ID4625-OpenSSH brutforce with non existing users.evtx"),
+        ["account-brute-force"],
+        "five guesses, each logged as 4625 and 4776, are one alert"
+    );
+    assert_eq!(
+        rules_for("ID4771-Kerberos brutforce with valid user.evtx"),
+        ["brute-force"]
+    );
+    let enumeration = rules_for("ID4768-4771-Kerberos user enumeration (Kerbrute).evtx");
+    assert!(
+        enumeration.contains(&"credential-stuffing".to_owned()),
+        "{enumeration:?}"
+    );
+}

@@ -1,7 +1,9 @@
 //! Brute force: [threshold] failed or invalid-user logins from one source within the window
-//! (HIGH, T1110.001), from any source that logs logins. Its escalation shares its state: a
-//! success from a source that crossed the threshold within the compromise window is an
-//! account compromise (CRITICAL, T1078), the alert that matters most.
+//! (HIGH, T1110.001), from any source that logs logins; and its slow form, a lower rate over
+//! hours (MEDIUM: [slow threshold] within the slow window, for a source that never crossed
+//! the fast threshold), which keeps under every per-minute limit. Its escalation shares
+//! their state: a success from a source that crossed either within the compromise window is
+//! an account compromise (CRITICAL, T1078), the alert that matters most.
 
 use crate::detect::attempts::Attempts;
 use crate::detect::technique::{CREDENTIAL_ACCESS, INITIAL_ACCESS, PASSWORD_GUESSING, VALID_ACCOUNTS};
@@ -29,6 +31,29 @@ static THRESHOLD: Setting = Setting {
     },
 };
 
+/// `--only`/`--skip` id of the slow brute-force rule.
+pub const SLOW_BRUTE_FORCE_ID: &str = "slow-brute-force";
+
+/// `--slow-brute-force-threshold`.
+static SLOW_THRESHOLD: Setting = Setting {
+    name: "slow-brute-force-threshold",
+    value_name: "N",
+    help: "Failed or invalid-user logins from one source within the slow window that make a slow brute force",
+    kind: SettingKind::Count {
+        default: 10,
+        min: 1,
+        max: u64::MAX,
+    },
+};
+
+/// `--slow-brute-force-window`.
+static SLOW_WINDOW: Setting = Setting {
+    name: "slow-brute-force-window",
+    value_name: "DURATION",
+    help: "The window a slow brute force is counted in (seconds, or 10m, 1h, 1d)",
+    kind: SettingKind::Duration { default: 24 * 3600 },
+};
+
 /// `--compromise-window`.
 static COMPROMISE_WINDOW: Setting = Setting {
     name: "compromise-window",
@@ -47,6 +72,17 @@ static BRUTE_FORCE: Rule = Rule {
     settings: &[&THRESHOLD, &WINDOW],
 };
 
+static SLOW_BRUTE_FORCE: Rule = Rule {
+    id: SLOW_BRUTE_FORCE_ID,
+    name: "Slow brute force",
+    description:
+        "Failed or invalid-user logins from one source at a low rate for hours, under the brute-force threshold",
+    severity: Severity::Medium,
+    technique: PASSWORD_GUESSING,
+    tactic: CREDENTIAL_ACCESS,
+    settings: &[&SLOW_THRESHOLD, &SLOW_WINDOW],
+};
+
 static COMPROMISE: Rule = Rule {
     id: COMPROMISE_ID,
     name: "Compromise after brute force",
@@ -57,12 +93,14 @@ static COMPROMISE: Rule = Rule {
     settings: &[&COMPROMISE_WINDOW],
 };
 
-static RULES: [&Rule; 2] = [&BRUTE_FORCE, &COMPROMISE];
+static RULES: [&Rule; 3] = [&BRUTE_FORCE, &SLOW_BRUTE_FORCE, &COMPROMISE];
 
 /// Brute force and the compromise that escalates it.
 pub struct BruteForce {
     threshold: u64,
     window: i64,
+    slow_threshold: u64,
+    slow_window: i64,
     compromise_window: i64,
     attempts: Attempts,
     sources: ExpiringMap<SourceKey, SourceState>,
@@ -71,10 +109,22 @@ pub struct BruteForce {
 #[derive(Debug)]
 struct SourceState {
     failures: ThresholdState,
-    /// The burst that last crossed the threshold: when, and how many attempts it had.
-    crossed: Option<(i64, u64)>,
+    /// The same failures against the slow threshold and window.
+    slow_failures: ThresholdState,
+    /// When the fast threshold was last crossed.
+    fast_crossed_at: Option<i64>,
+    /// The burst that last crossed a threshold.
+    crossed: Option<Crossed>,
     compromise_alerted: Option<i64>,
     keep_until: i64,
+}
+
+/// A burst that crossed a threshold: when, how many attempts it had, and which threshold.
+#[derive(Debug, Clone, Copy)]
+struct Crossed {
+    at: i64,
+    failures: u64,
+    slowly: bool,
 }
 
 impl Expiring for SourceState {
@@ -89,6 +139,8 @@ impl BruteForce {
         BruteForce {
             threshold: config.settings.count(&THRESHOLD).max(1),
             window: config.window_seconds(),
+            slow_threshold: config.settings.count(&SLOW_THRESHOLD).max(1),
+            slow_window: config.settings.seconds(&SLOW_WINDOW),
             compromise_window: config.settings.seconds(&COMPROMISE_WINDOW),
             attempts: Attempts::new(config.window_seconds()),
             sources: ExpiringMap::new(config.window_seconds()),
@@ -101,21 +153,44 @@ impl BruteForce {
         }
         let now = event.time.unix_seconds();
         let (threshold, window) = (self.threshold, self.window);
+        let (slow_threshold, slow_window) = (self.slow_threshold, self.slow_window);
         let state = self.sources.entry(source, now, || SourceState {
             failures: ThresholdState::default(),
+            slow_failures: ThresholdState::default(),
+            fast_crossed_at: None,
             crossed: None,
             compromise_alerted: None,
             keep_until: now,
         });
-        state.keep_until = state.keep_until.max(now.saturating_add(window));
+        state.keep_until = state.keep_until.max(now.saturating_add(window.max(slow_window)));
         let crossing = state.failures.record(event, now, threshold, window);
+        let slow_crossing = state.slow_failures.record(event, now, slow_threshold, slow_window);
+        if crossing == Crossing::Below {
+            // A source that went over the fast threshold within the slow window has had its
+            // alert; the slow one would only repeat it.
+            let fast_lately = state.fast_crossed_at.is_some_and(|at| now - at <= slow_window);
+            if slow_crossing != Crossing::Below && !fast_lately {
+                let alert_due = slow_crossing == Crossing::Alert;
+                Self::slow_brute_force(
+                    state,
+                    event,
+                    source,
+                    (slow_threshold, alert_due),
+                    self.compromise_window,
+                    alerts,
+                );
+            }
+            return;
+        }
         let Some(burst) = state.failures.burst.as_ref() else {
             return;
         };
-        if crossing == Crossing::Below {
-            return;
-        }
-        state.crossed = Some((now, burst.count));
+        state.fast_crossed_at = Some(now);
+        state.crossed = Some(Crossed {
+            at: now,
+            failures: burst.count,
+            slowly: false,
+        });
         state.keep_until = state.keep_until.max(now.saturating_add(self.compromise_window));
         if crossing == Crossing::Alert {
             let message = format!(
@@ -130,12 +205,63 @@ impl BruteForce {
         }
     }
 
+    /// The slow threshold was crossed (`state.slow_failures` holds the burst): a success
+    /// from the source is now a compromise, and the first crossing in its window alerts.
+    fn slow_brute_force(
+        state: &mut SourceState,
+        event: &Observed<'_>,
+        source: SourceKey,
+        (slow_threshold, alert_due): (u64, bool),
+        compromise_window: i64,
+        alerts: &mut Vec<Alert>,
+    ) {
+        let now = event.time.unix_seconds();
+        let Some(burst) = state.slow_failures.burst.as_ref() else {
+            return;
+        };
+        state.crossed = Some(Crossed {
+            at: now,
+            failures: burst.count,
+            slowly: true,
+        });
+        state.keep_until = state.keep_until.max(now.saturating_add(compromise_window));
+        if !alert_due {
+            return;
+        }
+        let message = format!(
+            "{} failed {} logins for {} from {source} in {}, a few at a time",
+            burst.count,
+            burst.module_title(),
+            burst.who(),
+            duration_text(burst.duration_seconds()),
+        );
+        let risk = risk_score(Severity::Medium, burst.count, slow_threshold);
+        alerts.push(burst.alert(&SLOW_BRUTE_FORCE, event, Some(source), message, risk));
+    }
+
+    /// A success is a compromise if the source crossed a threshold lately; either way it
+    /// starts the slow count afresh: a user who mistypes now and then logs in in between,
+    /// a slow guesser does not.
     fn success(&mut self, event: &Observed<'_>, source: SourceKey, alerts: &mut Vec<Alert>) {
+        self.compromise(event, source, alerts);
+        if let Some(state) = self.sources.get_mut(&source) {
+            if state.crossed.is_none_or(|crossed| !crossed.slowly) {
+                state.slow_failures = ThresholdState::default();
+            }
+        }
+    }
+
+    fn compromise(&mut self, event: &Observed<'_>, source: SourceKey, alerts: &mut Vec<Alert>) {
         let now = event.time.unix_seconds();
         let Some(state) = self.sources.get_mut(&source) else {
             return;
         };
-        let Some((crossed_at, failures)) = state.crossed else {
+        let Some(Crossed {
+            at: crossed_at,
+            failures,
+            slowly,
+        }) = state.crossed
+        else {
             return;
         };
         if now - crossed_at > self.compromise_window || now < crossed_at.saturating_sub(self.window) {
@@ -145,7 +271,8 @@ impl BruteForce {
             return;
         }
         state.compromise_alerted = Some(now);
-        let Some(burst) = state.failures.burst.as_ref() else {
+        let crossing_burst = if slowly { &state.slow_failures } else { &state.failures };
+        let Some(burst) = crossing_burst.burst.as_ref() else {
             return;
         };
         let user = event.user().unwrap_or("an unknown user");
@@ -196,6 +323,12 @@ impl Detector for BruteForce {
             format!(
                 "a success within {} of a brute force from the same source",
                 duration_text(self.compromise_window)
+            )
+        } else if id == SLOW_BRUTE_FORCE_ID {
+            format!(
+                "{} failed or invalid-user logins from one source in {}, below the brute-force threshold",
+                self.slow_threshold,
+                duration_text(self.slow_window)
             )
         } else {
             format!(

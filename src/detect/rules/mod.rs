@@ -2,10 +2,13 @@
 //! [`all`]; its thresholds are [`Setting`](super::Setting)s declared on its
 //! [`Rule`](super::Rule), and the flags, config keys and `--list-rules` follow.
 
+mod account_brute_force;
 pub(super) mod account_changes;
 mod brute_force;
 mod credential_stuffing;
+mod http_brute_force;
 pub(super) mod off_hours;
+mod preauth;
 mod scanner;
 mod scanner_agent;
 pub(super) mod sql_query;
@@ -19,8 +22,11 @@ pub fn all(config: &DetectConfig) -> Vec<Box<dyn Detector>> {
     vec![
         Box::new(brute_force::BruteForce::new(config)),
         Box::new(credential_stuffing::CredentialStuffing::new(config)),
+        Box::new(account_brute_force::AccountBruteForce::new(config)),
+        Box::new(preauth::PreauthFailures::new(config)),
         Box::new(off_hours::OffHours::new(config)),
         Box::new(scanner::Scanner::new(config)),
+        Box::new(http_brute_force::HttpBruteForce::new(config)),
         Box::new(scanner_agent::ScannerAgent::new(config)),
         Box::new(account_changes::AccountChanges::new(config)),
         Box::new(web::WebAttacks::new()),

@@ -8,7 +8,9 @@ mod json_scan;
 pub mod stream;
 
 use super::Reject;
-use crate::schema::windows::{windows_event, EventTypeRule, OutcomeRule, Subject, STATUS_NO_SUCH_USER};
+use crate::schema::windows::{
+    windows_event, EventTypeRule, OutcomeRule, Subject, KDC_PRINCIPAL_UNKNOWN, STATUS_NO_SUCH_USER,
+};
 use crate::schema::{Event, EventCode, EventType, EventWriter, Outcome};
 use crate::time::Timestamp;
 use json_scan::{flat_members, integer_value, string_value, Leading, Members};
@@ -402,14 +404,17 @@ pub fn map_record(
                     None => Outcome::Unknown,
                 },
             };
-            event.logsentry.event_type = kind.event_type.map(|rule| match rule {
-                EventTypeRule::Fixed(event_type) => event_type,
-                EventTypeRule::FailedOrInvalidUser
-                    if sub_status == Some(STATUS_NO_SUCH_USER) || status == Some(STATUS_NO_SUCH_USER) =>
-                {
-                    EventType::InvalidUser
+            let no_such_user = sub_status == Some(STATUS_NO_SUCH_USER) || status == Some(STATUS_NO_SUCH_USER);
+            let refused = event.event.outcome == Outcome::Failure;
+            event.logsentry.event_type = kind.event_type.and_then(|rule| match rule {
+                EventTypeRule::Fixed(event_type) => Some(event_type),
+                EventTypeRule::FailedOrInvalidUser if no_such_user => Some(EventType::InvalidUser),
+                EventTypeRule::FailedOrInvalidUser => Some(EventType::Failed),
+                EventTypeRule::RefusedCheck if !refused => None,
+                EventTypeRule::RefusedCheck if no_such_user || status == Some(KDC_PRINCIPAL_UNKNOWN) => {
+                    Some(EventType::InvalidUser)
                 }
-                EventTypeRule::FailedOrInvalidUser => EventType::Failed,
+                EventTypeRule::RefusedCheck => Some(EventType::Failed),
             });
         }
         None => event.event.action = "windows-event",

@@ -565,7 +565,9 @@ fn received_disconnect(rest: &str) -> Option<Fact<'_>> {
     let after = after.trim_start_matches([':', ' ']);
     let (code, text) = after.split_once(':').unwrap_or((after, ""));
     let counted = preauth || matches!(code.trim(), "3" | "14");
-    counted.then(|| auth_failure("ssh-preauth-disconnect").remote(remote).reason(text))
+    // Its own action: sshd follows it with `Disconnected from` for the same connection, and
+    // two kinds of message from one process are one attempt.
+    counted.then(|| auth_failure("ssh-disconnect-received").remote(remote).reason(text))
 }
 
 #[cfg(test)]

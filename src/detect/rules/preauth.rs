@@ -1,0 +1,144 @@
+//! Pre-authentication failures: [threshold] SSH connections from one source within the window
+//! that failed before any login was tried (MEDIUM, T1110) — a key exchange or host key nobody
+//! offers, a malformed banner, a timeout before authentication (the CVE-2024-6387 exploit's
+//! signature), a protocol error, a disconnect or close before authenticating. Scanners and
+//! key-only bots never reach a password prompt, so the brute-force rule never counts them.
+//! A source that is guessing passwords in the same window is left to the brute-force rule:
+//! each of its connections also ends `[preauth]`, and one attack is one alert.
+
+use crate::detect::attempts::Attempts;
+use crate::detect::technique::{BRUTE_FORCE, CREDENTIAL_ACCESS};
+use crate::detect::threshold::{Crossing, ThresholdState};
+use crate::detect::window::{Expiring, ExpiringMap, WINDOW};
+use crate::detect::{risk_score, DetectConfig, Detector, Observed, Rule, SourceKey};
+use crate::detect::{Setting, SettingKind};
+use crate::schema::{Alert, Severity};
+use crate::time::duration_text;
+
+/// `--only`/`--skip` id.
+pub const ID: &str = "preauth-failures";
+
+/// The module whose connection failures this rule counts.
+const SSH: &str = "ssh";
+
+/// `--preauth-threshold`.
+static THRESHOLD: Setting = Setting {
+    name: "preauth-threshold",
+    value_name: "N",
+    help: "SSH connections from one source within the window that fail before a login is tried",
+    kind: SettingKind::Count {
+        default: 4,
+        min: 1,
+        max: u64::MAX,
+    },
+};
+
+static RULE: Rule = Rule {
+    id: ID,
+    name: "Pre-authentication failures",
+    description: "Many SSH connections from one source that fail before a login is tried: key exchange, \
+                  banner, timeout and protocol failures, disconnects before authenticating",
+    severity: Severity::Medium,
+    technique: BRUTE_FORCE,
+    tactic: CREDENTIAL_ACCESS,
+    settings: &[&THRESHOLD, &WINDOW],
+};
+
+static RULES: [&Rule; 1] = [&RULE];
+
+/// Connection failures per source.
+pub struct PreauthFailures {
+    threshold: u64,
+    window: i64,
+    attempts: Attempts,
+    sources: ExpiringMap<SourceKey, SourceState>,
+}
+
+struct SourceState {
+    failures: ThresholdState,
+    /// Until when the source counts as guessing passwords (a login failure was seen).
+    guessing_until: i64,
+    keep_until: i64,
+}
+
+impl Expiring for SourceState {
+    fn expires_at(&self) -> i64 {
+        self.keep_until
+    }
+}
+
+impl PreauthFailures {
+    /// A detector with `config`'s threshold.
+    pub fn new(config: &DetectConfig) -> Self {
+        PreauthFailures {
+            threshold: config.settings.count(&THRESHOLD).max(1),
+            window: config.window_seconds(),
+            attempts: Attempts::new(config.window_seconds()),
+            sources: ExpiringMap::new(config.window_seconds()),
+        }
+    }
+}
+
+impl Detector for PreauthFailures {
+    fn rules(&self) -> &'static [&'static Rule] {
+        &RULES
+    }
+
+    fn observe(&mut self, event: &Observed<'_>, alerts: &mut Vec<Alert>) {
+        let Some(source) = event.source else {
+            return;
+        };
+        if &*event.module != SSH || event.view.event.outcome.as_deref() != Some("failure") {
+            return;
+        }
+        let now = event.time.unix_seconds();
+        let window = self.window;
+        let guess = event.class.is_some_and(|class| class.is_failure());
+        if guess {
+            // Only a source already failing connections is marked: a plain brute force costs
+            // this rule nothing.
+            if let Some(state) = self.sources.get_mut(&source) {
+                state.guessing_until = now.saturating_add(window);
+            }
+            return;
+        }
+        // A login event (a refused key among them: the handshake an agent makes) is no
+        // connection failure.
+        let login = event.view.logsentry.event_type.is_some();
+        if login || self.attempts.count(event) == 0 {
+            return;
+        }
+        let threshold = self.threshold;
+        let state = self.sources.entry(source, now, || SourceState {
+            failures: ThresholdState::default(),
+            guessing_until: i64::MIN,
+            keep_until: now,
+        });
+        state.keep_until = now.saturating_add(window);
+        if state.failures.record(event, now, threshold, window) != Crossing::Alert || now <= state.guessing_until {
+            return;
+        }
+        let Some(burst) = state.failures.burst.as_ref() else {
+            return;
+        };
+        let message = format!(
+            "{} SSH connections from {source} failed before authentication, in {}",
+            burst.count,
+            duration_text(burst.duration_seconds())
+        );
+        let risk = risk_score(Severity::Medium, burst.count, threshold);
+        alerts.push(burst.alert(&RULE, event, Some(source), message, risk));
+    }
+
+    fn expire(&mut self, now: i64) {
+        self.sources.expire(now);
+    }
+
+    fn thresholds(&self, _id: &str) -> String {
+        format!(
+            "{} SSH connections from one source failing before a login in {}",
+            self.threshold,
+            duration_text(self.window)
+        )
+    }
+}
