@@ -8,6 +8,7 @@ mod mysql;
 mod ssh;
 mod syslog;
 mod web_access;
+mod web_error;
 
 pub use auto::AutoParser;
 pub use clock::{Clock, ClockConfig};
@@ -39,7 +40,7 @@ pub struct LineFormat {
 
 /// Every line format, in the order `auto` tries them. A new format is a parser file and one
 /// line here.
-pub static LINE_FORMATS: &[&LineFormat] = &[&ssh::FORMAT, &web_access::FORMAT, &mysql::FORMAT];
+pub static LINE_FORMATS: &[&LineFormat] = &[&ssh::FORMAT, &web_access::FORMAT, &web_error::FORMAT, &mysql::FORMAT];
 
 /// The `evtx` format, which is records rather than lines (see `evtx::stream`).
 pub const EVTX_NAME: &str = "evtx";

@@ -165,7 +165,11 @@ fn parse_after_timestamp(time: HeaderTime, text: &str) -> Option<SyslogLine<'_>>
         });
     }
     let (second, after_second) = split_token(after_first);
-    if let Some((program, pid, message)) = parse_tag(second, after_second) {
+    let tagged = parse_tag(second, after_second)
+        .map(|(program, pid, message)| unwrap_kernel_prefix(program, pid, message))
+        .or_else(|| versioned_tag(second, after_second))
+        .or_else(|| login_tag(after_first));
+    if let Some((program, pid, message)) = tagged {
         return Some(SyslogLine {
             time,
             host: Some(first),
@@ -182,6 +186,46 @@ fn parse_after_timestamp(time: HeaderTime, text: &str) -> Option<SyslogLine<'_>>
         pid: None,
         message: after_first,
     })
+}
+
+/// sysklogd names itself with its version: `syslogd 1.4.1: restart.`.
+fn versioned_tag<'a>(name: &'a str, after: &'a str) -> Option<(&'a str, Option<u32>, &'a str)> {
+    let (token, _) = split_token(after);
+    let version = token.strip_suffix(':')?;
+    let is_version =
+        version.starts_with(|c: char| c.is_ascii_digit()) && version.bytes().all(|b| b.is_ascii_digit() || b == b'.');
+    let is_name = !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    (is_version && is_name).then(|| (name, None, after.get(token.len()..).unwrap_or("").trim_start()))
+}
+
+/// login(1)'s argv makes `-- root[2421]:` (after a double space) the tag of a console login.
+fn login_tag(after_host: &str) -> Option<(&str, Option<u32>, &str)> {
+    let rest = after_host.trim_start().strip_prefix("-- ")?;
+    let (tag, after_tag) = split_token(rest);
+    let (program, pid, message) = parse_tag(tag, after_tag)?;
+    pid.map(|pid| (program, Some(pid), message))
+}
+
+/// Some journal exports write another program's line behind `kernel:` (and the kernel's
+/// uptime stamp, `[ 12.345678]`): `kernel: sshd[12]: Failed ...` is sshd's line. Only a tag
+/// with a pid counts, so the kernel's own `audit: type=...` stays the kernel's.
+fn unwrap_kernel_prefix<'a>(program: &'a str, pid: Option<u32>, message: &'a str) -> (&'a str, Option<u32>, &'a str) {
+    if program != "kernel" || pid.is_some() {
+        return (program, pid, message);
+    }
+    let after_uptime = message
+        .strip_prefix('[')
+        .and_then(|rest| rest.split_once(']'))
+        .filter(|(uptime, _)| uptime.trim().bytes().all(|b| b.is_ascii_digit() || b == b'.'))
+        .map_or(message, |(_, rest)| rest.trim_start());
+    let (tag, after_tag) = split_token(after_uptime);
+    match parse_tag(tag, after_tag) {
+        Some((inner, Some(inner_pid), inner_message)) => (inner, Some(inner_pid), inner_message),
+        _ => (program, pid, message),
+    }
 }
 
 /// `host sshd[123]: message` with no timestamp (journal exports, some test logs).
@@ -232,6 +276,8 @@ fn parse_rfc5424(text: &str) -> Option<SyslogLine<'_>> {
 }
 
 /// Skips `-` or one or more `[id key="value" ...]` elements; returns the message after them.
+/// A `]` inside a quoted value does not end its element: RFC 5424 wants it escaped, and not
+/// every writer does.
 fn skip_structured_data(text: &str) -> Option<&str> {
     if let Some(rest) = text.strip_prefix('-') {
         return Some(rest.strip_prefix(' ').unwrap_or(rest));
@@ -240,10 +286,15 @@ fn skip_structured_data(text: &str) -> Option<&str> {
     let mut pos = 0;
     while bytes.get(pos) == Some(&b'[') {
         pos += 1;
+        let mut quoted = false;
         loop {
             match bytes.get(pos)? {
                 b'\\' => pos += 2,
-                b']' => {
+                b'"' => {
+                    quoted = !quoted;
+                    pos += 1;
+                }
+                b']' if !quoted => {
                     pos += 1;
                     break;
                 }
@@ -265,6 +316,11 @@ fn parse_tag<'a>(token: &'a str, after: &'a str) -> Option<(&'a str, Option<u32>
         return None;
     }
     // Tags are a few bytes long: a plain backwards loop beats a vectorised search here.
+    // `[sshd]:`, as some relays write the tag.
+    if let Some(program) = tag.strip_prefix('[').and_then(|inner| inner.strip_suffix(']')) {
+        let name = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'/');
+        return (!program.is_empty() && program.bytes().all(name)).then_some((program, None, after));
+    }
     if let Some(open) = tag.bytes().rposition(|b| b == b'[') {
         let pid_text = tag[open + 1..].strip_suffix(']')?;
         let pid = pid_text.parse().ok()?;
@@ -320,6 +376,31 @@ mod tests {
         assert_eq!(rfc.message, "Failed unknown for x");
         let with_sd = parse_header("<13>1 - h app - ID [a b=\"c\\]\"][d] hello").expect("syslog");
         assert_eq!((with_sd.time, with_sd.message), (HeaderTime::Missing, "hello"));
+    }
+
+    /// The tags and wrappers relays and journal exports write, each read as the program it is.
+    #[test]
+    fn bracketed_tags_kernel_wrappers_versions_and_quoted_brackets() {
+        let bracketed = parse_header("Mar 11 10:00:00 host [sshd]: Failed password").expect("syslog");
+        assert_eq!(
+            (bracketed.program, bracketed.pid, bracketed.message),
+            ("sshd", None, "Failed password")
+        );
+        let kernel = parse_header("Mar 11 10:00:00 host kernel: [ 12.345] sshd[12]: Failed x").expect("syslog");
+        assert_eq!(
+            (kernel.program, kernel.pid, kernel.message),
+            ("sshd", Some(12), "Failed x")
+        );
+        let audit = parse_header("Mar 11 10:00:00 host kernel: audit: type=1400 x").expect("syslog");
+        assert_eq!((audit.program, audit.message), ("kernel", "audit: type=1400 x"));
+        let versioned = parse_header("Jun 19 04:09:11 combo syslogd 1.4.1: restart.").expect("syslog");
+        assert_eq!((versioned.program, versioned.message), ("syslogd", "restart."));
+        let login = parse_header("Jul  7 08:06:15 combo  -- root[2421]: ROOT LOGIN ON tty2").expect("syslog");
+        assert_eq!((login.program, login.pid), ("root", Some(2421)));
+        let quoted = parse_header("<34>1 2026-03-11T10:00:00Z h sshd 12 - [m x=\"a]b\"] Failed y").expect("syslog");
+        assert_eq!(quoted.message, "Failed y");
+        let untagged = parse_header("Mar 11 10:00:00 host -- MARK --").expect("syslog");
+        assert_eq!(untagged.program, "");
     }
 
     #[test]

@@ -103,6 +103,33 @@ fn skipped_and_rejected_are_counted_and_rejects_kept_verbatim() {
     );
 }
 
+/// sshd's lines as relays and journal exports write them (a bracketed tag, a `]` inside a
+/// quoted structured-data value, behind `kernel:`) are sshd's events; a header with no tag
+/// at all is a line we cannot attribute, so it is a reject the user can see, not "skipped".
+#[test]
+fn relayed_sshd_lines_are_read_and_untagged_lines_are_rejects() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rejects = dir.path().join("rejects.txt");
+    let input = "Mar 11 10:00:00 host [sshd]: Failed password for root from 192.0.2.1 port 22 ssh2\n\
+                 <34>1 2026-03-11T10:00:01Z host sshd 12 - [meta x=\"a]b\"] Failed password for root from 192.0.2.1 port 22 ssh2\n\
+                 Mar 11 10:00:02 host kernel: [ 4.2] sshd[12]: Failed password for root from 192.0.2.1 port 22 ssh2\n\
+                 Mar 11 10:00:03 host some words without a tag\n";
+    let output = ls_parse(
+        &["ssh", "--year", "2026", "--rejects", rejects.to_str().expect("path")],
+        input.as_bytes(),
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(summary(&output), (4, 3, 0, 1), "{}", stderr(&output));
+    assert!(events(&output)
+        .iter()
+        .all(|e| e.event.action == "ssh-login" && e.user.name.as_deref() == Some("root")));
+    assert!(stderr(&output).contains("<stdin>:4: rejected: syslog line without a program tag"));
+    assert_eq!(
+        std::fs::read_to_string(&rejects).expect("rejects"),
+        "Mar 11 10:00:03 host some words without a tag\n"
+    );
+}
+
 #[test]
 fn quiet_hides_the_summary() {
     let output = ls_parse(&["ssh", "-q"], b"");

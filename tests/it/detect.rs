@@ -1152,3 +1152,33 @@ fn http_login_guessing_is_a_brute_force_and_redirects_are_not_counted() {
     assert_eq!(rules("POST", "/users/sign_in", 302), []);
     assert_eq!(rules("GET", "/wp-login.php", 200), []);
 }
+
+/// Apache's and nginx's error logs are read by `auto` as a format of their own: refused HTTP
+/// authentication counts towards brute force like any failed login, whatever the server.
+#[test]
+fn refused_http_authentication_in_error_logs_is_a_brute_force() {
+    let mut log = String::new();
+    for attempt in 0..3u32 {
+        log.push_str(&format!(
+            "2026/03/11 10:00:0{attempt} [error] 1234#0: *{attempt} user \"admin\": password mismatch, client: 192.0.2.91, server: x, request: \"GET / HTTP/1.1\", host: \"x\"\n"
+        ));
+        log.push_str(&format!(
+            "[Wed Mar 11 10:00:1{attempt}.000000 2026] [auth_basic:error] [pid 42] [client 192.0.2.91:5123{attempt}] AH01617: user root: authentication failure for \"/\": Password Mismatch\n"
+        ));
+    }
+    let events = ls_parse(&["auto"], log.as_bytes());
+    assert!(events.status.success(), "{}", stderr(&events));
+    assert!(
+        stderr(&events).contains("6 events, 0 skipped, 0 rejected"),
+        "{}",
+        stderr(&events)
+    );
+    let detected = ls_detect(&["--only", "brute-force"], &events.stdout);
+    let alerts: Vec<serde_json::Value> = String::from_utf8_lossy(&detected.stdout)
+        .lines()
+        .filter_map(|line| serde_json::from_str(line).ok())
+        .filter(|record: &serde_json::Value| record["event"]["kind"] == "alert")
+        .collect();
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    assert_eq!(alerts[0]["source"]["ip"], "192.0.2.91");
+}

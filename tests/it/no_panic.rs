@@ -24,6 +24,11 @@ const SEEDS: &[&str] = &[
     "# User@Host: root[root] @ localhost [127.0.0.1]  Id:     3",
     "# Query_time: 0.003464  Lock_time: 0.000324 Rows_sent: 1000  Rows_examined: 2000 Bytes_sent: 9",
     "# Time: 2016-07-20T18:13:25.698433Z",
+    "[Thu Mar 13 19:04:13.123456 2014] [auth_basic:error] [pid 4205:tid 3075] [client [2001:db8::1]:51234] AH01617: user bob: authentication failure for \"/\": Password Mismatch",
+    "2026/03/11 10:00:00 [error] 1234#0: *5 user \"bob\": password mismatch, client: 192.0.2.1, server: x, request: \"GET / HTTP/1.1\"",
+    "Feb 15 16:23:00 srv httpd[22034]: [authz_core:error] [pid 22034] [remote 192.0.2.1:58585] AH01630: client denied by server configuration: /",
+    "Mar 11 10:00:00 host kernel: [ 4.2] [sshd]: Digest: user `u' in realm `r' not found",
+    "Jun 19 04:09:11 combo syslogd 1.4.1: restart.",
 ];
 
 fn parse_all_formats(bytes: &[u8]) {

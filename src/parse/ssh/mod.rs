@@ -53,6 +53,11 @@ impl SshParser {
         ctx: &LineCtx<'_>,
         emit: &mut Emit<'_>,
     ) -> Result<Parsed, Reject> {
+        // A header with no program tag is a line we cannot attribute: the user sees it among
+        // the rejects rather than in a count of lines that were not ours.
+        if header.program.is_empty() {
+            return Err(Reject::new("syslog line without a program tag"));
+        }
         let (message, repeat) = unfold_repeated(header.message);
         let sshd = is_sshd(header.program);
         let fact = if sshd {
