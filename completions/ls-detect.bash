@@ -23,7 +23,7 @@ _ls__detect() {
 
     case "${cmd}" in
         ls__detect)
-            opts="-q -h -V --rejects --quiet --list-rules --config --only --skip --window --ipv6-prefix --brute-force-threshold --slow-brute-force-threshold --slow-brute-force-window --compromise-window --stuffing-threshold --account-brute-force-threshold --preauth-threshold --scan-threshold --http-brute-force-threshold --tz --work-hours --weekend --allow-user --allow-source --privileged-group --help --version"
+            opts="-q -h -V --rejects --quiet --list-rules --config --only --skip --window --ipv6-prefix --brute-force-threshold --slow-brute-force-threshold --slow-brute-force-window --compromise-window --stuffing-threshold --account-brute-force-threshold --distributed-threshold --distributed-window --preauth-threshold --scan-threshold --http-brute-force-threshold --tz --work-hours --weekend --allow-user --allow-source --privileged-group --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -74,6 +74,14 @@ _ls__detect() {
                     return 0
                     ;;
                 --account-brute-force-threshold)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --distributed-threshold)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --distributed-window)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -10,6 +10,8 @@ complete -c ls-detect -l slow-brute-force-window -d 'The window a slow brute for
 complete -c ls-detect -l compromise-window -d 'How long after a brute force a success from the same source is a compromise [default: 24h]' -r
 complete -c ls-detect -l stuffing-threshold -d 'Distinct usernames tried from one source within the window that make credential stuffing [default: 3]' -r
 complete -c ls-detect -l account-brute-force-threshold -d 'Failed or invalid-user logins for one account on one host, with no source address, within the window [default: 5]' -r
+complete -c ls-detect -l distributed-threshold -d 'Distinct sources one existing account is refused to within the distributed window [default: 10]' -r
+complete -c ls-detect -l distributed-window -d 'The window a distributed brute force is counted in (seconds, or 10m, 1h, 1d) [default: 1h]' -r
 complete -c ls-detect -l preauth-threshold -d 'SSH connections from one source within the window that fail before a login is tried [default: 4]' -r
 complete -c ls-detect -l scan-threshold -d 'Responses with status 404 to one source within the window that make a vulnerability scan [default: 10]' -r
 complete -c ls-detect -l http-brute-force-threshold -d 'HTTP login attempts (401s, POSTs to a login page) from one source within the window that make a brute force [default: 5]' -r

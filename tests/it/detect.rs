@@ -1182,3 +1182,27 @@ fn refused_http_authentication_in_error_logs_is_a_brute_force() {
     assert_eq!(alerts.len(), 1, "{alerts:?}");
     assert_eq!(alerts[0]["source"]["ip"], "192.0.2.91");
 }
+
+/// One existing account refused to ten addresses in an hour, two tries each, is a distributed
+/// brute force though no address crossed a threshold; names that do not exist, or nine
+/// addresses, are not.
+#[test]
+fn one_account_from_many_sources_is_a_distributed_brute_force() {
+    let log = |sources: u32, who: &str| {
+        let mut log = String::new();
+        for source in 0..sources {
+            for attempt in 0..2 {
+                let pid = 6000 + source * 2 + attempt;
+                log.push_str(&format!(
+                    "Mar 11 10:{:02}:{attempt}0 bastion sshd[{pid}]: Failed password for {who} from 198.51.100.{} port 5{pid} ssh2\n",
+                    source * 5,
+                    source + 1
+                ));
+            }
+        }
+        ssh_alert_rules(&log)
+    };
+    assert_eq!(log(10, "alice"), ["distributed-brute-force"]);
+    assert_eq!(log(9, "alice"), Vec::<String>::new());
+    assert_eq!(log(10, "invalid user nobody"), Vec::<String>::new());
+}

@@ -6,6 +6,7 @@ mod account_brute_force;
 pub(super) mod account_changes;
 mod brute_force;
 mod credential_stuffing;
+mod distributed_brute_force;
 mod http_brute_force;
 pub(super) mod off_hours;
 mod preauth;
@@ -23,6 +24,7 @@ pub fn all(config: &DetectConfig) -> Vec<Box<dyn Detector>> {
         Box::new(brute_force::BruteForce::new(config)),
         Box::new(credential_stuffing::CredentialStuffing::new(config)),
         Box::new(account_brute_force::AccountBruteForce::new(config)),
+        Box::new(distributed_brute_force::DistributedBruteForce::new(config)),
         Box::new(preauth::PreauthFailures::new(config)),
         Box::new(off_hours::OffHours::new(config)),
         Box::new(scanner::Scanner::new(config)),
