@@ -185,6 +185,42 @@ static RULES: [&Rule; 14] = [
 /// Attack patterns in request targets.
 pub struct WebAttacks {
     normalized: String,
+    /// Values found benign lately, per part (target, User-Agent, Referer): a client's page and
+    /// its assets repeat one agent and referrer, and a site's assets their targets, so most
+    /// requests are judged by one comparison instead of a scan.
+    recent_benign: [RecentBenign; 3],
+}
+
+/// How many benign values of one part are remembered.
+const RECENT_BENIGN: usize = 8;
+
+/// The last few values of one part that were found benign, a ring whose strings are reused:
+/// no allocation once it is full. A value is benign or not whatever the request around it,
+/// so remembering the verdict changes none.
+#[derive(Default)]
+struct RecentBenign {
+    values: [String; RECENT_BENIGN],
+    next: usize,
+}
+
+impl RecentBenign {
+    /// The longest value remembered: a rare long one is scanned again rather than kept.
+    const MAX_LEN: usize = 512;
+
+    fn contains(&self, value: &str) -> bool {
+        self.values.iter().any(|known| known == value)
+    }
+
+    fn remember(&mut self, value: &str) {
+        if value.len() > Self::MAX_LEN {
+            return;
+        }
+        if let Some(slot) = self.values.get_mut(self.next) {
+            slot.clear();
+            slot.push_str(value);
+        }
+        self.next = (self.next + 1) % RECENT_BENIGN;
+    }
 }
 
 /// The compiled patterns, shared, and compiled on the first request that needs them: listing
@@ -205,6 +241,7 @@ impl WebAttacks {
     pub fn new() -> Self {
         WebAttacks {
             normalized: String::new(),
+            recent_benign: Default::default(),
         }
     }
 }
@@ -227,13 +264,18 @@ impl Detector for WebAttacks {
                 .into_iter()
                 .map(|(name, value)| (Some(name), value, Part::Header)),
         );
-        for (header, text, part) in parts {
+        for ((header, text, part), recent) in parts.zip(&mut self.recent_benign) {
             let Some(text) = text else { continue };
+            if recent.contains(text) {
+                continue;
+            }
             if part == Part::Header && !patterns().header_may_carry_an_attack(text) {
+                recent.remember(text);
                 continue;
             }
             normalize(text, &mut self.normalized);
             let Some((class, matched)) = patterns().classify_part(&self.normalized, part) else {
+                recent.remember(text);
                 continue;
             };
             let rule = rule_for(class, event.view.http.response.status_code == Some(200));
@@ -339,7 +381,22 @@ fn first_chars(text: &str, max: usize) -> (&str, bool) {
 
 #[cfg(test)]
 mod tests {
-    use super::first_chars;
+    use super::{first_chars, RecentBenign, RECENT_BENIGN};
+
+    #[test]
+    fn recent_benign_values_are_a_ring_of_the_latest_short_ones() {
+        let mut recent = RecentBenign::default();
+        for n in 0..=RECENT_BENIGN {
+            recent.remember(&format!("agent {n}"));
+        }
+        assert!(!recent.contains("agent 0"), "the oldest gave way");
+        assert!((1..=RECENT_BENIGN).all(|n| recent.contains(&format!("agent {n}"))));
+        assert!(!recent.contains("agent"));
+        let long = "x".repeat(RecentBenign::MAX_LEN + 1);
+        recent.remember(&long);
+        assert!(!recent.contains(&long));
+        assert!(recent.contains("agent 1"), "a long value takes no slot");
+    }
 
     #[test]
     fn shown_text_is_cut_at_a_character_count() {
