@@ -3,8 +3,10 @@
 //! not alerted again inside its window and activity that goes on past it gets one follow-up.
 
 use super::burst::Burst;
+use super::window::{Expiring, ExpiringMap};
 use super::Observed;
 use smallvec::SmallVec;
+use std::hash::Hash;
 
 /// Where one source stands against a threshold.
 #[derive(Debug, Default)]
@@ -64,6 +66,73 @@ impl ThresholdState {
         } else {
             Crossing::Quiet
         }
+    }
+}
+
+/// [`ThresholdState`] per key (a source, an account), each forgotten a window after its last
+/// event, with `T` for what a rule keeps beside the count.
+pub struct ThresholdPerKey<K, T = ()> {
+    threshold: u64,
+    window: i64,
+    keys: ExpiringMap<K, Keyed<T>>,
+}
+
+/// One key's count and its rule's extra state.
+pub struct Keyed<T> {
+    /// Where the key stands against the threshold.
+    pub counted: ThresholdState,
+    /// What the rule keeps beside it.
+    pub extra: T,
+    keep_until: i64,
+}
+
+impl<T> Expiring for Keyed<T> {
+    fn expires_at(&self) -> i64 {
+        self.keep_until
+    }
+}
+
+impl<K: Eq + Hash, T: Default> ThresholdPerKey<K, T> {
+    /// `threshold` events per key within `window` seconds (a threshold of 0 counts as 1).
+    pub fn new(threshold: u64, window: i64) -> Self {
+        ThresholdPerKey {
+            threshold: threshold.max(1),
+            window,
+            keys: ExpiringMap::new(window),
+        }
+    }
+
+    /// Counts `event` at `now` for `key`: what it found, and the key's state (its burst holds
+    /// what an alert reports).
+    pub fn record(&mut self, key: K, event: &Observed<'_>, now: i64) -> (Crossing, &mut Keyed<T>) {
+        let (threshold, window) = (self.threshold, self.window);
+        let keyed = self.keys.entry(key, now, || Keyed {
+            counted: ThresholdState::default(),
+            extra: T::default(),
+            keep_until: now,
+        });
+        keyed.keep_until = now.saturating_add(window);
+        (keyed.counted.record(event, now, threshold, window), keyed)
+    }
+
+    /// The state of `key`, if it is counted.
+    pub fn get_mut(&mut self, key: &K) -> Option<&mut Keyed<T>> {
+        self.keys.get_mut(key)
+    }
+
+    /// Forgets the keys quiet for a window before `now`.
+    pub fn expire(&mut self, now: i64) {
+        self.keys.expire(now);
+    }
+
+    /// The threshold counted against.
+    pub fn threshold(&self) -> u64 {
+        self.threshold
+    }
+
+    /// The window counted within.
+    pub fn window(&self) -> i64 {
+        self.window
     }
 }
 

@@ -6,8 +6,8 @@
 
 use crate::detect::attempts::{fnv1a, Attempts};
 use crate::detect::technique::{CREDENTIAL_ACCESS, PASSWORD_GUESSING};
-use crate::detect::threshold::{Crossing, ThresholdState};
-use crate::detect::window::{Expiring, ExpiringMap, WINDOW};
+use crate::detect::threshold::{Crossing, ThresholdPerKey};
+use crate::detect::window::WINDOW;
 use crate::detect::{risk_score, DetectConfig, Detector, Observed, Rule};
 use crate::detect::{Setting, SettingKind};
 use crate::schema::windows::CREDENTIALS_VALIDATED;
@@ -43,31 +43,16 @@ static RULES: [&Rule; 1] = [&RULE];
 
 /// Failures per (host, account), keyed by their hashes: the key costs no allocation.
 pub struct AccountBruteForce {
-    threshold: u64,
-    window: i64,
     attempts: Attempts,
-    accounts: ExpiringMap<(u64, u64), AccountState>,
-}
-
-struct AccountState {
-    failures: ThresholdState,
-    keep_until: i64,
-}
-
-impl Expiring for AccountState {
-    fn expires_at(&self) -> i64 {
-        self.keep_until
-    }
+    failures: ThresholdPerKey<(u64, u64)>,
 }
 
 impl AccountBruteForce {
     /// A detector with `config`'s threshold.
     pub fn new(config: &DetectConfig) -> Self {
         AccountBruteForce {
-            threshold: config.settings.count(&THRESHOLD).max(1),
-            window: config.window_seconds(),
             attempts: Attempts::new(config.window_seconds()),
-            accounts: ExpiringMap::new(config.window_seconds()),
+            failures: ThresholdPerKey::new(config.settings.count(&THRESHOLD), config.window_seconds()),
         }
     }
 }
@@ -100,17 +85,10 @@ impl Detector for AccountBruteForce {
         if self.attempts.count(event) == 0 {
             return;
         }
-        let now = event.time.unix_seconds();
-        let (threshold, window) = (self.threshold, self.window);
-        let state = self.accounts.entry((fnv1a(host), fnv1a(user)), now, || AccountState {
-            failures: ThresholdState::default(),
-            keep_until: now,
-        });
-        state.keep_until = now.saturating_add(window);
-        if state.failures.record(event, now, threshold, window) != Crossing::Alert {
-            return;
-        }
-        let Some(burst) = state.failures.burst.as_ref() else {
+        let threshold = self.failures.threshold();
+        let key = (fnv1a(host), fnv1a(user));
+        let (crossing, failures) = self.failures.record(key, event, event.time.unix_seconds());
+        let Some(burst) = failures.counted.burst.as_ref().filter(|_| crossing == Crossing::Alert) else {
             return;
         };
         let message = format!(
@@ -126,14 +104,14 @@ impl Detector for AccountBruteForce {
     }
 
     fn expire(&mut self, now: i64) {
-        self.accounts.expire(now);
+        self.failures.expire(now);
     }
 
     fn thresholds(&self, _id: &str) -> String {
         format!(
             "{} failed or invalid-user logins for one account on one host, no source address, in {}",
-            self.threshold,
-            duration_text(self.window)
+            self.failures.threshold(),
+            duration_text(self.failures.window())
         )
     }
 }

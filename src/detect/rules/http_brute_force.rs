@@ -5,8 +5,8 @@
 //! wrong password and redirects on a right one, so a redirect is not counted.
 
 use crate::detect::technique::{CREDENTIAL_ACCESS, PASSWORD_GUESSING};
-use crate::detect::threshold::{Crossing, ThresholdState};
-use crate::detect::window::{Expiring, ExpiringMap, WINDOW};
+use crate::detect::threshold::{Crossing, ThresholdPerKey};
+use crate::detect::window::WINDOW;
 use crate::detect::{risk_score, DetectConfig, Detector, Observed, Rule, SourceKey};
 use crate::detect::{Setting, SettingKind};
 use crate::schema::{Alert, Severity};
@@ -84,29 +84,14 @@ fn is_login_attempt(event: &Observed<'_>) -> bool {
 
 /// Login attempts per source.
 pub struct HttpBruteForce {
-    threshold: u64,
-    window: i64,
-    sources: ExpiringMap<SourceKey, SourceState>,
-}
-
-struct SourceState {
-    attempts: ThresholdState,
-    keep_until: i64,
-}
-
-impl Expiring for SourceState {
-    fn expires_at(&self) -> i64 {
-        self.keep_until
-    }
+    attempts: ThresholdPerKey<SourceKey>,
 }
 
 impl HttpBruteForce {
     /// A detector with `config`'s threshold.
     pub fn new(config: &DetectConfig) -> Self {
         HttpBruteForce {
-            threshold: config.settings.count(&THRESHOLD).max(1),
-            window: config.window_seconds(),
-            sources: ExpiringMap::new(config.window_seconds()),
+            attempts: ThresholdPerKey::new(config.settings.count(&THRESHOLD), config.window_seconds()),
         }
     }
 }
@@ -123,17 +108,9 @@ impl Detector for HttpBruteForce {
         if !is_login_attempt(event) {
             return;
         }
-        let now = event.time.unix_seconds();
-        let (threshold, window) = (self.threshold, self.window);
-        let state = self.sources.entry(source, now, || SourceState {
-            attempts: ThresholdState::default(),
-            keep_until: now,
-        });
-        state.keep_until = now.saturating_add(window);
-        if state.attempts.record(event, now, threshold, window) != Crossing::Alert {
-            return;
-        }
-        let Some(burst) = state.attempts.burst.as_ref() else {
+        let threshold = self.attempts.threshold();
+        let (crossing, attempts) = self.attempts.record(source, event, event.time.unix_seconds());
+        let Some(burst) = attempts.counted.burst.as_ref().filter(|_| crossing == Crossing::Alert) else {
             return;
         };
         let target = event.view.url.original.as_deref().unwrap_or("");
@@ -150,14 +127,14 @@ impl Detector for HttpBruteForce {
     }
 
     fn expire(&mut self, now: i64) {
-        self.sources.expire(now);
+        self.attempts.expire(now);
     }
 
     fn thresholds(&self, _id: &str) -> String {
         format!(
             "{} HTTP login attempts (401s, POSTs to a login page) from one source in {}",
-            self.threshold,
-            duration_text(self.window)
+            self.attempts.threshold(),
+            duration_text(self.attempts.window())
         )
     }
 }

@@ -8,8 +8,8 @@
 
 use crate::detect::attempts::Attempts;
 use crate::detect::technique::{BRUTE_FORCE, CREDENTIAL_ACCESS};
-use crate::detect::threshold::{Crossing, ThresholdState};
-use crate::detect::window::{Expiring, ExpiringMap, WINDOW};
+use crate::detect::threshold::{Crossing, ThresholdPerKey};
+use crate::detect::window::WINDOW;
 use crate::detect::{risk_score, DetectConfig, Detector, Observed, Rule, SourceKey};
 use crate::detect::{Setting, SettingKind};
 use crate::schema::{Alert, Severity};
@@ -48,33 +48,18 @@ static RULES: [&Rule; 1] = [&RULE];
 
 /// Connection failures per source.
 pub struct PreauthFailures {
-    threshold: u64,
-    window: i64,
     attempts: Attempts,
-    sources: ExpiringMap<SourceKey, SourceState>,
-}
-
-struct SourceState {
-    failures: ThresholdState,
-    /// Until when the source counts as guessing passwords (a login failure was seen).
-    guessing_until: i64,
-    keep_until: i64,
-}
-
-impl Expiring for SourceState {
-    fn expires_at(&self) -> i64 {
-        self.keep_until
-    }
+    /// Per source, beside the count: until when it counts as guessing passwords (a login
+    /// failure was seen).
+    failures: ThresholdPerKey<SourceKey, Option<i64>>,
 }
 
 impl PreauthFailures {
     /// A detector with `config`'s threshold.
     pub fn new(config: &DetectConfig) -> Self {
         PreauthFailures {
-            threshold: config.settings.count(&THRESHOLD).max(1),
-            window: config.window_seconds(),
             attempts: Attempts::new(config.window_seconds()),
-            sources: ExpiringMap::new(config.window_seconds()),
+            failures: ThresholdPerKey::new(config.settings.count(&THRESHOLD), config.window_seconds()),
         }
     }
 }
@@ -92,13 +77,13 @@ impl Detector for PreauthFailures {
             return;
         }
         let now = event.time.unix_seconds();
-        let window = self.window;
+        let window = self.failures.window();
         let guess = event.class.is_some_and(|class| class.is_failure());
         if guess {
             // Only a source already failing connections is marked: a plain brute force costs
             // this rule nothing.
-            if let Some(state) = self.sources.get_mut(&source) {
-                state.guessing_until = now.saturating_add(window);
+            if let Some(state) = self.failures.get_mut(&source) {
+                state.extra = Some(now.saturating_add(window));
             }
             return;
         }
@@ -108,17 +93,15 @@ impl Detector for PreauthFailures {
         if login || self.attempts.count(event) == 0 {
             return;
         }
-        let threshold = self.threshold;
-        let state = self.sources.entry(source, now, || SourceState {
-            failures: ThresholdState::default(),
-            guessing_until: i64::MIN,
-            keep_until: now,
-        });
-        state.keep_until = now.saturating_add(window);
-        if state.failures.record(event, now, threshold, window) != Crossing::Alert || now <= state.guessing_until {
-            return;
-        }
-        let Some(burst) = state.failures.burst.as_ref() else {
+        let threshold = self.failures.threshold();
+        let (crossing, state) = self.failures.record(source, event, now);
+        let guessing = state.extra.is_some_and(|until| now <= until);
+        let Some(burst) = state
+            .counted
+            .burst
+            .as_ref()
+            .filter(|_| crossing == Crossing::Alert && !guessing)
+        else {
             return;
         };
         let message = format!(
@@ -131,14 +114,14 @@ impl Detector for PreauthFailures {
     }
 
     fn expire(&mut self, now: i64) {
-        self.sources.expire(now);
+        self.failures.expire(now);
     }
 
     fn thresholds(&self, _id: &str) -> String {
         format!(
             "{} SSH connections from one source failing before a login in {}",
-            self.threshold,
-            duration_text(self.window)
+            self.failures.threshold(),
+            duration_text(self.failures.window())
         )
     }
 }

@@ -2,8 +2,8 @@
 //! window (MEDIUM, T1595) — OSSEC's default. Scanners ask for what is not there.
 
 use crate::detect::technique::{ACTIVE_SCANNING, RECONNAISSANCE};
-use crate::detect::threshold::{Crossing, ThresholdState};
-use crate::detect::window::{Expiring, ExpiringMap, WINDOW};
+use crate::detect::threshold::{Crossing, ThresholdPerKey};
+use crate::detect::window::WINDOW;
 use crate::detect::{risk_score, DetectConfig, Detector, Observed, Rule, SourceKey};
 use crate::detect::{Setting, SettingKind};
 use crate::schema::{Alert, Severity};
@@ -38,29 +38,14 @@ static RULES: [&Rule; 1] = [&RULE];
 
 /// 404s per source.
 pub struct Scanner {
-    threshold: u64,
-    window: i64,
-    sources: ExpiringMap<SourceKey, SourceState>,
-}
-
-struct SourceState {
-    misses: ThresholdState,
-    keep_until: i64,
-}
-
-impl Expiring for SourceState {
-    fn expires_at(&self) -> i64 {
-        self.keep_until
-    }
+    misses: ThresholdPerKey<SourceKey>,
 }
 
 impl Scanner {
     /// A detector with `config`'s threshold.
     pub fn new(config: &DetectConfig) -> Self {
         Scanner {
-            threshold: config.settings.count(&THRESHOLD).max(1),
-            window: config.window_seconds(),
-            sources: ExpiringMap::new(config.window_seconds()),
+            misses: ThresholdPerKey::new(config.settings.count(&THRESHOLD), config.window_seconds()),
         }
     }
 }
@@ -77,17 +62,9 @@ impl Detector for Scanner {
         if event.view.http.response.status_code != Some(404) {
             return;
         }
-        let now = event.time.unix_seconds();
-        let (threshold, window) = (self.threshold, self.window);
-        let state = self.sources.entry(source, now, || SourceState {
-            misses: ThresholdState::default(),
-            keep_until: now,
-        });
-        state.keep_until = now.saturating_add(window);
-        if state.misses.record(event, now, threshold, window) != Crossing::Alert {
-            return;
-        }
-        let Some(burst) = state.misses.burst.as_ref() else {
+        let threshold = self.misses.threshold();
+        let (crossing, misses) = self.misses.record(source, event, event.time.unix_seconds());
+        let Some(burst) = misses.counted.burst.as_ref().filter(|_| crossing == Crossing::Alert) else {
             return;
         };
         let message = format!(
@@ -100,14 +77,14 @@ impl Detector for Scanner {
     }
 
     fn expire(&mut self, now: i64) {
-        self.sources.expire(now);
+        self.misses.expire(now);
     }
 
     fn thresholds(&self, _id: &str) -> String {
         format!(
             "{} responses with status 404 to one source in {}",
-            self.threshold,
-            duration_text(self.window)
+            self.misses.threshold(),
+            duration_text(self.misses.window())
         )
     }
 }
