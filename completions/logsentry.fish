@@ -7,13 +7,14 @@ csv\t'One row per alert'
 json\t'The report\'s data model'"
 complete -c logsentry -l template -d 'A Tera template of your own for an HTML or Markdown report; it sees the data of --format json as `report`, and is escaped as HTML when its name ends in .html' -r -F
 complete -c logsentry -l title -d 'The report\'s title' -r
-complete -c logsentry -l tz -d 'Time zone of log timestamps that carry none (syslog) and of work hours for the off-hours rules: an IANA name (Europe/Berlin), UTC, an offset (+02:00) or `local`' -r
+complete -c logsentry -l tz -d 'Time zone of log timestamps that carry none (syslog) and of work hours for the off-hours rules: an IANA name (Europe/Berlin), UTC, an offset (+02:00) or `local` [default: the --config file\'s `tz`, else local]' -r
 complete -c logsentry -l config -d 'Detection settings (thresholds, work hours, allow lists), as for ls-detect --config' -r -F
 complete -c logsentry -l geoip -d 'Add source.geo.* from this city or country database (MaxMind DB format), as for ls-enrich --geoip' -r -F
 complete -c logsentry -l geoip-asn -d 'Add source.as.* from this ASN database (MaxMind DB format), as for ls-enrich --geoip-asn' -r -F
 complete -c logsentry -l color -d 'Colour in the summary' -r -f -a "auto\t'When standard output is a terminal and NO_COLOR is unset'
 always\t'Always'
 never\t'Never'"
+complete -c logsentry -l follow-symlinks -d 'Walk symbolic links to directories found below a directory operand (each directory and file is still read once); by default they are skipped and named on stderr'
 complete -c logsentry -s q -l quiet -d 'Print no summary line (and no progress line) at exit; warnings and errors still go to stderr'
 complete -c logsentry -l open -d 'Open the report when it is written (xdg-open, or open on macOS)'
 complete -c logsentry -s h -l help -d 'Print help (see more with \'--help\')'

@@ -23,7 +23,7 @@ _ls__correlate() {
 
     case "${cmd}" in
         ls__correlate)
-            opts="-q -h -V --rejects --quiet --by --min-types --window --final --incidents-only --help --version"
+            opts="-q -h -V --follow-symlinks --rejects --quiet --by --min-types --window --final --incidents-only --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -4,6 +4,7 @@ complete -c ls-detect -l only -d 'Run only these rules (comma-separated ids, see
 complete -c ls-detect -l skip -d 'Do not run these rules (comma-separated ids, see --list-rules)' -r
 complete -c ls-detect -l window -d 'The counting window, and how long the same alert stays quiet (seconds, or 10m, 1h, 1d) [default: 10m]' -r
 complete -c ls-detect -l ipv6-prefix -d 'IPv6 sources are counted per network of this prefix length (128: per address) [default: 64]' -r
+complete -c ls-detect -l max-tracked-keys -d 'Keys (sources, accounts) each rule keeps state for at most; when full, the quietest are forgotten first and counted in the summary [default: 100000]' -r
 complete -c ls-detect -l brute-force-threshold -d 'Failed or invalid-user logins from one source within the window that make a brute force [default: 5]' -r
 complete -c ls-detect -l slow-brute-force-threshold -d 'Failed or invalid-user logins from one source within the slow window that make a slow brute force [default: 10]' -r
 complete -c ls-detect -l slow-brute-force-window -d 'The window a slow brute force is counted in (seconds, or 10m, 1h, 1d) [default: 24h]' -r
@@ -21,6 +22,7 @@ complete -c ls-detect -l weekend -d 'The days of the weekend for the weekend rul
 complete -c ls-detect -l allow-user -d 'Users whose logins at any hour are expected (repeatable, or comma-separated; added to the config file\'s)' -r
 complete -c ls-detect -l allow-source -d 'Sources whose logins at any hour are expected: addresses or networks like 10.0.0.0/8 (repeatable, or comma-separated; added to the config file\'s)' -r
 complete -c ls-detect -l privileged-group -d 'Groups whose new members are reported (comma-separated; default: sudo, wheel, adm, admin, root, administrators, domain admins, enterprise admins, schema admins, dnsadmins, backup operators, account operators, server operators, print operators, group policy creator owners)' -r
+complete -c ls-detect -l follow-symlinks -d 'Walk symbolic links to directories found below a directory operand (each directory and file is still read once); by default they are skipped and named on stderr'
 complete -c ls-detect -s q -l quiet -d 'Print no summary line (and no progress line) at exit; warnings and errors still go to stderr'
 complete -c ls-detect -l list-rules -d 'Print every rule (id, severity, technique, thresholds, description) and exit'
 complete -c ls-detect -s h -l help -d 'Print help (see more with \'--help\')'

@@ -23,7 +23,7 @@ _ls__enrich() {
 
     case "${cmd}" in
         ls__enrich)
-            opts="-q -h -V --rejects --quiet --attack-stix --abuseipdb --abuseipdb-url --abuseipdb-cache --abuseipdb-ttl --abuseipdb-quota --abuseipdb-timeout --abuseipdb-max-wait --abuseipdb-workers --geoip --geoip-asn --offline --help --version"
+            opts="-q -h -V --follow-symlinks --rejects --quiet --attack-stix --abuseipdb --abuseipdb-url --abuseipdb-cache --abuseipdb-ttl --abuseipdb-quota --abuseipdb-timeout --abuseipdb-max-wait --abuseipdb-workers --geoip --geoip-asn --offline --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -23,7 +23,7 @@ _ls__parse() {
 
     case "${cmd}" in
         ls__parse)
-            opts="-q -F -h -V --rejects --quiet --follow --from-end --sleep-interval --year --tz --raw --kind --threads --max-line-bytes --help --version ssh apache apache-error mysql evtx auto"
+            opts="-q -F -h -V --follow-symlinks --rejects --quiet --follow --from-end --sleep-interval --year --tz --raw --kind --threads --max-line-bytes --help --version ssh apache apache-error mysql evtx auto"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -7,6 +7,7 @@ general\t'The general query log: connections and every statement'
 slow\t'The slow query log'"
 complete -c ls-parse -l threads -d 'Threads that decode a Windows .evtx file, and as many that map its records to events (with one, the reader maps); 0 means one per CPU. Records are written in file order whatever the number' -r
 complete -c ls-parse -l max-line-bytes -d 'Lines longer than this many bytes are rejected (their start goes to --rejects)' -r
+complete -c ls-parse -l follow-symlinks -d 'Walk symbolic links to directories found below a directory operand (each directory and file is still read once); by default they are skipped and named on stderr'
 complete -c ls-parse -s q -l quiet -d 'Print no summary line (and no progress line) at exit; warnings and errors still go to stderr'
 complete -c ls-parse -s F -l follow -d 'Keep reading as the files grow, across rename-and-create and copytruncate rotation (like `tail -F`); a file that does not exist yet is waited for. Ctrl-C or SIGTERM stops, printing the summary; a second one stops at once'
 complete -c ls-parse -l from-end -d 'With --follow: start at the current end of each file instead of reading it whole'

@@ -23,7 +23,7 @@ _ls__report() {
 
     case "${cmd}" in
         ls__report)
-            opts="-q -o -h -V --rejects --quiet --output --out-dir --format --template --title --help --version"
+            opts="-q -o -h -V --follow-symlinks --rejects --quiet --output --out-dir --format --template --title --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

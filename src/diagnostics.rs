@@ -2,8 +2,10 @@
 //! silently. Every stage speaks through this one channel, in one shape (`prog: place:
 //! message`, `prog: error: message`, one summary line), and describes the first ten lines it
 //! could not use before only counting them. Counters travel in this value, passed by `&mut`;
-//! there are no globals.
+//! there are no globals. Every line passes [`printable`]: file names and record text are
+//! written by whoever reached the service.
 
+use crate::text::printable;
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
@@ -149,12 +151,12 @@ impl Diagnostics {
 
     /// A warning line on stderr (`-q` does not hide warnings, only the summary).
     pub fn warn(&self, message: &str) {
-        let _ = writeln!(io::stderr().lock(), "{}: {message}", self.program);
+        let _ = writeln!(io::stderr().lock(), "{}: {}", self.program, printable(message));
     }
 
     /// An error line on stderr.
     pub fn error(&self, message: &str) {
-        let _ = writeln!(io::stderr().lock(), "{}: error: {message}", self.program);
+        let _ = writeln!(io::stderr().lock(), "{}: error: {}", self.program, printable(message));
     }
 
     /// Flushes the rejects file.
@@ -175,7 +177,7 @@ impl Diagnostics {
         if self.quiet {
             return;
         }
-        let _ = writeln!(io::stderr().lock(), "{}: {line}", self.program);
+        let _ = writeln!(io::stderr().lock(), "{}: {}", self.program, printable(line));
     }
 
     /// Whether any input failed or any record was malformed: a later stage's exit 1.

@@ -46,6 +46,8 @@ pub fn main() -> std::process::ExitCode {
 struct Counts {
     alerts: u64,
     ungrouped: u64,
+    /// Alerts passed through ungrouped for want of a valid `@timestamp`.
+    untimed: u64,
     incident_records: u64,
     other: u64,
 }
@@ -74,6 +76,11 @@ pub fn correlate(run: &CorrelateRun) -> Exit {
                 counts.other += 1;
                 Ok(())
             }
+            Ok(Outcome::Untimed) => {
+                counts.alerts += 1;
+                counts.untimed += 1;
+                Ok(())
+            }
             Err(malformed) => Err(Skipped(malformed)),
         },
     );
@@ -86,11 +93,16 @@ pub fn correlate(run: &CorrelateRun) -> Exit {
     }
     let read = &diagnostics.counts;
     diagnostics.summary_line(&format!(
-        "{} records, {} alerts ({} without {}), {} incident records, {} other records, {} malformed{}",
+        "{} records, {} alerts ({} without {}{}), {} incident records, {} other records, {} malformed{}",
         read.lines,
         counts.alerts,
         counts.ungrouped,
         run.config.by.field(),
+        if counts.untimed > 0 {
+            format!(", {} without a valid @timestamp", counts.untimed)
+        } else {
+            String::new()
+        },
         counts.incident_records,
         counts.other,
         read.malformed,

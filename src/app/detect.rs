@@ -173,6 +173,30 @@ struct Counts {
     events: u64,
     alerts: u64,
     passed: u64,
+    eviction_said: bool,
+}
+
+/// How often (in events) a run looks whether a rule began forgetting keys: often enough to
+/// say so while it happens, rarely enough to cost nothing.
+const EVICTION_CHECK_EVERY: u64 = 4096;
+
+/// Said once, when a rule first forgets keys: detection goes on, but it is no longer exact.
+pub fn eviction_warning(max_tracked_keys: u64) {
+    let _ = writeln!(
+        io::stderr().lock(),
+        "{PROGRAM}: warning: a rule holds --max-tracked-keys ({}) sources or accounts: from now on \
+         the quietest are forgotten first (counted in the summary)",
+        max_tracked_keys
+    );
+}
+
+/// `, 12500 keys evicted` for a summary line, when any were.
+pub fn eviction_note(evicted: u64) -> String {
+    if evicted > 0 {
+        format!(", {evicted} keys evicted")
+    } else {
+        String::new()
+    }
 }
 
 /// The detection engine a run asks for: its thresholds, the rules selected.
@@ -199,6 +223,10 @@ pub fn detect(run: &DetectRun) -> Exit {
             Ok(Outcome::Event { alerts }) => {
                 counts.events += 1;
                 counts.alerts += alerts as u64;
+                if !counts.eviction_said && counts.events % EVICTION_CHECK_EVERY == 0 && engine.evicted() > 0 {
+                    counts.eviction_said = true;
+                    eviction_warning(run.config.max_tracked_keys());
+                }
                 Ok(())
             }
             Ok(Outcome::PassedThrough) => {
@@ -208,6 +236,10 @@ pub fn detect(run: &DetectRun) -> Exit {
             Err(malformed) => Err(Skipped(malformed)),
         },
     );
+    let evicted = engine.evicted();
+    if evicted > 0 && !counts.eviction_said {
+        eviction_warning(run.config.max_tracked_keys());
+    }
     // The state of every source still in its window goes when the process does: freeing it
     // piece by piece first would only delay the exit.
     std::mem::forget(engine);
@@ -216,13 +248,14 @@ pub fn detect(run: &DetectRun) -> Exit {
     }
     let read = &diagnostics.counts;
     diagnostics.summary_line(&format!(
-        "{} records, {} events, {} alerts, {} passed through, {} malformed{}",
+        "{} records, {} events, {} alerts, {} passed through, {} malformed{}{}",
         read.lines,
         counts.events,
         counts.alerts,
         counts.passed,
         read.malformed,
-        read.unreadable_note()
+        read.unreadable_note(),
+        eviction_note(evicted)
     ));
     records_exit(&diagnostics)
 }

@@ -17,6 +17,7 @@ use crate::enrich::geoip::GeoIp;
 use crate::enrich::Enricher;
 use crate::ingest::InputSpec;
 use crate::report::Destination;
+use crate::text::printable;
 use clap::Parser;
 use std::ffi::OsString;
 use std::io::{self, IsTerminal, Write};
@@ -42,21 +43,31 @@ impl LogsentryRun {
         let stage_error = |error: clap::Error| {
             StartError::Usage(error.render().to_string().lines().next().unwrap_or_default().to_owned())
         };
+        // One zone for both stages: the flag, else the config file's (which ls-detect reads
+        // itself), else local.
+        let file_zone = match (&args.tz, &args.config) {
+            (None, Some(path)) => super::detect_config::ConfigFile::load(path)?.tz,
+            _ => None,
+        };
+        let zone = args.tz.clone().or(file_zone).unwrap_or_else(|| "local".to_owned());
         let mut parse_argv: Vec<OsString> = vec![
             "ls-parse".into(),
             "auto".into(),
             "-q".into(),
             "--tz".into(),
-            args.tz.clone().into(),
+            zone.clone().into(),
         ];
         if let Some(rejects) = &args.input.rejects {
             parse_argv.push("--rejects".into());
             parse_argv.push(rejects.clone().into_os_string());
         }
+        if args.input.follow_symlinks {
+            parse_argv.push("--follow-symlinks".into());
+        }
         parse_argv.push("--".into());
         parse_argv.extend(args.input.files.iter().map(|path| path.clone().into_os_string()));
         let parse = ParseConfig::from_args(ParseArgs::try_parse_from(parse_argv).map_err(stage_error)?)?;
-        let mut detect_argv: Vec<OsString> = vec!["ls-detect".into(), "-q".into(), "--tz".into(), args.tz.into()];
+        let mut detect_argv: Vec<OsString> = vec!["ls-detect".into(), "-q".into(), "--tz".into(), zone.into()];
         if let Some(config) = &args.config {
             detect_argv.push("--config".into());
             detect_argv.push(config.clone().into_os_string());
@@ -115,6 +126,7 @@ pub fn analyse(run: LogsentryRun) -> Exit {
         }
     };
     report.collector_mut().provenance_mut().inputs = parse.ingest.inputs.specs.iter().map(InputSpec::display).collect();
+    let detect_config = detect.config.clone();
     let stages = Stages::new(
         super::detect::engine(&detect),
         Enricher::new(AttackTable::embedded()).with_geoip(geoip),
@@ -136,10 +148,18 @@ pub fn analyse(run: LogsentryRun) -> Exit {
     let counts = &stages.counts;
     let notes = vec![
         format!("ls-parse: {}", parsed.summary(input_count)),
-        format!("ls-detect: {} events, {} alerts", counts.events, counts.alerts),
+        format!(
+            "ls-detect: {} events, {} alerts{}",
+            counts.events,
+            counts.alerts,
+            super::detect::eviction_note(counts.evicted)
+        ),
         format!("ls-enrich: {} records enriched with ATT&CK (offline)", counts.enriched),
         format!("ls-correlate: {} incident records", counts.incident_records),
     ];
+    if counts.evicted > 0 {
+        super::detect::eviction_warning(detect_config.max_tracked_keys());
+    }
     let collector = stages.report.collector_mut();
     collector.provenance_mut().notes = notes;
     let headline = collector.headline();
@@ -156,11 +176,13 @@ pub fn analyse(run: LogsentryRun) -> Exit {
         }
     };
     if !quiet {
-        let place = match &written {
-            Written::File(path) => Some(path.display().to_string()),
-            Written::Stdout | Written::ReaderGone => None,
+        // With `-o -` stdout carries the report alone (`| jq`, a CSV), so the summary goes
+        // to stderr.
+        let (place, summary_out): (_, Box<dyn Write>) = match &written {
+            Written::File(path) => (Some(path.display().to_string()), Box::new(io::stdout().lock())),
+            Written::Stdout | Written::ReaderGone => (None, Box::new(io::stderr().lock())),
         };
-        print_summary(&headline, parsed.events, place.as_deref(), color);
+        print_summary(&headline, parsed.events, place.as_deref(), color, summary_out);
     }
     if open {
         if let Written::File(path) = &written {
@@ -179,7 +201,13 @@ pub fn analyse(run: LogsentryRun) -> Exit {
     }
 }
 
-fn print_summary(headline: &crate::report::collect::Headline, events: u64, place: Option<&str>, color: bool) {
+fn print_summary(
+    headline: &crate::report::collect::Headline,
+    events: u64,
+    place: Option<&str>,
+    color: bool,
+    mut out: Box<dyn Write>,
+) {
     let paint = |code: &str, text: &str| {
         if color {
             format!("\x1b[{code}m{text}\x1b[0m")
@@ -207,23 +235,23 @@ fn print_summary(headline: &crate::report::collect::Headline, events: u64, place
         .collect();
     text.push_str(&format!("  alerts: {}\n", by_severity.join(", ")));
     for (severity, key, message) in headline.incidents.iter().take(5) {
-        let mut message = message.clone();
+        let mut message = printable(message).into_owned();
         if message.chars().count() > 110 {
             message = message.chars().take(109).collect::<String>() + "…";
         }
         text.push_str(&format!(
-            "  {} {key}: {message}\n",
-            paint(severity_code(severity), &format!("{severity:<8}"))
+            "  {} {}: {message}\n",
+            paint(severity_code(severity), &format!("{severity:<8}")),
+            printable(key)
         ));
     }
     if headline.incidents.len() > 5 {
         text.push_str(&format!("  … and {} more incidents\n", headline.incidents.len() - 5));
     }
     if let Some(place) = place {
-        text.push_str(&format!("{} {place}\n", paint("1", "Report:")));
+        text.push_str(&format!("{} {}\n", paint("1", "Report:"), printable(place)));
     }
-    let mut stdout = io::stdout().lock();
-    let _ = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush());
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
 }
 
 fn open_report(path: &std::path::Path, diagnostics: &Diagnostics) {

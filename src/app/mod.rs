@@ -74,7 +74,11 @@ impl StartError {
             StartError::Usage(message) => usage_error(program, &format!("error: {message}")),
             StartError::Data(message) => {
                 use std::io::Write;
-                let _ = writeln!(std::io::stderr().lock(), "{program}: error: {message}");
+                let _ = writeln!(
+                    std::io::stderr().lock(),
+                    "{program}: error: {}",
+                    crate::text::printable(message)
+                );
             }
         }
         self.exit()
@@ -119,7 +123,11 @@ pub fn parse_args<T: clap::Parser>(program: &str) -> Result<T, Exit> {
 /// Prints a usage error line.
 pub fn usage_error(program: &str, message: &str) {
     use std::io::Write;
-    let _ = writeln!(std::io::stderr().lock(), "{program}: {message} (see {program} --help)");
+    let _ = writeln!(
+        std::io::stderr().lock(),
+        "{program}: {} (see {program} --help)",
+        crate::text::printable(message)
+    );
 }
 
 /// Clap's multi-line error (message, possible values, usage, tip) folded to its essentials.

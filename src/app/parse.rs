@@ -4,7 +4,7 @@
 use super::{Exit, StartError};
 use crate::cli::parse::ParseArgs;
 use crate::diagnostics::{Counts, Diagnostics};
-use crate::ingest::{drive, expand_inputs, DriveError, IngestConfig, InputSpec, Reading};
+use crate::ingest::{drive, expand_inputs, DriveError, Expand, IngestConfig, InputSpec, Reading};
 use crate::output::{is_broken_pipe, NdjsonWriter};
 use crate::parse::{ClockConfig, Format};
 use crate::time::Zone;
@@ -39,7 +39,13 @@ impl ParseConfig {
         if !(args.sleep_interval.is_finite() && args.sleep_interval > 0.0 && args.sleep_interval <= 3600.0) {
             return usage("--sleep-interval must be between 0 and 3600 seconds");
         }
-        let inputs = expand_inputs(&args.input.files, args.follow);
+        let inputs = expand_inputs(
+            &args.input.files,
+            Expand {
+                allow_missing: args.follow,
+                follow_dir_links: args.input.follow_symlinks,
+            },
+        );
         if args.follow && inputs.count() > 1 && inputs.specs.contains(&InputSpec::Stdin) {
             return usage("--follow cannot read standard input together with files");
         }

@@ -86,6 +86,8 @@ pub(super) struct StageCounts {
     pub(super) enriched: u64,
     pub(super) incident_records: u64,
     pub(super) malformed: u64,
+    /// Keys ls-detect's rules forgot at `--max-tracked-keys`.
+    pub(super) evicted: u64,
 }
 
 /// The stages after parsing, fed one event at a time.
@@ -155,7 +157,7 @@ impl Stages {
             self.correlated.clear();
             match self.correlator.process(record, &mut self.correlated) {
                 Ok(correlate::Outcome::Alert { incidents, .. }) => self.counts.incident_records += incidents as u64,
-                Ok(correlate::Outcome::Other) => {}
+                Ok(correlate::Outcome::Other | correlate::Outcome::Untimed) => {}
                 Err(_) => self.counts.malformed += 1,
             }
             self.report_all();
@@ -164,6 +166,7 @@ impl Stages {
     }
 
     fn finish(&mut self) {
+        self.counts.evicted = self.engine.evicted();
         self.correlated.clear();
         self.counts.incident_records += self.correlator.finish(&mut self.correlated) as u64;
         self.report_all();

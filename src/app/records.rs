@@ -6,7 +6,7 @@
 use super::Exit;
 use crate::cli::InputArgs;
 use crate::diagnostics::Diagnostics;
-use crate::ingest::{expand_inputs, open_input, to_text, Inputs, LineError, LineReader};
+use crate::ingest::{expand_inputs, open_input, to_text, Expand, Inputs, LineError, LineReader};
 use crate::output::{is_broken_pipe, NdjsonWriter};
 use std::fmt::Display;
 use std::io::{self, Write};
@@ -27,7 +27,13 @@ impl StageInput {
     /// The shared flags, directories expanded.
     pub fn from_args(args: InputArgs) -> Self {
         StageInput {
-            inputs: expand_inputs(&args.files, false),
+            inputs: expand_inputs(
+                &args.files,
+                Expand {
+                    allow_missing: false,
+                    follow_dir_links: args.follow_symlinks,
+                },
+            ),
             rejects: args.rejects,
             quiet: args.quiet,
         }
@@ -110,15 +116,14 @@ pub fn each_record_of<W: Write, S: Stage>(
     stage: &mut S,
 ) -> Result<(), Exit> {
     let mut scratch = String::new();
+    let mut raw_log_hinted = false;
     let kept = |diagnostics: &Diagnostics, result: io::Result<()>| {
         result.map_err(|error| {
             diagnostics.error(&format!("writing rejects file: {error}"));
             Exit::DataError
         })
     };
-    for error in &inputs.unreadable {
-        diagnostics.input_failed(&error.to_string());
-    }
+    inputs.report_listing(diagnostics);
     for input in &inputs.specs {
         let display = input.display();
         let source = match open_input(input) {
@@ -156,6 +161,13 @@ pub fn each_record_of<W: Write, S: Stage>(
             }
             let (text, _) = to_text(bytes, &mut scratch);
             if let Err(why) = stage.record(text, out.buffer()) {
+                if !raw_log_hinted && !text.trim_start().starts_with('{') {
+                    raw_log_hinted = true;
+                    diagnostics.warn(&format!(
+                        "{display} looks like a raw log, not NDJSON records: pipe it through \
+                         ls-parse first (ls-parse auto FILE | ...)"
+                    ));
+                }
                 let result = diagnostics.malformed(&display, line_no, &why, bytes);
                 kept(diagnostics, result)?;
             }

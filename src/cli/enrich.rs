@@ -30,7 +30,7 @@ appears in output or messages. --offline forbids the network: the cache answers 
 and source.as.* where they lack them.",
     after_help = "Examples:\n  ls-parse auto logs/ | ls-detect | ls-enrich | jq .threat\n  \
 ls-detect events.ndjson | ls-enrich --attack-stix enterprise-attack.json | ls-correlate\n  \
-ABUSEIPDB_API_KEY=... ls-parse auto logs/ | ls-detect | ls-enrich --abuseipdb | ls-correlate\n\nExit \
+export ABUSEIPDB_API_KEY=...\n  ls-parse auto logs/ | ls-detect | ls-enrich --abuseipdb | ls-correlate\n\nExit \
 status: 0 on success, 1 if an input, the --attack-stix bundle or a --geoip database could not \
 be read or a line was not JSON (it is written out all the same), 2 on usage errors."
 )]

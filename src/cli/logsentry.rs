@@ -39,8 +39,9 @@ pub struct LogsentryArgs {
 
     /// Time zone of log timestamps that carry none (syslog) and of work hours for the
     /// off-hours rules: an IANA name (Europe/Berlin), UTC, an offset (+02:00) or `local`
-    #[arg(long, value_name = "ZONE", default_value = "local")]
-    pub tz: String,
+    /// [default: the --config file's `tz`, else local]
+    #[arg(long, value_name = "ZONE")]
+    pub tz: Option<String>,
 
     /// Detection settings (thresholds, work hours, allow lists), as for ls-detect --config
     #[arg(long, value_name = "FILE")]

@@ -21,6 +21,11 @@ pub struct InputArgs {
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
 
+    /// Walk symbolic links to directories found below a directory operand (each directory
+    /// and file is still read once); by default they are skipped and named on stderr
+    #[arg(long)]
+    pub follow_symlinks: bool,
+
     /// Write every line that could not be used (rejected by the parser, or not a usable
     /// record), verbatim, to FILE
     #[arg(long, value_name = "FILE")]

@@ -260,11 +260,7 @@ fn bounded(message: &str) -> String {
     if message.len() <= MAX_MESSAGE_BYTES {
         return message.to_owned();
     }
-    let mut end = MAX_MESSAGE_BYTES;
-    while !message.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…", &message[..end])
+    format!("{}…", crate::text::cut_at_char(message, MAX_MESSAGE_BYTES))
 }
 
 /// `INC-` and 16 hex digits of an FNV-1a hash of what identifies the incident: how it was

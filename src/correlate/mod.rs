@@ -102,6 +102,9 @@ pub enum Outcome {
     },
     /// Not an alert (an event, an incident, anything else).
     Other,
+    /// An alert without a valid `@timestamp`: written through, in no group (a group's
+    /// window runs on alert time).
+    Untimed,
 }
 
 /// Why a line could not be used.
@@ -110,9 +113,6 @@ pub enum Malformed {
     /// Not JSON at all.
     #[error("not a JSON record: {0}")]
     NotJson(serde_json::Error),
-    /// An alert without a usable `@timestamp`.
-    #[error("alert without a valid @timestamp")]
-    NoTimestamp,
 }
 
 /// The correlation engine of `ls-correlate`.
@@ -160,11 +160,13 @@ impl Correlator {
             self.pass_other(line, incident, out);
             return Ok(Outcome::Other);
         }
-        let time = alert
-            .timestamp
-            .as_deref()
-            .and_then(Timestamp::parse_rfc3339)
-            .ok_or(Malformed::NoTimestamp)?;
+        let Some(time) = alert.timestamp.as_deref().and_then(Timestamp::parse_rfc3339) else {
+            if !self.config.incidents_only {
+                out.extend_from_slice(line.as_bytes());
+                out.push(b'\n');
+            }
+            return Ok(Outcome::Untimed);
+        };
         let now = time.unix_seconds();
         let watermark = self.watermark.map_or(now, |known| known.max(now));
         self.watermark = Some(watermark);

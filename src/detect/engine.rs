@@ -102,6 +102,11 @@ impl Engine {
         }
         Ok(Outcome::Event { alerts: written })
     }
+
+    /// Keys the detectors forgot because a map reached `--max-tracked-keys`.
+    pub fn evicted(&self) -> u64 {
+        self.detectors.iter().map(|detector| detector.evicted()).sum()
+    }
 }
 
 fn pass_through(line: &str, out: &mut Vec<u8>) -> Outcome {

@@ -30,8 +30,9 @@ pub use source_key::SourceKey;
 
 use crate::schema::{Alert, Severity, Tactic, Technique};
 
-/// The settings every rule shares: the counting window and how IPv6 sources are counted.
-pub static SHARED_SETTINGS: [&Setting; 2] = [&window::WINDOW, &source_key::IPV6_PREFIX];
+/// The settings every rule shares: the counting window, how IPv6 sources are counted and how
+/// many keys a rule tracks.
+pub static SHARED_SETTINGS: [&Setting; 3] = [&window::WINDOW, &source_key::IPV6_PREFIX, &window::MAX_TRACKED_KEYS];
 
 /// Every setting: the shared ones, then each rule's, in rule order, each once.
 pub fn settings() -> Vec<&'static Setting> {
@@ -66,6 +67,11 @@ impl DetectConfig {
     /// The counting window, and the quiet period before the same alert is repeated.
     pub fn window_seconds(&self) -> i64 {
         self.settings.seconds(&window::WINDOW)
+    }
+
+    /// Keys each rule's maps hold at most.
+    pub fn max_tracked_keys(&self) -> u64 {
+        self.settings.count(&window::MAX_TRACKED_KEYS)
     }
 
     /// IPv6 sources are counted per network of this prefix length (128: per address).
@@ -122,6 +128,10 @@ pub trait Detector {
 
     /// What fires rule `id` with this detector's settings, for `--list-rules`.
     fn thresholds(&self, id: &str) -> String;
+
+    /// Keys forgotten because a map reached `--max-tracked-keys` (0 for a detector that
+    /// keeps no keyed state).
+    fn evicted(&self) -> u64;
 }
 
 /// 0–100: the severity's base, raised with how far the activity went past its threshold

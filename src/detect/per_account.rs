@@ -11,11 +11,16 @@ pub struct OncePerAccount {
 }
 
 impl OncePerAccount {
-    /// Quiet for `window` seconds of event time after an alert.
-    pub fn new(window: i64) -> Self {
+    /// Quiet for `window` seconds of event time after an alert, for at most `max_keys`.
+    pub fn new(window: i64, max_keys: u64) -> Self {
         OncePerAccount {
-            alerted: QuietKeys::new(window),
+            alerted: QuietKeys::new(window, max_keys),
         }
+    }
+
+    /// Keys forgotten because the map was full.
+    pub fn evicted(&self) -> u64 {
+        self.alerted.evicted()
     }
 
     /// Whether `rule` may alert for the event's account and host; if so it stays quiet for

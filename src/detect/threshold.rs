@@ -34,6 +34,11 @@ pub enum Crossing {
 }
 
 impl ThresholdState {
+    /// Events in the current burst: how active the source is, for eviction.
+    pub fn count(&self) -> u64 {
+        self.burst.as_ref().map_or(0, |burst| burst.count)
+    }
+
     /// Counts `event` at `now` against `threshold` events within `window` seconds.
     pub fn record(&mut self, event: &Observed<'_>, now: i64, threshold: u64, window: i64) -> Crossing {
         if Burst::end_if_quiet(&mut self.burst, now, window) {
@@ -90,16 +95,26 @@ impl<T> Expiring for Keyed<T> {
     fn expires_at(&self) -> i64 {
         self.keep_until
     }
+
+    fn activity(&self) -> u64 {
+        self.counted.count()
+    }
 }
 
 impl<K: Eq + Hash, T: Default> ThresholdPerKey<K, T> {
-    /// `threshold` events per key within `window` seconds (a threshold of 0 counts as 1).
-    pub fn new(threshold: u64, window: i64) -> Self {
+    /// `threshold` events per key within `window` seconds (a threshold of 0 counts as 1),
+    /// for at most `max_keys` keys.
+    pub fn new(threshold: u64, window: i64, max_keys: u64) -> Self {
         ThresholdPerKey {
             threshold: threshold.max(1),
             window,
-            keys: ExpiringMap::new(window),
+            keys: ExpiringMap::new(window, max_keys),
         }
+    }
+
+    /// Keys forgotten because the map was full.
+    pub fn evicted(&self) -> u64 {
+        self.keys.evicted()
     }
 
     /// Counts `event` at `now` for `key`: what it found, and the key's state (its burst holds

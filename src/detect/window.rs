@@ -3,6 +3,12 @@
 //! as event time moves on (at most once per sweep interval, so a sweep's cost is spread over
 //! the events in between). The maps hash with foldhash, seeded per process: the keys are
 //! addresses an attacker partly chooses, and SipHash cost more than any rule's own work.
+//!
+//! Expiry alone does not bound memory: an attacker who spoofs a million sources inside one
+//! window makes a million live keys. So every map also holds at most `--max-tracked-keys`;
+//! when it is full, the quietest eighth (fewest events counted, then the longest idle) is
+//! forgotten at once and counted, so one-shot spoofed sources go and a real attacker, who
+//! keeps trying, stays.
 
 use super::settings::{Setting, SettingKind};
 use foldhash::{HashMap, HashMapExt};
@@ -17,46 +23,73 @@ pub static WINDOW: Setting = Setting {
     kind: SettingKind::Duration { default: 600 },
 };
 
-/// State that knows until when it is still needed.
+/// `--max-tracked-keys`: the bound on every rule's keyed state.
+pub static MAX_TRACKED_KEYS: Setting = Setting {
+    name: "max-tracked-keys",
+    value_name: "N",
+    help: "Keys (sources, accounts) each rule keeps state for at most; when full, the quietest are forgotten first and counted in the summary",
+    kind: SettingKind::Count {
+        default: 100_000,
+        min: 16,
+        max: u64::MAX,
+    },
+};
+
+/// State that knows until when it is still needed, and how much it has seen.
 pub trait Expiring {
     /// Event time (unix seconds) after which this state no longer matters.
     fn expires_at(&self) -> i64;
+
+    /// How much the key has done (events or distinct values counted; `u64::MAX` for state
+    /// that must outlive the others, such as a source that crossed a threshold): when a
+    /// map is full the least active go first.
+    fn activity(&self) -> u64;
 }
 
-/// A map whose entries are dropped once event time passes their expiry.
+/// A map whose entries are dropped once event time passes their expiry. Values are boxed:
+/// a rule's state per key is hundreds of bytes, and the table (which a full map's churn
+/// doubles) then holds a pointer per slot instead.
 #[derive(Debug)]
 pub struct ExpiringMap<K, V> {
-    entries: HashMap<K, V>,
+    entries: HashMap<K, Box<V>>,
     sweep_every: i64,
     next_sweep: Option<i64>,
+    max_keys: usize,
+    evicted: u64,
 }
 
 impl<K: Eq + Hash, V: Expiring> ExpiringMap<K, V> {
-    /// Sweeps at most once every `sweep_every` seconds of event time.
-    pub fn new(sweep_every: i64) -> Self {
+    /// Sweeps at most once every `sweep_every` seconds of event time, and holds at most
+    /// `max_keys` entries (at least 16).
+    pub fn new(sweep_every: i64, max_keys: u64) -> Self {
         ExpiringMap {
             entries: HashMap::new(),
             sweep_every: sweep_every.max(1),
             next_sweep: None,
+            max_keys: usize::try_from(max_keys).unwrap_or(usize::MAX).max(16),
+            evicted: 0,
         }
     }
 
     /// The entry for `key`, created with `create` when missing or expired at `now`.
     pub fn entry(&mut self, key: K, now: i64, create: impl FnOnce() -> V) -> &mut V {
+        if self.entries.len() >= self.max_keys && !self.entries.contains_key(&key) {
+            self.make_room(now);
+        }
         match self.entries.entry(key) {
             Entry::Occupied(mut occupied) => {
                 if occupied.get().expires_at() < now {
-                    occupied.insert(create());
+                    **occupied.get_mut() = create();
                 }
                 occupied.into_mut()
             }
-            Entry::Vacant(vacant) => vacant.insert(create()),
+            Entry::Vacant(vacant) => vacant.insert(Box::new(create())),
         }
     }
 
     /// The entry for `key`, if any.
     pub fn get_mut(&mut self, key: &K) -> Option<&mut V> {
-        self.entries.get_mut(key)
+        self.entries.get_mut(key).map(|value| &mut **value)
     }
 
     /// Drops what expired before `now`.
@@ -68,6 +101,42 @@ impl<K: Eq + Hash, V: Expiring> ExpiringMap<K, V> {
                 self.next_sweep = Some(now.saturating_add(self.sweep_every));
             }
         }
+    }
+
+    /// Keys forgotten because the map was full.
+    pub fn evicted(&self) -> u64 {
+        self.evicted
+    }
+
+    /// A full map: what expired goes; if that is not enough, the quietest eighth (fewest
+    /// events, then soonest to expire), exactly that many, however many tie.
+    fn make_room(&mut self, now: i64) {
+        self.entries.retain(|_, value| value.expires_at() >= now);
+        self.next_sweep = Some(now.saturating_add(self.sweep_every));
+        if self.entries.len() < self.max_keys {
+            return;
+        }
+        let batch = (self.max_keys / 8).max(self.entries.len() + 1 - self.max_keys);
+        let mut ranks: Vec<(u64, i64)> = self
+            .entries
+            .values()
+            .map(|value| (value.activity(), value.expires_at()))
+            .collect();
+        let pivot = *ranks.select_nth_unstable(batch - 1).1;
+        let below = ranks.iter().filter(|rank| **rank < pivot).count();
+        let mut ties_to_drop = batch - below;
+        self.entries.retain(|_, value| {
+            let rank = (value.activity(), value.expires_at());
+            if rank < pivot {
+                false
+            } else if rank == pivot && ties_to_drop > 0 {
+                ties_to_drop -= 1;
+                false
+            } else {
+                true
+            }
+        });
+        self.evicted += batch as u64;
     }
 
     /// How many keys are held.
@@ -90,15 +159,26 @@ impl Expiring for Until {
     fn expires_at(&self) -> i64 {
         self.0
     }
+
+    /// Every quiet key alerted once: the one that alerted first goes first.
+    fn activity(&self) -> u64 {
+        0
+    }
 }
 
 impl<K: Eq + Hash> QuietKeys<K> {
-    /// Keys stay quiet for `window` seconds of event time after they alerted.
-    pub fn new(window: i64) -> Self {
+    /// Keys stay quiet for `window` seconds of event time after they alerted; at most
+    /// `max_keys` are remembered (a forgotten one may alert again).
+    pub fn new(window: i64, max_keys: u64) -> Self {
         QuietKeys {
-            until: ExpiringMap::new(window),
+            until: ExpiringMap::new(window, max_keys),
             window,
         }
+    }
+
+    /// Keys forgotten because the map was full.
+    pub fn evicted(&self) -> u64 {
+        self.until.evicted()
     }
 
     /// Whether `key` may alert at `now`; if so it stays quiet for the window from now on.
@@ -121,19 +201,47 @@ impl<K: Eq + Hash> QuietKeys<K> {
 mod tests {
     use super::*;
 
-    struct Until(i64);
+    /// Expires at `.0`, has done `.1`.
+    struct Until(i64, u64);
 
     impl Expiring for Until {
         fn expires_at(&self) -> i64 {
             self.0
         }
+
+        fn activity(&self) -> u64 {
+            self.1
+        }
+    }
+
+    #[test]
+    fn a_full_map_forgets_the_quietest_first_and_counts_them() {
+        let mut map = ExpiringMap::new(1000, 64);
+        map.entry(u32::MAX, 0, || Until(1000, 20));
+        for key in 0..10_000u32 {
+            map.entry(key, i64::from(key) / 100, || Until(1000 + i64::from(key) / 100, 1));
+            assert!(map.len() <= 64);
+        }
+        assert!(
+            map.get_mut(&u32::MAX).is_some(),
+            "the busy key survives ten thousand quiet ones"
+        );
+        assert!(map.get_mut(&9_999).is_some(), "the newest is kept");
+        assert!(map.get_mut(&0).is_none());
+        assert_eq!(map.evicted(), 10_001 - map.len() as u64);
+        // All tied: exactly an eighth goes, not every tie.
+        let mut tied = ExpiringMap::new(1000, 64);
+        for key in 0..65u32 {
+            tied.entry(key, 0, || Until(1000, 1));
+        }
+        assert_eq!((tied.len(), tied.evicted()), (57, 8));
     }
 
     #[test]
     fn entries_expire_with_event_time() {
-        let mut map = ExpiringMap::new(10);
+        let mut map = ExpiringMap::new(10, 1000);
         for key in 0..100 {
-            map.entry(key, 0, || Until(key));
+            map.entry(key, 0, || Until(key, 0));
         }
         map.expire(50);
         assert_eq!(map.len(), 50);

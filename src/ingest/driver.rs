@@ -504,9 +504,7 @@ fn modified_time(spec: &InputSpec) -> chrono::DateTime<chrono::Utc> {
 
 /// Every input opened, each that could not be reported (the run goes on without it).
 fn open_all(config: &IngestConfig, turn: Turn, diagnostics: &mut Diagnostics) -> Vec<Source> {
-    for error in &config.inputs.unreadable {
-        diagnostics.input_failed(&error.to_string());
-    }
+    config.inputs.report_listing(diagnostics);
     let mut sources = Vec::with_capacity(config.inputs.specs.len());
     for spec in &config.inputs.specs {
         match Source::open(spec, config) {

@@ -97,14 +97,15 @@ enum PathChange {
     Truncated,
 }
 
+/// What makes a file the same file under any name: (device, inode).
 #[cfg(unix)]
-fn identity(meta: &Metadata) -> (u64, u64) {
+pub(super) fn identity(meta: &Metadata) -> (u64, u64) {
     use std::os::unix::fs::MetadataExt;
     (meta.dev(), meta.ino())
 }
 
 #[cfg(not(unix))]
-fn identity(meta: &Metadata) -> (u64, u64) {
+pub(super) fn identity(meta: &Metadata) -> (u64, u64) {
     (
         0,
         meta.created()

@@ -1,6 +1,9 @@
 //! Opening inputs: files, stdin (`-`), directories (every file in them) and gzip (by its
 //! magic bytes, so rotated `.gz` logs and `zcat`-less pipes both work).
 
+use super::follow::identity;
+use crate::diagnostics::Diagnostics;
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, Cursor, Read};
 use std::path::{Path, PathBuf};
@@ -63,15 +66,19 @@ pub enum OpenError {
     },
 }
 
-/// Command-line operands expanded: the inputs to read, in order, and the operands that
-/// could not be listed. A run reads the first and reports each of the second (exit 1): one
-/// missing file among several does not stop the others.
+/// Command-line operands expanded: the inputs to read, in order, the operands that could not
+/// be listed, and what the walk left out on purpose. A run reads the first, reports each of
+/// the second (exit 1) and says each of the third: one missing file among several does not
+/// stop the others, and nothing is left out without a word.
 #[derive(Debug, Default)]
 pub struct Inputs {
     /// What to read, in order.
     pub specs: Vec<InputSpec>,
     /// Operands (or directories below them) that could not be listed.
     pub unreadable: Vec<OpenError>,
+    /// Paths below a directory operand that were not read, each with the reason (a link to a
+    /// directory, a second name of a file already read).
+    pub skipped: Vec<String>,
 }
 
 impl Inputs {
@@ -79,53 +86,131 @@ impl Inputs {
     pub fn count(&self) -> usize {
         self.specs.len() + self.unreadable.len()
     }
+
+    /// Says what listing the operands found: each input that could not be listed is an
+    /// error (exit 1), each path left out on purpose a warning.
+    pub fn report_listing(&self, diagnostics: &mut Diagnostics) {
+        for error in &self.unreadable {
+            diagnostics.input_failed(&error.to_string());
+        }
+        for skipped in &self.skipped {
+            diagnostics.warn(skipped);
+        }
+    }
+}
+
+/// How operands are expanded.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Expand {
+    /// A path that does not exist is kept (a followed file that does not exist yet is
+    /// waited for) instead of being unreadable.
+    pub allow_missing: bool,
+    /// Symbolic links to directories below a directory operand are walked (each directory
+    /// still once); by default they are skipped, as `find` does, because evidence trees are
+    /// copied with their links and `ln -s ..` would never end.
+    pub follow_dir_links: bool,
 }
 
 /// Command-line operands → inputs: none or `-` is stdin, a directory is every regular file
-/// below it (sorted, hidden files skipped), a file is itself. A missing path is unreadable,
-/// unless `allow_missing` (a followed file that does not exist yet is waited for).
-pub fn expand_inputs(operands: &[PathBuf], allow_missing: bool) -> Inputs {
-    let mut expanded = Inputs::default();
+/// below it (sorted, hidden files skipped, each file and directory read once however many
+/// names it has), a file is itself. A missing path is unreadable unless
+/// [`Expand::allow_missing`].
+pub fn expand_inputs(operands: &[PathBuf], expand: Expand) -> Inputs {
+    let mut walk = Walk {
+        expand,
+        seen: HashMap::new(),
+        inputs: Inputs::default(),
+    };
     if operands.is_empty() {
-        expanded.specs.push(InputSpec::Stdin);
-        return expanded;
+        walk.inputs.specs.push(InputSpec::Stdin);
+        return walk.inputs;
     }
     for operand in operands {
         if operand.as_os_str() == "-" {
-            expanded.specs.push(InputSpec::Stdin);
+            walk.inputs.specs.push(InputSpec::Stdin);
             continue;
         }
         match std::fs::metadata(operand) {
-            Ok(meta) if meta.is_dir() => walk(operand, &mut expanded),
-            Ok(_) => expanded.specs.push(InputSpec::File(operand.clone())),
-            Err(error) if error.kind() == io::ErrorKind::NotFound && allow_missing => {
-                expanded.specs.push(InputSpec::File(operand.clone()));
+            Ok(meta) if meta.is_dir() => {
+                walk.seen.insert(identity(&meta), operand.clone());
+                walk.directory(operand);
             }
-            Err(error) => expanded.unreadable.push(OpenError::new(operand, error)),
+            // A file named twice on the command line is read twice: the user asked for it.
+            Ok(meta) => {
+                walk.seen.insert(identity(&meta), operand.clone());
+                walk.inputs.specs.push(InputSpec::File(operand.clone()));
+            }
+            Err(error) if error.kind() == io::ErrorKind::NotFound && expand.allow_missing => {
+                walk.inputs.specs.push(InputSpec::File(operand.clone()));
+            }
+            Err(error) => walk.inputs.unreadable.push(OpenError::new(operand, error)),
         }
     }
-    expanded
+    walk.inputs
 }
 
-fn walk(dir: &Path, expanded: &mut Inputs) {
-    let listing = match std::fs::read_dir(dir) {
-        Ok(listing) => listing,
-        Err(error) => return expanded.unreadable.push(OpenError::new(dir, error)),
-    };
-    let mut entries: Vec<PathBuf> = listing
-        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
-        .filter(|path| {
-            !path
-                .file_name()
-                .is_some_and(|name| name.to_string_lossy().starts_with('.'))
-        })
-        .collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            walk(&path, expanded);
-        } else if path.is_file() {
-            expanded.specs.push(InputSpec::File(path));
+/// A walk below directory operands, remembering every (device, inode) it has taken and by
+/// which name.
+struct Walk {
+    expand: Expand,
+    seen: HashMap<(u64, u64), PathBuf>,
+    inputs: Inputs,
+}
+
+impl Walk {
+    fn directory(&mut self, dir: &Path) {
+        let listing = match std::fs::read_dir(dir) {
+            Ok(listing) => listing,
+            Err(error) => return self.inputs.unreadable.push(OpenError::new(dir, error)),
+        };
+        let mut entries: Vec<PathBuf> = listing
+            .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+            .filter(|path| {
+                !path
+                    .file_name()
+                    .is_some_and(|name| name.to_string_lossy().starts_with('.'))
+            })
+            .collect();
+        entries.sort();
+        for path in entries {
+            self.entry(path);
+        }
+    }
+
+    fn entry(&mut self, path: PathBuf) {
+        let is_link = std::fs::symlink_metadata(&path).is_ok_and(|meta| meta.file_type().is_symlink());
+        let Ok(meta) = std::fs::metadata(&path) else {
+            if is_link {
+                self.inputs
+                    .skipped
+                    .push(format!("{}: broken symbolic link, skipped", path.display()));
+            }
+            return;
+        };
+        if meta.is_dir() && is_link && !self.expand.follow_dir_links {
+            self.inputs.skipped.push(format!(
+                "{}: symbolic link to a directory, not followed (--follow-symlinks follows it)",
+                path.display()
+            ));
+            return;
+        }
+        if !meta.is_dir() && !meta.is_file() {
+            return;
+        }
+        if let Some(first) = self.seen.get(&identity(&meta)) {
+            let what = if meta.is_dir() { "directory" } else { "file" };
+            self.inputs.skipped.push(format!(
+                "{}: same {what} as {}, skipped",
+                path.display(),
+                first.display()
+            ));
+            return;
+        }
+        self.seen.insert(identity(&meta), path.clone());
+        if meta.is_dir() {
+            self.directory(&path);
+        } else {
+            self.inputs.specs.push(InputSpec::File(path));
         }
     }
 }
@@ -198,18 +283,24 @@ mod tests {
 
     #[test]
     fn operands_expand() {
-        assert_eq!(expand_inputs(&[], false).specs, vec![InputSpec::Stdin]);
-        let missing = expand_inputs(&[PathBuf::from("/nonexistent/logsentry")], false);
+        assert_eq!(expand_inputs(&[], Expand::default()).specs, vec![InputSpec::Stdin]);
+        let missing = expand_inputs(&[PathBuf::from("/nonexistent/logsentry")], Expand::default());
         assert!(missing.specs.is_empty());
         assert!(matches!(missing.unreadable.as_slice(), [OpenError::Missing { .. }]));
-        let waited_for = expand_inputs(&[PathBuf::from("/nonexistent/logsentry")], true);
+        let waited_for = expand_inputs(
+            &[PathBuf::from("/nonexistent/logsentry")],
+            Expand {
+                allow_missing: true,
+                ..Expand::default()
+            },
+        );
         assert_eq!(waited_for.specs.len(), 1);
         assert!(waited_for.unreadable.is_empty());
         let dir = tempfile::tempdir().expect("tempdir");
         std::fs::write(dir.path().join("b.log"), "b").expect("write");
         std::fs::write(dir.path().join("a.log"), "a").expect("write");
         std::fs::write(dir.path().join(".hidden"), "h").expect("write");
-        let inputs = expand_inputs(&[dir.path().to_path_buf()], false).specs;
+        let inputs = expand_inputs(&[dir.path().to_path_buf()], Expand::default()).specs;
         let names: Vec<_> = inputs
             .iter()
             .filter_map(|input| input.path()?.file_name()?.to_str().map(str::to_string))

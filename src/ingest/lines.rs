@@ -40,7 +40,13 @@ pub struct LineReader {
     carry_taken: bool,
     truncated: bool,
     max_line: usize,
+    /// No line returned yet: the first may start with a byte-order mark.
+    at_start: bool,
 }
+
+/// The UTF-8 byte-order mark Windows editors and some exporters put first: not part of the
+/// first line, which would otherwise be rejected.
+const UTF8_BOM: &[u8] = b"\xef\xbb\xbf";
 
 enum Found {
     InBuffer(usize, usize),
@@ -60,6 +66,7 @@ impl LineReader {
             carry_taken: false,
             truncated: false,
             max_line: max_line.max(1),
+            at_start: true,
         }
     }
 
@@ -101,7 +108,8 @@ impl LineReader {
                 return Ok(None);
             }
         };
-        Ok(Some(match found {
+        let first = std::mem::take(&mut self.at_start);
+        let line = match found {
             Found::InBuffer(start, end) => {
                 let kept = (end - start).min(self.max_line);
                 Line {
@@ -116,6 +124,10 @@ impl LineReader {
                     truncated: self.truncated,
                 }
             }
+        };
+        Ok(Some(match line.bytes.strip_prefix(UTF8_BOM) {
+            Some(rest) if first => Line { bytes: rest, ..line },
+            _ => line,
         }))
     }
 
@@ -187,6 +199,16 @@ mod tests {
 
     #[test]
     fn unfinished_input_holds_a_partial_line() {
+        let mut bom = LineReader::new(Box::new(&b"\xef\xbb\xbffirst\n\xef\xbb\xbfsecond\n"[..]), 100);
+        let mut lines = Vec::new();
+        while let Some(line) = bom.next_line(true, &mut || Ok(())).expect("read") {
+            lines.push(line.bytes.to_vec());
+        }
+        assert_eq!(
+            lines,
+            [b"first".to_vec(), b"\xef\xbb\xbfsecond".to_vec()],
+            "only a leading BOM is dropped"
+        );
         let mut reader = LineReader::new(Box::new(&b"done\npart"[..]), 100);
         let first = reader
             .next_line(false, &mut || Ok(()))

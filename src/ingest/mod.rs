@@ -9,6 +9,6 @@ mod text;
 
 pub use driver::{drive, DriveError, IngestConfig, Reading};
 pub use follow::FollowedFile;
-pub use input::{expand_inputs, open_input, peek, InputSpec, Inputs, OpenError};
+pub use input::{expand_inputs, open_input, peek, Expand, InputSpec, Inputs, OpenError};
 pub use lines::{Line, LineError, LineReader};
 pub use text::{split_cr, to_text};

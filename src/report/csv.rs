@@ -3,6 +3,7 @@
 //! (`=`, `+`, `-`, `@` first) defused with a leading `'`: log content is attacker content.
 
 use super::model::AlertRow;
+use crate::text::push_printable;
 use std::io::{self, Write};
 
 /// The header row.
@@ -55,7 +56,7 @@ fn push_cell(line: &mut String, cell: &str) {
         if character == '"' {
             line.push('"');
         }
-        line.push(character);
+        push_printable(line, character);
     }
     if quote {
         line.push('"');
@@ -75,8 +76,8 @@ mod tests {
         line.push(',');
         push_cell(&mut line, "=HYPERLINK(\"http://evil\")");
         assert_eq!(
-            line,
-            "plain,\"say \"\"hi\"\", then\nleave\",\"'=HYPERLINK(\"\"http://evil\"\")\""
+            line, "plain,\"say \"\"hi\"\", then\\nleave\",\"'=HYPERLINK(\"\"http://evil\"\")\"",
+            "a line break from a log is shown, not written"
         );
     }
 }

@@ -3,6 +3,7 @@
 //! escape filter, so log content an attacker wrote always shows as text.
 
 use super::model::ReportData;
+use crate::text::{printable, push_printable};
 use std::path::Path;
 use tera::{Context, Kwargs, State, Tera};
 
@@ -109,6 +110,7 @@ impl Renderer {
 
     fn from_text(name: &str, text: &str) -> Result<Self, TemplateError> {
         let mut tera = Tera::new();
+        tera.set_escape_fn(escape_html_printable);
         tera.register_filter("md", |text: &str, _: Kwargs, _: &State| markdown_text(text));
         tera.add_raw_template(name, text)
             .map_err(|error| TemplateError::Invalid {
@@ -143,6 +145,12 @@ fn describe(error: &tera::Error) -> String {
     text
 }
 
+/// Tera's HTML escaping of [`printable`] text: a control or bidirectional character in a
+/// log shows as its escape in the page instead of reordering or hiding what is around it.
+fn escape_html_printable(text: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    tera::escape_html(&printable(text), out)
+}
+
 /// Text safe inside Markdown (a table cell included): the characters that would start
 /// markup, a link, raw HTML or a new cell are escaped, and line breaks become spaces.
 pub fn markdown_text(text: &str) -> String {
@@ -154,8 +162,7 @@ pub fn markdown_text(text: &str) -> String {
                 escaped.push(character);
             }
             '\r' | '\n' => escaped.push(' '),
-            other if other.is_control() => escaped.push(' '),
-            other => escaped.push(other),
+            other => push_printable(&mut escaped, other),
         }
     }
     escaped

@@ -22,6 +22,8 @@ struct Seen {
     keys: Mutex<Vec<String>>,
     under_way: AtomicUsize,
     most_at_once: AtomicUsize,
+    /// Where 11.0.0.3 is redirected to.
+    redirect_to: Mutex<String>,
 }
 
 impl Seen {
@@ -87,6 +89,21 @@ fn answer(mut stream: std::net::TcpStream, seen: &Seen) {
             r#"{{"data":{{"ipAddress":"{address}","isPublic":true,"abuseConfidenceScore":{score},"countryCode":"NL","usageType":"Data Center/Web Hosting/Transit","isp":"Example Hosting","domain":"example.net","totalReports":{score},"lastReportedAt":"2026-11-20T10:00:00+00:00"}}}}"#
         )
     };
+    match address.as_str() {
+        // Announces 10 GiB, then sends until the client hangs up.
+        "11.0.0.1" => return flood(&mut stream, Some(10 << 30)),
+        // Announces nothing and never ends.
+        "11.0.0.2" => return flood(&mut stream, None),
+        _ => {}
+    }
+    let redirect = format!(
+        "Location: {}?ipAddress=11.0.0.3\r\n",
+        seen.redirect_to.lock().expect("lock")
+    );
+    let http_date_wait = format!(
+        "Retry-After: {}\r\n",
+        (chrono::Utc::now() + chrono::Duration::seconds(1)).format("%a, %d %b %Y %H:%M:%S GMT")
+    );
     let (status, extra, body) = if key != KEY {
         (
             "401 Unauthorized",
@@ -102,6 +119,8 @@ fn answer(mut stream: std::net::TcpStream, seen: &Seen) {
             "4.4.4.4" => ("500 Internal Server Error", "", "oops".to_owned()),
             "5.5.5.5" => ("200 OK", "", "{\"data\": [broken".to_owned()),
             "6.6.6.6" if count == 1 => ("429 Too Many Requests", "Retry-After: 1\r\n", "{}".to_owned()),
+            "11.0.0.4" if count == 1 => ("429 Too Many Requests", http_date_wait.as_str(), "{}".to_owned()),
+            "11.0.0.3" => ("302 Found", redirect.as_str(), String::new()),
             "7.7.7.7" => ("429 Too Many Requests", "Retry-After: 86400\r\n", "{}".to_owned()),
             "1.1.1.1" => ("200 OK", "", ok(0)),
             address if address.starts_with("2.2.2.") => {
@@ -117,6 +136,41 @@ fn answer(mut stream: std::net::TcpStream, seen: &Seen) {
         body.len()
     );
     let _ = stream.write_all(response.as_bytes());
+}
+
+/// A 200 answer whose body does not end: megabytes of JSON-looking filler until the client
+/// hangs up.
+fn flood(stream: &mut std::net::TcpStream, announced: Option<u64>) {
+    let length = announced
+        .map(|bytes| format!("Content-Length: {bytes}\r\n"))
+        .unwrap_or_default();
+    let head =
+        format!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n{length}Connection: close\r\n\r\n{{\"data\":\"");
+    if stream.write_all(head.as_bytes()).is_err() {
+        return;
+    }
+    let chunk = vec![b'A'; 1 << 20];
+    while stream.write_all(&chunk).is_ok() {}
+}
+
+/// A host nobody should send the key to: counts connections and keeps every `Key` header.
+fn elsewhere() -> (String, Arc<Mutex<Vec<String>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}/stolen", listener.local_addr().expect("address"));
+    let keys = Arc::new(Mutex::new(Vec::new()));
+    let server_keys = keys.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().map_while(Result::ok) {
+            let mut reader = BufReader::new(stream);
+            let mut line = String::new();
+            let mut headers = vec![];
+            while reader.read_line(&mut line).is_ok_and(|n| n > 0) && !line.trim().is_empty() {
+                headers.push(std::mem::take(&mut line));
+            }
+            server_keys.lock().expect("lock").push(headers.join(""));
+        }
+    });
+    (url, keys)
 }
 
 fn record(address: &str, n: usize) -> String {
@@ -379,4 +433,39 @@ fn the_daily_quota_holds_across_runs_and_lookups_run_concurrently() {
         .as_str()
         .is_some_and(|n| n.contains("quota")));
     assert_eq!(seen.total(), 4, "the day's count is kept in the cache");
+}
+
+#[test]
+fn hostile_answers_are_capped_and_redirects_keep_the_key_home() {
+    let (url, seen) = fake_abuseipdb();
+    let (stolen_url, stolen) = elsewhere();
+    *seen.redirect_to.lock().expect("lock") = stolen_url;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let addresses = ["11.0.0.1", "11.0.0.2", "11.0.0.3", "11.0.0.4", "8.8.8.8"];
+    let input: String = addresses.iter().enumerate().map(|(n, a)| record(a, n) + "\n").collect();
+    let output = enrich(&url, dir.path(), KEY, &["--abuseipdb-max-wait", "5"], &input);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let out = records(&output);
+    assert_eq!(out.len(), addresses.len(), "every record comes out");
+    let note = |index: usize| {
+        out[index]["logsentry"]["abuseipdb"]["note"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert!(note(0).contains("larger than 64 KB"), "announced 10 GiB: {}", note(0));
+    assert!(note(1).contains("larger than 64 KB"), "endless body: {}", note(1));
+    assert!(note(2).contains("redirect (HTTP 302), not followed"), "{}", note(2));
+    assert!(
+        stolen.lock().expect("lock").is_empty(),
+        "the other host was never asked"
+    );
+    assert_eq!(
+        out[3]["logsentry"]["abuseipdb"]["abuse_confidence_score"], 100,
+        "an HTTP-date Retry-After a second away is waited out: {:?}",
+        out[3]
+    );
+    assert_eq!(seen.count("11.0.0.4"), 2);
+    assert_eq!(out[4]["logsentry"]["abuseipdb"]["band"], "high");
+    assert!(!stderr(&output).contains(KEY));
 }

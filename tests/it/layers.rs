@@ -10,15 +10,16 @@ use std::path::Path;
 const LAYERS: &[(&str, &[&str])] = &[
     ("time", &[]),
     ("output", &[]),
-    ("diagnostics", &[]),
+    ("text", &[]),
+    ("diagnostics", &["text"]),
     ("attack", &[]),
     ("schema", &["time"]),
     ("parse", &["schema", "time"]),
-    ("ingest", &["parse", "schema", "time", "output", "diagnostics"]),
-    ("detect", &["schema", "time"]),
-    ("correlate", &["schema", "time", "attack"]),
-    ("enrich", &["schema", "time", "attack"]),
-    ("report", &["schema", "time", "attack"]),
+    ("ingest", &["parse", "schema", "time", "output", "diagnostics", "text"]),
+    ("detect", &["schema", "time", "text"]),
+    ("correlate", &["schema", "time", "attack", "text"]),
+    ("enrich", &["schema", "time", "attack", "text"]),
+    ("report", &["schema", "time", "attack", "text"]),
 ];
 
 fn rust_files(path: &Path, files: &mut Vec<std::path::PathBuf>) {

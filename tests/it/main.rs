@@ -15,6 +15,7 @@ mod evtx_writer;
 mod evtx_writer_support;
 mod geoip;
 mod golden;
+mod hostile;
 mod layers;
 #[path = "../support/mmdb_writer.rs"]
 mod mmdb_writer_support;

@@ -126,12 +126,15 @@ fn logsentry_names_its_report_and_prints_a_summary() {
         b"",
     );
     assert!(coloured.status.success(), "{}", stderr(&coloured));
-    let text = String::from_utf8(coloured.stdout).expect("utf-8");
+    let text = String::from_utf8(coloured.stdout.clone()).expect("utf-8");
     assert!(
-        text.starts_with("# LogSentry incident report"),
-        "the report on stdout, then the summary"
+        text.starts_with("# LogSentry incident report") && !text.contains("\x1b["),
+        "the report alone on stdout"
     );
-    assert!(text.contains("\x1b[1;31m"), "CRITICAL in bold red");
+    assert!(
+        stderr(&coloured).contains("\x1b[1;31m"),
+        "the summary on stderr, CRITICAL in bold red"
+    );
 }
 
 #[test]

@@ -52,7 +52,11 @@ impl AccountBruteForce {
     pub fn new(config: &DetectConfig) -> Self {
         AccountBruteForce {
             attempts: Attempts::new(config.window_seconds()),
-            failures: ThresholdPerKey::new(config.settings.count(&THRESHOLD), config.window_seconds()),
+            failures: ThresholdPerKey::new(
+                config.settings.count(&THRESHOLD),
+                config.window_seconds(),
+                config.max_tracked_keys(),
+            ),
         }
     }
 }
@@ -105,6 +109,10 @@ impl Detector for AccountBruteForce {
 
     fn expire(&mut self, now: i64) {
         self.failures.expire(now);
+    }
+
+    fn evicted(&self) -> u64 {
+        self.failures.evicted()
     }
 
     fn thresholds(&self, _id: &str) -> String {

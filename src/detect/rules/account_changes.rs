@@ -84,7 +84,7 @@ impl AccountChanges {
                 .iter()
                 .map(|group| group.to_lowercase())
                 .collect(),
-            alerted: OncePerAccount::new(config.window_seconds()),
+            alerted: OncePerAccount::new(config.window_seconds(), config.max_tracked_keys()),
         }
     }
 
@@ -131,6 +131,10 @@ impl Detector for AccountChanges {
 
     fn expire(&mut self, now: i64) {
         self.alerted.expire(now);
+    }
+
+    fn evicted(&self) -> u64 {
+        self.alerted.evicted()
     }
 
     fn thresholds(&self, id: &str) -> String {

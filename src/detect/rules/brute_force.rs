@@ -131,6 +131,16 @@ impl Expiring for SourceState {
     fn expires_at(&self) -> i64 {
         self.keep_until
     }
+
+    /// A source that crossed a threshold is kept before any other: forgetting it would
+    /// miss the compromise that follows.
+    fn activity(&self) -> u64 {
+        if self.crossed.is_some() {
+            u64::MAX
+        } else {
+            self.failures.count().max(self.slow_failures.count())
+        }
+    }
 }
 
 impl BruteForce {
@@ -143,7 +153,7 @@ impl BruteForce {
             slow_window: config.settings.seconds(&SLOW_WINDOW),
             compromise_window: config.settings.seconds(&COMPROMISE_WINDOW),
             attempts: Attempts::new(config.window_seconds()),
-            sources: ExpiringMap::new(config.window_seconds()),
+            sources: ExpiringMap::new(config.window_seconds(), config.max_tracked_keys()),
         }
     }
 
@@ -316,6 +326,10 @@ impl Detector for BruteForce {
 
     fn expire(&mut self, now: i64) {
         self.sources.expire(now);
+    }
+
+    fn evicted(&self) -> u64 {
+        self.sources.evicted()
     }
 
     fn thresholds(&self, id: &str) -> String {

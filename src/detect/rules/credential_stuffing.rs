@@ -65,6 +65,10 @@ impl Expiring for SourceState {
     fn expires_at(&self) -> i64 {
         self.keep_until
     }
+
+    fn activity(&self) -> u64 {
+        self.burst.as_ref().map_or(0, |burst| burst.count)
+    }
 }
 
 impl CredentialStuffing {
@@ -74,7 +78,7 @@ impl CredentialStuffing {
             threshold: config.settings.count(&THRESHOLD).max(2),
             window: config.window_seconds(),
             attempts: Attempts::new(config.window_seconds()),
-            sources: ExpiringMap::new(config.window_seconds()),
+            sources: ExpiringMap::new(config.window_seconds(), config.max_tracked_keys()),
         }
     }
 }
@@ -146,6 +150,10 @@ impl Detector for CredentialStuffing {
 
     fn expire(&mut self, now: i64) {
         self.sources.expire(now);
+    }
+
+    fn evicted(&self) -> u64 {
+        self.sources.evicted()
     }
 
     fn thresholds(&self, _id: &str) -> String {

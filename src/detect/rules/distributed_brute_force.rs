@@ -69,6 +69,10 @@ impl Expiring for AccountState {
     fn expires_at(&self) -> i64 {
         self.keep_until
     }
+
+    fn activity(&self) -> u64 {
+        self.sources.len() as u64
+    }
 }
 
 impl DistributedBruteForce {
@@ -79,7 +83,7 @@ impl DistributedBruteForce {
             threshold: config.settings.count(&THRESHOLD).max(2),
             window,
             attempts: Attempts::new(config.window_seconds()),
-            accounts: ExpiringMap::new(window),
+            accounts: ExpiringMap::new(window, config.max_tracked_keys()),
         }
     }
 }
@@ -145,6 +149,10 @@ impl Detector for DistributedBruteForce {
 
     fn expire(&mut self, now: i64) {
         self.accounts.expire(now);
+    }
+
+    fn evicted(&self) -> u64 {
+        self.accounts.evicted()
     }
 
     fn thresholds(&self, _id: &str) -> String {

@@ -91,7 +91,11 @@ impl HttpBruteForce {
     /// A detector with `config`'s threshold.
     pub fn new(config: &DetectConfig) -> Self {
         HttpBruteForce {
-            attempts: ThresholdPerKey::new(config.settings.count(&THRESHOLD), config.window_seconds()),
+            attempts: ThresholdPerKey::new(
+                config.settings.count(&THRESHOLD),
+                config.window_seconds(),
+                config.max_tracked_keys(),
+            ),
         }
     }
 }
@@ -128,6 +132,10 @@ impl Detector for HttpBruteForce {
 
     fn expire(&mut self, now: i64) {
         self.attempts.expire(now);
+    }
+
+    fn evicted(&self) -> u64 {
+        self.attempts.evicted()
     }
 
     fn thresholds(&self, _id: &str) -> String {

@@ -220,7 +220,7 @@ impl OffHours {
             work: config.work.clone(),
             allow_users: config.allow_users.clone(),
             allow_sources: config.allow_sources.clone(),
-            alerted: QuietKeys::new(config.window_seconds()),
+            alerted: QuietKeys::new(config.window_seconds(), config.max_tracked_keys()),
         }
     }
 
@@ -279,6 +279,10 @@ impl Detector for OffHours {
 
     fn expire(&mut self, now: i64) {
         self.alerted.expire(now);
+    }
+
+    fn evicted(&self) -> u64 {
+        self.alerted.evicted()
     }
 
     fn thresholds(&self, id: &str) -> String {

@@ -59,7 +59,11 @@ impl PreauthFailures {
     pub fn new(config: &DetectConfig) -> Self {
         PreauthFailures {
             attempts: Attempts::new(config.window_seconds()),
-            failures: ThresholdPerKey::new(config.settings.count(&THRESHOLD), config.window_seconds()),
+            failures: ThresholdPerKey::new(
+                config.settings.count(&THRESHOLD),
+                config.window_seconds(),
+                config.max_tracked_keys(),
+            ),
         }
     }
 }
@@ -115,6 +119,10 @@ impl Detector for PreauthFailures {
 
     fn expire(&mut self, now: i64) {
         self.failures.expire(now);
+    }
+
+    fn evicted(&self) -> u64 {
+        self.failures.evicted()
     }
 
     fn thresholds(&self, _id: &str) -> String {

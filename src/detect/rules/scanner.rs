@@ -45,7 +45,11 @@ impl Scanner {
     /// A detector with `config`'s threshold.
     pub fn new(config: &DetectConfig) -> Self {
         Scanner {
-            misses: ThresholdPerKey::new(config.settings.count(&THRESHOLD), config.window_seconds()),
+            misses: ThresholdPerKey::new(
+                config.settings.count(&THRESHOLD),
+                config.window_seconds(),
+                config.max_tracked_keys(),
+            ),
         }
     }
 }
@@ -78,6 +82,10 @@ impl Detector for Scanner {
 
     fn expire(&mut self, now: i64) {
         self.misses.expire(now);
+    }
+
+    fn evicted(&self) -> u64 {
+        self.misses.evicted()
     }
 
     fn thresholds(&self, _id: &str) -> String {

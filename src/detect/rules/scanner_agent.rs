@@ -70,7 +70,7 @@ impl ScannerAgent {
     /// A detector with `config`'s window.
     pub fn new(config: &DetectConfig) -> Self {
         ScannerAgent {
-            alerted: QuietKeys::new(config.window_seconds()),
+            alerted: QuietKeys::new(config.window_seconds(), config.max_tracked_keys()),
         }
     }
 }
@@ -97,6 +97,10 @@ impl Detector for ScannerAgent {
 
     fn expire(&mut self, now: i64) {
         self.alerted.expire(now);
+    }
+
+    fn evicted(&self) -> u64 {
+        self.alerted.evicted()
     }
 
     fn thresholds(&self, _id: &str) -> String {

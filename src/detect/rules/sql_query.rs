@@ -18,6 +18,7 @@ use crate::detect::burst::Burst;
 use crate::detect::technique::{EXPLOIT_PUBLIC_FACING, INITIAL_ACCESS};
 use crate::detect::{risk_score, Detector, Observed, Rule};
 use crate::schema::{Alert, Severity};
+use crate::text::cut_at_char;
 
 /// `--only`/`--skip` id.
 pub const SQL_IN_QUERY_ID: &str = "sql-injection-in-query";
@@ -208,9 +209,23 @@ impl Sign {
     }
 }
 
-/// The first sign of injection in `statement`, if any.
+/// Longest start of a statement looked at. An injection shows in the clause that takes
+/// input, well before this; what follows in a bulk `INSERT` of megabytes is data, and
+/// tokenising it whole cost 40 times its size.
+const MAX_SCANNED_BYTES: usize = 256 * 1024;
+
+/// The first sign of injection in `statement` (its first [`MAX_SCANNED_BYTES`]), if any.
 pub fn injection_sign(statement: &str) -> Option<Sign> {
-    let tokens = tokens(statement);
+    let (scanned, cut) = if statement.len() > MAX_SCANNED_BYTES {
+        (cut_at_char(statement, MAX_SCANNED_BYTES), true)
+    } else {
+        (statement, false)
+    };
+    let mut tokens = tokens(scanned);
+    if cut && matches!(tokens.last(), Some(Token::OpenText | Token::OpenComment)) {
+        // Open only because the statement was cut here.
+        tokens.pop();
+    }
     let word = |index: usize, text: &str| tokens.get(index).is_some_and(|token| token.is_word(text));
     // Where each `)` was opened, to tell `(SELECT ...) UNION` from `('1') UNION`.
     let mut opened_at = vec![None; tokens.len()];
@@ -232,9 +247,10 @@ pub fn injection_sign(statement: &str) -> Option<Sign> {
                 && opened_at[index - 1].is_none_or(|open| !word(open + 1, "select")));
         match token {
             Token::LineComment(_) => {
-                let last_code = tokens[index + 1..]
-                    .iter()
-                    .all(|later| matches!(later, Token::LineComment(_)));
+                let last_code = !cut
+                    && tokens[index + 1..]
+                        .iter()
+                        .all(|later| matches!(later, Token::LineComment(_)));
                 if last_code && after_operand {
                     return Some(Sign::SwallowingComment);
                 }
@@ -380,10 +396,16 @@ impl Detector for QueryInjection {
             (None, Some(ip)) => format!(" from {ip}"),
             (None, None) => String::new(),
         };
-        // On one line, as a person reads it in a terminal.
-        let flat = query.split_whitespace().collect::<Vec<_>>().join(" ");
+        // On one line, as a person reads it in a terminal; only the start is shown, so only
+        // the start is flattened.
+        let start = cut_at_char(query, 4096);
+        let flat = start.split_whitespace().collect::<Vec<_>>().join(" ");
         let shown: String = flat.chars().take(160).collect();
-        let ellipsis = if shown.len() < flat.len() { "…" } else { "" };
+        let ellipsis = if shown.len() < flat.len() || start.len() < query.len() {
+            "…"
+        } else {
+            ""
+        };
         let message = format!(
             "SQL injection reached {}{who}: {} in {shown}{ellipsis}",
             burst.module_title(),
@@ -394,6 +416,10 @@ impl Detector for QueryInjection {
     }
 
     fn expire(&mut self, _now: i64) {}
+
+    fn evicted(&self) -> u64 {
+        0
+    }
 
     fn thresholds(&self, _id: &str) -> String {
         "every statement with a sign of input that broke out of its literal".to_owned()
@@ -453,6 +479,19 @@ mod tests {
         ] {
             assert_eq!(injection_sign(statement), Some(sign), "{statement}");
         }
+    }
+
+    #[test]
+    fn a_huge_statement_is_judged_by_its_start() {
+        let bulk = format!("INSERT INTO t VALUES {}", "('abc', 1),".repeat(100_000));
+        assert_eq!(injection_sign(&bulk), None, "cut inside a string is no open quote");
+        let cut_in_comment = format!("SELECT 1 /* {}", "x".repeat(MAX_SCANNED_BYTES));
+        assert_eq!(injection_sign(&cut_in_comment), None);
+        let injected = format!(
+            "SELECT * FROM users WHERE id = 1 UNION SELECT password FROM admins -- {}",
+            "é".repeat(MAX_SCANNED_BYTES)
+        );
+        assert_eq!(injection_sign(&injected), Some(Sign::UnionAfterValue));
     }
 
     #[test]

@@ -101,7 +101,7 @@ impl WindowsEvents {
         WindowsEvents {
             work: config.work.clone(),
             allow_users: config.allow_users.clone(),
-            alerted: OncePerAccount::new(config.window_seconds()),
+            alerted: OncePerAccount::new(config.window_seconds(), config.max_tracked_keys()),
         }
     }
 
@@ -172,6 +172,10 @@ impl Detector for WindowsEvents {
 
     fn expire(&mut self, now: i64) {
         self.alerted.expire(now);
+    }
+
+    fn evicted(&self) -> u64 {
+        self.alerted.evicted()
     }
 
     fn thresholds(&self, id: &str) -> String {

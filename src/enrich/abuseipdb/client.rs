@@ -1,7 +1,9 @@
 //! One AbuseIPDB check: `GET /api/v2/check?ipAddress=…&maxAgeInDays=90` with the key in the
 //! `Key` header, the answer read into a [`Reputation`], every way it can go wrong named by a
-//! [`LookupError`]. A 429 is waited out when its Retry-After is short; the key is never part
-//! of a message.
+//! [`LookupError`]. A 429 is waited out when its Retry-After (seconds or an HTTP date) is
+//! short; the key is never part of a message. Whoever answers (the service, a proxy, a
+//! server named by `--abuseipdb-url`) is not trusted: redirects are not followed, so the key
+//! goes to the named host only, and an answer is read up to [`MAX_ANSWER_BYTES`].
 
 use serde::{Deserialize, Serialize};
 use std::net::IpAddr;
@@ -13,6 +15,9 @@ pub const DEFAULT_URL: &str = "https://api.abuseipdb.com/api/v2/check";
 const MAX_AGE_DAYS: u32 = 90;
 /// Times a 429 with a short Retry-After is waited out before giving up.
 const RATE_LIMIT_RETRIES: u32 = 2;
+/// Largest answer read: a real one is under 2 KB; a server that sends more (or announces
+/// gigabytes) gets an "unreadable answer" note instead of the process's memory.
+pub const MAX_ANSWER_BYTES: u64 = 64 * 1024;
 
 /// What AbuseIPDB knows of an address.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -60,6 +65,9 @@ pub enum LookupError {
     },
     /// The service failed (5xx) or answered an unexpected status.
     Status(u16),
+    /// The answer was a redirect, which the API never sends: not followed, so the key does
+    /// not travel to another host.
+    Redirected(u16),
     /// The answer was not the JSON AbuseIPDB sends.
     BadAnswer(String),
 }
@@ -73,6 +81,7 @@ impl LookupError {
             LookupError::KeyRefused(_) => "key refused",
             LookupError::RateLimited { .. } => "rate limited",
             LookupError::Status(_) => "HTTP error",
+            LookupError::Redirected(_) => "redirect",
             LookupError::BadAnswer(_) => "bad answer",
         }
     }
@@ -90,6 +99,11 @@ impl LookupError {
             }
             LookupError::RateLimited { retry_after: None } => "AbuseIPDB rate limit reached".to_owned(),
             LookupError::Status(status) => format!("AbuseIPDB lookup failed: HTTP {status}"),
+            LookupError::Redirected(status) => {
+                format!(
+                    "AbuseIPDB answered a redirect (HTTP {status}), not followed: the key stays with the named host"
+                )
+            }
             LookupError::BadAnswer(why) => format!("AbuseIPDB answered something unreadable: {why}"),
         }
     }
@@ -133,6 +147,7 @@ impl Client {
             .timeout(timeout)
             .connect_timeout(timeout)
             .user_agent(concat!("logsentry/", env!("CARGO_PKG_VERSION")))
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(ClientError::Tls)?;
         reqwest::Url::parse(url).map_err(|error| ClientError::BadUrl {
@@ -164,17 +179,15 @@ impl Client {
                 .map_err(|error| self.transport_error(&error))?;
             let status = response.status().as_u16();
             match status {
-                200 => {
-                    let body = response.bytes().map_err(|error| self.transport_error(&error))?;
-                    return parse_answer(&body);
-                }
+                200 => return parse_answer(&self.read_body(response)?),
+                300..=399 => return Err(LookupError::Redirected(status)),
                 401 | 403 => return Err(LookupError::KeyRefused(status)),
                 429 => {
                     let retry_after = response
                         .headers()
                         .get("retry-after")
                         .and_then(|value| value.to_str().ok())
-                        .and_then(|value| value.trim().parse::<u64>().ok());
+                        .and_then(|value| retry_after_seconds(value, chrono::Utc::now()));
                     match retry_after {
                         Some(seconds)
                             if attempt < RATE_LIMIT_RETRIES && Duration::from_secs(seconds) <= self.max_wait =>
@@ -188,6 +201,38 @@ impl Client {
                 other => return Err(LookupError::Status(other)),
             }
         }
+    }
+
+    /// The answer's body, at most [`MAX_ANSWER_BYTES`]: a larger announced length is refused
+    /// before reading, a longer body after that many bytes.
+    fn read_body(&self, response: reqwest::blocking::Response) -> Result<Vec<u8>, LookupError> {
+        use std::io::Read;
+        let too_large = || {
+            LookupError::BadAnswer(format!(
+                "an answer larger than {} KB, not read",
+                MAX_ANSWER_BYTES / 1024
+            ))
+        };
+        if response
+            .content_length()
+            .is_some_and(|length| length > MAX_ANSWER_BYTES)
+        {
+            return Err(too_large());
+        }
+        let mut body = Vec::new();
+        response
+            .take(MAX_ANSWER_BYTES + 1)
+            .read_to_end(&mut body)
+            .map_err(
+                |error| match error.get_ref().and_then(|inner| inner.downcast_ref::<reqwest::Error>()) {
+                    Some(error) => self.transport_error(error),
+                    None => LookupError::Unreachable(error.to_string()),
+                },
+            )?;
+        if body.len() as u64 > MAX_ANSWER_BYTES {
+            return Err(too_large());
+        }
+        Ok(body)
     }
 
     /// A transport failure, described without the key (it travels in a header, but a
@@ -207,6 +252,17 @@ impl Client {
         }
         LookupError::Unreachable(text)
     }
+}
+
+/// A Retry-After value in seconds from `now`: delay-seconds or an HTTP date (RFC 9110; a date
+/// already past is no wait).
+fn retry_after_seconds(value: &str, now: chrono::DateTime<chrono::Utc>) -> Option<u64> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(seconds);
+    }
+    let date = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    Some(u64::try_from((date.with_timezone(&chrono::Utc) - now).num_seconds()).unwrap_or(0))
 }
 
 #[derive(Deserialize)]
@@ -250,6 +306,17 @@ pub fn parse_answer(body: &[u8]) -> Result<Reputation, LookupError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn retry_after_is_seconds_or_a_date() {
+        let now = chrono::DateTime::parse_from_rfc3339("2026-12-07T10:00:00Z")
+            .expect("time")
+            .with_timezone(&chrono::Utc);
+        assert_eq!(retry_after_seconds(" 3 ", now), Some(3));
+        assert_eq!(retry_after_seconds("Mon, 07 Dec 2026 10:00:42 GMT", now), Some(42));
+        assert_eq!(retry_after_seconds("Mon, 07 Dec 2026 09:00:00 GMT", now), Some(0));
+        assert_eq!(retry_after_seconds("soon", now), None);
+    }
 
     #[test]
     fn answers_are_read_and_banded() {

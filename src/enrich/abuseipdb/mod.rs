@@ -287,7 +287,12 @@ impl Lookups {
 
     fn warn(&mut self, kind: &'static str, message: &str) {
         if self.warned.insert(kind) {
-            let _ = writeln!(std::io::stderr().lock(), "{}: warning: {message}", self.program);
+            let _ = writeln!(
+                std::io::stderr().lock(),
+                "{}: warning: {}",
+                self.program,
+                crate::text::printable(message)
+            );
         }
     }
 

@@ -299,6 +299,10 @@ impl Detector for WebAttacks {
 
     fn expire(&mut self, _now: i64) {}
 
+    fn evicted(&self) -> u64 {
+        0
+    }
+
     fn thresholds(&self, id: &str) -> String {
         match id {
             "directory-traversal-served" => "every traversal request answered with 200".to_owned(),

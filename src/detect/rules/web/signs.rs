@@ -21,11 +21,7 @@ const DANGEROUS_LOOKUPS: &[&str] = &["jndi:", "script:", "dns:", "url:"];
 /// the quoted text; any other lookup is taken to resolve to nothing.
 pub(super) fn is_a_dangerous_lookup(text: &str, at: usize) -> bool {
     let window = text.get(at..).unwrap_or("");
-    let end = (0..=window.len().min(LOOKUP_WINDOW))
-        .rev()
-        .find(|&end| window.is_char_boundary(end))
-        .unwrap_or(0);
-    let mut resolved = window[..end].to_owned();
+    let mut resolved = crate::text::cut_at_char(window, LOOKUP_WINDOW).to_owned();
     for _ in 0..MAX_NESTED_LOOKUPS {
         let Some(close) = resolved.find('}') else {
             return false;
