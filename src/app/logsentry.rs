@@ -192,9 +192,10 @@ pub fn analyse(run: LogsentryRun) -> Exit {
     if malformed > 0 {
         diagnostics.error(&format!("{malformed} records could not be used between stages"));
     }
+    let all_rejected = parsed.lines > 0 && parsed.rejected == parsed.lines;
     if parse_exit != Exit::Success {
         parse_exit
-    } else if malformed > 0 {
+    } else if malformed > 0 || all_rejected {
         Exit::DataError
     } else {
         Exit::Success

@@ -137,6 +137,17 @@ fn run_with_diagnostics<W: Write>(config: &ParseConfig, out: &mut NdjsonWriter<W
         return (Exit::DataError, Some(diagnostics));
     }
     diagnostics.summary(config.ingest.inputs.count());
+    let counts = diagnostics.counts;
+    if counts.lines > 0 && counts.rejected == counts.lines {
+        // A wrong turn, not a quiet log: say which way to go.
+        diagnostics.warn(&match &config.ingest.format {
+            crate::parse::Format::Lines(format, _) => format!(
+                "no line was read as `{}`: `ls-parse auto` reads every format LogSentry knows",
+                format.name
+            ),
+            _ => "no line was in a format LogSentry reads (see ls-parse --help)".to_owned(),
+        });
+    }
     let exit = if diagnostics.counts.failed_inputs > 0 {
         Exit::DataError
     } else {

@@ -220,3 +220,29 @@ fn a_flood_of_spoofed_sources_is_bounded_and_the_real_attacker_still_alerts() {
         .unwrap_or_else(|| panic!("no eviction count in the summary: {said}"));
     assert!(evicted >= 40_000 - 4000, "{evicted}");
 }
+
+#[test]
+fn a_wrong_format_is_named_and_an_all_rejected_run_is_no_success() {
+    let junk = b"garbage one\ngarbage two\n";
+    let parsed = ls_parse(&["apache"], junk);
+    assert!(
+        stderr(&parsed).contains("no line was read as `apache`: `ls-parse auto` reads every format"),
+        "{}",
+        stderr(&parsed)
+    );
+    let auth = std::fs::read(sample("auth.log")).expect("sample");
+    let sniffed = ls_parse(&["apache"], &auth);
+    assert!(
+        stderr(&sniffed).contains("`ls-parse auto`"),
+        "an SSH log read as apache"
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("junk.log"), junk).expect("write");
+    let run = run_in(LOGSENTRY, &["-o", "r.html", "junk.log"], dir.path());
+    assert_eq!(run.status.code(), Some(1), "every line rejected: {}", stderr(&run));
+    assert!(
+        stderr(&run).contains("no line was in a format LogSentry reads"),
+        "{}",
+        stderr(&run)
+    );
+}
