@@ -56,6 +56,8 @@ impl DetectRun {
         };
         let weekend = match (args.weekend, file.weekend) {
             (Some(text), _) => weekend(&text)?,
+            // An empty list is no weekend, as `--weekend none`.
+            (None, Some(days)) if days.is_empty() => weekend("none")?,
             (None, Some(days)) => weekend(&days.join(","))?,
             (None, None) => defaults.work.weekend,
         };

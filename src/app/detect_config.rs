@@ -109,7 +109,7 @@ impl ConfigFile {
 }
 
 /// A setting's value in the file: a count is a TOML integer, a duration a string as the flag
-/// takes it (`"10m"`).
+/// takes it (`"10m"`) or a whole number of seconds, as the flag also takes it.
 fn setting_value(setting: &'static Setting, value: &toml::Value) -> Result<u64, ConfigProblem> {
     let wrong_type = |expected: &str| {
         ConfigProblem::Syntax(format!(
@@ -125,13 +125,23 @@ fn setting_value(setting: &'static Setting, value: &toml::Value) -> Result<u64, 
         }
         (SettingKind::Count { .. }, _) => Err(wrong_type("a whole number")),
         (SettingKind::Duration { .. }, toml::Value::String(text)) => Ok(setting.parse(text)?),
-        (SettingKind::Duration { .. }, _) => Err(wrong_type("a duration in a string (\"10m\")")),
+        (SettingKind::Duration { .. }, toml::Value::Integer(seconds)) => Ok(setting.parse(&seconds.to_string())?),
+        (SettingKind::Duration { .. }, _) => Err(wrong_type("seconds or a duration in a string (\"10m\")")),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_window_may_be_seconds() {
+        let config = ConfigFile::parse("window = 600\nweekend = []\n").expect("valid");
+        assert_eq!(config.settings.len(), 1);
+        assert_eq!(config.settings[0].1, 600);
+        assert_eq!(config.weekend, Some(Vec::new()));
+        assert!(ConfigFile::parse("window = -5\n").is_err());
+    }
 
     #[test]
     fn keys_are_the_flag_names_and_mistakes_are_named() {
@@ -149,6 +159,6 @@ mod tests {
         let typo = ConfigFile::parse("brute_force_threshold = 8").expect_err("unknown key");
         assert!(typo.to_string().contains("brute_force_threshold"), "{typo}");
         assert!(ConfigFile::parse("scan-threshold = 0").is_err());
-        assert!(ConfigFile::parse("window = 10").is_err(), "durations are strings");
+        assert!(ConfigFile::parse("window = 1.5").is_err(), "seconds are whole");
     }
 }
