@@ -126,7 +126,7 @@ pub fn analyse(run: LogsentryRun) -> Exit {
         }
     };
     report.collector_mut().provenance_mut().inputs = parse.ingest.inputs.specs.iter().map(InputSpec::display).collect();
-    let detect_config = detect.config.clone();
+    let max_tracked_keys = detect.config.max_tracked_keys();
     let stages = Stages::new(
         super::detect::engine(&detect),
         Enricher::new(AttackTable::embedded()).with_geoip(geoip),
@@ -158,7 +158,7 @@ pub fn analyse(run: LogsentryRun) -> Exit {
         format!("ls-correlate: {} incident records", counts.incident_records),
     ];
     if counts.evicted > 0 {
-        super::detect::eviction_warning(detect_config.max_tracked_keys());
+        super::detect::eviction_warning(max_tracked_keys);
     }
     let collector = stages.report.collector_mut();
     collector.provenance_mut().notes = notes;

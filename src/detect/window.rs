@@ -96,11 +96,14 @@ impl<K: Eq + Hash, V: Expiring> ExpiringMap<K, V> {
     pub fn expire(&mut self, now: i64) {
         match self.next_sweep {
             Some(next) if now < next => {}
-            _ => {
-                self.entries.retain(|_, value| value.expires_at() >= now);
-                self.next_sweep = Some(now.saturating_add(self.sweep_every));
-            }
+            _ => self.sweep(now),
         }
+    }
+
+    /// Drops what expired before `now`, whenever the last sweep was.
+    fn sweep(&mut self, now: i64) {
+        self.entries.retain(|_, value| value.expires_at() >= now);
+        self.next_sweep = Some(now.saturating_add(self.sweep_every));
     }
 
     /// Keys forgotten because the map was full.
@@ -111,8 +114,7 @@ impl<K: Eq + Hash, V: Expiring> ExpiringMap<K, V> {
     /// A full map: what expired goes; if that is not enough, the quietest eighth (fewest
     /// events, then soonest to expire), exactly that many, however many tie.
     fn make_room(&mut self, now: i64) {
-        self.entries.retain(|_, value| value.expires_at() >= now);
-        self.next_sweep = Some(now.saturating_add(self.sweep_every));
+        self.sweep(now);
         if self.entries.len() < self.max_keys {
             return;
         }

@@ -3,6 +3,7 @@
 
 use super::follow::identity;
 use crate::diagnostics::Diagnostics;
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, Cursor, Read};
@@ -197,16 +198,19 @@ impl Walk {
         if !meta.is_dir() && !meta.is_file() {
             return;
         }
-        if let Some(first) = self.seen.get(&identity(&meta)) {
-            let what = if meta.is_dir() { "directory" } else { "file" };
-            self.inputs.skipped.push(format!(
-                "{}: same {what} as {}, skipped",
-                path.display(),
-                first.display()
-            ));
-            return;
+        match self.seen.entry(identity(&meta)) {
+            Entry::Occupied(first) => {
+                let what = if meta.is_dir() { "directory" } else { "file" };
+                return self.inputs.skipped.push(format!(
+                    "{}: same {what} as {}, skipped",
+                    path.display(),
+                    first.get().display()
+                ));
+            }
+            Entry::Vacant(vacant) => {
+                vacant.insert(path.clone());
+            }
         }
-        self.seen.insert(identity(&meta), path.clone());
         if meta.is_dir() {
             self.directory(&path);
         } else {
