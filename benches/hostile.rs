@@ -3,7 +3,9 @@
 //! minutes, and one real brute-forcer with 30 attempts among them: ls-detect with its default
 //! `--max-tracked-keys`, against the same run with the cap out of reach (what it cost before
 //! there was one), measured in the same run. Then one 63 MB SQL statement through
-//! `sql-injection-in-query`. Inputs are generated into target/bench-data, never committed.
+//! `sql-injection-in-query`. Then one patient attacker's 100,000 alerts through ls-correlate:
+//! its output against its input, and ls-report reading every revision against reading the one
+//! `--final` record. Inputs are generated into target/bench-data, never committed.
 
 mod support;
 
@@ -13,6 +15,44 @@ use std::path::Path;
 use support::{measure, Measurement};
 
 const LS_DETECT: &str = env!("CARGO_BIN_EXE_ls-detect");
+const LS_CORRELATE: &str = env!("CARGO_BIN_EXE_ls-correlate");
+const LS_REPORT: &str = env!("CARGO_BIN_EXE_ls-report");
+
+/// `alerts` alerts of two kinds from one address, one every 30 s.
+fn patient_attacker(path: &Path, alerts: u32) -> std::io::Result<()> {
+    let mut out = BufWriter::new(File::create(path)?);
+    for n in 0..alerts {
+        let (rule, module, technique, tactic) = if n % 2 == 0 {
+            ("brute-force", "ssh", "T1110.001", "Credential Access")
+        } else {
+            ("scanner", "web", "T1595.002", "Reconnaissance")
+        };
+        let seconds = 1_773_450_000 + i64::from(n) * 30;
+        let time = chrono::DateTime::from_timestamp(seconds, 0).unwrap_or_default();
+        writeln!(
+            out,
+            r#"{{"@timestamp":"{}","message":"{rule} number {n} from 203.0.113.47","event":{{"kind":"alert","module":"{module}","risk_score":50}},"rule":{{"id":"{rule}"}},"threat":{{"framework":"MITRE ATT&CK","tactic":{{"name":"{tactic}"}},"technique":{{"id":"{technique}"}}}},"source":{{"ip":"203.0.113.47"}},"logsentry":{{"severity":"HIGH"}}}}"#,
+            time.format("%Y-%m-%dT%H:%M:%SZ")
+        )?;
+    }
+    out.flush()
+}
+
+/// Runs `program` with its output to `path`.
+fn write_output(program: &str, args: &[&str], path: &Path) {
+    let out = File::create(path).expect("create output");
+    let status = std::process::Command::new(program)
+        .args(args)
+        .stdout(out)
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("run");
+    assert!(status.success(), "{program} {args:?}");
+}
+
+fn size(path: &Path) -> u64 {
+    std::fs::metadata(path).map_or(0, |meta| meta.len())
+}
 
 fn flood(path: &Path, sources: u32) -> std::io::Result<()> {
     let mut out = BufWriter::new(File::create(path)?);
@@ -98,10 +138,43 @@ fn main() {
             statement.to_str().expect("utf-8 path"),
         ],
     );
-    let size = std::fs::metadata(&statement).map_or(0, |meta| meta.len());
     line("one 63 MB statement, sql-injection-in-query", &statement_run, None);
     println!(
         "  peak memory {:.1}x the statement",
-        statement_run.peak_rss_kb as f64 * 1024.0 / size.max(1) as f64
+        statement_run.peak_rss_kb as f64 * 1024.0 / size(&statement).max(1) as f64
+    );
+
+    let patient = dir.join("hostile-patient-100k.ndjson");
+    if !patient.exists() {
+        patient_attacker(&patient, 100_000).expect("generate the alerts");
+    }
+    let patient_text = patient.to_str().expect("utf-8 path");
+    let revisions = dir.join("hostile-patient-revisions.ndjson");
+    let final_only = dir.join("hostile-patient-final.ndjson");
+    write_output(LS_CORRELATE, &["-q", patient_text], &revisions);
+    write_output(LS_CORRELATE, &["-q", "--final", patient_text], &final_only);
+    let correlated = measure(LS_CORRELATE, &["-q", patient_text]);
+    println!("one attacker's 100,000 alerts ({:.1} MB):", size(&patient) as f64 / 1e6);
+    line("ls-correlate, every revision", &correlated, None);
+    println!(
+        "  output {:.1} MB, {:.2}x its input",
+        size(&revisions) as f64 / 1e6,
+        size(&revisions) as f64 / size(&patient).max(1) as f64
+    );
+    let report_final = measure(
+        LS_REPORT,
+        &["-q", "--format", "json", final_only.to_str().expect("utf-8 path")],
+    );
+    let report_all = measure(
+        LS_REPORT,
+        &["-q", "--format", "json", revisions.to_str().expect("utf-8 path")],
+    );
+    line("ls-report, the alerts and the --final record", &report_final, None);
+    println!(
+        "{:<44} {:>8.2} s {:>8.1} MB  ({:.2}x the time with the --final record)",
+        "ls-report, the alerts and every revision",
+        report_all.seconds,
+        report_all.peak_rss_kb as f64 / 1024.0,
+        report_all.seconds / report_final.seconds.max(1e-9)
     );
 }

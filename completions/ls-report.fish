@@ -1,7 +1,7 @@
 complete -c ls-report -l rejects -d 'Write every line that could not be used (rejected by the parser, or not a usable record), verbatim, to FILE' -r -F
-complete -c ls-report -s o -l output -d 'Write the report to FILE, which must not exist; its extension (.html, .md, .csv, .json) sets the format unless --format does' -r -F
+complete -c ls-report -s o -l output -d 'Write the report to FILE, which must not exist; its extension (.html, .md, .csv, .json) sets the format unless --format does (another extension needs --format)' -r -F
 complete -c ls-report -l out-dir -d 'Write a new report into DIR (made if missing), named logsentry_report_YYYYMMDD_HHMMSS.EXT by the local time' -r -F
-complete -c ls-report -l format -d 'The report\'s format [default: from the -o file\'s extension, else html]' -r -f -a "html\t'One self-contained HTML page'
+complete -c ls-report -l format -d 'The report\'s format [default: from the -o file\'s extension; html on standard output and with --out-dir]' -r -f -a "html\t'One self-contained HTML page'
 md\t'Markdown, for tickets and chat'
 csv\t'One row per alert'
 json\t'The report\'s data model'"

@@ -4,7 +4,7 @@
 use super::records::{each_record, output_failed, records_exit, Skipped, StageInput};
 use super::{Exit, StartError};
 use crate::cli::correlate::{CorrelateArgs, GroupByArg};
-use crate::correlate::{CorrelateConfig, Correlator, GroupBy, Outcome, MAX_OPEN_GROUPS};
+use crate::correlate::{CorrelateConfig, Correlator, GroupBy, Outcome, MAX_OPEN_BYTES, MAX_OPEN_GROUPS};
 use crate::output::NdjsonWriter;
 
 const PROGRAM: &str = "ls-correlate";
@@ -110,7 +110,8 @@ pub fn correlate(run: &CorrelateRun) -> Exit {
     ));
     if correlator.crowded_out() > 0 {
         diagnostics.warn(&format!(
-            "warning: more than {MAX_OPEN_GROUPS} groups were open at once: the {} quietest closed before their window ended",
+            "warning: more than {MAX_OPEN_GROUPS} groups, or {} MiB of them, were open at once: the {} quietest closed before their window ended",
+            MAX_OPEN_BYTES >> 20,
             correlator.crowded_out()
         ));
     }

@@ -2,7 +2,7 @@
 //! into the report's tallies, then the report itself. [`ReportSink`] is shared with
 //! `logsentry`, which feeds it from its own pipeline.
 
-use super::records::{each_record, records_exit, Skipped, StageInput};
+use super::records::{each_record_of, records_exit, Skipped, Stage, StageInput};
 use super::{Exit, StartError};
 use crate::attack::AttackTable;
 use crate::cli::report::{FormatArg, ReportArgs, ReportOutputArgs};
@@ -43,7 +43,15 @@ impl ReportOutput {
             Some(FormatArg::Csv) => Format::Csv,
             Some(FormatArg::Json) => Format::Json,
             None => match &destination {
-                Destination::File(path) => Format::from_path(path).unwrap_or(Format::Html),
+                // A name that says no format is a mistake to point out, not a reason to guess:
+                // `-o report.txt` once got HTML without a word.
+                Destination::File(path) => Format::from_path(path).ok_or_else(|| {
+                    StartError::Usage(format!(
+                        "-o {}: the name does not say which format to write; end it in .html, .md, .csv or \
+                         .json, or give --format",
+                        crate::text::printable(&path.display().to_string())
+                    ))
+                })?,
                 _ => Format::Html,
             },
         };
@@ -164,6 +172,15 @@ impl ReportSink {
         written.map(|()| kind)
     }
 
+    /// Writes out the CSV rows buffered so far: the input is about to be waited for, and a
+    /// reader of a live report sees each row when its alert arrives.
+    pub fn flush_rows(&mut self) -> io::Result<()> {
+        match &mut self.csv {
+            Some(CsvOut { writer, .. }) => writer.flush(),
+            None => Ok(()),
+        }
+    }
+
     /// The tallies, for summaries and provenance notes.
     pub fn collector_mut(&mut self) -> &mut Collector {
         &mut self.collector
@@ -211,6 +228,39 @@ impl ReportSink {
     }
 }
 
+/// The read loop's view of a report: records in, CSV rows out before each wait for input.
+struct ReportStage<'s> {
+    sink: &'s mut ReportSink,
+    /// The first write that failed: the rest of the input is read but not written.
+    failure: Option<io::Error>,
+}
+
+impl Stage for ReportStage<'_> {
+    type Unusable = Skipped<Malformed>;
+
+    fn record(&mut self, line: &str, _out: &mut Vec<u8>) -> Result<(), Self::Unusable> {
+        if self.failure.is_some() {
+            return Ok(());
+        }
+        match self.sink.add(line) {
+            Ok(Ok(_)) => Ok(()),
+            Ok(Err(malformed)) => Err(Skipped(malformed)),
+            Err(error) => {
+                self.failure = Some(error);
+                Ok(())
+            }
+        }
+    }
+
+    fn before_read(&mut self, _out: &mut Vec<u8>) {
+        if self.failure.is_none() {
+            if let Err(error) = self.sink.flush_rows() {
+                self.failure = Some(error);
+            }
+        }
+    }
+}
+
 /// A validated `ls-report` command line.
 pub struct ReportRun {
     /// The report.
@@ -251,24 +301,14 @@ pub fn report(run: ReportRun) -> Exit {
     sink.collector_mut().provenance_mut().inputs = inputs.specs.iter().map(InputSpec::display).collect();
     // Nothing is written per record: the loop's writer stays empty.
     let mut unused = NdjsonWriter::new(io::sink());
-    let mut failure = None;
-    let looped = each_record(inputs, &mut unused, &mut diagnostics, |line, _| {
-        if failure.is_some() {
-            return Ok(());
-        }
-        match sink.add(line) {
-            Ok(Ok(_)) => Ok(()),
-            Ok(Err(malformed)) => Err(Skipped(malformed)),
-            Err(error) => {
-                failure = Some(error);
-                Ok(())
-            }
-        }
-    });
-    if let Err(exit) = looped {
+    let mut stage = ReportStage {
+        sink: &mut sink,
+        failure: None,
+    };
+    if let Err(exit) = each_record_of(inputs, &mut unused, &mut diagnostics, &mut stage) {
         return exit;
     }
-    if let Some(error) = failure {
+    if let Some(error) = stage.failure {
         if is_broken_pipe(&error) {
             return Exit::Success;
         }

@@ -19,7 +19,10 @@ highest severity among them, a risk score that sums theirs (at most 100) and the
 they span in kill-chain order, and a message that tells the story in one sentence.\n\nAn incident \
 is written the moment it qualifies and again, with the same id and the next \
 logsentry.incident.revision, whenever another alert joins it, so a live pipeline sees the kill \
-chain grow; with --final each incident is written once, when it closes. Groups run on event time \
+chain grow. Each revision's timeline holds the alerts that joined since the revision named by \
+logsentry.incident.timeline_since (0: every alert from the first), so the output grows with the \
+alerts; ls-report folds them back into the whole. With --final each incident is written once, \
+whole, when it closes. Groups run on event time \
 and close after --window of silence, so a replayed file gives the same incidents as a live stream \
 and memory stays bounded. Alerts and other records pass through unchanged unless \
 --incidents-only; a line that is not JSON is reported on stderr with its line number and skipped.",

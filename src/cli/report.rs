@@ -42,7 +42,7 @@ pub struct ReportArgs {
 #[derive(Debug, Args)]
 pub struct ReportOutputArgs {
     /// Write the report to FILE, which must not exist; its extension (.html, .md, .csv,
-    /// .json) sets the format unless --format does
+    /// .json) sets the format unless --format does (another extension needs --format)
     #[arg(short = 'o', long = "output", value_name = "FILE", conflicts_with = "out_dir")]
     pub output: Option<PathBuf>,
 
@@ -51,7 +51,8 @@ pub struct ReportOutputArgs {
     #[arg(long, value_name = "DIR")]
     pub out_dir: Option<PathBuf>,
 
-    /// The report's format [default: from the -o file's extension, else html]
+    /// The report's format [default: from the -o file's extension; html on standard output
+    /// and with --out-dir]
     #[arg(long, value_enum)]
     pub format: Option<FormatArg>,
 

@@ -2,12 +2,11 @@
 //! the incident record they make once they qualify. Every list is bounded, so a group that
 //! lives for days costs the same as one that lives for minutes.
 
-use super::timeline::Timeline;
 use super::GroupBy;
 use crate::attack;
 use crate::schema::{
     and_list, module_title, AlertHost, AlertSource, AlertUser, AlertView, Incident, IncidentDetail, IncidentInfo,
-    IncidentMeta, IncidentThreat, Severity, TacticNames, TechniqueIds, TimelineEntry, MAX_LISTED,
+    IncidentMeta, IncidentThreat, Severity, TacticNames, TechniqueIds, Timeline, TimelineEntry, MAX_LISTED,
 };
 use crate::time::{duration_text, Timestamp};
 
@@ -44,7 +43,12 @@ pub struct Group {
     usernames: Vec<String>,
     sources: Vec<String>,
     hosts: Vec<String>,
-    timeline: Timeline,
+    /// The alerts not yet written in a revision.
+    timeline: Timeline<TimelineEntry>,
+    /// The revision that last carried the timeline (0: none yet).
+    timeline_written: u64,
+    /// Heap bytes of the lists above.
+    listed_bytes: usize,
 }
 
 impl Group {
@@ -70,6 +74,8 @@ impl Group {
             sources: Vec::new(),
             hosts: Vec::new(),
             timeline: Timeline::default(),
+            timeline_written: 0,
+            listed_bytes: 0,
         }
     }
 
@@ -88,14 +94,14 @@ impl Group {
             self.worst = message.clone();
         }
         self.risk = self.risk.saturating_add(u32::from(risk));
-        remember(&mut self.rules, rule, MAX_KINDS);
+        self.listed_bytes += remember(&mut self.rules, rule, MAX_KINDS);
         let technique = alert
             .threat
             .technique
             .id
             .first()
             .map(|id| id.split('.').next().unwrap_or(id));
-        remember(
+        self.listed_bytes += remember(
             &mut self.kinds,
             technique.filter(|id| !id.trim().is_empty()).unwrap_or(rule),
             MAX_KINDS,
@@ -105,25 +111,28 @@ impl Group {
             .into_iter()
             .chain(alert.logsentry.modules.values().iter().map(String::as_str))
         {
-            remember(&mut self.modules, module, MAX_LISTED);
+            self.listed_bytes += remember(&mut self.modules, module, MAX_LISTED);
         }
         for tactic in alert.threat.tactic.name.values() {
-            remember(&mut self.tactics, tactic, MAX_KINDS);
+            self.listed_bytes += remember(&mut self.tactics, tactic, MAX_KINDS);
         }
         for technique in alert.threat.technique.id.values() {
-            remember(&mut self.techniques, technique, MAX_KINDS);
+            self.listed_bytes += remember(&mut self.techniques, technique, MAX_KINDS);
         }
         let user = alert.user.name.as_deref();
         for user in user
             .into_iter()
             .chain(alert.logsentry.usernames.values().iter().map(String::as_str))
         {
-            remember(&mut self.usernames, user, MAX_LISTED);
+            self.listed_bytes += remember(&mut self.usernames, user, MAX_LISTED);
         }
         let source_ip = alert.source.ip.as_deref();
-        source_ip.inspect(|ip| remember(&mut self.sources, ip, MAX_LISTED));
-        let host = alert.host.name();
-        host.inspect(|host| remember(&mut self.hosts, host, MAX_LISTED));
+        if let Some(ip) = source_ip {
+            self.listed_bytes += remember(&mut self.sources, ip, MAX_LISTED);
+        }
+        if let Some(host) = alert.host.name() {
+            self.listed_bytes += remember(&mut self.hosts, host, MAX_LISTED);
+        }
         self.timeline.add(
             time,
             TimelineEntry {
@@ -157,8 +166,18 @@ impl Group {
         self.first_seen
     }
 
-    /// The incident record of the current revision.
-    pub fn incident(&self, by: GroupBy) -> Incident {
+    /// Memory it holds, in bytes (an estimate: its lists, its unwritten timeline, itself).
+    pub fn footprint(&self) -> usize {
+        std::mem::size_of::<Self>() + self.listed_bytes + self.worst.capacity() + self.timeline.bytes()
+    }
+
+    /// The incident record of the current revision. Its timeline holds the alerts that joined
+    /// since the last record taken (every alert kept, for the first): they are handed over,
+    /// so a group that lives for days holds only what it has not yet written.
+    pub fn take_incident(&mut self, by: GroupBy) -> Incident {
+        let timeline_since = self.timeline_written;
+        self.timeline_written = self.revision;
+        let (timeline, timeline_omitted) = self.timeline.take();
         let mut tactics = self.tactics.clone();
         attack::order(&mut tactics);
         // A chain of at least three phases; two rules of one tactic are not a chain.
@@ -205,8 +224,9 @@ impl Group {
                     modules: self.modules.clone(),
                     rules: self.rules.clone(),
                     tactics,
-                    timeline: self.timeline.entries().cloned().collect(),
-                    timeline_omitted: self.timeline.omitted(),
+                    timeline_since,
+                    timeline,
+                    timeline_omitted,
                 },
             },
         }
@@ -248,11 +268,13 @@ impl Group {
     }
 }
 
-/// Adds `value` to `list` unless it is there or the list is full.
-fn remember(list: &mut Vec<String>, value: &str, capacity: usize) {
-    if !value.is_empty() && list.len() < capacity && !list.iter().any(|known| known == value) {
-        list.push(value.to_owned());
+/// Adds `value` to `list` unless it is there or the list is full; returns the bytes it took.
+fn remember(list: &mut Vec<String>, value: &str, capacity: usize) -> usize {
+    if value.is_empty() || list.len() >= capacity || list.iter().any(|known| known == value) {
+        return 0;
     }
+    list.push(value.to_owned());
+    value.len() + std::mem::size_of::<String>()
 }
 
 /// `message` cut to [`MAX_MESSAGE_BYTES`] at a character boundary.
@@ -309,7 +331,7 @@ mod tests {
         // A late alert takes its place in the timeline by time.
         group.add(&guessing, "brute-force", Timestamp::from_unix(1_773_451_800, 0));
         group.revision = 1;
-        let incident = group.incident(GroupBy::SourceIp);
+        let incident = group.take_incident(GroupBy::SourceIp);
         assert_eq!(incident.event.risk_score, 100, "45 + 100 + 65 capped");
         assert_eq!(incident.logsentry.severity, Severity::Critical);
         assert_eq!(

@@ -1,6 +1,7 @@
 //! The open groups, by key, with the order in which they last saw an alert: a group that has
-//! been silent for the window closes, and when too many are open at once the quietest closes
-//! early. Both are found at the front of the recency index, so neither scans every group.
+//! been silent for the window closes, and when too many are open at once, or they hold more
+//! than their memory budget, the quietest closes early. Both are found at the front of the
+//! recency index, so neither scans every group.
 
 use super::group::Group;
 use std::collections::{BTreeMap, HashMap};
@@ -9,22 +10,48 @@ use std::collections::{BTreeMap, HashMap};
 /// when alerts come from a great many addresses (a botnet) within one window.
 pub const MAX_OPEN_GROUPS: usize = 65_536;
 
+/// Memory the open groups may hold, in bytes (estimated): a group's unwritten timeline holds
+/// up to 250 alert messages of up to 1 KB, so the count alone would allow gigabytes.
+pub const MAX_OPEN_BYTES: usize = 256 << 20;
+
 /// Open groups.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Groups {
     open: HashMap<String, Open>,
     /// (last alert's unix seconds, arrival number) → key, oldest first.
     recency: BTreeMap<(i64, u64), String>,
     arrivals: u64,
+    /// The footprints of the open groups, summed.
+    bytes: usize,
+    budget: usize,
+}
+
+impl Default for Groups {
+    fn default() -> Self {
+        Groups::with_budget(MAX_OPEN_BYTES)
+    }
 }
 
 #[derive(Debug)]
 struct Open {
     group: Group,
     recency: (i64, u64),
+    /// Its footprint when last counted.
+    bytes: usize,
 }
 
 impl Groups {
+    /// No group open, with `budget` bytes for them.
+    pub fn with_budget(budget: usize) -> Self {
+        Groups {
+            open: HashMap::new(),
+            recency: BTreeMap::new(),
+            arrivals: 0,
+            bytes: 0,
+            budget,
+        }
+    }
+
     /// Closes the groups silent for more than `window` seconds before `now`, oldest first.
     pub fn close_silent(&mut self, now: i64, window: i64, closed: &mut Vec<Group>) {
         while let Some((&(last, _), _)) = self.recency.first_key_value() {
@@ -45,28 +72,46 @@ impl Groups {
             let group = create();
             let recency = self.next_recency(group.last_seen().unix_seconds());
             self.recency.insert(recency, key.to_owned());
-            self.open.insert(key.to_owned(), Open { group, recency });
+            self.open.insert(
+                key.to_owned(),
+                Open {
+                    group,
+                    recency,
+                    bytes: 0,
+                },
+            );
         }
         // Just inserted if it was missing.
         &mut self.open.get_mut(key).expect("present").group
     }
 
-    /// Moves `key`'s group in the recency order after an alert changed its last time.
-    pub fn touched(&mut self, key: &str) {
+    /// Moves `key`'s group in the recency order after an alert changed it, and counts its
+    /// memory anew: when the groups hold more than their budget, the quietest close into
+    /// `closed` (never the one just touched).
+    pub fn touched(&mut self, key: &str, closed: &mut Vec<Group>) {
         let Some(last) = self.open.get(key).map(|open| open.group.last_seen().unix_seconds()) else {
             return;
         };
         let recency = self.next_recency(last);
         if let Some(open) = self.open.get_mut(key) {
             let old = std::mem::replace(&mut open.recency, recency);
+            let footprint = open.group.footprint();
+            self.bytes = self.bytes - std::mem::replace(&mut open.bytes, footprint) + footprint;
             self.recency.remove(&old);
             self.recency.insert(recency, key.to_owned());
+        }
+        while self.bytes > self.budget {
+            let Some(quietest) = self.recency.iter().find(|(_, open)| *open != key).map(|(at, _)| *at) else {
+                break;
+            };
+            closed.extend(self.close(quietest));
         }
     }
 
     /// Closes every group, in the order they began.
     pub fn close_all(&mut self) -> Vec<Group> {
         self.recency.clear();
+        self.bytes = 0;
         let mut groups: Vec<Group> = self.open.drain().map(|(_, open)| open.group).collect();
         groups.sort_by(|a, b| a.first_seen().cmp(&b.first_seen()).then_with(|| a.id.cmp(&b.id)));
         groups
@@ -90,8 +135,15 @@ impl Groups {
     }
 
     fn pop_oldest(&mut self) -> Option<Group> {
-        let (_, key) = self.recency.pop_first()?;
-        self.open.remove(&key).map(|open| open.group)
+        let (&oldest, _) = self.recency.first_key_value()?;
+        self.close(oldest)
+    }
+
+    fn close(&mut self, recency: (i64, u64)) -> Option<Group> {
+        let key = self.recency.remove(&recency)?;
+        let open = self.open.remove(&key)?;
+        self.bytes -= open.bytes;
+        Some(open.group)
     }
 }
 
@@ -104,7 +156,7 @@ mod tests {
     fn open(groups: &mut Groups, key: &str, at: i64, closed: &mut Vec<Group>) {
         let time = Timestamp::from_unix(at, 0);
         groups.entry(key, || Group::new(GroupBy::SourceIp, key, time), closed);
-        groups.touched(key);
+        groups.touched(key, closed);
     }
 
     #[test]
@@ -136,5 +188,29 @@ mod tests {
             closed[0].id,
             Group::new(GroupBy::SourceIp, "10.0", Timestamp::from_unix(0, 0)).id
         );
+    }
+
+    #[test]
+    fn groups_over_their_memory_budget_close_the_quietest_but_never_the_one_just_touched() {
+        let mut groups = Groups::with_budget(4096);
+        let mut closed = Vec::new();
+        open(&mut groups, "a", 0, &mut closed);
+        open(&mut groups, "b", 10, &mut closed);
+        assert!(closed.is_empty(), "two empty groups fit");
+        let big = format!(r#"{{"message":"{}","event":{{"kind":"alert"}}}}"#, "x".repeat(3000));
+        let alert: crate::schema::AlertView<'_> = serde_json::from_str(&big).expect("alert");
+        // A late alert: "c" is older than "a" and "b" by time, yet it is the one just touched.
+        let time = Timestamp::from_unix(-5, 0);
+        let group = groups.entry("c", || Group::new(GroupBy::SourceIp, "c", time), &mut closed);
+        group.add(&alert, "rule", time);
+        groups.touched("c", &mut closed);
+        let ids: Vec<&str> = closed.iter().map(|group| group.id.as_str()).collect();
+        let expected = [
+            Group::new(GroupBy::SourceIp, "a", Timestamp::from_unix(0, 0)).id,
+            Group::new(GroupBy::SourceIp, "b", Timestamp::from_unix(10, 0)).id,
+        ];
+        assert_eq!(ids, expected);
+        assert_eq!(groups.len(), 1);
+        assert!(groups.bytes > groups.budget, "one group alone stays, whatever its size");
     }
 }

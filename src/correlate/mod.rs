@@ -6,13 +6,14 @@
 //!
 //! Streaming: an incident is written as soon as it qualifies and again (same id, next
 //! revision) with every alert that joins it, so a live pipeline watches the kill chain grow;
-//! or, with `final_only`, once, when it closes or the input ends.
+//! or, with `final_only`, once, when it closes or the input ends. A revision's timeline holds
+//! the alerts that joined since the one before, so the output grows with the alerts; a reader
+//! folds them (see [`crate::schema::Timeline`]).
 
 mod group;
 mod groups;
-mod timeline;
 
-pub use groups::MAX_OPEN_GROUPS;
+pub use groups::{MAX_OPEN_BYTES, MAX_OPEN_GROUPS};
 
 use crate::schema::AlertView;
 use crate::time::Timestamp;
@@ -197,7 +198,7 @@ impl Correlator {
                 incidents += 1;
             }
         }
-        self.groups.touched(&self.key);
+        self.groups.touched(&self.key, &mut self.closed);
         // A group crowded out to make room for this one.
         self.crowded_out += (self.closed.len() - already_closed) as u64;
         incidents += self.write_closed(out);
@@ -224,9 +225,9 @@ impl Correlator {
     /// revisions are written (otherwise it is already out).
     fn write_closed(&mut self, out: &mut Vec<u8>) -> usize {
         let mut written = 0;
-        for group in self.closed.drain(..) {
+        for mut group in self.closed.drain(..) {
             if group.revision > 0 && self.config.final_only {
-                write_incident(&group, self.config.by, out);
+                write_incident(&mut group, self.config.by, out);
                 written += 1;
             }
         }
@@ -241,9 +242,9 @@ impl Correlator {
     }
 }
 
-fn write_incident(group: &Group, by: GroupBy, out: &mut Vec<u8>) {
+fn write_incident(group: &mut Group, by: GroupBy, out: &mut Vec<u8>) {
     // Serialising our own struct into a Vec cannot fail.
-    if serde_json::to_writer(&mut *out, &group.incident(by)).is_ok() {
+    if serde_json::to_writer(&mut *out, &group.take_incident(by)).is_ok() {
         out.push(b'\n');
     }
 }

@@ -15,7 +15,7 @@ pub fn add_attack_context(record: &mut Map<String, Value>, table: &AttackTable) 
     // technique_ids found `threat.technique` to be objects.
     let threat = object_at(record, "threat")?;
     insert_missing(threat, "framework", json!("MITRE ATT&CK"));
-    if let (0, Some(technique)) = (unknown, object_at(threat, "technique")) {
+    if let Some(technique) = (unknown == 0).then(|| object_at(threat, "technique")).flatten() {
         let found: Vec<&crate::attack::TechniqueInfo> = known.iter().flatten().copied().collect();
         let names: Vec<Value> = found.iter().map(|t| json!(full_name(table, t))).collect();
         let urls: Vec<Value> = found.iter().map(|t| json!(t.url)).collect();
@@ -40,7 +40,8 @@ pub fn add_attack_context(record: &mut Map<String, Value>, table: &AttackTable) 
     };
     let tactics: Vec<&crate::attack::TacticInfo> = tactic_names.iter().filter_map(|name| table.tactic(name)).collect();
     let complete = !tactic_names.is_empty() && tactics.len() == tactic_names.len();
-    if let (true, Some(tactic)) = (complete, object_at(threat, "tactic")) {
+    // `object_at` creates what it returns: asked only when there is something to put in it.
+    if let Some(tactic) = complete.then(|| object_at(threat, "tactic")).flatten() {
         let one = tactics.len() == 1;
         insert_missing(
             tactic,

@@ -128,7 +128,8 @@ impl GeoIp {
         self.add(&mut parsed).then(|| Value::Object(parsed).to_string())
     }
 
-    /// Adds `source.geo` and `source.as` to `record` where it lacks them; returns whether it
+    /// Adds `source.geo` and `source.as` to `record`, or the fields of them it lacks (an
+    /// object from elsewhere, even `{}`, is filled in, never overwritten); returns whether it
     /// added anything.
     pub fn add(&mut self, record: &mut Map<String, Value>) -> bool {
         let Some(Value::Object(source)) = record.get_mut("source") else {
@@ -141,8 +142,9 @@ impl GeoIp {
         else {
             return false;
         };
-        let wants_geo = self.city.is_some() && !source.contains_key("geo");
-        let wants_as = self.asn.is_some() && !source.contains_key("as");
+        let fillable = |key: &str| source.get(key).is_none_or(Value::is_object);
+        let wants_geo = self.city.is_some() && fillable("geo");
+        let wants_as = self.asn.is_some() && fillable("as");
         if !wants_geo && !wants_as {
             return false;
         }
@@ -158,12 +160,10 @@ impl GeoIp {
         };
         let mut added = false;
         if let (true, Some(geo)) = (wants_geo, geo) {
-            source.insert("geo".to_owned(), geo.clone());
-            added = true;
+            added |= fill(source, "geo", geo);
         }
         if let (true, Some(autonomous_system)) = (wants_as, autonomous_system) {
-            source.insert("as".to_owned(), autonomous_system.clone());
-            added = true;
+            added |= fill(source, "as", autonomous_system);
         }
         added
     }
@@ -218,6 +218,32 @@ impl GeoIp {
             autonomous_system.insert("organization".to_owned(), json!({"name": name}));
         }
         (!autonomous_system.is_empty()).then_some(Value::Object(autonomous_system))
+    }
+}
+
+/// Puts `found` at `key` of `source`, or, where an object is there already, the fields of
+/// `found` it lacks (one level deep: `location` is one field); returns whether anything was
+/// added.
+fn fill(source: &mut Map<String, Value>, key: &str, found: &Value) -> bool {
+    let Some(found) = found.as_object() else {
+        return false;
+    };
+    match source.get_mut(key) {
+        None => {
+            source.insert(key.to_owned(), Value::Object(found.clone()));
+            true
+        }
+        Some(Value::Object(known)) => {
+            let mut added = false;
+            for (field, value) in found {
+                if !known.contains_key(field) {
+                    known.insert(field.clone(), value.clone());
+                    added = true;
+                }
+            }
+            added
+        }
+        Some(_) => false,
     }
 }
 

@@ -11,8 +11,9 @@ use super::model::{
     TimelineEntry,
 };
 use crate::attack::AttackTable;
-use crate::schema::{module_title, AlertView, Severity, TimelineView};
+use crate::schema::{module_title, AlertView, HeapSize, Severity, Timeline, TimelineView};
 use crate::time::duration_text;
+use crate::time::Timestamp;
 use std::collections::{BTreeMap, HashMap};
 
 /// Alerts listed per source at most (the rest are counted; `--format csv` lists every one).
@@ -87,6 +88,8 @@ pub struct Collector {
     attackers: HashMap<String, AttackerTally>,
     attackers_dropped: u64,
     incidents: HashMap<String, IncidentEntry>,
+    /// Each incident's timeline, folded from its revisions.
+    timelines: HashMap<String, Timeline<TimelineEntry>>,
     incidents_dropped: u64,
     rows: BTreeMap<String, Kept<AlertRow>>,
     techniques: BTreeMap<String, TechniqueTally>,
@@ -111,6 +114,7 @@ impl Collector {
             attackers: HashMap::new(),
             attackers_dropped: 0,
             incidents: HashMap::new(),
+            timelines: HashMap::new(),
             incidents_dropped: 0,
             rows: BTreeMap::new(),
             techniques: BTreeMap::new(),
@@ -287,7 +291,8 @@ impl Collector {
             return;
         };
         let revision = whole(detail.revision);
-        if self.incidents.get(id).is_some_and(|known| known.revision > revision) {
+        // An older or repeated revision (the same file read twice) is folded in already.
+        if self.incidents.get(id).is_some_and(|known| known.revision >= revision) {
             return;
         }
         let severity = record.severity();
@@ -317,8 +322,8 @@ impl Collector {
             count: whole(record.logsentry.count),
             first_seen: display_time(&owned(&record.logsentry.first_seen)),
             last_seen: display_time(&owned(&record.logsentry.last_seen)),
-            timeline: detail.timeline.iter().map(|entry| self.timeline_entry(entry)).collect(),
-            timeline_omitted: whole(detail.timeline_omitted),
+            timeline: Vec::new(),
+            timeline_omitted: 0,
         };
         if self.incidents.len() >= MAX_INCIDENTS && !self.incidents.contains_key(id) {
             self.incidents_dropped += 1;
@@ -330,11 +335,32 @@ impl Collector {
             match least {
                 Some((least_rank, least_risk, least_id)) if (rank(severity), entry.risk) > (least_rank, least_risk) => {
                     self.incidents.remove(&least_id);
+                    self.timelines.remove(&least_id);
                 }
                 _ => return,
             }
         }
         self.incidents.insert(id.to_owned(), entry);
+        self.fold_timeline(id, detail);
+    }
+
+    /// Adds a revision's timeline to the incident's: a revision continues the one named by its
+    /// `timeline_since`, or (0, or a writer that predates it) starts the timeline afresh.
+    fn fold_timeline(&mut self, id: &str, detail: &crate::schema::IncidentView<'_>) {
+        let mut timeline = match whole(detail.timeline_since) {
+            0 => Timeline::default(),
+            _ => self.timelines.remove(id).unwrap_or_default(),
+        };
+        timeline.omit(whole(detail.timeline_omitted));
+        for entry in &detail.timeline {
+            let time = entry
+                .timestamp
+                .as_deref()
+                .and_then(Timestamp::parse_rfc3339)
+                .unwrap_or(Timestamp::from_unix(0, 0));
+            timeline.add(time, self.timeline_entry(entry));
+        }
+        self.timelines.insert(id.to_owned(), timeline);
     }
 
     fn timeline_entry(&self, entry: &TimelineView<'_>) -> TimelineEntry {
@@ -402,7 +428,7 @@ impl Collector {
     }
 
     /// The report.
-    pub fn finish(self, title: &str, generated_at: String) -> ReportData {
+    pub fn finish(mut self, title: &str, generated_at: String) -> ReportData {
         let max_severity = self.by_severity.iter().copied().max().unwrap_or(0).max(1);
         let levels = [Severity::Critical, Severity::High, Severity::Medium, Severity::Low];
         let by_severity = levels
@@ -470,12 +496,18 @@ impl Collector {
             .map(|module| SourceCount {
                 module: (*module).clone(),
                 title: module_title(module),
-                events: self.events_by_module.get(*module).copied().unwrap_or(0),
+                events: (self.provenance.events > 0).then(|| self.events_by_module.get(*module).copied().unwrap_or(0)),
                 alerts: self.alerts_by_module.get(*module).copied().unwrap_or(0),
             })
             .collect();
 
         let mut incidents: Vec<IncidentEntry> = self.incidents.into_values().collect();
+        for incident in &mut incidents {
+            let (timeline, omitted) = self.timelines.remove(&incident.id).unwrap_or_default().take();
+            // Revisions a filter left out (grep, head) are alerts the timeline lacks.
+            incident.timeline_omitted = omitted.max(incident.count.saturating_sub(timeline.len() as u64));
+            incident.timeline = timeline;
+        }
         incidents.sort_by(|a, b| {
             (rank_of(&b.severity), b.risk, b.count)
                 .cmp(&(rank_of(&a.severity), a.risk, a.count))
@@ -640,6 +672,24 @@ fn read_context(record: &AlertView<'_>, context: &mut AttackerContext) {
 /// A text field's value, or empty.
 fn owned(text: &Option<std::borrow::Cow<'_, str>>) -> String {
     text.as_deref().unwrap_or_default().to_owned()
+}
+
+impl HeapSize for TimelineEntry {
+    fn heap_size(&self) -> usize {
+        [
+            &self.time,
+            &self.source,
+            &self.rule,
+            &self.severity,
+            &self.class,
+            &self.tactic,
+            &self.message,
+            &self.user,
+        ]
+        .iter()
+        .map(|text| text.capacity())
+        .sum()
+    }
 }
 
 /// A count read as a number: whole, not negative, 0 when absent.

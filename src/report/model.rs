@@ -110,8 +110,9 @@ pub struct SourceCount {
     pub module: String,
     /// `SSH`.
     pub title: String,
-    /// Events read from it.
-    pub events: u64,
+    /// Events read from it; `None` when the input held no events at all (alerts piped from
+    /// `ls-detect`), so how many there were is not known.
+    pub events: Option<u64>,
     /// Alerts it fired.
     pub alerts: u64,
 }

@@ -192,6 +192,8 @@ lenient_view! {
         rules: texts = "rules",
         /// The tactics, in kill-chain order.
         tactics: texts = "tactics",
+        /// The revision whose timeline this one continues (0: it starts afresh).
+        timeline_since: number = "timeline_since",
         /// Its alerts, in time order.
         timeline: list[TimelineView<'a>] = "timeline",
         /// Alerts left out of the timeline.

@@ -496,6 +496,8 @@ pub struct Meta<'a> {
     pub ssh: SshMeta<'a>,
     /// For a line `message repeated N times: [...]`: N, on each of the N events.
     pub repeated: Option<u32>,
+    /// N was above the most events one line becomes: only that many were written.
+    pub repeated_capped: bool,
     /// The line was not valid UTF-8; invalid bytes are shown as `\xHH`.
     pub invalid_utf8: bool,
 }

@@ -6,7 +6,8 @@
 use super::{AlertHost, AlertSource, AlertUser, Severity};
 use serde::Serialize;
 
-/// One incident record: a revision of an incident, the newest of which tells all.
+/// One incident record: a revision of an incident. The newest tells all of it but the
+/// timeline, which each revision continues (see [`IncidentDetail::timeline_since`]).
 #[derive(Debug, Serialize)]
 pub struct Incident {
     /// The time of the newest alert in it: when this revision became true.
@@ -111,11 +112,29 @@ pub struct IncidentDetail {
     pub rules: Vec<String>,
     /// ATT&CK tactics in kill-chain order (as `threat.tactic.name`).
     pub tactics: Vec<String>,
+    /// The revision whose timeline this one continues: 0 when `timeline` holds every alert
+    /// kept since the first, else the alerts that joined after that revision (fold the
+    /// revisions of one id in order to rebuild the whole).
+    pub timeline_since: u64,
     /// The alerts in time order (the first and the latest ones when there are very many).
     pub timeline: Vec<TimelineEntry>,
     /// How many alerts the timeline leaves out (between its first and latest ones).
     #[serde(skip_serializing_if = "is_zero")]
     pub timeline_omitted: u64,
+}
+
+impl super::HeapSize for TimelineEntry {
+    fn heap_size(&self) -> usize {
+        let text = |value: &Option<String>| value.as_ref().map_or(0, String::capacity);
+        self.timestamp.capacity()
+            + self.rule.capacity()
+            + self.message.capacity()
+            + text(&self.module)
+            + text(&self.technique)
+            + text(&self.tactic)
+            + text(&self.source_ip)
+            + text(&self.user)
+    }
 }
 
 fn is_zero(value: &u64) -> bool {

@@ -10,6 +10,7 @@ mod event;
 mod incident;
 mod json;
 mod names;
+mod timeline;
 mod view;
 mod view_reader;
 pub mod windows;
@@ -36,6 +37,7 @@ pub use incident::{
 };
 pub use json::write::EventWriter;
 pub use names::{and_list, module_title};
+pub use timeline::{HeapSize, Timeline};
 
 pub use event::{
     Decimal, Event, EventCode, EventInfo, EventType, Group, Host, Http, HttpRequest, HttpResponse, Log, LogFile, Logon,

@@ -35,6 +35,16 @@ impl Timestamp {
         }
     }
 
+    /// [`Timestamp::from_unix`] for an instant RFC 3339 can write (years 0000 to 9999);
+    /// `None` for any other, which a log can claim but no `@timestamp` can hold.
+    pub fn from_unix_checked(unix_seconds: i64, nanos: u32) -> Option<Self> {
+        const FIRST: i64 = -62_167_219_200; // 0000-01-01T00:00:00Z
+        const LAST: i64 = 253_402_300_799; // 9999-12-31T23:59:59Z
+        (FIRST..=LAST)
+            .contains(&unix_seconds)
+            .then(|| Timestamp::from_unix(unix_seconds, nanos))
+    }
+
     /// An instant displayed at a given offset from UTC.
     pub fn from_unix_with_offset(unix_seconds: i64, nanos: u32, offset_seconds: i32) -> Self {
         Timestamp {

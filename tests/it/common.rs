@@ -91,8 +91,14 @@ pub struct Live {
 }
 
 pub fn live(program: &str) -> Live {
+    live_with(program, &[])
+}
+
+/// [`live`] with arguments.
+pub fn live_with(program: &str, args: &[&str]) -> Live {
     use std::io::{BufRead, BufReader};
     let mut child = Command::new(program)
+        .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -375,6 +381,8 @@ pub struct Meta {
     #[serde(default)]
     pub ssh: SshMeta,
     pub repeated: Option<u32>,
+    #[serde(default)]
+    pub repeated_capped: bool,
     #[serde(default)]
     pub invalid_utf8: bool,
 }

@@ -76,6 +76,7 @@ struct Detail {
     modules: Vec<String>,
     rules: Vec<String>,
     tactics: Vec<String>,
+    timeline_since: u64,
     timeline: Vec<Step>,
     #[serde(default)]
     timeline_omitted: u64,
@@ -293,6 +294,32 @@ fn alerts_pass_through_and_revisions_grow_with_every_alert_that_joins() {
     assert_eq!(final_one.logsentry.incident.id, last.logsentry.incident.id);
     assert_eq!(final_one.message, last.message);
     assert_eq!(final_one.logsentry.incident.revision, last.logsentry.incident.revision);
+    // Each revision carries the alerts that joined since the one before: folded in order,
+    // they are the whole timeline.
+    assert_eq!(attacker[0].logsentry.incident.timeline_since, 0);
+    let mut folded: Vec<&Step> = Vec::new();
+    for pair in attacker.windows(2) {
+        assert_eq!(
+            pair[1].logsentry.incident.timeline_since,
+            pair[0].logsentry.incident.revision
+        );
+    }
+    for revision in &attacker {
+        folded.extend(&revision.logsentry.incident.timeline);
+    }
+    folded.sort_by(|a, b| a.timestamp.cmp(&b.timestamp));
+    let whole: Vec<&Step> = final_one.logsentry.incident.timeline.iter().collect();
+    assert_eq!(folded.len(), whole.len());
+    assert_eq!(
+        folded
+            .iter()
+            .map(|step| (&step.timestamp, &step.rule))
+            .collect::<Vec<_>>(),
+        whole
+            .iter()
+            .map(|step| (&step.timestamp, &step.rule))
+            .collect::<Vec<_>>()
+    );
     // The same input names the same incidents, run after run.
     let again = incidents(&ls_correlate(&["--final"], &input).stdout);
     let ids = |list: &[Incident]| list.iter().map(|i| i.logsentry.incident.id.clone()).collect::<Vec<_>>();

@@ -259,3 +259,15 @@ fn a_newer_release_from_a_stix_bundle_names_replacements() {
         assert!(stderr(&output).contains("--attack-stix"), "{}", stderr(&output));
     }
 }
+
+#[test]
+fn an_unknown_technique_adds_no_empty_objects() {
+    let input = br#"{"event":{"kind":"alert"},"threat":{"technique":{"id":"T9999"}},"source":{"ip":"8.8.8.8"}}
+"#;
+    let output = ls_enrich(&["-q"], input);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let record: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    assert!(record["threat"].get("tactic").is_none(), "{record}");
+    assert_eq!(record["threat"]["technique"], serde_json::json!({"id": "T9999"}));
+    assert_eq!(record["logsentry"]["attack"]["techniques"][0]["known"], false);
+}

@@ -93,13 +93,15 @@ fn geoip_adds_location_and_network_where_missing() {
         r#"{"source":{"ip":"10.0.0.1"},"b":1}"#,
         r#"{"source":{"ip":"8.8.4.4","geo":{"country_iso_code":"XX"}}}"#,
         r#"{"message":"no source"}"#,
+        r#"{"source":{"ip":"8.8.8.8","geo":{"city_name":"Springfield"},"as":"not an object"}}"#,
+        r#"{"source":{"ip":"8.8.8.8","geo":{}}}"#,
     ]
     .join("\n")
         + "\n";
     let output = ls_enrich(&["--geoip", &city, "--geoip-asn", &asn], input.as_bytes());
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(
-        stderr(&output).contains("3 records located with GeoLite2-City (built 2025-11-21) and GeoLite2-ASN"),
+        stderr(&output).contains("5 records located with GeoLite2-City (built 2025-11-21) and GeoLite2-ASN"),
         "{}",
         stderr(&output)
     );
@@ -129,6 +131,19 @@ fn geoip_adds_location_and_network_where_missing() {
         "what the record had is kept"
     );
     assert_eq!(records[3]["source"]["as"]["number"], 15169, "what it lacked is added");
+    assert_eq!(
+        records[5]["source"]["geo"]["city_name"], "Springfield",
+        "its own field is kept"
+    );
+    assert_eq!(
+        records[5]["source"]["geo"]["country_name"], "United States",
+        "the fields it lacked are added"
+    );
+    assert_eq!(records[6]["source"]["geo"], *geo, "an empty geo object is filled");
+    assert_eq!(
+        records[5]["source"]["as"], "not an object",
+        "a value of another type is left alone"
+    );
 
     let page = std::fs::read_to_string(repo_root().join("man/logsentry-schema.7")).expect("schema page");
     let mut fields: Vec<String> = geo

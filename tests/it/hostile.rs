@@ -246,3 +246,77 @@ fn a_wrong_format_is_named_and_an_all_rejected_run_is_no_success() {
         stderr(&run)
     );
 }
+
+/// One patient attacker: `alerts` alerts of two kinds, one every 30 s, from one address.
+fn patient_attacker(alerts: u32) -> Vec<u8> {
+    let mut out = Vec::new();
+    for n in 0..alerts {
+        let (rule, module, technique, tactic, severity) = if n % 2 == 0 {
+            ("brute-force", "ssh", "T1110.001", "Credential Access", "HIGH")
+        } else {
+            ("scanner", "web", "T1595.002", "Reconnaissance", "MEDIUM")
+        };
+        let second = i64::from(n) * 30;
+        let time = format!(
+            "2026-03-{:02}T{:02}:{:02}:{:02}Z",
+            14 + second / 86_400,
+            second % 86_400 / 3600,
+            second % 3600 / 60,
+            second % 60
+        );
+        out.extend_from_slice(
+            format!(
+                r#"{{"@timestamp":"{time}","message":"{rule} number {n} from 203.0.113.47","event":{{"kind":"alert","module":"{module}","risk_score":50}},"rule":{{"id":"{rule}"}},"threat":{{"framework":"MITRE ATT&CK","tactic":{{"name":"{tactic}"}},"technique":{{"id":"{technique}"}}}},"source":{{"ip":"203.0.113.47"}},"logsentry":{{"severity":"{severity}"}}}}"#
+            )
+            .as_bytes(),
+        );
+        out.push(b'\n');
+    }
+    out
+}
+
+#[test]
+fn a_patient_attackers_incident_grows_with_its_alerts_and_the_report_still_tells_all() {
+    let alerts = patient_attacker(4000);
+    let correlated = ls_correlate(&[], &alerts);
+    assert!(correlated.status.success(), "{}", stderr(&correlated));
+    let ratio = correlated.stdout.len() as f64 / alerts.len() as f64;
+    // Every revision once rewrote the whole timeline: 60x here, and growing with the square.
+    assert!(ratio <= 5.0, "output is {ratio:.1}x its input");
+    let report = ls_report(&["--format", "json"], &correlated.stdout);
+    assert!(report.status.success(), "{}", stderr(&report));
+    let report: serde_json::Value = serde_json::from_slice(&report.stdout).expect("json report");
+    let incident = &report["incidents"][0];
+    assert_eq!(incident["count"], 4000);
+    let timeline = incident["timeline"].as_array().expect("timeline");
+    assert_eq!(timeline.len(), 250, "the first 200 and the latest 50 alerts");
+    assert_eq!(incident["timeline_omitted"], 3750);
+    let messages: Vec<&str> = timeline.iter().filter_map(|entry| entry["message"].as_str()).collect();
+    assert_eq!(messages[0], "brute-force number 0 from 203.0.113.47");
+    assert_eq!(messages[199], "scanner number 199 from 203.0.113.47");
+    assert_eq!(messages[249], "scanner number 3999 from 203.0.113.47");
+    // The same incident, written once at its end, tells the same.
+    let final_only = ls_correlate(&["--final"], &alerts);
+    let folded_once = ls_report(&["--format", "json"], &final_only.stdout);
+    let folded_once: serde_json::Value = serde_json::from_slice(&folded_once.stdout).expect("json report");
+    assert_eq!(folded_once["incidents"][0]["timeline"], incident["timeline"]);
+}
+
+#[test]
+fn a_line_that_claims_millions_of_repeats_is_capped_and_flagged_not_lost() {
+    let line = b"Mar 14 01:00:00 bastion sshd[4242]: message repeated 5000000 times: [ Failed password for root from 203.0.113.5 port 22 ssh2]\n";
+    let parsed = ls_parse(&["ssh"], line);
+    assert!(parsed.status.success(), "{}", stderr(&parsed));
+    let events = events(&parsed);
+    assert_eq!(events.len(), 100_000);
+    let first: serde_json::Value = serde_json::from_str(
+        String::from_utf8_lossy(&parsed.stdout)
+            .lines()
+            .next()
+            .expect("an event"),
+    )
+    .expect("json");
+    assert_eq!(first["logsentry"]["repeated"], 5_000_000);
+    assert_eq!(first["logsentry"]["repeated_capped"], true);
+    assert_eq!(first["source"]["ip"], "203.0.113.5");
+}

@@ -345,3 +345,84 @@ fn alerts_from_other_producers_are_reported_despite_dotted_keys_and_odd_types() 
     assert_eq!(context["country"], "Norway");
     assert_eq!(context["autonomous_system"], "AS64500");
 }
+
+#[test]
+fn alerts_alone_do_not_claim_zero_events() {
+    let alerts = sample_alerts();
+    let markdown = ls_report(&["--format", "md", "-q"], &alerts);
+    let text = String::from_utf8_lossy(&markdown.stdout);
+    let sources = text
+        .lines()
+        .find(|line| line.starts_with("- Sources:"))
+        .expect("sources line");
+    assert!(sources.contains("SSH (14 alerts)"), "{sources}");
+    assert!(!sources.contains("events"), "{sources}");
+    let json = ls_report(&["--format", "json", "-q"], &alerts);
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json");
+    assert!(
+        report["summary"]["sources"][0]["events"].is_null(),
+        "{}",
+        report["summary"]["sources"]
+    );
+    // With the events in the input, they are counted per source.
+    let events = ls_parse(&["-q", "auto", sample("auth.log").to_str().expect("path")], b"");
+    let mut both = events.stdout.clone();
+    both.extend_from_slice(&alerts);
+    let counted = ls_report(&["--format", "md", "-q"], &both);
+    let text = String::from_utf8_lossy(&counted.stdout);
+    let sources = text
+        .lines()
+        .find(|line| line.starts_with("- Sources:"))
+        .expect("sources line");
+    assert!(sources.contains("SSH (") && sources.contains(" events, "), "{sources}");
+}
+
+#[test]
+fn a_csv_report_writes_each_row_while_its_input_is_still_open() {
+    use std::io::Write;
+    use std::time::Duration;
+    let alerts = sample_alerts();
+    let first = String::from_utf8_lossy(&alerts)
+        .lines()
+        .next()
+        .expect("an alert")
+        .to_owned();
+    let Live {
+        mut child,
+        mut stdin,
+        lines,
+    } = live_with(LS_REPORT, &["--format", "csv", "-q"]);
+    writeln!(stdin, "{first}").expect("write");
+    stdin.flush().expect("flush");
+    let header = lines
+        .recv_timeout(Duration::from_secs(10))
+        .expect("the header while stdin is open");
+    assert!(header.starts_with("timestamp,severity,"), "{header}");
+    let row = lines
+        .recv_timeout(Duration::from_secs(10))
+        .expect("the row while stdin is open");
+    let alert: serde_json::Value = serde_json::from_str(&first).expect("alert");
+    let time = alert["@timestamp"].as_str().expect("time");
+    assert!(row.contains(&time[..10]), "{row}");
+    drop(stdin);
+    assert!(child.wait().expect("wait").success());
+}
+
+#[test]
+fn a_file_name_that_names_no_format_is_refused_unless_the_format_is_given() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = dir.path().join("report.txt");
+    let path = text.to_str().expect("path");
+    let refused = ls_report(&["-o", path], &sample_alerts());
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("end it in .html, .md, .csv or .json, or give --format"),
+        "{}",
+        stderr(&refused)
+    );
+    assert!(!text.exists(), "nothing written");
+    let chosen = ls_report(&["-q", "--format", "md", "-o", path], &sample_alerts());
+    assert!(chosen.status.success(), "{}", stderr(&chosen));
+    let written = std::fs::read_to_string(&text).expect("report");
+    assert!(written.starts_with("# LogSentry"), "Markdown as asked");
+}

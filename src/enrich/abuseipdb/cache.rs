@@ -1,7 +1,8 @@
 //! The on-disk AbuseIPDB cache: answers younger than the TTL are used instead of asking
 //! again, across runs, and the day's request count is kept beside them so the daily quota
 //! holds across runs too. Written whole to a temporary file and renamed, so a crash never
-//! leaves half a cache; a damaged cache is set aside with a warning, never fatal.
+//! leaves half a cache. A file there that is not a cache (damaged, or the wrong path given)
+//! is never written over: the run keeps its answers in memory, with a warning, never fatal.
 
 use super::client::Reputation;
 use serde::{Deserialize, Serialize};
@@ -40,22 +41,32 @@ pub struct Cache {
 
 impl Cache {
     /// Reads the cache at `path` (none: this run only). A problem reading it is returned as
-    /// a warning and the run starts with an empty cache.
-    pub fn open(path: Option<PathBuf>, ttl_seconds: i64) -> (Self, Option<String>) {
+    /// a warning and the run starts with an empty cache, kept in memory only when the file
+    /// there could not be read: what is there is the user's, not ours to replace.
+    pub fn open(mut path: Option<PathBuf>, ttl_seconds: i64) -> (Self, Option<String>) {
         let mut warning = None;
         let file = match &path {
             None => CacheFile::default(),
-            Some(path) => match std::fs::read(path) {
-                Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|error| {
-                    warning = Some(format!(
-                        "the AbuseIPDB cache {} is damaged ({error}); starting a new one",
-                        path.display()
-                    ));
-                    CacheFile::default()
-                }),
+            Some(at) => match std::fs::read(at) {
+                Ok(bytes) => match serde_json::from_slice(&bytes) {
+                    Ok(file) => file,
+                    Err(error) => {
+                        warning = Some(format!(
+                            "{} is not an AbuseIPDB cache ({error}); it is left as it is and this run's \
+                             answers are kept in memory only (remove it, or name another --abuseipdb-cache)",
+                            at.display()
+                        ));
+                        path = None;
+                        CacheFile::default()
+                    }
+                },
                 Err(error) if error.kind() == io::ErrorKind::NotFound => CacheFile::default(),
                 Err(error) => {
-                    warning = Some(format!("cannot read the AbuseIPDB cache {}: {error}", path.display()));
+                    warning = Some(format!(
+                        "cannot read the AbuseIPDB cache {}: {error}; this run's answers are kept in memory only",
+                        at.display()
+                    ));
+                    path = None;
                     CacheFile::default()
                 }
             },
@@ -185,8 +196,16 @@ mod tests {
         assert_eq!(again.requests_on("2026-11-21"), 1);
         assert_eq!(again.requests_on("2026-11-22"), 0, "a new day, a new quota");
         std::fs::write(&path, "{not json").expect("damage");
-        let (damaged, warning) = Cache::open(Some(path), 100);
-        assert!(warning.is_some_and(|w| w.contains("damaged")));
+        let (mut damaged, warning) = Cache::open(Some(path.clone()), 100);
+        assert!(warning.is_some_and(|w| w.contains("is not an AbuseIPDB cache")));
         assert_eq!(damaged.get("8.8.8.8", 1_000), None);
+        damaged.put("8.8.4.4", reputation(10), 1_000);
+        damaged.save(1_000).expect("save");
+        assert_eq!(
+            std::fs::read_to_string(&path).expect("read"),
+            "{not json",
+            "a file that is not a cache is never replaced"
+        );
+        assert_eq!(damaged.get("8.8.4.4", 1_000), Some(&reputation(10)), "kept in memory");
     }
 }

@@ -74,10 +74,12 @@ impl<'a> JournalRecord<'a> {
             .realtime
             .as_deref()
             .and_then(|micros| micros.parse::<i64>().ok())
-            .map_or(HeaderTime::Missing, |micros| {
+            .and_then(|micros| {
                 let nanos = (micros.rem_euclid(1_000_000) * 1000) as u32;
-                HeaderTime::Exact(Timestamp::from_unix(micros.div_euclid(1_000_000), nanos))
-            });
+                Timestamp::from_unix_checked(micros.div_euclid(1_000_000), nanos)
+            })
+            // A time no timestamp can hold is no time: the event is flagged as having none.
+            .map_or(HeaderTime::Missing, HeaderTime::Exact);
         let pid = record
             .syslog_pid
             .as_deref()
@@ -127,5 +129,19 @@ mod tests {
         assert_eq!(record.as_syslog().message, "Inv\u{fffd}");
         assert!(JournalRecord::parse(r#"{"no_message":1}"#).is_none());
         assert!(JournalRecord::parse("{not json").is_none());
+    }
+
+    #[test]
+    fn a_time_no_timestamp_can_hold_is_missing_not_1970() {
+        for micros in ["9223372036854775807", "-9223372036854775808", "253402300800000000"] {
+            let line = format!(r#"{{"__REALTIME_TIMESTAMP":"{micros}","SYSLOG_IDENTIFIER":"sshd","MESSAGE":"x"}}"#);
+            let record = JournalRecord::parse(&line).expect("journal record");
+            assert!(matches!(record.as_syslog().time, HeaderTime::Missing), "{micros}");
+        }
+        let last = r#"{"__REALTIME_TIMESTAMP":"253402300799000000","SYSLOG_IDENTIFIER":"sshd","MESSAGE":"x"}"#;
+        match JournalRecord::parse(last).expect("journal record").as_syslog().time {
+            HeaderTime::Exact(stamp) => assert_eq!(stamp.to_string(), "9999-12-31T23:59:59Z"),
+            other => panic!("expected exact time, got {other:?}"),
+        }
     }
 }

@@ -97,8 +97,9 @@ impl SshParser {
         }
         if let Some(times) = repeat {
             event.logsentry.repeated = Some(times);
+            event.logsentry.repeated_capped = times > MAX_UNFOLDED;
         }
-        for _ in 0..repeat.unwrap_or(1) {
+        for _ in 0..repeat.unwrap_or(1).min(MAX_UNFOLDED) {
             emit(&event);
         }
         Ok(Parsed::Events)
@@ -221,7 +222,12 @@ fn base_program(program: &str) -> &str {
     super::split_at_first(name, b'(').map_or(name, |(base, _)| base)
 }
 
-/// rsyslog folds identical lines into `message repeated N times: [ <message>]`.
+/// Events one `message repeated N times` line becomes at most: a hostile line cannot make us
+/// write billions of events, and one that claims more is still an event, flagged.
+pub const MAX_UNFOLDED: u32 = 100_000;
+
+/// rsyslog folds identical lines into `message repeated N times: [ <message>]`: the message
+/// and N (saturated at `u32::MAX` for a count beyond it).
 fn unfold_repeated(message: &str) -> (&str, Option<u32>) {
     let Some(rest) = message.strip_prefix("message repeated ") else {
         return (message, None);
@@ -229,9 +235,13 @@ fn unfold_repeated(message: &str) -> (&str, Option<u32>) {
     let Some((count, inner)) = rest.split_once(" times: [") else {
         return (message, None);
     };
-    match (count.parse::<u32>(), inner.trim_end().strip_suffix(']')) {
-        // Bounded so that a hostile line cannot make us write billions of events.
-        (Ok(times), Some(inner)) if (1..=100_000).contains(&times) => (inner.trim_start(), Some(times)),
+    let times = match count.parse::<u32>() {
+        Ok(times) => Some(times),
+        Err(_) if !count.is_empty() && count.bytes().all(|b| b.is_ascii_digit()) => Some(u32::MAX),
+        Err(_) => None,
+    };
+    match (times, inner.trim_end().strip_suffix(']')) {
+        (Some(times), Some(inner)) if times >= 1 => (inner.trim_start(), Some(times)),
         _ => (message, None),
     }
 }
@@ -687,7 +697,15 @@ mod tests {
             unfold_repeated("message repeated 5 times: [ Failed password for root from 1.2.3.4 port 22 ssh2]"),
             ("Failed password for root from 1.2.3.4 port 22 ssh2", Some(5))
         );
-        assert_eq!(unfold_repeated("message repeated 9999999 times: [ x]").1, None);
+        assert_eq!(
+            unfold_repeated("message repeated 9999999 times: [ x]"),
+            ("x", Some(9_999_999))
+        );
+        assert_eq!(
+            unfold_repeated("message repeated 99999999999999999999999 times: [ x]"),
+            ("x", Some(u32::MAX))
+        );
+        assert_eq!(unfold_repeated("message repeated 0 times: [ x]").1, None);
         assert_eq!(base_program("sshd(pam_unix)"), "sshd");
         assert_eq!(base_program("/usr/sbin/sshd"), "sshd");
     }

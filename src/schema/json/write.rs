@@ -312,6 +312,9 @@ fn write_meta(event: &Event<'_>, out: &mut Vec<u8>) {
     }
     single(out, b",\"ssh\":{\"method\":", meta.ssh.method, b"}");
     opt_number(out, b",\"repeated\":", meta.repeated.map(u64::from));
+    if meta.repeated_capped {
+        out.extend_from_slice(b",\"repeated_capped\":true");
+    }
     if meta.invalid_utf8 {
         out.extend_from_slice(b",\"invalid_utf8\":true");
     }

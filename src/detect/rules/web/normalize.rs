@@ -1,6 +1,7 @@
 //! A request target as an attack matcher should see it: attackers encode, double-encode,
 //! mix case and pad with comments to slip past naive patterns. Percent-decoding is repeated
-//! until the text stops changing (`%252e` → `%2e` → `.`), `%uXXXX` is decoded too (fullwidth
+//! until the text stops changing (`%252e` → `%2e` → `.`), [`MAX_DECODE_ROUNDS`] at most (the
+//! README says four), `%uXXXX` is decoded too (fullwidth
 //! forms folded to ASCII), `+` is a space, everything is lowercased, backslashes become
 //! slashes, SQL comments (`/**/`, and MySQL's `/*!50000 ... */` whose content runs) become
 //! spaces, and whitespace runs collapse (to a line break if they hold one).
@@ -200,6 +201,9 @@ mod tests {
     fn decodes_until_stable_and_folds() {
         assert_eq!(normalized("/a?id=1%2527%2520UNION%2520SELECT"), "/a?id=1' union select");
         assert_eq!(normalized("%uff1cscript%u003e"), "<script>");
+        // Four rounds, as the README says: quadruple encoding decodes, a fifth layer stays.
+        assert_eq!(normalized("/%252525252e"), "/%2e");
+        assert_eq!(normalized("/%2525252e"), "/.");
         assert_eq!(normalized("/%uff0e%uff0e%uff0fetc"), "/../etc");
         assert_eq!(normalized("..%5c..%5cwindows"), "../../windows");
         assert_eq!(normalized("1+or+1=1"), "1 or 1=1");
