@@ -26,8 +26,8 @@ whole, when it closes. Groups run on event time \
 and close after --window of silence, so a replayed file gives the same incidents as a live stream \
 and memory stays bounded. Alerts and other records pass through unchanged unless \
 --incidents-only; a line that is not JSON is reported on stderr with its line number and skipped.",
-    after_help = "Examples:\n  ls-parse auto logs/ | ls-detect | ls-correlate | jq 'select(.event.kind==\"incident\")'\n  \
-ls-parse auto logs/ | ls-detect | ls-correlate --final --incidents-only | jq .logsentry.incident.timeline\n  \
+    after_help = "Examples:\n  ls-detect events.ndjson | ls-correlate | jq 'select(.event.kind==\"incident\")'\n  \
+ls-detect events.ndjson | ls-correlate --final --incidents-only | jq .message\n  \
 ls-detect events.ndjson | ls-correlate --by user --min-types 3\n\nExit status: 0 on success, 1 if an \
 input could not be read or a line was not usable, 2 on usage errors."
 )]

@@ -16,7 +16,7 @@ ordered by event time (each input is assumed to be in time order, as logs are). 
 inputs are read transparently; a directory means every file below it. A line that cannot be \
 parsed is counted, reported on stderr and never stops the stream. At exit a one-line summary \
 goes to stderr.",
-    after_help = "Examples:\n  ls-parse ssh /var/log/auth.log | jq -c 'select(.event.outcome==\"failure\") | .source.ip'\n  \
+    after_help = "Examples:\n  ls-parse ssh auth.log | jq -c 'select(.event.outcome==\"failure\") | .source.ip'\n  \
 tail -F /var/log/auth.log | ls-parse ssh\n  journalctl -u ssh -o json | ls-parse ssh\n  \
 ls-parse apache access.log.1 access.log.2.gz > events.ndjson\n  \
 ls-parse evtx Security.evtx | jq -c 'select(.winlog.event_id==4625)'\n  \

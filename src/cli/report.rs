@@ -22,7 +22,7 @@ row per alert, json the report's data model (what a --template sees as `report`)
 A report never overwrites a file: -o refuses one that exists, and --out-dir makes a new file \
 named by the time. Without either the report goes to standard output.",
     after_help = "Examples:\n  ls-parse auto logs/ | ls-detect | ls-correlate | ls-report -o report.html\n  \
-ls-parse auto logs/ | ls-detect | ls-enrich | ls-correlate | ls-report --out-dir reports/\n  \
+ls-parse auto logs/ | ls-detect | ls-correlate | ls-report --out-dir reports/\n  \
 ls-detect events.ndjson | ls-report --format md > ticket.md\n  \
 ls-detect events.ndjson | ls-report --format csv -o alerts.csv\n\nExit status: 0 on success, 1 if \
 an input could not be read, a line was not JSON (the report is written all the same) or the \

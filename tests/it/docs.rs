@@ -194,3 +194,34 @@ fn schema_page_documents_every_emitted_field() {
         "fields missing from man/logsentry-schema.7: {missing:?}"
     );
 }
+
+#[test]
+fn help_examples_fit_an_80_column_terminal_unwrapped() {
+    for program in [LS_PARSE, LS_DETECT, LS_CORRELATE, LS_ENRICH, LS_REPORT, LOGSENTRY] {
+        let output = std::process::Command::new(program)
+            .arg("-h")
+            .env("COLUMNS", "80")
+            .output()
+            .expect("run -h");
+        let help = String::from_utf8_lossy(&output.stdout);
+        let examples = help
+            .split("Examples:\n")
+            .nth(1)
+            .and_then(|rest| rest.split("\n\n").next())
+            .unwrap_or_else(|| panic!("{program} -h has examples"));
+        for line in examples.lines() {
+            // A wrapped command continues on a line that starts with its argument, not a command.
+            let command = line.trim_start().split(' ').next().unwrap_or_default();
+            assert!(
+                line.len() <= 80
+                    && line.starts_with("  ")
+                    && command
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "-_=./".contains(c))
+                    && !command.is_empty()
+                    && !command.starts_with(['.', '-']),
+                "{program} -h wraps an example: {line:?}"
+            );
+        }
+    }
+}
