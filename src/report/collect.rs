@@ -11,7 +11,7 @@ use super::model::{
     TimelineEntry,
 };
 use crate::attack::AttackTable;
-use crate::schema::{module_title, AlertView, HeapSize, Severity, Timeline, TimelineView};
+use crate::schema::{module_title, AlertView, HeapSize, IncidentView, Severity, Timeline, TimelineView};
 use crate::time::duration_text;
 use crate::time::Timestamp;
 use std::collections::{BTreeMap, HashMap};
@@ -346,7 +346,7 @@ impl Collector {
 
     /// Adds a revision's timeline to the incident's: a revision continues the one named by its
     /// `timeline_since`, or (0, or a writer that predates it) starts the timeline afresh.
-    fn fold_timeline(&mut self, id: &str, detail: &crate::schema::IncidentView<'_>) {
+    fn fold_timeline(&mut self, id: &str, detail: &IncidentView<'_>) {
         let mut timeline = match whole(detail.timeline_since) {
             0 => Timeline::default(),
             _ => self.timelines.remove(id).unwrap_or_default(),
