@@ -19,7 +19,7 @@ pub enum ConfigError {
         source: io::Error,
     },
     /// It was read, and asks for what cannot be (a usage error, as the same flag would be).
-    #[error("{}: {problem}", path.display())]
+    #[error("{}{}{problem}", path.display(), if matches!(problem, ConfigProblem::NotToml { .. }) { ":" } else { ": " })]
     Invalid {
         /// The file.
         path: PathBuf,
@@ -31,7 +31,19 @@ pub enum ConfigError {
 /// What is wrong in a config file's text.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigProblem {
-    /// Not TOML, an unknown key, or a value of the wrong type.
+    /// Not TOML: where (1-based line and column) and what, with the line it is on.
+    #[error("{line}:{column}: {message}\n{excerpt}")]
+    NotToml {
+        /// The line of the mistake.
+        line: usize,
+        /// Its column, in characters.
+        column: usize,
+        /// What the TOML reader expected.
+        message: String,
+        /// The line as written with a caret under the mistake, as compilers show it.
+        excerpt: String,
+    },
+    /// An unknown key, or a value of the wrong type.
     #[error("{0}")]
     Syntax(String),
     /// A rule's setting with a value it cannot take.
@@ -43,7 +55,7 @@ impl From<ConfigError> for super::StartError {
     fn from(error: ConfigError) -> Self {
         match error {
             ConfigError::Unreadable { .. } => super::StartError::Data(error.to_string()),
-            ConfigError::Invalid { .. } => super::StartError::Usage(error.to_string()),
+            ConfigError::Invalid { .. } => super::StartError::Config(error.to_string()),
         }
     }
 }
@@ -93,8 +105,8 @@ impl ConfigFile {
 
     /// Parses config text.
     pub fn parse(text: &str) -> Result<Self, ConfigProblem> {
-        let syntax = |error: toml::de::Error| ConfigProblem::Syntax(error.to_string().trim().replace('\n', " "));
-        let mut table: toml::Table = toml::from_str(text).map_err(syntax)?;
+        let mut table: toml::Table = toml::from_str(text).map_err(|error| not_toml(text, &error))?;
+        let syntax = |error: toml::de::Error| ConfigProblem::Syntax(error.message().trim().to_owned());
         let mut settings = Vec::new();
         for setting in detect::settings() {
             let Some(value) = table.remove(setting.name) else {
@@ -105,6 +117,30 @@ impl ConfigFile {
         let mut config: ConfigFile = toml::Value::Table(table).try_into().map_err(syntax)?;
         config.settings = settings;
         Ok(config)
+    }
+}
+
+/// A TOML syntax error located in `text`. The reader's own rendering is a box drawing over
+/// five lines; ours leads with `line:column: what`, the shape editors and `grep -n` share.
+fn not_toml(text: &str, error: &toml::de::Error) -> ConfigProblem {
+    let start = error.span().map_or(0, |span| span.start).min(text.len());
+    let start = (0..=start).rev().find(|&at| text.is_char_boundary(at)).unwrap_or(0);
+    let line_start = text[..start].rfind('\n').map_or(0, |at| at + 1);
+    let line_end = text[start..].find('\n').map_or(text.len(), |at| start + at);
+    let line = text[..start].matches('\n').count() + 1;
+    let column = text[line_start..start].chars().count() + 1;
+    let number = line.to_string();
+    let excerpt = format!(
+        "{number} | {}\n{} | {}^",
+        text[line_start..line_end].trim_end_matches('\r'),
+        " ".repeat(number.len()),
+        " ".repeat(column - 1)
+    );
+    ConfigProblem::NotToml {
+        line,
+        column,
+        message: error.message().trim().to_owned(),
+        excerpt,
     }
 }
 
@@ -160,5 +196,26 @@ mod tests {
         assert!(typo.to_string().contains("brute_force_threshold"), "{typo}");
         assert!(ConfigFile::parse("scan-threshold = 0").is_err());
         assert!(ConfigFile::parse("window = 1.5").is_err(), "seconds are whole");
+    }
+
+    #[test]
+    fn a_syntax_error_says_line_and_column_and_shows_the_line() {
+        let problem = ConfigFile::parse("tz = \"UTC\"\nonly = [\"brute-force\"\n").expect_err("unclosed");
+        let ConfigProblem::NotToml { line, column, .. } = &problem else {
+            panic!("not a syntax error: {problem}");
+        };
+        assert_eq!((*line, *column), (2, 22), "{problem}");
+        let shown = problem.to_string();
+        let lines: Vec<&str> = shown.lines().collect();
+        assert_eq!(lines.len(), 3, "{shown}");
+        assert!(lines[0].starts_with("2:22: "), "{shown}");
+        assert_eq!(lines[2], format!("  | {}^", " ".repeat(21)), "{shown}");
+        let problem = ConfigFile::parse("window = \"15m\" x\n").expect_err("trailing");
+        let shown = problem.to_string();
+        assert!(shown.starts_with("1:16: "), "{shown}");
+        assert!(
+            shown.ends_with("1 | window = \"15m\" x\n  |                ^"),
+            "{shown}"
+        );
     }
 }

@@ -118,6 +118,7 @@ pub fn analyse(run: LogsentryRun) -> Exit {
         quiet,
     } = run;
     let diagnostics = Diagnostics::messages(PROGRAM, quiet);
+    super::hint_if_reading_a_terminal(&parse.ingest.inputs, &diagnostics, "log lines");
     let mut report = match ReportSink::new(output, AttackTable::embedded()) {
         Ok(report) => report,
         Err(error) => {

@@ -46,6 +46,11 @@ pub enum StartError {
     /// Exit 1.
     #[error("{0}")]
     Data(String),
+    /// Exit 2: a file of settings asks for what cannot be. The message names the file and
+    /// the place in it, and may go on over more lines (the line quoted, a caret under the
+    /// mistake); it needs no pointer to `--help`.
+    #[error("{0}")]
+    Config(String),
 }
 
 impl StartError {
@@ -62,7 +67,7 @@ impl StartError {
     /// The exit status this error calls for.
     pub fn exit(&self) -> Exit {
         match self {
-            StartError::Usage(_) => Exit::Usage,
+            StartError::Usage(_) | StartError::Config(_) => Exit::Usage,
             StartError::Data(_) => Exit::DataError,
         }
     }
@@ -79,6 +84,16 @@ impl StartError {
                     "{program}: error: {}",
                     crate::text::printable(message)
                 );
+            }
+            StartError::Config(message) => {
+                use std::io::Write;
+                let mut stderr = std::io::stderr().lock();
+                let mut lines = message.lines();
+                let first = lines.next().unwrap_or_default();
+                let _ = writeln!(stderr, "{program}: error: {}", crate::text::printable(first));
+                for line in lines {
+                    let _ = writeln!(stderr, "    {}", crate::text::printable(line));
+                }
             }
         }
         self.exit()
@@ -118,6 +133,21 @@ pub fn parse_args<T: clap::Parser>(program: &str) -> Result<T, Exit> {
             }
         }
     })
+}
+
+/// Standard input at a terminal looks like a hang to whoever forgot to name a file: say
+/// what is being waited for and how to end it (hidden by `-q`, like the summary).
+pub(crate) fn hint_if_reading_a_terminal(
+    inputs: &crate::ingest::Inputs,
+    diagnostics: &crate::diagnostics::Diagnostics,
+    what: &str,
+) {
+    use std::io::IsTerminal;
+    if inputs.specs.contains(&crate::ingest::InputSpec::Stdin) && std::io::stdin().is_terminal() {
+        diagnostics.summary_line(&format!(
+            "reading {what} from standard input (the terminal); end with Ctrl-D, or name files or folders to read"
+        ));
+    }
 }
 
 /// Prints a usage error line.

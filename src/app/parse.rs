@@ -92,6 +92,11 @@ pub fn main() -> ExitCode {
 
 /// Runs `ls-parse` with a validated config, writing to stdout.
 pub fn run(config: &ParseConfig) -> Exit {
+    super::hint_if_reading_a_terminal(
+        &config.ingest.inputs,
+        &Diagnostics::messages(PROGRAM, config.quiet),
+        "log lines",
+    );
     run_into(config, &mut NdjsonWriter::stdout()).0
 }
 

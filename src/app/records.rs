@@ -115,6 +115,7 @@ pub fn each_record_of<W: Write, S: Stage>(
     diagnostics: &mut Diagnostics,
     stage: &mut S,
 ) -> Result<(), Exit> {
+    super::hint_if_reading_a_terminal(inputs, diagnostics, "NDJSON records (ls-parse's output)");
     let mut scratch = String::new();
     let mut raw_log_hinted = false;
     let kept = |diagnostics: &Diagnostics, result: io::Result<()>| {

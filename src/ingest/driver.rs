@@ -201,7 +201,7 @@ impl Source {
                 Feed::Lines(Box::new(LineFeed::new(spec, Box::new(followed), false, config)))
             }
             _ => {
-                let (head, read) = peek(open_input(spec)?, EVTX_MAGIC.len()).map_err(unreadable)?;
+                let (head, read) = peek(open_input(spec)?, EVTX_MAGIC).map_err(unreadable)?;
                 let evtx = is_evtx(&head);
                 check_format(config.format, evtx).map_err(unreadable)?;
                 if evtx {

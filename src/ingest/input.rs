@@ -235,7 +235,7 @@ pub fn open_input(spec: &InputSpec) -> Result<Box<dyn Read + Send>, OpenError> {
 
 /// Peeks at the first two bytes; gzip gets a decoder, anything else is passed through whole.
 pub fn maybe_gunzip(reader: Box<dyn Read + Send>) -> io::Result<Box<dyn Read + Send>> {
-    let (head, whole) = peek(reader, GZIP_MAGIC.len())?;
+    let (head, whole) = peek(reader, &GZIP_MAGIC)?;
     if head == GZIP_MAGIC {
         Ok(Box::new(flate2::read::MultiGzDecoder::new(whole)))
     } else {
@@ -243,21 +243,33 @@ pub fn maybe_gunzip(reader: Box<dyn Read + Send>) -> io::Result<Box<dyn Read + S
     }
 }
 
-/// Reads up to `len` bytes from `reader` (fewer only at its end) and gives them back with a
-/// reader that still yields them: a look at a stream's magic bytes that loses nothing.
-pub fn peek(mut reader: Box<dyn Read + Send>, len: usize) -> io::Result<(Vec<u8>, Box<dyn Read + Send>)> {
-    let mut head = vec![0u8; len];
+/// Reads up to `len` bytes from `reader` (fewer at its end, or once `len` bytes cannot
+/// match `magic`) and gives them back with a reader that still yields them: a look at a
+/// stream's magic bytes that loses nothing. The look stops early for a live stream's sake (a
+/// first line of one byte is not held back until more arrives), and a reader that ended is
+/// not read again: at a terminal, the end (Ctrl-D) is said once, and a second read would wait
+/// for more typing.
+pub fn peek(mut reader: Box<dyn Read + Send>, magic: &[u8]) -> io::Result<(Vec<u8>, Box<dyn Read + Send>)> {
+    let mut head = vec![0u8; magic.len()];
     let mut filled = 0;
-    while filled < head.len() {
+    let mut ended = false;
+    while filled < head.len() && head[..filled] == magic[..filled] {
         match reader.read(&mut head[filled..]) {
-            Ok(0) => break,
+            Ok(0) => {
+                ended = true;
+                break;
+            }
             Ok(n) => filled += n,
             Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
             Err(error) => return Err(error),
         }
     }
     head.truncate(filled);
-    let whole: Box<dyn Read + Send> = Box::new(Cursor::new(head.clone()).chain(reader));
+    let whole: Box<dyn Read + Send> = if ended {
+        Box::new(Cursor::new(head.clone()))
+    } else {
+        Box::new(Cursor::new(head.clone()).chain(reader))
+    };
     Ok((head, whole))
 }
 
@@ -265,6 +277,35 @@ pub fn peek(mut reader: Box<dyn Read + Send>, len: usize) -> io::Result<(Vec<u8>
 mod tests {
     use super::*;
     use std::io::Write;
+
+    /// A terminal: one line, then an end (Ctrl-D), then more typing that must not be read.
+    struct Terminal(Vec<&'static [u8]>);
+
+    impl Read for Terminal {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let Some(chunk) = self.0.pop() else {
+                panic!("read again after its end");
+            };
+            buf[..chunk.len()].copy_from_slice(chunk);
+            Ok(chunk.len())
+        }
+    }
+
+    #[test]
+    fn a_peek_stops_where_the_magic_cannot_match_and_at_the_end() {
+        let (head, mut whole) = peek(Box::new(Terminal(vec![b"", b"\n"])), &GZIP_MAGIC).expect("peek");
+        assert_eq!(head, b"\n", "one byte that cannot start gzip ends the look");
+        let mut text = Vec::new();
+        whole.read_to_end(&mut text).expect("read");
+        assert_eq!(text, b"\n");
+        let (head, mut whole) = peek(Box::new(Terminal(vec![b"late", b""])), &GZIP_MAGIC).expect("peek");
+        assert!(head.is_empty());
+        assert_eq!(
+            whole.read(&mut [0u8; 8]).expect("read"),
+            0,
+            "the end is kept, not read past"
+        );
+    }
 
     #[test]
     fn gzip_is_detected_by_magic() {

@@ -357,3 +357,32 @@ fn every_stage_shows_ten_unusable_lines_then_counts_and_keeps_them() {
         assert_eq!(std::fs::read_to_string(&rejects).expect("rejects"), noise, "{program}");
     }
 }
+
+/// Standard input at a terminal is said, so a forgotten file name does not look like a
+/// hang, and Ctrl-D ends the run as the hint says. Run under a pseudo-terminal (`script`).
+#[test]
+fn reading_a_terminal_says_so_and_ctrl_d_ends_it() {
+    use std::io::Write;
+    use std::time::Duration;
+    for program in [
+        env!("CARGO_BIN_EXE_logsentry").to_owned(),
+        format!("{} auto", env!("CARGO_BIN_EXE_ls-parse")),
+        env!("CARGO_BIN_EXE_ls-detect").to_owned(),
+    ] {
+        let mut terminal = live_with("script", &["-qec", &program, "/dev/null"]);
+        let said = (0..50)
+            .map_while(|_| terminal.lines.recv_timeout(Duration::from_secs(20)).ok())
+            .find(|line| line.contains("from standard input (the terminal); end with Ctrl-D"));
+        assert!(said.is_some(), "{program}: no hint");
+        terminal.stdin.write_all(b"\x04").expect("Ctrl-D");
+        terminal.stdin.flush().expect("flush");
+        let status = terminal.child.wait().expect("wait");
+        assert!(status.success(), "{program}: {status}");
+    }
+    let output = logsentry(&["-q", "--format", "json", "-o", "-"], b"");
+    assert!(
+        !stderr(&output).contains("standard input"),
+        "a pipe needs no hint: {}",
+        stderr(&output)
+    );
+}

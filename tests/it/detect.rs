@@ -790,6 +790,24 @@ fn config_files_fail_by_kind() {
         "{}",
         stderr(&output)
     );
+    // Not TOML: file:line:column first, then the line with a caret, never squashed into one
+    // line, and not dressed as a mistake in a flag.
+    let broken = dir.path().join("broken.toml");
+    std::fs::write(&broken, "tz = \"UTC\"\nonly = [\"brute-force\"\n").expect("write");
+    let output = ls_detect(&["--config", broken.to_str().expect("path")], b"");
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let said = stderr(&output);
+    let lines: Vec<&str> = said.lines().collect();
+    assert_eq!(lines.len(), 3, "{said}");
+    assert!(
+        lines[0].starts_with("ls-detect: error: ") && lines[0].contains("broken.toml:2:22: "),
+        "{said}"
+    );
+    assert!(!said.contains("--help"), "{said}");
+    assert!(
+        lines[2].trim_end().ends_with(" ^") && lines[2].contains(" | "),
+        "{said}"
+    );
 }
 
 /// Every setting a rule declares is a flag and a config key of the same name, and
