@@ -14,7 +14,7 @@ complete -c logsentry -l geoip-asn -d 'Add source.as.* from this ASN database (M
 complete -c logsentry -l color -d 'Colour in the summary' -r -f -a "auto\t'When standard output is a terminal and NO_COLOR is unset'
 always\t'Always'
 never\t'Never'"
-complete -c logsentry -l follow-symlinks -d 'Walk symbolic links to directories found below a directory operand (each directory and file is still read once); by default they are skipped and named on stderr'
+complete -c logsentry -l follow-symlinks -d 'Walk symbolic links to directories found below a directory operand (each directory and file is still read once); by default they are skipped and named on stderr. With ls-parse --follow, also read a followed link that now leads to another file (by default it is named on stderr and not read: a swapped link may point at /etc/shadow)'
 complete -c logsentry -s q -l quiet -d 'Print no summary line (and no progress line) at exit; warnings and errors still go to stderr'
 complete -c logsentry -l open -d 'Open the report when it is written (xdg-open, or open on macOS)'
 complete -c logsentry -s h -l help -d 'Print help (see more with \'--help\')'

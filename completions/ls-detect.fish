@@ -22,7 +22,7 @@ complete -c ls-detect -l weekend -d 'The days of the weekend for the weekend rul
 complete -c ls-detect -l allow-user -d 'Users whose logins at any hour are expected (repeatable, or comma-separated; added to the config file\'s)' -r
 complete -c ls-detect -l allow-source -d 'Sources whose logins at any hour are expected: addresses or networks like 10.0.0.0/8 (repeatable, or comma-separated; added to the config file\'s)' -r
 complete -c ls-detect -l privileged-group -d 'Groups whose new members are reported (comma-separated; default: sudo, wheel, adm, admin, root, administrators, domain admins, enterprise admins, schema admins, dnsadmins, backup operators, account operators, server operators, print operators, group policy creator owners)' -r
-complete -c ls-detect -l follow-symlinks -d 'Walk symbolic links to directories found below a directory operand (each directory and file is still read once); by default they are skipped and named on stderr'
+complete -c ls-detect -l follow-symlinks -d 'Walk symbolic links to directories found below a directory operand (each directory and file is still read once); by default they are skipped and named on stderr. With ls-parse --follow, also read a followed link that now leads to another file (by default it is named on stderr and not read: a swapped link may point at /etc/shadow)'
 complete -c ls-detect -s q -l quiet -d 'Print no summary line (and no progress line) at exit; warnings and errors still go to stderr'
 complete -c ls-detect -l list-rules -d 'Print every rule (id, severity, technique, thresholds, description) and exit'
 complete -c ls-detect -s h -l help -d 'Print help (see more with \'--help\')'

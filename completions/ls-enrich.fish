@@ -9,7 +9,7 @@ complete -c ls-enrich -l abuseipdb-max-wait -d 'The longest Retry-After of a 429
 complete -c ls-enrich -l abuseipdb-workers -d 'Lookups under way at once' -r
 complete -c ls-enrich -l geoip -d 'Add source.geo.* (country, region, city, location, time zone) from this city or country database in the MaxMind DB format (GeoIP2, GeoLite2, DB-IP)' -r -F
 complete -c ls-enrich -l geoip-asn -d 'Add source.as.* (number, organisation) from this ASN database in the MaxMind DB format' -r -F
-complete -c ls-enrich -l follow-symlinks -d 'Walk symbolic links to directories found below a directory operand (each directory and file is still read once); by default they are skipped and named on stderr'
+complete -c ls-enrich -l follow-symlinks -d 'Walk symbolic links to directories found below a directory operand (each directory and file is still read once); by default they are skipped and named on stderr. With ls-parse --follow, also read a followed link that now leads to another file (by default it is named on stderr and not read: a swapped link may point at /etc/shadow)'
 complete -c ls-enrich -s q -l quiet -d 'Print no summary line (and no progress line) at exit; warnings and errors still go to stderr'
 complete -c ls-enrich -l abuseipdb -d 'Add AbuseIPDB reputation to records with a public source.ip (the API key is read from ABUSEIPDB_API_KEY)'
 complete -c ls-enrich -l offline -d 'Use no network: AbuseIPDB answers come from the cache only'

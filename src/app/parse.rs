@@ -65,6 +65,7 @@ impl ParseConfig {
             Reading::Follow {
                 from_end: args.from_end,
                 poll_interval: Duration::from_secs_f64(args.sleep_interval),
+                follow_retargeted: args.input.follow_symlinks,
             }
         } else {
             Reading::Merge

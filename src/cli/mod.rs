@@ -22,7 +22,9 @@ pub struct InputArgs {
     pub files: Vec<PathBuf>,
 
     /// Walk symbolic links to directories found below a directory operand (each directory
-    /// and file is still read once); by default they are skipped and named on stderr
+    /// and file is still read once); by default they are skipped and named on stderr. With
+    /// ls-parse --follow, also read a followed link that now leads to another file (by
+    /// default it is named on stderr and not read: a swapped link may point at /etc/shadow)
     #[arg(long)]
     pub follow_symlinks: bool,
 

@@ -44,7 +44,8 @@ pub struct ParseArgs {
     #[arg(long, requires = "follow")]
     pub from_end: bool,
 
-    /// With --follow: seconds to wait between checks for new data
+    /// With --follow: the longest wait, in seconds, between checks for new data (a change in
+    /// a followed file's folder wakes it sooner)
     #[arg(long, value_name = "SECONDS", default_value_t = 0.25, requires = "follow")]
     pub sleep_interval: f64,
 

@@ -4,6 +4,7 @@
 //! each input grows. Output is flushed before any read that may block, so a live reader sees
 //! each event at once.
 
+use super::follow::SharedNews;
 use super::{open_input, peek, split_cr, to_text, FollowedFile, InputSpec, Inputs, LineError, LineReader, OpenError};
 use crate::diagnostics::Diagnostics;
 use crate::output::NdjsonWriter;
@@ -45,6 +46,8 @@ pub enum Reading {
         from_end: bool,
         /// Time between checks for new data.
         poll_interval: Duration,
+        /// Keep reading a path whose link now leads to another file.
+        follow_retargeted: bool,
     },
 }
 
@@ -161,6 +164,8 @@ struct LineFeed {
     writer: EventWriter,
     /// Since when a followed input has had nothing new while its parser held a record.
     quiet_since: Option<Instant>,
+    /// A followed file's warnings and cut-off lines.
+    news: Option<SharedNews>,
 }
 
 /// How long a followed input must be quiet before a multi-line record its parser holds is
@@ -195,10 +200,20 @@ impl Source {
                     EvtxStream::open_file(path, evtx_options()).map_err(unreadable)?,
                 )))
             }
-            (InputSpec::File(path), Reading::Follow { from_end, .. }) if !is_gzip_name(path) => {
+            (
+                InputSpec::File(path),
+                Reading::Follow {
+                    from_end,
+                    follow_retargeted,
+                    ..
+                },
+            ) if !is_gzip_name(path) => {
                 check_format(config.format, false).map_err(unreadable)?;
-                let followed = FollowedFile::open(path.clone(), from_end).map_err(unreadable)?;
-                Feed::Lines(Box::new(LineFeed::new(spec, Box::new(followed), false, config)))
+                let followed = FollowedFile::open(path.clone(), from_end, follow_retargeted).map_err(unreadable)?;
+                let news = followed.news();
+                let mut feed = LineFeed::new(spec, Box::new(followed), false, config);
+                feed.news = Some(news);
+                Feed::Lines(Box::new(feed))
             }
             _ => {
                 let (head, read) = peek(open_input(spec)?, EVTX_MAGIC).map_err(unreadable)?;
@@ -320,6 +335,17 @@ fn advance_evtx<W: Write>(
     }
 }
 
+/// Says a followed file's warnings; whether the line just read is a cut-off fragment.
+fn say_news(news: &SharedNews, diagnostics: &Diagnostics) -> bool {
+    let Ok(mut news) = news.lock() else {
+        return false;
+    };
+    for note in news.notes.drain(..) {
+        diagnostics.warn(&note);
+    }
+    std::mem::take(&mut news.fragment)
+}
+
 impl LineFeed {
     fn new(spec: &InputSpec, read: Box<dyn Read + Send>, finished_at_eof: bool, config: &IngestConfig) -> Self {
         let clock = Clock::new(&config.clock, modified_time(spec));
@@ -336,6 +362,7 @@ impl LineFeed {
             scratch: String::new(),
             writer: EventWriter::default(),
             quiet_since: None,
+            news: None,
         }
     }
 
@@ -355,6 +382,7 @@ impl LineFeed {
             scratch,
             writer,
             quiet_since,
+            news,
         } = self;
         let Target {
             pending,
@@ -363,7 +391,9 @@ impl LineFeed {
             out,
         } = target;
         loop {
-            let line = match reader.next_line(*finished_at_eof, &mut || out.flush()) {
+            let next = reader.next_line(*finished_at_eof, &mut || out.flush());
+            let fragment = news.as_ref().is_some_and(|news| say_news(news, diagnostics)) && matches!(next, Ok(Some(_)));
+            let line = match next {
                 Ok(Some(line)) => {
                     *quiet_since = None;
                     line
@@ -405,6 +435,19 @@ impl LineFeed {
                     return Ok(Step::Done);
                 }
             };
+            if fragment {
+                *line_no += 1;
+                diagnostics.counts.lines += 1;
+                diagnostics
+                    .reject(
+                        display,
+                        *line_no,
+                        "partial line cut off by rotation or truncation",
+                        line.bytes,
+                    )
+                    .map_err(DriveError::Rejects)?;
+                continue;
+            }
             if line.truncated {
                 *line_no += 1;
                 diagnostics.counts.lines += 1;
@@ -561,6 +604,27 @@ fn earliest(sources: &[Source], ready: &[usize]) -> Option<usize> {
         .map(|(position, _)| position)
 }
 
+/// Watches the folders of the followed files (the file itself may not exist yet, or be
+/// replaced), sending a wake-up for every change there; `None` where the system offers no
+/// watching, which leaves polling.
+fn watch_folders(inputs: &Inputs, wake: std::sync::mpsc::SyncSender<()>) -> Option<notify::RecommendedWatcher> {
+    use notify::Watcher as _;
+    let mut watcher = notify::recommended_watcher(move |_event: notify::Result<notify::Event>| {
+        let _ = wake.try_send(());
+    })
+    .ok()?;
+    for spec in &inputs.specs {
+        let Some(path) = spec.path() else { continue };
+        let folder = match path.parent() {
+            Some(folder) if !folder.as_os_str().is_empty() => folder,
+            _ => std::path::Path::new("."),
+        };
+        // A folder that does not exist yet is polled for, as before.
+        let _ = watcher.watch(folder, notify::RecursiveMode::NonRecursive);
+    }
+    Some(watcher)
+}
+
 /// Reads every input as it grows, until all are finished (stdin closed) or `stop` is set.
 fn follow<W: Write>(
     config: &IngestConfig,
@@ -571,6 +635,9 @@ fn follow<W: Write>(
 ) -> Result<(), DriveError> {
     let mut sources = open_all(config, Turn::Followed, diagnostics);
     let mut done = vec![false; sources.len()];
+    // One pending wake-up says all there is to say: a busy folder cannot queue up memory.
+    let (wake, changes) = std::sync::mpsc::sync_channel(1);
+    let _watcher = watch_folders(&config.inputs, wake);
     while done.iter().any(|finished| !finished) && !stop.load(Ordering::Relaxed) {
         let mut progressed = false;
         for (index, source) in sources.iter_mut().enumerate() {
@@ -591,7 +658,11 @@ fn follow<W: Write>(
         if !progressed {
             out.flush().map_err(DriveError::Output)?;
             if done.iter().any(|finished| !finished) {
-                std::thread::sleep(poll_interval);
+                // A change in a followed folder wakes at once; the interval is the longest
+                // wait, and all there is where the folders cannot be watched.
+                if changes.recv_timeout(poll_interval).is_ok() {
+                    while changes.try_recv().is_ok() {}
+                }
                 for source in sources.iter_mut().filter(|source| source.caught_up) {
                     source.advance_clock_to_now();
                 }
