@@ -12,6 +12,8 @@ pub mod records;
 pub mod report;
 
 use std::process::ExitCode;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
 
 /// Exit codes shared by every binary.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -133,6 +135,23 @@ pub fn parse_args<T: clap::Parser>(program: &str) -> Result<T, Exit> {
             }
         }
     })
+}
+
+/// Ctrl-C or SIGTERM ends following the way the end of input does: what was read is
+/// written and the summary printed. A stage reading a pipe keeps reading until the pipe
+/// ends, which it does at once, as the stage before it got the same signal and stopped. A second signal ends the process at once, should
+/// anything hang on the way out.
+pub(crate) fn stop_on_signals() -> Arc<AtomicBool> {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let stop = Arc::new(AtomicBool::new(false));
+    for (signal, status) in [(SIGINT, 130), (SIGTERM, 143)] {
+        // The shutdown goes first: it is armed only once the flag is set by a first signal.
+        // Registering fails only for signals that may not be caught; if it did, the signal
+        // would keep its default action, ending the process as before.
+        let _ = signal_hook::flag::register_conditional_shutdown(signal, status, Arc::clone(&stop));
+        let _ = signal_hook::flag::register(signal, Arc::clone(&stop));
+    }
+    stop
 }
 
 /// Standard input at a terminal looks like a hang to whoever forgot to name a file: say

@@ -125,7 +125,7 @@ fn run_with_diagnostics<W: Write>(config: &ParseConfig, out: &mut NdjsonWriter<W
         }
     };
     let stop = match config.ingest.reading {
-        Reading::Follow { .. } => stop_on_signals(),
+        Reading::Follow { .. } => super::stop_on_signals(),
         Reading::Merge => Arc::new(AtomicBool::new(false)),
     };
     let result = drive(&config.ingest, &stop, out, &mut diagnostics);
@@ -160,20 +160,4 @@ fn run_with_diagnostics<W: Write>(config: &ParseConfig, out: &mut NdjsonWriter<W
         Exit::Success
     };
     (exit, Some(diagnostics))
-}
-
-/// Ctrl-C or SIGTERM ends following the way the end of input does: what was read is
-/// written and the summary printed. A second signal ends the process at once, should
-/// anything hang on the way out.
-fn stop_on_signals() -> Arc<AtomicBool> {
-    use signal_hook::consts::{SIGINT, SIGTERM};
-    let stop = Arc::new(AtomicBool::new(false));
-    for (signal, status) in [(SIGINT, 130), (SIGTERM, 143)] {
-        // The shutdown goes first: it is armed only once the flag is set by a first signal.
-        // Registering fails only for signals that may not be caught; if it did, the signal
-        // would keep its default action, ending the process as before.
-        let _ = signal_hook::flag::register_conditional_shutdown(signal, status, Arc::clone(&stop));
-        let _ = signal_hook::flag::register(signal, Arc::clone(&stop));
-    }
-    stop
 }

@@ -9,7 +9,7 @@ use crate::diagnostics::Diagnostics;
 use crate::ingest::{expand_inputs, open_input, to_text, Expand, Inputs, LineError, LineReader};
 use crate::output::{is_broken_pipe, NdjsonWriter};
 use std::fmt::Display;
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 
 /// What an NDJSON stage reads, where it keeps the lines it cannot use, and whether it prints
@@ -116,6 +116,11 @@ pub fn each_record_of<W: Write, S: Stage>(
     stage: &mut S,
 ) -> Result<(), Exit> {
     super::hint_if_reading_a_terminal(inputs, diagnostics, "NDJSON records (ls-parse's output)");
+    // In a pipe, Ctrl-C reaches every stage: each reads on to the end its upstream makes on
+    // stopping, and says its summary. (Reading files or a terminal, the signal ends the run.)
+    if inputs.specs == [crate::ingest::InputSpec::Stdin] && !io::stdin().is_terminal() {
+        super::stop_on_signals();
+    }
     let mut scratch = String::new();
     let mut raw_log_hinted = false;
     let kept = |diagnostics: &Diagnostics, result: io::Result<()>| {

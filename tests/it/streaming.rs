@@ -288,3 +288,39 @@ fn a_followed_file_wakes_the_reader_when_it_changes() {
     child.kill().expect("kill");
     let _ = child.wait();
 }
+
+/// Ctrl-C in a pipe reaches every stage: a stage reading a pipe reads on to the end its
+/// upstream makes on stopping, writes what it holds and prints its summary.
+#[test]
+fn a_stage_in_a_pipe_prints_its_summary_on_ctrl_c() {
+    let event = String::from_utf8(ls_parse(&["ssh"], failed_from_port(1).as_bytes()).stdout).expect("utf-8");
+    let stages: [(&str, &[&str]); 4] = [
+        (LS_DETECT, &[]),
+        (LS_CORRELATE, &[]),
+        (LS_ENRICH, &["--offline"]),
+        (LS_REPORT, &["--format", "json", "-o", "-"]),
+    ];
+    for (program, args) in stages {
+        let mut child = Command::new(program)
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        let mut stdin = child.stdin.take().expect("stdin");
+        stdin.write_all(event.as_bytes()).expect("write");
+        stdin.flush().expect("flush");
+        std::thread::sleep(Duration::from_millis(300));
+        Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .expect("kill");
+        std::thread::sleep(Duration::from_millis(100));
+        drop(stdin);
+        let output = child.wait_with_output().expect("wait");
+        let said = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(0), "{program}: {said}");
+        assert!(said.contains("1 records"), "{program}: {said}");
+    }
+}
