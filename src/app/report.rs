@@ -103,9 +103,9 @@ pub enum ReportError {
     /// The report's data could not be written as JSON.
     #[error("encoding the report: {0}")]
     Encode(#[from] serde_json::Error),
-    /// The report file could not be made.
-    #[error("creating the report file: {0}")]
-    Create(io::Error),
+    /// The whole report could not be written to its file; nothing was left in its place.
+    #[error("writing the report file: {0}; no report file was left, so a rerun may use the same name")]
+    WriteWhole(io::Error),
     /// Writing the report failed.
     #[error("writing {place}: {source}")]
     Write {
@@ -209,12 +209,11 @@ impl ReportSink {
         if !text.ends_with('\n') {
             text.push('\n');
         }
-        match output.destination.create(output.format.extension(), now) {
-            Ok(Some((path, mut file))) => file
-                .write_all(text.as_bytes())
-                .and_then(|()| file.sync_all())
-                .map_err(|error| ReportError::write(Some(&path), error))
-                .map(|()| Written::File(path)),
+        match output
+            .destination
+            .write_whole(output.format.extension(), now, text.as_bytes())
+        {
+            Ok(Some(path)) => Ok(Written::File(path)),
             Ok(None) => {
                 let mut stdout = io::stdout().lock();
                 match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
@@ -223,7 +222,7 @@ impl ReportSink {
                     Err(error) => Err(ReportError::write(None, error)),
                 }
             }
-            Err(error) => Err(ReportError::Create(error)),
+            Err(error) => Err(ReportError::WriteWhole(error)),
         }
     }
 }

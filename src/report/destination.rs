@@ -47,14 +47,7 @@ impl Destination {
             Destination::File(path) => create_new(path).map(|file| Some((path.clone(), file))),
             Destination::Directory(dir) => {
                 std::fs::create_dir_all(dir)?;
-                let stem = format!("logsentry_report_{}", now.format("%Y%m%d_%H%M%S"));
-                // Two reports in one second get _2, _3...: still new files, still in order.
-                for attempt in 1..1000 {
-                    let name = if attempt == 1 {
-                        format!("{stem}.{extension}")
-                    } else {
-                        format!("{stem}_{attempt}.{extension}")
-                    };
+                for name in report_names(extension, now) {
                     let path = dir.join(name);
                     match create_new(&path) {
                         Ok(file) => return Ok(Some((path, file))),
@@ -69,6 +62,91 @@ impl Destination {
             }
         }
     }
+}
+
+impl Destination {
+    /// Writes a whole report made at `now` to a new file and gives its path; `None` for
+    /// stdout. The text goes to a hidden file beside the report first, which is linked into
+    /// place only once all of it is on disk: a full disk leaves no cut-off report that looks
+    /// complete and would block the rerun, and the link, like `create_new`, never replaces a
+    /// file.
+    pub fn write_whole(
+        &self,
+        extension: &str,
+        now: chrono::DateTime<chrono::Local>,
+        text: &[u8],
+    ) -> io::Result<Option<PathBuf>> {
+        match self {
+            Destination::Stdout => Ok(None),
+            Destination::File(path) => write_linked(std::slice::from_ref(path), text).map(Some),
+            Destination::Directory(dir) => {
+                std::fs::create_dir_all(dir)?;
+                let names: Vec<PathBuf> = report_names(extension, now).map(|name| dir.join(name)).collect();
+                write_linked(&names, text).map(Some)
+            }
+        }
+    }
+}
+
+/// `logsentry_report_YYYYMMDD_HHMMSS.EXT`, then `_2`, `_3`...: two reports in one second are
+/// still new files, still in order.
+fn report_names(extension: &str, now: chrono::DateTime<chrono::Local>) -> impl Iterator<Item = String> + '_ {
+    let stem = format!("logsentry_report_{}", now.format("%Y%m%d_%H%M%S"));
+    (1..1000).map(move |attempt| {
+        if attempt == 1 {
+            format!("{stem}.{extension}")
+        } else {
+            format!("{stem}_{attempt}.{extension}")
+        }
+    })
+}
+
+/// Writes `text` beside the first of `names` and links it to the first name not taken.
+fn write_linked(names: &[PathBuf], text: &[u8]) -> io::Result<PathBuf> {
+    use std::io::Write;
+    let first = names
+        .first()
+        .ok_or_else(|| io::Error::from(io::ErrorKind::InvalidInput))?;
+    let folder = match first.parent() {
+        Some(folder) if !folder.as_os_str().is_empty() => folder,
+        _ => Path::new("."),
+    };
+    let name = first
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let partial = folder.join(format!(".{name}.{}.partial", std::process::id()));
+    let mut file = create_new(&partial)?;
+    let written = file.write_all(text).and_then(|()| file.sync_all());
+    drop(file);
+    let linked = written.and_then(|()| {
+        for path in names {
+            match std::fs::hard_link(&partial, path) {
+                Ok(()) => return Ok(path.clone()),
+                Err(error) if error.kind() == io::ErrorKind::AlreadyExists => continue,
+                // A file system without hard links: a new file written in place instead.
+                Err(_) => match create_new(path) {
+                    Ok(mut file) => {
+                        return file
+                            .write_all(text)
+                            .and_then(|()| file.sync_all())
+                            .map(|()| path.clone())
+                            .inspect_err(|_| {
+                                let _ = std::fs::remove_file(path);
+                            })
+                    }
+                    Err(error) if error.kind() == io::ErrorKind::AlreadyExists => continue,
+                    Err(error) => return Err(error),
+                },
+            }
+        }
+        Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            "every report name is taken",
+        ))
+    });
+    let _ = std::fs::remove_file(&partial);
+    linked
 }
 
 fn create_new(path: &Path) -> io::Result<File> {

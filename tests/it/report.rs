@@ -426,3 +426,45 @@ fn a_file_name_that_names_no_format_is_refused_unless_the_format_is_given() {
     let written = std::fs::read_to_string(&text).expect("report");
     assert!(written.starts_with("# LogSentry"), "Markdown as asked");
 }
+
+/// A disk that fills while the report is written (here a file-size limit) leaves no cut-off
+/// report that looks complete and blocks the rerun: exit 1, the folder as it was, and the
+/// same command then writes the report.
+#[test]
+fn a_report_that_cannot_be_written_whole_leaves_nothing_behind() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let alerts = dir.path().join("alerts.ndjson");
+    std::fs::write(&alerts, sample_alerts()).expect("write alerts");
+    let report = dir.path().join("report.html");
+    let limited = format!(
+        "trap '' XFSZ; ulimit -f 8; exec {LS_REPORT} -q -o {} {}",
+        report.display(),
+        alerts.display()
+    );
+    let output = std::process::Command::new("sh")
+        .args(["-c", &limited])
+        .output()
+        .expect("run sh");
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("no report file was left"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(
+        sorted_entries(dir.path()),
+        std::slice::from_ref(&alerts),
+        "nothing but the input is left"
+    );
+    let output = ls_report(
+        &[
+            "-q",
+            "-o",
+            report.to_str().expect("path"),
+            alerts.to_str().expect("path"),
+        ],
+        b"",
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(std::fs::read_to_string(&report).expect("report").contains("</html>"));
+}
