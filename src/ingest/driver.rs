@@ -326,6 +326,7 @@ fn advance_evtx<W: Write>(
         match feed.stream.next_item() {
             None => return Ok(Step::Done),
             Some(EvtxItem::Damaged(what)) => diagnostics.damaged(display, &what),
+            Some(EvtxItem::Cut(what)) => diagnostics.input_failed(&format!("{display}: {what}")),
             Some(EvtxItem::Chunk(chunk)) => {
                 let done = std::mem::replace(&mut feed.chunk, chunk);
                 feed.stream.recycle(done);

@@ -301,3 +301,37 @@ fn windows_brute_force_samples_alert_with_and_without_a_source() {
         "{enumeration:?}"
     );
 }
+
+/// A file cut off inside a chunk (copied while Windows was writing it) says so, exits 1, and
+/// still gives the records before the cut: both as a file and on standard input.
+#[test]
+fn a_file_cut_inside_a_chunk_is_damaged_and_its_records_before_the_cut_are_read() {
+    let whole = std::fs::read(sample("Security.evtx")).expect("sample");
+    let (all, _) = parse_evtx(&sample("Security.evtx"), &[]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cut = dir.path().join("copied-while-writing.evtx");
+    std::fs::write(&cut, &whole[..20_000]).expect("write");
+    let (events, output) = parse_evtx(&cut, &[]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(stderr(&output).contains("ends inside chunk 1"), "{}", stderr(&output));
+    assert!(
+        events.len() >= all.len() / 2 && events.len() < all.len(),
+        "{} of {}",
+        events.len(),
+        all.len()
+    );
+    let record_ids = |events: &[Value]| -> Vec<Value> {
+        events
+            .iter()
+            .map(|event| field(event, "winlog.record_id").clone())
+            .collect()
+    };
+    assert_eq!(
+        record_ids(&events),
+        record_ids(&all[..events.len()]),
+        "the records before the cut"
+    );
+    let piped = ls_parse(&["evtx"], &whole[..20_000]);
+    assert_eq!(piped.status.code(), Some(1), "{}", stderr(&piped));
+    assert_eq!(String::from_utf8_lossy(&piped.stdout).lines().count(), events.len());
+}

@@ -5,6 +5,7 @@
 //! into `winlog.*`. Decoding is in `stream`; this file only reads one record's text.
 
 mod json_scan;
+mod padded;
 pub mod stream;
 
 use super::Reject;

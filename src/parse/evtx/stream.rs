@@ -49,6 +49,9 @@ pub enum EvtxItem {
     /// A chunk or record that could not be decoded (skipped; the rest is still read), or a
     /// decoded record that is not an event: which one, where and why.
     Damaged(String),
+    /// The file ends inside a chunk: the records before the cut are read, the rest of the
+    /// chunk was never copied. The input counts as failed (exit 1).
+    Cut(String),
 }
 
 /// A decoded batch, numbered in file order.
@@ -106,8 +109,23 @@ impl EvtxStream {
     /// Decodes a file in place (it is read chunk by chunk, never whole).
     pub fn open_file(path: &Path, options: EvtxOptions) -> io::Result<Self> {
         let file = std::fs::File::open(path)?;
-        let parser = EvtxParser::from_read_seek(file).map_err(invalid)?;
-        Ok(Self::start(parser, options))
+        let length = file.metadata()?.len();
+        let Some((chunk, padded_length)) = super::padded::cut_chunk(length) else {
+            let parser = EvtxParser::from_read_seek(file).map_err(invalid)?;
+            return Ok(Self::start(parser, options));
+        };
+        let padded = super::padded::ZeroPadded::new(file, length, padded_length);
+        let parser = EvtxParser::from_read_seek(padded).map_err(invalid)?;
+        Ok(Self::start(parser, options).cut_at(chunk, length))
+    }
+
+    /// Says first that the file ends inside `chunk`.
+    fn cut_at(mut self, chunk: u64, length: u64) -> Self {
+        self.ready.push_front(EvtxItem::Cut(format!(
+            "damaged: the file ({length} bytes) ends inside chunk {chunk}, as when it is copied while \
+             Windows writes it; the records before the cut are read, the rest of that chunk is lost"
+        )));
+        self
     }
 
     /// Decodes an input that cannot seek (stdin, a decompressed stream): it is read into
@@ -115,8 +133,20 @@ impl EvtxStream {
     pub fn open_stream(mut read: Box<dyn Read + Send>, options: EvtxOptions) -> io::Result<Self> {
         let mut bytes = Vec::new();
         read.read_to_end(&mut bytes)?;
+        let length = bytes.len() as u64;
+        let cut = super::padded::cut_chunk(length);
+        if let Some((_, padded_length)) = cut {
+            bytes.resize(
+                usize::try_from(padded_length).map_err(|_| io::ErrorKind::OutOfMemory)?,
+                0,
+            );
+        }
         let parser = EvtxParser::from_buffer(bytes).map_err(invalid)?;
-        Ok(Self::start(parser, options))
+        let stream = Self::start(parser, options);
+        Ok(match cut {
+            Some((chunk, _)) => stream.cut_at(chunk, length),
+            None => stream,
+        })
     }
 
     fn start<T: Read + Seek + Send + 'static>(parser: EvtxParser<T>, options: EvtxOptions) -> Self {
