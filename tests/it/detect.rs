@@ -447,7 +447,7 @@ fn off_hours_and_weekend_logins() {
     assert_eq!(
         message,
         (
-            "SSH login as carol from 192.0.2.12 on Saturday at 11:00, a weekend day".to_owned(),
+            "SSH login as carol from 192.0.2.12 on Saturday at 11:00 UTC, a weekend day".to_owned(),
             "T1078.003".to_owned()
         )
     );

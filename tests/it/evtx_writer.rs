@@ -382,7 +382,7 @@ fn special_logons_outside_work_hours_are_people_not_the_system() {
     assert_eq!(fired, [("special-logon-off-hours", "bob")]);
     assert_eq!(
         field(&alerts[0], "message"),
-        "bob given administrator privileges on DC01.corp.example on Tuesday at 23:00, outside work hours (08:00–18:00)"
+        "bob given administrator privileges on DC01.corp.example on Tuesday at 23:00 UTC, outside work hours (08:00–18:00)"
     );
     assert_eq!(field(&alerts[0], "threat.technique.id"), "T1078.002");
 }

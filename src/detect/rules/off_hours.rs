@@ -73,12 +73,15 @@ pub struct OutsideWork<'w> {
     day: Weekday,
     hour: u32,
     minute: u32,
+    /// The zone's offset from UTC then, in minutes: the time is said with it, as a report
+    /// shows every other time in UTC.
+    offset_minutes: i64,
     /// A weekend day rather than a working day's night.
     pub weekend: bool,
 }
 
 impl OutsideWork<'_> {
-    /// `on Saturday at 01:41, a weekend day`, or `... outside work hours (08:00–18:00)`.
+    /// `on Saturday at 01:41 UTC+01:00, a weekend day`, or `... outside work hours (08:00–18:00)`.
     pub fn text(&self) -> String {
         let mut text = String::new();
         self.write_text(&mut text);
@@ -91,6 +94,12 @@ impl OutsideWork<'_> {
         out.push_str(day_name(self.day));
         out.push_str(" at ");
         write_clock(self.hour * 60 + self.minute, out);
+        out.push_str(" UTC");
+        if self.offset_minutes != 0 {
+            out.push(if self.offset_minutes < 0 { '-' } else { '+' });
+            let offset = self.offset_minutes.unsigned_abs();
+            write_clock(u32::try_from(offset).unwrap_or(0) % (24 * 60), out);
+        }
         if self.weekend {
             out.push_str(", a weekend day");
         } else {
@@ -131,6 +140,7 @@ impl WorkTime {
             day,
             hour,
             minute,
+            offset_minutes: (local - instant.naive_utc()).num_minutes(),
             weekend,
         })
     }
@@ -329,9 +339,16 @@ mod tests {
         assert_eq!(odd.hours_text(), "07:07–23:59");
         // 2026-03-14 00:01Z, a Saturday; 2026-03-16 02:17Z, a Monday.
         let weekend = odd.outside_work(1_773_446_460).expect("outside work");
-        assert_eq!(weekend.text(), "on Saturday at 00:01, a weekend day");
+        assert_eq!(weekend.text(), "on Saturday at 00:01 UTC, a weekend day");
         let night = odd.outside_work(1_773_627_420).expect("outside work");
-        assert_eq!(night.text(), "on Monday at 02:17, outside work hours (07:07–23:59)");
+        assert_eq!(night.text(), "on Monday at 02:17 UTC, outside work hours (07:07–23:59)");
         assert!(odd.outside_work(1_773_627_420 + 5 * 3600).is_none());
+        // The zone's offset is said with the time: the report beside it shows UTC.
+        let west = WorkTime {
+            zone: "-03:30".parse().expect("zone"),
+            ..odd
+        };
+        let evening = west.outside_work(1_773_627_420).expect("outside work");
+        assert_eq!(evening.text(), "on Sunday at 22:47 UTC-03:30, a weekend day");
     }
 }
