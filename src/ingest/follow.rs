@@ -551,6 +551,30 @@ mod tests {
         assert!(said[0].contains("was deleted"), "{said:?}");
     }
 
+    /// Unreadable for another reason than absence (root reads any mode, so a file standing
+    /// where a folder should is the case a test can make): said once, then the way back.
+    #[test]
+    fn an_unreadable_path_is_said_once_and_waited_for() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let folder = dir.path().join("logs");
+        std::fs::write(&folder, "a file, not a folder").expect("write");
+        let path = folder.join("app.log");
+        let mut followed = FollowedFile::open(path.clone(), false, false).expect("open");
+        assert_eq!(read_now(&mut followed), "");
+        assert_eq!(read_now(&mut followed), "");
+        let said = notes(&followed);
+        assert_eq!(said.len(), 1, "{said:?}");
+        assert!(
+            said[0].starts_with("cannot read ") && said[0].contains("waiting until it can be read"),
+            "{said:?}"
+        );
+        std::fs::remove_file(&folder).expect("remove");
+        std::fs::create_dir(&folder).expect("mkdir");
+        std::fs::write(&path, "readable\n").expect("write");
+        assert_eq!(read_now(&mut followed), "readable\n");
+        assert!(notes(&followed)[0].contains("is there again"));
+    }
+
     #[cfg(unix)]
     #[test]
     fn a_link_that_now_leads_elsewhere_is_not_read_without_leave() {
