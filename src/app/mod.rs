@@ -139,8 +139,8 @@ pub fn parse_args<T: clap::Parser>(program: &str) -> Result<T, Exit> {
 
 /// Ctrl-C or SIGTERM ends following the way the end of input does: what was read is
 /// written and the summary printed. A stage reading a pipe keeps reading until the pipe
-/// ends, which it does at once, as the stage before it got the same signal and stopped. A second signal ends the process at once, should
-/// anything hang on the way out.
+/// ends, which it does at once, as the stage before it got the same signal and stopped. A
+/// second signal ends the process at once, should anything hang on the way out.
 pub(crate) fn stop_on_signals() -> Arc<AtomicBool> {
     use signal_hook::consts::{SIGINT, SIGTERM};
     let stop = Arc::new(AtomicBool::new(false));

@@ -43,6 +43,20 @@ fn follow_ssh(path: &std::path::Path, sleep_interval: Option<&str>) -> (std::pro
     (child, lines)
 }
 
+/// Sends SIGINT to `child`, as Ctrl-C would.
+fn interrupt(child: &std::process::Child) {
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(sent.success(), "kill -INT {}", child.id());
+}
+
+/// The next event line, read as an event.
+fn next_event(lines: &mpsc::Receiver<String>) -> Event {
+    serde_json::from_str(&read_line_within(lines, 10)).expect("event")
+}
+
 /// The sshd line of a failed password from `port`.
 fn failed_from_port(port: u16) -> String {
     format!("2026-03-14T01:00:00+00:00 h sshd[1]: Failed password for root from 192.0.2.1 port {port} ssh2\n")
@@ -66,7 +80,7 @@ fn stdin_events_arrive_before_stdin_closes() {
         )
         .expect("write");
         stdin.flush().expect("flush");
-        let event: Event = serde_json::from_str(&read_line_within(&lines, 10)).expect("event");
+        let event = next_event(&lines);
         assert_eq!(event.source.port, Some(port));
     }
     drop(stdin);
@@ -80,17 +94,16 @@ fn follow_reads_appended_lines_across_rotation() {
     let line = failed_from_port;
     std::fs::write(&path, line(1)).expect("write");
     let (mut child, lines) = follow_ssh(&path, Some("0.05"));
-    let port_of = |text: String| serde_json::from_str::<Event>(&text).expect("event").source.port;
-    assert_eq!(port_of(read_line_within(&lines, 10)), Some(1));
+    assert_eq!(next_event(&lines).source.port, Some(1));
     append(&path, &line(2));
-    assert_eq!(port_of(read_line_within(&lines, 10)), Some(2));
+    assert_eq!(next_event(&lines).source.port, Some(2));
     std::fs::rename(&path, dir.path().join("auth.log.1")).expect("rotate");
     std::fs::write(&path, line(3)).expect("recreate");
-    assert_eq!(port_of(read_line_within(&lines, 10)), Some(3));
+    assert_eq!(next_event(&lines).source.port, Some(3));
     // copytruncate
     std::fs::write(&path, "").expect("truncate");
     append(&path, &line(4));
-    assert_eq!(port_of(read_line_within(&lines, 10)), Some(4));
+    assert_eq!(next_event(&lines).source.port, Some(4));
     child.kill().expect("kill");
     let _ = child.wait();
 }
@@ -107,11 +120,7 @@ fn ctrl_c_ends_following_with_the_summary() {
     let (child, lines) = follow_ssh(&path, Some("0.05"));
     // The event is out, so the signal handlers are in place and the file is being followed.
     read_line_within(&lines, 10);
-    let sent = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .expect("run kill");
-    assert!(sent.success());
+    interrupt(&child);
     let output = child.wait_with_output().expect("wait");
     assert!(output.status.success(), "exit status {:?}", output.status);
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -223,10 +232,7 @@ fn copytruncate_under_load_loses_no_line() {
         received += 1;
     }
     writer.join().expect("writer");
-    Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .expect("kill");
+    interrupt(&child);
     let output = child.wait_with_output().expect("wait");
     let said = String::from_utf8_lossy(&output.stderr);
     let lost = seen[1..].iter().filter(|&&count| count == 0).count();
@@ -251,17 +257,13 @@ fn a_line_cut_by_a_truncation_is_rejected_not_glued() {
     )
     .expect("write");
     let (child, lines) = follow_ssh(&path, Some("0.05"));
-    let event = |text: String| serde_json::from_str::<Event>(&text).expect("event");
-    assert_eq!(event(read_line_within(&lines, 10)).source.port, Some(1));
+    assert_eq!(next_event(&lines).source.port, Some(1));
     std::thread::sleep(Duration::from_millis(200));
     std::fs::write(&path, line(2)).expect("truncate and write");
-    let second = event(read_line_within(&lines, 10));
+    let second = next_event(&lines);
     assert_eq!(second.source.port, Some(2));
     assert_eq!(second.user.name.as_deref(), Some("root"));
-    Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .expect("kill");
+    interrupt(&child);
     let output = child.wait_with_output().expect("wait");
     let said = String::from_utf8_lossy(&output.stderr);
     assert!(
@@ -280,11 +282,10 @@ fn a_followed_file_wakes_the_reader_when_it_changes() {
     let line = failed_from_port;
     std::fs::write(&path, line(1)).expect("write");
     let (mut child, lines) = follow_ssh(&path, Some("30"));
-    let port_of = |text: String| serde_json::from_str::<Event>(&text).expect("event").source.port;
-    assert_eq!(port_of(read_line_within(&lines, 10)), Some(1));
+    assert_eq!(next_event(&lines).source.port, Some(1));
     std::thread::sleep(Duration::from_millis(300));
     append(&path, &line(2));
-    assert_eq!(port_of(read_line_within(&lines, 10)), Some(2));
+    assert_eq!(next_event(&lines).source.port, Some(2));
     child.kill().expect("kill");
     let _ = child.wait();
 }
@@ -312,10 +313,7 @@ fn a_stage_in_a_pipe_prints_its_summary_on_ctrl_c() {
         stdin.write_all(event.as_bytes()).expect("write");
         stdin.flush().expect("flush");
         std::thread::sleep(Duration::from_millis(300));
-        Command::new("kill")
-            .args(["-INT", &child.id().to_string()])
-            .status()
-            .expect("kill");
+        interrupt(&child);
         std::thread::sleep(Duration::from_millis(100));
         drop(stdin);
         let output = child.wait_with_output().expect("wait");
