@@ -27,6 +27,8 @@ pub struct Counts {
     pub rejected: u64,
     /// NDJSON records a later stage could not use (not JSON, no valid time, too long).
     pub malformed: u64,
+    /// NDJSON records used with some fields read as absent because of their type.
+    pub mistyped: u64,
     /// Binary records read (Windows event logs), which have no lines.
     pub records: u64,
     /// Inputs that could not be read.
@@ -48,6 +50,15 @@ impl Counts {
         }
         line.push_str(&self.unreadable_note());
         line
+    }
+
+    /// `, 3 with fields of an unexpected type` when any record had them, for a summary line.
+    pub fn mistyped_note(&self) -> String {
+        if self.mistyped > 0 {
+            format!(", {} with fields of an unexpected type", self.mistyped)
+        } else {
+            String::new()
+        }
     }
 
     /// `, 2 unreadable` when any input was, for a summary line.
@@ -108,6 +119,23 @@ impl Diagnostics {
         self.counts.malformed += 1;
         self.describe(format_args!("{input}:{line_no}: {why}"));
         self.keep(raw)
+    }
+
+    /// A record was used, but some of its fields were read as absent because of their type:
+    /// count it, and for the first few such records, name them (`name` says which: finding
+    /// out costs a second reading, spent only on what is shown).
+    pub fn mistyped(&mut self, input: &str, line_no: u64, name: impl FnOnce() -> String) {
+        self.counts.mistyped += 1;
+        if self.counts.mistyped > SHOWN_PROBLEMS {
+            return;
+        }
+        let fields = name();
+        self.warn(&format!(
+            "{input}:{line_no}: {fields}: read as absent, the rest of the record is used"
+        ));
+        if self.counts.mistyped == SHOWN_PROBLEMS {
+            self.warn("further records with fields of an unexpected type are counted, not shown");
+        }
     }
 
     /// Part of a binary input could not be decoded and was skipped: count it and say which

@@ -1,11 +1,12 @@
 //! The `ls-correlate` runner: flags → [`CorrelateConfig`], the read loop over NDJSON inputs,
 //! the summary and the exit code.
 
-use super::records::{each_record, output_failed, records_exit, Skipped, StageInput};
+use super::records::{each_record_of, output_failed, records_exit, Skipped, Stage, StageInput};
 use super::{Exit, StartError};
 use crate::cli::correlate::{CorrelateArgs, GroupByArg};
-use crate::correlate::{CorrelateConfig, Correlator, GroupBy, Outcome, MAX_OPEN_BYTES, MAX_OPEN_GROUPS};
+use crate::correlate::{CorrelateConfig, Correlator, GroupBy, Malformed, Outcome, MAX_OPEN_BYTES, MAX_OPEN_GROUPS};
 use crate::output::NdjsonWriter;
+use crate::schema::Declined;
 
 const PROGRAM: &str = "ls-correlate";
 
@@ -52,6 +53,37 @@ struct Counts {
     other: u64,
 }
 
+/// The read loop's view of the correlator: each record in, what it yields out, counted.
+struct CorrelateStage<'c> {
+    correlator: &'c mut Correlator,
+    counts: &'c mut Counts,
+}
+
+impl Stage for CorrelateStage<'_> {
+    type Unusable = Skipped<Malformed>;
+
+    fn record(&mut self, line: &str, out: &mut Vec<u8>) -> Result<(), Self::Unusable> {
+        let counts = &mut *self.counts;
+        match self.correlator.process(line, out).map_err(Skipped)? {
+            Outcome::Alert { grouped, incidents } => {
+                counts.alerts += 1;
+                counts.ungrouped += u64::from(!grouped);
+                counts.incident_records += incidents as u64;
+            }
+            Outcome::Other => counts.other += 1,
+            Outcome::Untimed => {
+                counts.alerts += 1;
+                counts.untimed += 1;
+            }
+        }
+        Ok(())
+    }
+
+    fn take_declined(&mut self) -> Declined {
+        self.correlator.take_declined()
+    }
+}
+
 /// Runs correlation over the inputs, writing to stdout.
 pub fn correlate(run: &CorrelateRun) -> Exit {
     let mut out = NdjsonWriter::stdout();
@@ -61,29 +93,11 @@ pub fn correlate(run: &CorrelateRun) -> Exit {
         Ok(diagnostics) => diagnostics,
         Err(exit) => return exit,
     };
-    let looped = each_record(
-        &run.input.inputs,
-        &mut out,
-        &mut diagnostics,
-        |line, buffer| match correlator.process(line, buffer) {
-            Ok(Outcome::Alert { grouped, incidents }) => {
-                counts.alerts += 1;
-                counts.ungrouped += u64::from(!grouped);
-                counts.incident_records += incidents as u64;
-                Ok(())
-            }
-            Ok(Outcome::Other) => {
-                counts.other += 1;
-                Ok(())
-            }
-            Ok(Outcome::Untimed) => {
-                counts.alerts += 1;
-                counts.untimed += 1;
-                Ok(())
-            }
-            Err(malformed) => Err(Skipped(malformed)),
-        },
-    );
+    let mut stage = CorrelateStage {
+        correlator: &mut correlator,
+        counts: &mut counts,
+    };
+    let looped = each_record_of(&run.input.inputs, &mut out, &mut diagnostics, &mut stage);
     if let Err(exit) = looped {
         return exit;
     }
@@ -93,7 +107,7 @@ pub fn correlate(run: &CorrelateRun) -> Exit {
     }
     let read = &diagnostics.counts;
     diagnostics.summary_line(&format!(
-        "{} records, {} alerts ({} without {}{}), {} incident records, {} other records, {} malformed{}",
+        "{} records, {} alerts ({} without {}{}), {} incident records, {} other records, {} malformed{}{}",
         read.lines,
         counts.alerts,
         counts.ungrouped,
@@ -106,6 +120,7 @@ pub fn correlate(run: &CorrelateRun) -> Exit {
         counts.incident_records,
         counts.other,
         read.malformed,
+        read.mistyped_note(),
         read.unreadable_note()
     ));
     if correlator.crowded_out() > 0 {

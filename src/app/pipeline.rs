@@ -13,7 +13,7 @@ use crate::detect::{self, Engine};
 use crate::diagnostics::Counts;
 use crate::enrich::{self, Enricher};
 use crate::output::NdjsonWriter;
-use crate::report::RecordKind;
+use crate::report::{ReadRecord, RecordKind};
 use std::io::{self, IsTerminal, Write};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{mpsc, Arc};
@@ -176,7 +176,10 @@ impl Stages {
         let correlated = std::mem::take(&mut self.correlated);
         for record in lines(&correlated) {
             match self.report.add(record) {
-                Ok(Ok(RecordKind::Alert)) => {
+                Ok(Ok(ReadRecord {
+                    kind: RecordKind::Alert,
+                    ..
+                })) => {
                     self.progress.alerts.fetch_add(1, Ordering::Relaxed);
                 }
                 Ok(_) => {}

@@ -8,6 +8,7 @@ use crate::cli::InputArgs;
 use crate::diagnostics::Diagnostics;
 use crate::ingest::{expand_inputs, open_input, to_text, Expand, Inputs, LineError, LineReader};
 use crate::output::{is_broken_pipe, NdjsonWriter};
+use crate::schema::{AlertView, Declined};
 use std::fmt::Display;
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
@@ -87,6 +88,11 @@ pub trait Stage {
     fn record(&mut self, line: &str, out: &mut Vec<u8>) -> Result<(), Self::Unusable>;
     /// The input is about to be read (and may block) or has ended: write what is held.
     fn before_read(&mut self, _out: &mut Vec<u8>) {}
+    /// Whether the record just handled, read as an [`AlertView`], had fields read as absent
+    /// because of their type.
+    fn take_declined(&mut self) -> Declined {
+        Declined(false)
+    }
 }
 
 struct EveryRecord<F>(F);
@@ -166,7 +172,11 @@ pub fn each_record_of<W: Write, S: Stage>(
                 continue;
             }
             let (text, _) = to_text(bytes, &mut scratch);
-            if let Err(why) = stage.record(text, out.buffer()) {
+            let used = stage.record(text, out.buffer());
+            if used.is_ok() && stage.take_declined().0 {
+                diagnostics.mistyped(&display, line_no, || AlertView::mistyped_fields(text).to_string());
+            }
+            if let Err(why) = used {
                 if !raw_log_hinted && !text.trim_start().starts_with('{') {
                     raw_log_hinted = true;
                     diagnostics.warn(&format!(

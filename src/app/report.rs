@@ -8,7 +8,8 @@ use crate::attack::AttackTable;
 use crate::cli::report::{FormatArg, ReportArgs, ReportOutputArgs};
 use crate::ingest::InputSpec;
 use crate::output::{is_broken_pipe, NdjsonWriter};
-use crate::report::{csv, Collector, Destination, Format, Malformed, RecordKind, Renderer, TemplateError};
+use crate::report::{csv, Collector, Destination, Format, Malformed, ReadRecord, Renderer, TemplateError};
+use crate::schema::Declined;
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 
@@ -159,7 +160,7 @@ impl ReportSink {
     }
 
     /// Reads one record.
-    pub fn add(&mut self, line: &str) -> Result<Result<RecordKind, Malformed>, io::Error> {
+    pub fn add(&mut self, line: &str) -> Result<Result<ReadRecord, Malformed>, io::Error> {
         let Some(CsvOut { writer, .. }) = &mut self.csv else {
             return Ok(self.collector.add(line));
         };
@@ -232,6 +233,8 @@ struct ReportStage<'s> {
     sink: &'s mut ReportSink,
     /// The first write that failed: the rest of the input is read but not written.
     failure: Option<io::Error>,
+    /// Whether the last record had fields read as absent because of their type.
+    declined: Declined,
 }
 
 impl Stage for ReportStage<'_> {
@@ -242,13 +245,20 @@ impl Stage for ReportStage<'_> {
             return Ok(());
         }
         match self.sink.add(line) {
-            Ok(Ok(_)) => Ok(()),
+            Ok(Ok(read)) => {
+                self.declined = read.declined;
+                Ok(())
+            }
             Ok(Err(malformed)) => Err(Skipped(malformed)),
             Err(error) => {
                 self.failure = Some(error);
                 Ok(())
             }
         }
+    }
+
+    fn take_declined(&mut self) -> Declined {
+        std::mem::take(&mut self.declined)
     }
 
     fn before_read(&mut self, _out: &mut Vec<u8>) {
@@ -303,6 +313,7 @@ pub fn report(run: ReportRun) -> Exit {
     let mut stage = ReportStage {
         sink: &mut sink,
         failure: None,
+        declined: Declined::default(),
     };
     if let Err(exit) = each_record_of(inputs, &mut unused, &mut diagnostics, &mut stage) {
         return exit;
@@ -328,13 +339,14 @@ pub fn report(run: ReportRun) -> Exit {
     };
     let read = &diagnostics.counts;
     diagnostics.summary_line(&format!(
-        "{} records ({} events, {} alerts, {} incident records, {} other), {} malformed{}; {place}",
+        "{} records ({} events, {} alerts, {} incident records, {} other), {} malformed{}{}; {place}",
         read.lines,
         counts.events,
         counts.alerts,
         counts.incident_records,
         counts.other,
         read.malformed,
+        read.mistyped_note(),
         read.unreadable_note()
     ));
     records_exit(&diagnostics)

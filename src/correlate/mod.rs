@@ -15,7 +15,7 @@ mod groups;
 
 pub use groups::{MAX_OPEN_BYTES, MAX_OPEN_GROUPS};
 
-use crate::schema::AlertView;
+use crate::schema::{AlertView, Declined};
 use crate::time::Timestamp;
 use group::Group;
 use groups::Groups;
@@ -125,6 +125,8 @@ pub struct Correlator {
     closed: Vec<Group>,
     key: String,
     crowded_out: u64,
+    /// Whether the last record had fields read as absent because of their type.
+    declined: Declined,
 }
 
 impl Correlator {
@@ -137,13 +139,17 @@ impl Correlator {
             closed: Vec::new(),
             key: String::new(),
             crowded_out: 0,
+            declined: Declined::default(),
         }
     }
 
     /// Processes one line (without its newline), appending what it yields to `out`.
     pub fn process(&mut self, line: &str, out: &mut Vec<u8>) -> Result<Outcome, Malformed> {
         match AlertView::read(line, |alert| self.process_alert(line, alert, out)) {
-            Ok(outcome) => outcome,
+            Ok((outcome, declined)) => {
+                self.declined = declined;
+                outcome
+            }
             Err(error) => {
                 // Valid JSON of another shape is a record we do not understand: it passes.
                 if serde_json::from_str::<serde::de::IgnoredAny>(line).is_ok() {
@@ -153,6 +159,12 @@ impl Correlator {
                 Err(Malformed::NotJson(error))
             }
         }
+    }
+
+    /// Whether the record [`Correlator::process`] read last had fields read as absent
+    /// because of their type (the record itself was used).
+    pub fn take_declined(&mut self) -> Declined {
+        std::mem::take(&mut self.declined)
     }
 
     fn process_alert(&mut self, line: &str, alert: &AlertView<'_>, out: &mut Vec<u8>) -> Result<Outcome, Malformed> {

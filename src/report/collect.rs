@@ -11,7 +11,7 @@ use super::model::{
     TimelineEntry,
 };
 use crate::attack::AttackTable;
-use crate::schema::{module_title, AlertView, HeapSize, IncidentView, Severity, Timeline, TimelineView};
+use crate::schema::{module_title, AlertView, Declined, HeapSize, IncidentView, Severity, Timeline, TimelineView};
 use crate::time::duration_text;
 use crate::time::Timestamp;
 use std::collections::{BTreeMap, HashMap};
@@ -38,6 +38,15 @@ pub enum RecordKind {
     Incident,
     /// Anything else (counted).
     Other,
+}
+
+/// A record the report used.
+#[derive(Debug)]
+pub struct ReadRecord {
+    /// What it was.
+    pub kind: RecordKind,
+    /// Whether fields were read as absent because of their type (the rest of it counts).
+    pub declined: Declined,
 }
 
 /// Why a record was not used.
@@ -125,7 +134,7 @@ impl Collector {
     }
 
     /// Reads one NDJSON record.
-    pub fn add(&mut self, line: &str) -> Result<RecordKind, Malformed> {
+    pub fn add(&mut self, line: &str) -> Result<ReadRecord, Malformed> {
         self.read(line, &mut |_| {})
     }
 
@@ -135,11 +144,11 @@ impl Collector {
         &mut self,
         line: &str,
         on_alert: &mut dyn FnMut(&AlertRow),
-    ) -> Result<RecordKind, Malformed> {
+    ) -> Result<ReadRecord, Malformed> {
         self.read(line, on_alert)
     }
 
-    fn read(&mut self, line: &str, on_alert: &mut dyn FnMut(&AlertRow)) -> Result<RecordKind, Malformed> {
+    fn read(&mut self, line: &str, on_alert: &mut dyn FnMut(&AlertRow)) -> Result<ReadRecord, Malformed> {
         self.provenance.records += 1;
         let read = AlertView::read(line, |record| {
             let kind = match record.event.kind.as_deref() {
@@ -156,10 +165,13 @@ impl Collector {
             }
             kind
         });
-        read.map_err(|_| {
-            self.provenance.malformed += 1;
-            Malformed::NotJson
-        })
+        match read {
+            Ok((kind, declined)) => Ok(ReadRecord { kind, declined }),
+            Err(_) => {
+                self.provenance.malformed += 1;
+                Err(Malformed::NotJson)
+            }
+        }
     }
 
     /// Counts an event of `module` that the caller has already read (`logsentry` knows

@@ -10,7 +10,7 @@ pub mod kept;
 pub mod model;
 pub mod render;
 
-pub use collect::{Collector, Malformed, RecordKind};
+pub use collect::{Collector, Malformed, ReadRecord, RecordKind};
 pub use destination::{Destination, DestinationError};
 pub use model::ReportData;
 pub use render::{Format, Renderer, TemplateError};

@@ -6,8 +6,8 @@
 //! rather than costing the whole alert, and dotted keys (`"source.ip"`) read as nested ones.
 
 use super::json::dotted;
-use super::json::lenient::lenient_view;
-pub use super::json::lenient::OneOrMany;
+use super::json::lenient::{self, lenient_view, Fields};
+pub use super::json::lenient::{Declined, Mistyped, MistypedField, OneOrMany};
 use super::Severity;
 use serde::de::Error as _;
 use serde::Deserialize;
@@ -248,20 +248,37 @@ lenient_view! {
 }
 
 impl AlertView<'_> {
-    /// Reads the record on `line` and shows it to `read`. The view borrows from the line, or,
-    /// for a record with dotted keys, from that record brought to the nested shape; hence the
-    /// callback. Fails only for what is not a JSON object (or repeats a member, which
-    /// serde_json rejects everywhere).
-    pub fn read<R>(line: &str, read: impl FnOnce(&AlertView<'_>) -> R) -> Result<R, serde_json::Error> {
+    /// Reads the record on `line` and shows it to `read`; also says whether a field was read
+    /// as absent because of its type ([`AlertView::mistyped_fields`] names them). The view
+    /// borrows from the line, or, for a record with dotted keys, from that record brought to
+    /// the nested shape; hence the callback. Fails only for what is not a JSON object (or
+    /// repeats a member, which serde_json rejects everywhere).
+    pub fn read<R>(line: &str, read: impl FnOnce(&AlertView<'_>) -> R) -> Result<(R, Declined), serde_json::Error> {
         if !line.trim_start().starts_with('{') {
             return Err(serde_json::Error::custom("not a JSON object"));
         }
-        if dotted::may_have_dotted_key(line) {
+        lenient::take_declined();
+        let shown = if dotted::may_have_dotted_key(line) {
             let mut record: serde_json::Value = serde_json::from_str(line)?;
             dotted::expand(&mut record);
-            return Ok(read(&AlertView::deserialize(&record)?));
+            read(&AlertView::deserialize(&record)?)
+        } else {
+            read(&serde_json::from_str(line)?)
+        };
+        Ok((shown, Declined(lenient::take_declined())))
+    }
+
+    /// Names the fields of the record on `line` that [`AlertView::read`] read as absent
+    /// because of their type. It reads the record again, whole: for the few records a person
+    /// is shown, not for every one.
+    pub fn mistyped_fields(line: &str) -> Mistyped {
+        let Ok(mut record) = serde_json::from_str::<serde_json::Value>(line) else {
+            return Mistyped::default();
+        };
+        if dotted::may_have_dotted_key(line) {
+            dotted::expand(&mut record);
         }
-        Ok(read(&serde_json::from_str(line)?))
+        Mistyped::find(&record, <AlertView<'static> as Fields>::FIELDS)
     }
 
     /// The alert's severity: ours by name, else ECS's number read by Elastic's bands, else
@@ -313,7 +330,7 @@ mod tests {
     use super::*;
 
     fn with<R>(line: &str, read: impl FnOnce(&AlertView<'_>) -> R) -> R {
-        AlertView::read(line, read).expect("an alert view reads any object")
+        AlertView::read(line, read).expect("an alert view reads any object").0
     }
 
     #[test]

@@ -28,8 +28,8 @@ pub use view::{
 
 pub use alert_view::{
     AbuseView, AlertEventView, AlertHostView, AlertMetaView, AlertSourceView, AlertUserView, AlertView,
-    AutonomousSystemView, GeoView, IncidentView, NamedView, OneOrMany, OrganizationView, RuleView, ThreatView,
-    TimelineView,
+    AutonomousSystemView, Declined, GeoView, IncidentView, Mistyped, MistypedField, NamedView, OneOrMany,
+    OrganizationView, RuleView, ThreatView, TimelineView,
 };
 pub use borrowed::optional_str;
 pub use incident::{

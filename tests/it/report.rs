@@ -341,9 +341,61 @@ fn alerts_from_other_producers_are_reported_despite_dotted_keys_and_odd_types() 
     let ours = rows.iter().find(|row| row["rule"] == "brute-force").expect("our alert");
     assert_eq!(ours["message"], "");
     assert_eq!(ours["tactic"], "Credential Access");
+    let said = stderr(&output);
+    assert!(
+        said.contains(
+            ":2: message expected a string, found a number; threat.tactic.name[0] expected a string, found a number: read as absent"
+        ),
+        "the fields read as absent are named: {said}"
+    );
+    assert!(
+        !said.contains(":1:"),
+        "numbers as text are numbers, not mistyped: {said}"
+    );
     let context = &report["context"][0];
     assert_eq!(context["country"], "Norway");
     assert_eq!(context["autonomous_system"], "AS64500");
+}
+
+#[test]
+fn mistyped_fields_are_named_for_ten_records_then_counted() {
+    let odd = r#"{"@timestamp":"2026-03-14T01:05:00Z","message":"m","event":{"kind":"alert","module":"ssh","risk_score":"high","severity":[1]},"rule":{"id":"brute-force"},"source":{"ip":{"v4":"198.51.100.9"}},"user":"root","host":{"name":false},"logsentry":{"severity":"HIGH"}}"#;
+    let input = format!("{odd}\n").repeat(12);
+    let output = ls_report(&["--format", "json"], input.as_bytes());
+    assert!(
+        output.status.success(),
+        "a record with odd fields is not lost: {}",
+        stderr(&output)
+    );
+    let report: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(report["summary"]["alerts"], 12);
+    let said = stderr(&output);
+    let named: Vec<&str> = said.lines().filter(|line| line.contains("read as absent")).collect();
+    assert_eq!(named.len(), 10, "{said}");
+    assert!(
+        named[0].ends_with(
+            ":1: event.severity expected a number, found an array; event.risk_score expected a \
+             number, found text that is not a number; source.ip expected a string, found an object; \
+             user expected an object, found a string; and 1 more: read as absent, the rest of the \
+             record is used"
+        ),
+        "four fields named, the fifth counted: {said}"
+    );
+    assert!(
+        said.contains("further records with fields of an unexpected type are counted"),
+        "{said}"
+    );
+    assert!(
+        said.contains("12 with fields of an unexpected type"),
+        "the summary counts all: {said}"
+    );
+    let correlated = ls_correlate(&[], input.as_bytes());
+    let said = stderr(&correlated);
+    assert!(
+        said.contains(":1: event.severity expected a number") && !said.contains(":11:"),
+        "{said}"
+    );
+    assert!(said.contains("12 with fields of an unexpected type"), "{said}");
 }
 
 #[test]

@@ -5,12 +5,35 @@
 //!
 //! Each reader consumes the value it declines (serde_json insists), and borrows text from the
 //! input where it can, as [`crate::schema::optional_str`] does.
+//!
+//! Reading as absent is not the same as saying nothing: a reader that declines a value that is
+//! not null raises a per-thread flag (a serde visitor has nowhere else to put it), and for
+//! the records a person is shown, the record is walked again against the view's own list of
+//! fields to name each field that was declined ([`Mistyped`]). Any other record pays for
+//! one flag.
 
 use serde::de::value::MapAccessDeserializer;
 use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::Value;
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::fmt;
 use std::marker::PhantomData;
+
+thread_local! {
+    /// Whether a reader declined a value that was not null since [`take_declined`] last ran.
+    static DECLINED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// A reader declined a value of the wrong type.
+fn declined() {
+    DECLINED.with(|flag| flag.set(true));
+}
+
+/// Whether a value was declined since the last call, and resets the flag.
+pub(crate) fn take_declined() -> bool {
+    DECLINED.with(|flag| flag.replace(false))
+}
 
 /// The `Visitor` methods of a reader that treats every other JSON type as absent: scalars
 /// are dropped, arrays and objects consumed and dropped.
@@ -19,15 +42,15 @@ macro_rules! absent_otherwise {
         $(absent_otherwise!(@one $skip, $absent);)*
     };
     (@one bool, $absent:expr) => {
-        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> { Ok($absent) }
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> { declined(); Ok($absent) }
     };
     (@one number, $absent:expr) => {
-        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> { Ok($absent) }
-        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> { Ok($absent) }
-        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> { Ok($absent) }
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> { declined(); Ok($absent) }
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> { declined(); Ok($absent) }
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> { declined(); Ok($absent) }
     };
     (@one text, $absent:expr) => {
-        fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> { Ok($absent) }
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> { declined(); Ok($absent) }
     };
     (@one null, $absent:expr) => {
         fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> { Ok($absent) }
@@ -35,12 +58,14 @@ macro_rules! absent_otherwise {
     };
     (@one array, $absent:expr) => {
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            declined();
             while seq.next_element::<IgnoredAny>()?.is_some() {}
             Ok($absent)
         }
     };
     (@one object, $absent:expr) => {
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            declined();
             while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
             Ok($absent)
         }
@@ -124,11 +149,20 @@ pub(crate) fn number<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Optio
             Ok(Some(number).filter(|number| number.is_finite()))
         }
         fn visit_str<E: de::Error>(self, text: &str) -> Result<Self::Value, E> {
-            Ok(text.trim().parse::<f64>().ok().filter(|number| number.is_finite()))
+            let number = number_in(text);
+            if number.is_none() {
+                declined();
+            }
+            Ok(number)
         }
         absent_otherwise!(None; bool, null, array, object);
     }
     deserializer.deserialize_any(NumberVisitor)
+}
+
+/// The finite number `text` spells, if any (`" 42 "`, not `"NaN"`).
+fn number_in(text: &str) -> Option<f64> {
+    text.trim().parse::<f64>().ok().filter(|number| number.is_finite())
 }
 
 /// A keyword field that may hold one string or an array of them (ECS allows both). Anything
@@ -256,6 +290,188 @@ impl<'de, T: Deserialize<'de> + Default> DeserializeSeed<'de> for Element<T> {
     }
 }
 
+/// What a view's field expects, for naming the fields a record got wrong.
+#[derive(Debug)]
+pub(crate) enum Expected {
+    /// `text`.
+    Text,
+    /// `number`.
+    Number,
+    /// `texts`.
+    Texts,
+    /// `view[..]`, with the nested view's fields.
+    View(&'static [Field]),
+    /// `list[..]`, with each element's fields.
+    List(&'static [Field]),
+}
+
+/// One field of a lenient view: its JSON key and what it expects.
+#[derive(Debug)]
+pub(crate) struct Field {
+    /// The JSON key.
+    pub key: &'static str,
+    /// Its kind.
+    pub expected: Expected,
+}
+
+/// The fields of a lenient view (implemented by [`lenient_view!`], never by hand).
+pub(crate) trait Fields {
+    /// Every field, in declaration order.
+    const FIELDS: &'static [Field];
+}
+
+/// Whether a record had a field of a type its view does not read (which then read as absent).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Declined(pub bool);
+
+/// How many declined fields are named per record; the rest are counted.
+const NAMED_PER_RECORD: usize = 4;
+
+/// One field a record held with a type its view does not read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MistypedField {
+    /// Where: `event.risk_score`, `logsentry.incident.timeline[3].severity`.
+    pub path: String,
+    /// What the record held: `a string`, `an object`, ...
+    pub found: &'static str,
+    /// What the view reads: `a number`, `a string`, ...
+    pub expected: &'static str,
+}
+
+/// The fields of one record that were read as absent because of their type.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Mistyped {
+    /// The first few, in record order.
+    pub fields: Vec<MistypedField>,
+    /// How many more there were.
+    pub more: usize,
+}
+
+impl Mistyped {
+    /// Whether every field had the type its view reads.
+    pub fn is_empty(&self) -> bool {
+        self.fields.is_empty()
+    }
+
+    /// Names the fields of `record` (a JSON object) that `fields` would decline.
+    pub(crate) fn find(record: &Value, fields: &'static [Field]) -> Mistyped {
+        let mut mistyped = Mistyped::default();
+        let mut path = String::new();
+        if let Value::Object(members) = record {
+            mistyped.walk_members(members, fields, &mut path);
+        }
+        mistyped
+    }
+
+    fn walk_members(&mut self, members: &serde_json::Map<String, Value>, fields: &'static [Field], path: &mut String) {
+        for field in fields {
+            let Some(value) = members.get(field.key) else {
+                continue;
+            };
+            let depth = path.len();
+            if !path.is_empty() {
+                path.push('.');
+            }
+            path.push_str(field.key);
+            self.walk_value(value, &field.expected, path);
+            path.truncate(depth);
+        }
+    }
+
+    fn walk_value(&mut self, value: &Value, expected: &Expected, path: &mut String) {
+        match (expected, value) {
+            (_, Value::Null) => {}
+            (Expected::Text | Expected::Texts, Value::String(_)) => {}
+            (Expected::Text | Expected::Texts, Value::Array(items)) => {
+                for (at, item) in items.iter().enumerate() {
+                    if !matches!(item, Value::Null | Value::String(_)) {
+                        self.note_element(path, at, item, "a string");
+                    }
+                }
+            }
+            (Expected::Number, Value::Number(_)) => {}
+            (Expected::Number, Value::String(text)) if number_in(text).is_some() => {}
+            (Expected::Number, Value::String(_)) => self.note(path, "text that is not a number", "a number"),
+            (Expected::View(fields), Value::Object(members)) => self.walk_members(members, fields, path),
+            (Expected::List(fields), Value::Array(items)) => {
+                for (at, item) in items.iter().enumerate() {
+                    match item {
+                        Value::Null => {}
+                        Value::Object(members) => {
+                            let depth = path.len();
+                            path.push_str(&format!("[{at}]"));
+                            self.walk_members(members, fields, path);
+                            path.truncate(depth);
+                        }
+                        other => self.note_element(path, at, other, "an object"),
+                    }
+                }
+            }
+            (expected, found) => self.note(path, kind_of(found), expected.described()),
+        }
+    }
+
+    fn note_element(&mut self, path: &str, at: usize, found: &Value, expected: &'static str) {
+        self.note(&format!("{path}[{at}]"), kind_of(found), expected);
+    }
+
+    fn note(&mut self, path: &str, found: &'static str, expected: &'static str) {
+        if self.fields.len() < NAMED_PER_RECORD {
+            self.fields.push(MistypedField {
+                path: path.to_owned(),
+                found,
+                expected,
+            });
+        } else {
+            self.more += 1;
+        }
+    }
+}
+
+impl fmt::Display for Mistyped {
+    /// `event.risk_score expected a number, found an object; message expected a string, found
+    /// an array`.
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (at, field) in self.fields.iter().enumerate() {
+            if at > 0 {
+                formatter.write_str("; ")?;
+            }
+            write!(
+                formatter,
+                "{} expected {}, found {}",
+                field.path, field.expected, field.found
+            )?;
+        }
+        if self.more > 0 {
+            write!(formatter, "; and {} more", self.more)?;
+        }
+        Ok(())
+    }
+}
+
+impl Expected {
+    fn described(&self) -> &'static str {
+        match self {
+            Expected::Text => "a string",
+            Expected::Number => "a number",
+            Expected::Texts => "a string or an array of strings",
+            Expected::View(_) => "an object",
+            Expected::List(_) => "an array of objects",
+        }
+    }
+}
+
+fn kind_of(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
 /// Declares a lenient view: a struct whose fields each name their JSON key and their kind,
 /// every one read with the readers above, so that no field's type can fail the record.
 ///
@@ -273,6 +489,31 @@ macro_rules! lenient_view {
     ) => {
         lenient_view!(@struct [$(#[$meta])* pub struct $name $(<$life>)?] []
             $( [$(#[$doc])* $field $kind [$($($arg)*)?] $key] )+);
+
+        impl $(<$life>)? $crate::schema::json::lenient::Fields for $name $(<$life>)? {
+            const FIELDS: &'static [$crate::schema::json::lenient::Field] = &[
+                $( $crate::schema::json::lenient::Field {
+                    key: $key,
+                    expected: lenient_view!(@expected $kind [$($($arg)*)?]),
+                }, )+
+            ];
+        }
+    };
+
+    (@expected text []) => { $crate::schema::json::lenient::Expected::Text };
+    (@expected number []) => { $crate::schema::json::lenient::Expected::Number };
+    (@expected texts []) => { $crate::schema::json::lenient::Expected::Texts };
+    (@expected view [$type:ident<$life:lifetime>]) => {
+        $crate::schema::json::lenient::Expected::View(<$type<'static> as $crate::schema::json::lenient::Fields>::FIELDS)
+    };
+    (@expected view [$type:ident]) => {
+        $crate::schema::json::lenient::Expected::View(<$type as $crate::schema::json::lenient::Fields>::FIELDS)
+    };
+    (@expected list [$type:ident<$life:lifetime>]) => {
+        $crate::schema::json::lenient::Expected::List(<$type<'static> as $crate::schema::json::lenient::Fields>::FIELDS)
+    };
+    (@expected list [$type:ident]) => {
+        $crate::schema::json::lenient::Expected::List(<$type as $crate::schema::json::lenient::Fields>::FIELDS)
     };
 
     (@struct [$($head:tt)*] [$($done:tt)*]) => {
@@ -394,6 +635,74 @@ mod tests {
             (nothing.name, nothing.score, nothing.tags),
             (None, None, OneOrMany::None)
         );
+    }
+
+    fn mistyped(json: &str) -> (bool, Mistyped) {
+        take_declined();
+        let _read = probe(json);
+        let declined = take_declined();
+        let record: Value = serde_json::from_str(json).expect("JSON");
+        (declined, Mistyped::find(&record, <Probe<'static> as Fields>::FIELDS))
+    }
+
+    #[test]
+    fn declined_fields_are_named_by_path_and_nulls_are_not_declined() {
+        let (declined, found) = mistyped(
+            r#"{"name":{"a":1},"score":"high","tags":["ok",3],"inner":{"id":true},"items":[{"id":"1"},{"id":[2]},7]}"#,
+        );
+        assert!(declined);
+        assert_eq!(
+            found.to_string(),
+            "name expected a string, found an object; score expected a number, found text that is not a \
+             number; tags[1] expected a string, found a number; inner.id expected a string, found a \
+             boolean; and 2 more"
+        );
+        let (_, all) = mistyped(r#"{"items":[{"id":"1"},{"id":[2]},7]}"#);
+        let paths: Vec<&str> = all.fields.iter().map(|field| field.path.as_str()).collect();
+        assert_eq!(paths, ["items[1].id[0]", "items[2]"]);
+        let (declined, found) =
+            mistyped(r#"{"name":null,"score":" 7 ","tags":[null,"a"],"inner":null,"items":[null],"other":{}}"#);
+        assert!(!declined && found.is_empty(), "{found}");
+    }
+
+    /// Values of every JSON type under the view's own keys, nested a little.
+    fn probe_record() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            (0u32..100).prop_map(Value::from),
+            prop_oneof![Just("7"), Just("x"), Just(" 1.5 "), Just("NaN")].prop_map(Value::from),
+        ];
+        let key = prop_oneof![
+            Just("name"),
+            Just("score"),
+            Just("tags"),
+            Just("inner"),
+            Just("items"),
+            Just("id")
+        ];
+        let value = leaf.prop_recursive(3, 24, 4, move |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::from),
+                proptest::collection::btree_map(key.clone().prop_map(str::to_owned), inner, 0..4)
+                    .prop_map(|members| Value::Object(members.into_iter().collect())),
+            ]
+        });
+        let top_key = prop_oneof![Just("name"), Just("score"), Just("tags"), Just("inner"), Just("items")];
+        proptest::collection::btree_map(top_key.prop_map(str::to_owned), value, 0..5)
+            .prop_map(|members| Value::Object(members.into_iter().collect()))
+    }
+
+    proptest::proptest! {
+        /// The flag the readers raise and the walk that names fields are two statements of
+        /// one rule: a record is named mistyped exactly when a reader declined a value.
+        #[test]
+        fn the_walk_names_a_field_exactly_when_a_reader_declined_one(record in probe_record()) {
+            let line = serde_json::to_string(&record).expect("a Value serialises");
+            let (declined, found) = mistyped(&line);
+            proptest::prop_assert_eq!(declined, !found.is_empty(), "{} gave {}", line, found);
+        }
     }
 
     #[test]
