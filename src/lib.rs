@@ -15,5 +15,6 @@ pub mod output;
 pub mod parse;
 pub mod report;
 pub mod schema;
+pub mod state;
 pub mod text;
 pub mod time;

@@ -8,6 +8,7 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+pub mod traffic;
 pub mod windows;
 
 /// A small deterministic generator (xorshift64*), so every run benches the same bytes.

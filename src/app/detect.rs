@@ -2,11 +2,15 @@
 //! summary and the exit code.
 
 use super::detect_config::ConfigFile;
-use super::records::{each_record, records_exit, Skipped, StageInput};
+use super::records::{each_record_of, records_exit, Skipped, Stage, StageInput};
 use super::{Exit, StartError};
 use crate::cli::detect::DetectArgs;
-use crate::detect::{rules, rules_with_thresholds, DetectConfig, Engine, Network, Outcome, Settings, WorkTime};
+use crate::detect::{
+    rules, rules_with_thresholds, DetectConfig, Engine, Malformed, Network, Outcome, Settings, WorkTime,
+};
 use crate::output::{is_broken_pipe, NdjsonWriter};
+use crate::state::{AlertLog, Store};
+use crate::text::printable;
 use crate::time::Zone;
 use std::io::{self, Write};
 
@@ -22,6 +26,8 @@ pub struct DetectRun {
     pub skip: Vec<String>,
     /// Inputs, rejects file, `-q`.
     pub input: StageInput,
+    /// The state file, if any.
+    pub state: Option<std::path::PathBuf>,
 }
 
 impl DetectRun {
@@ -89,6 +95,7 @@ impl DetectRun {
             only,
             skip,
             input: StageInput::from_args(args.input),
+            state: args.state,
         })
     }
 }
@@ -176,6 +183,8 @@ struct Counts {
     alerts: u64,
     passed: u64,
     eviction_said: bool,
+    /// The state file failed mid-run (and was let go).
+    state_failed: bool,
 }
 
 /// How often (in events) a run looks whether a rule began forgetting keys: often enough to
@@ -208,36 +217,116 @@ pub fn engine(run: &DetectRun) -> Engine {
     Engine::new(&run.config, Box::new(selected))
 }
 
+/// The read loop's view of detection: events in, alerts out, each alert also kept in the
+/// state file when there is one.
+struct DetectStage<'r> {
+    engine: Engine,
+    counts: Counts,
+    run: &'r DetectRun,
+    alert_log: Option<AlertLog>,
+    /// Alerts stored, and where, once the state writer has finished.
+    stored: Option<(u64, String)>,
+}
+
+impl Stage for DetectStage<'_> {
+    type Unusable = Skipped<Malformed>;
+
+    fn record(&mut self, line: &str, out: &mut Vec<u8>) -> Result<(), Self::Unusable> {
+        let start = out.len();
+        match self.engine.process(line, out).map_err(Skipped)? {
+            Outcome::Event { alerts } => {
+                let counts = &mut self.counts;
+                counts.events += 1;
+                counts.alerts += alerts as u64;
+                if !counts.eviction_said
+                    && counts.events.is_multiple_of(EVICTION_CHECK_EVERY)
+                    && self.engine.evicted() > 0
+                {
+                    counts.eviction_said = true;
+                    eviction_warning(self.run.config.max_tracked_keys());
+                }
+                if alerts > 0 {
+                    self.store_alerts(&out[start..]);
+                }
+            }
+            Outcome::PassedThrough => self.counts.passed += 1,
+        }
+        Ok(())
+    }
+
+    fn before_read(&mut self, _out: &mut Vec<u8>) {
+        if let Some(log) = self.alert_log.as_mut() {
+            if !log.offer() {
+                self.finish_state();
+            }
+        }
+    }
+}
+
+impl DetectStage<'_> {
+    fn store_alerts(&mut self, written: &[u8]) {
+        let Some(log) = self.alert_log.as_mut() else {
+            return;
+        };
+        // Alerts are written by us, as UTF-8.
+        let Ok(lines) = std::str::from_utf8(written) else {
+            return;
+        };
+        if !log.add(lines.trim_end_matches('\n')) {
+            self.finish_state();
+        }
+    }
+
+    /// Lets the state writer finish; says once, if it failed, that detection went on
+    /// without it.
+    fn finish_state(&mut self) {
+        let Some(log) = self.alert_log.take() else {
+            return;
+        };
+        let path = log.path().display().to_string();
+        let stored = log.finish();
+        if let Some((error, unwritten)) = &stored.failure {
+            let _ = writeln!(
+                io::stderr().lock(),
+                "{PROGRAM}: error: state: {}: going on without it ({} alerts stored, {} not)",
+                printable(&error.to_string()),
+                stored.stored,
+                unwritten
+            );
+            self.counts.state_failed = true;
+        }
+        self.stored = Some((stored.stored, path));
+    }
+}
+
 /// Runs detection over the inputs, writing to stdout.
 pub fn detect(run: &DetectRun) -> Exit {
     let mut out = NdjsonWriter::stdout();
-    let mut engine = engine(run);
-    let mut counts = Counts::default();
+    let alert_log = match run
+        .state
+        .as_deref()
+        .map(|path| Store::open(path).and_then(AlertLog::start))
+        .transpose()
+    {
+        Ok(log) => log,
+        Err(error) => return super::history::state_failed(PROGRAM, &error),
+    };
     let mut diagnostics = match run.input.diagnostics(PROGRAM) {
         Ok(diagnostics) => diagnostics,
         Err(exit) => return exit,
     };
-    let looped = each_record(
-        &run.input.inputs,
-        &mut out,
-        &mut diagnostics,
-        |line, buffer| match engine.process(line, buffer) {
-            Ok(Outcome::Event { alerts }) => {
-                counts.events += 1;
-                counts.alerts += alerts as u64;
-                if !counts.eviction_said && counts.events % EVICTION_CHECK_EVERY == 0 && engine.evicted() > 0 {
-                    counts.eviction_said = true;
-                    eviction_warning(run.config.max_tracked_keys());
-                }
-                Ok(())
-            }
-            Ok(Outcome::PassedThrough) => {
-                counts.passed += 1;
-                Ok(())
-            }
-            Err(malformed) => Err(Skipped(malformed)),
-        },
-    );
+    let mut stage = DetectStage {
+        engine: engine(run),
+        counts: Counts::default(),
+        run,
+        alert_log,
+        stored: None,
+    };
+    let looped = each_record_of(&run.input.inputs, &mut out, &mut diagnostics, &mut stage);
+    stage.finish_state();
+    let DetectStage {
+        engine, counts, stored, ..
+    } = stage;
     let evicted = engine.evicted();
     if evicted > 0 && !counts.eviction_said {
         eviction_warning(run.config.max_tracked_keys());
@@ -249,8 +338,9 @@ pub fn detect(run: &DetectRun) -> Exit {
         return exit;
     }
     let read = &diagnostics.counts;
+    let stored = stored.map_or(String::new(), |(stored, path)| format!(", {stored} stored in {path}"));
     diagnostics.summary_line(&format!(
-        "{} records, {} events, {} alerts, {} passed through, {} malformed{}{}",
+        "{} records, {} events, {} alerts{stored}, {} passed through, {} malformed{}{}",
         read.lines,
         counts.events,
         counts.alerts,
@@ -259,5 +349,8 @@ pub fn detect(run: &DetectRun) -> Exit {
         read.unreadable_note(),
         eviction_note(evicted)
     ));
+    if counts.state_failed {
+        return Exit::DataError;
+    }
     records_exit(&diagnostics)
 }

@@ -5,6 +5,7 @@ pub mod correlate;
 pub mod detect;
 pub mod detect_config;
 pub mod enrich;
+pub mod history;
 pub mod logsentry;
 pub mod parse;
 mod pipeline;

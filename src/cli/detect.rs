@@ -37,6 +37,12 @@ pub struct DetectArgs {
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
+    /// Keep state in this SQLite file (created if missing; the stages of one pipeline may
+    /// share it): every alert written is also stored there, for ls-history. See
+    /// logsentry-state(5)
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+
     /// Run only these rules (comma-separated ids, see --list-rules)
     #[arg(long, value_name = "RULE", value_delimiter = ',')]
     pub only: Vec<String>,

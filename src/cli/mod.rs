@@ -5,6 +5,7 @@
 pub mod correlate;
 pub mod detect;
 pub mod enrich;
+pub mod history;
 pub mod logsentry;
 pub mod parse;
 pub mod report;
@@ -48,6 +49,7 @@ pub fn commands() -> Vec<clap::Command> {
         enrich::EnrichArgs::command(),
         report::ReportArgs::command(),
         logsentry::LogsentryArgs::command(),
+        history::HistoryArgs::command(),
     ]
 }
 

@@ -14,6 +14,7 @@ pub const LS_CORRELATE: &str = env!("CARGO_BIN_EXE_ls-correlate");
 pub const LS_ENRICH: &str = env!("CARGO_BIN_EXE_ls-enrich");
 pub const LS_REPORT: &str = env!("CARGO_BIN_EXE_ls-report");
 pub const LOGSENTRY: &str = env!("CARGO_BIN_EXE_logsentry");
+pub const LS_HISTORY: &str = env!("CARGO_BIN_EXE_ls-history");
 
 pub fn repo_root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -197,7 +197,15 @@ fn schema_page_documents_every_emitted_field() {
 
 #[test]
 fn help_examples_fit_an_80_column_terminal_unwrapped() {
-    for program in [LS_PARSE, LS_DETECT, LS_CORRELATE, LS_ENRICH, LS_REPORT, LOGSENTRY] {
+    for program in [
+        LS_PARSE,
+        LS_DETECT,
+        LS_CORRELATE,
+        LS_ENRICH,
+        LS_REPORT,
+        LOGSENTRY,
+        LS_HISTORY,
+    ] {
         let output = std::process::Command::new(program)
             .arg("-h")
             .env("COLUMNS", "80")

@@ -20,6 +20,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("correlate", &["schema", "time", "attack", "text"]),
     ("enrich", &["schema", "time", "attack", "text"]),
     ("report", &["schema", "time", "attack", "text"]),
+    ("state", &["schema", "time"]),
 ];
 
 fn rust_files(path: &Path, files: &mut Vec<std::path::PathBuf>) {

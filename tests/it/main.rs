@@ -26,5 +26,6 @@ mod query_accuracy;
 mod readme;
 mod report;
 mod robustness;
+mod state;
 mod streaming;
 mod web_accuracy;

@@ -1,0 +1,254 @@
+//! `--state FILE` and `ls-history`: what a run stores is what it wrote, questions about it
+//! answer from a real SQLite file on disk, and a file that is not ours is never touched.
+
+use crate::common::*;
+use serde_json::Value;
+use std::path::Path;
+
+fn history(args: &[&str]) -> std::process::Output {
+    run_with_stdin(LS_HISTORY, args, b"")
+}
+
+fn records(bytes: &[u8]) -> Vec<Value> {
+    bytes
+        .split(|&byte| byte == b'\n')
+        .filter(|line| !line.is_empty())
+        .map(|line| serde_json::from_slice(line).expect("an NDJSON record"))
+        .collect()
+}
+
+fn sample_events() -> Vec<u8> {
+    let events = ls_parse(&["auto", sample("").to_str().expect("path")], b"");
+    assert!(events.status.success(), "{}", stderr(&events));
+    events.stdout
+}
+
+/// The events with every `@timestamp` moved `days` later: the same attacks, another week.
+fn shifted(events: &[u8], days: i64) -> Vec<u8> {
+    let mut out = Vec::new();
+    for mut event in records(events) {
+        let time = event["@timestamp"].as_str().expect("a time");
+        let moved = chrono::DateTime::parse_from_rfc3339(time).expect("RFC 3339") + chrono::Duration::days(days);
+        event["@timestamp"] = Value::from(moved.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true));
+        out.extend(serde_json::to_vec(&event).expect("JSON"));
+        out.push(b'\n');
+    }
+    out
+}
+
+fn detect_into(state: &Path, events: &[u8]) -> Vec<u8> {
+    let state = state.to_str().expect("path");
+    let detected = ls_detect(&["--tz", "UTC", "--state", state], events);
+    assert!(detected.status.success(), "{}", stderr(&detected));
+    assert!(
+        stderr(&detected).contains(&format!("stored in {state}")),
+        "the summary says where: {}",
+        stderr(&detected)
+    );
+    detected.stdout
+}
+
+#[test]
+fn every_alert_written_is_stored_and_read_back_as_written() {
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    let state = folder.path().join("state.db");
+    let written = detect_into(&state, &sample_events());
+    assert!(records(&written).len() > 20, "sample_logs/ makes alerts");
+    let stored = history(&["alerts", "--state", state.to_str().expect("path")]);
+    assert!(stored.status.success(), "{}", stderr(&stored));
+    let seconds = |alert: &Value| {
+        chrono::DateTime::parse_from_rfc3339(alert["@timestamp"].as_str().expect("a time"))
+            .expect("RFC 3339")
+            .timestamp()
+    };
+    let answered = records(&stored.stdout);
+    assert!(
+        answered.windows(2).all(|pair| seconds(&pair[0]) <= seconds(&pair[1])),
+        "oldest first"
+    );
+    let canonical = |alerts: Vec<Value>| {
+        let mut lines: Vec<String> = alerts.iter().map(Value::to_string).collect();
+        lines.sort();
+        lines
+    };
+    assert_eq!(canonical(answered), canonical(records(&written)), "every alert, whole");
+    // What a person sees in the sqlite3 shell: readable columns.
+    let connection = rusqlite::Connection::open(&state).expect("opens in SQLite");
+    let (rule, severity, source): (String, String, Option<String>) = connection
+        .query_row(
+            "SELECT rule, severity, source_ip FROM alerts WHERE rule = 'compromise-after-brute-force' LIMIT 1",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )
+        .expect("a compromise alert row");
+    assert_eq!(
+        (rule.as_str(), severity.as_str()),
+        ("compromise-after-brute-force", "CRITICAL")
+    );
+    assert!(source.is_some());
+}
+
+#[test]
+fn history_answers_the_issue_questions_on_two_weeks_of_sample_logs() {
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    let state = folder.path().join("state.db");
+    let state_arg = state.to_str().expect("path");
+    let events = sample_events();
+    let first = records(&detect_into(&state, &events));
+    let second = records(&detect_into(&state, &shifted(&events, 7)));
+    assert_eq!(first.len(), second.len(), "the same attacks a week later");
+    let all: Vec<&Value> = first.iter().chain(&second).collect();
+
+    let attacker = "203.0.113.47";
+    let from_attacker = history(&[
+        "alerts",
+        "--state",
+        state_arg,
+        "--source",
+        attacker,
+        "--since",
+        "2026-03-20",
+    ]);
+    let expected = second.iter().filter(|alert| alert["source"]["ip"] == attacker).count();
+    assert!(expected > 0);
+    assert_eq!(
+        records(&from_attacker.stdout).len(),
+        expected,
+        "--source and --since narrow together"
+    );
+
+    let critical = history(&[
+        "alerts",
+        "--state",
+        state_arg,
+        "--severity",
+        "high",
+        "--rule",
+        "brute-force",
+    ]);
+    let expected = all
+        .iter()
+        .filter(|alert| alert["rule"]["id"] == "brute-force")
+        .filter(|alert| matches!(alert["logsentry"]["severity"].as_str(), Some("HIGH" | "CRITICAL")))
+        .count();
+    assert_eq!(records(&critical.stdout).len(), expected);
+
+    let sources = records(&history(&["sources", "--state", state_arg, "--top", "3"]).stdout);
+    assert_eq!(sources.len(), 3);
+    let top = &sources[0]["logsentry"]["history"];
+    let most = all
+        .iter()
+        .filter(|alert| alert["source"]["ip"] == sources[0]["source"]["ip"])
+        .count();
+    assert_eq!(top["alerts"], most);
+    assert_eq!(top["days"], 2, "seen on two separate days: {top}");
+    assert!(
+        sources[0]["logsentry"]["history"]["alerts"].as_u64() >= sources[1]["logsentry"]["history"]["alerts"].as_u64()
+    );
+
+    let days = records(&history(&["stats", "--state", state_arg, "--by", "day"]).stdout);
+    let total: u64 = days.iter().map(|day| day["alerts"].as_u64().expect("a count")).sum();
+    assert_eq!(total, all.len() as u64);
+    let per_severity: u64 = days
+        .iter()
+        .flat_map(|day| day["by_severity"].as_object().expect("counts").values())
+        .map(|count| count.as_u64().expect("a count"))
+        .sum();
+    assert_eq!(per_severity, total);
+    assert!(days
+        .windows(2)
+        .all(|pair| pair[0]["day"].as_str() < pair[1]["day"].as_str()));
+
+    let pruned = history(&["prune", "--state", state_arg, "--older-than", "1s"]);
+    assert!(pruned.status.success(), "{}", stderr(&pruned));
+    assert!(
+        stderr(&pruned).contains(&format!("{} alerts pruned", all.len())),
+        "{}",
+        stderr(&pruned)
+    );
+    assert!(history(&["alerts", "--state", state_arg]).stdout.is_empty());
+}
+
+#[test]
+fn a_file_that_is_not_ours_is_refused_and_left_as_it_is() {
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    let notes = folder.path().join("notes.txt");
+    std::fs::write(&notes, "not a database\n").expect("written");
+    let events = sample_events();
+    let refused = ls_detect(&["--state", notes.to_str().expect("path")], &events);
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+    assert!(
+        refused.stdout.is_empty(),
+        "nothing is detected without the state asked for"
+    );
+    assert!(
+        stderr(&refused).contains("not a LogSentry state file"),
+        "{}",
+        stderr(&refused)
+    );
+    assert_eq!(std::fs::read(&notes).expect("read"), b"not a database\n");
+
+    let newer = folder.path().join("newer.db");
+    detect_into(&newer, b"");
+    rusqlite::Connection::open(&newer)
+        .and_then(|db| db.pragma_update(None, "user_version", 999))
+        .expect("a newer schema");
+    let refused = history(&["alerts", "--state", newer.to_str().expect("path")]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(stderr(&refused).contains("version 999"), "{}", stderr(&refused));
+
+    let missing = history(&[
+        "alerts",
+        "--state",
+        folder.path().join("nowhere.db").to_str().expect("path"),
+    ]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(stderr(&missing).contains("no such state file"), "{}", stderr(&missing));
+    assert!(!folder.path().join("nowhere.db").exists(), "a question creates nothing");
+}
+
+#[test]
+fn the_state_page_documents_every_table_and_column() {
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    let state = folder.path().join("state.db");
+    detect_into(&state, b"");
+    let page = std::fs::read_to_string(repo_root().join("man/logsentry-state.5")).expect("the page");
+    let connection = rusqlite::Connection::open(&state).expect("opens");
+    let version: i64 = connection
+        .pragma_query_value(None, "user_version", |row| row.get(0))
+        .expect("a version");
+    assert!(
+        page.contains(&format!("state schema version {version}")),
+        "the page names the version"
+    );
+    let mut tables = connection
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
+        .expect("a query");
+    let tables: Vec<String> = tables
+        .query_map([], |row| row.get(0))
+        .expect("tables")
+        .map(|name| name.expect("a name"))
+        .collect();
+    assert!(!tables.is_empty());
+    let mut undocumented = Vec::new();
+    for table in tables {
+        if !page.contains(&format!(".SS {table}\n")) {
+            undocumented.push(table.clone());
+        }
+        let mut columns = connection
+            .prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))
+            .expect("a query");
+        for column in columns.query_map([], |row| row.get::<_, String>(0)).expect("columns") {
+            let column = column.expect("a column");
+            let section = page.split(&format!(".SS {table}\n")).nth(1).unwrap_or_default();
+            let section = section.split(".SS ").next().unwrap_or_default();
+            if !section.contains(&format!("\\fB{column}\\fR")) {
+                undocumented.push(format!("{table}.{column}"));
+            }
+        }
+    }
+    assert!(
+        undocumented.is_empty(),
+        "not in man/logsentry-state.5: {undocumented:?}"
+    );
+}
