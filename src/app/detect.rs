@@ -9,7 +9,7 @@ use crate::detect::{
     rules, rules_with_thresholds, DetectConfig, Engine, Malformed, Network, Outcome, Settings, WorkTime,
 };
 use crate::output::{is_broken_pipe, NdjsonWriter};
-use crate::state::{AlertLog, Store};
+use crate::state::{AlertLog, SavedWindows, Store, WINDOWS_SAVE_EVERY};
 use crate::text::printable;
 use crate::time::Zone;
 use std::io::{self, Write};
@@ -226,6 +226,8 @@ struct DetectStage<'r> {
     alert_log: Option<AlertLog>,
     /// Alerts stored, and where, once the state writer has finished.
     stored: Option<(u64, String)>,
+    /// When the windows were last handed to the state writer.
+    windows_saved: std::time::Instant,
 }
 
 impl Stage for DetectStage<'_> {
@@ -255,6 +257,9 @@ impl Stage for DetectStage<'_> {
     }
 
     fn before_read(&mut self, _out: &mut Vec<u8>) {
+        if self.windows_saved.elapsed() >= WINDOWS_SAVE_EVERY {
+            self.save_windows();
+        }
         if let Some(log) = self.alert_log.as_mut() {
             if !log.offer() {
                 self.finish_state();
@@ -264,6 +269,31 @@ impl Stage for DetectStage<'_> {
 }
 
 impl DetectStage<'_> {
+    /// Hands what the detectors are counting to the state writer, behind the alerts so far.
+    fn save_windows(&mut self) {
+        self.windows_saved = std::time::Instant::now();
+        let Some(log) = self.alert_log.as_mut() else {
+            return;
+        };
+        let detectors = match self.engine.save_windows() {
+            Ok(detectors) => detectors,
+            Err(error) => {
+                let _ = writeln!(
+                    io::stderr().lock(),
+                    "{PROGRAM}: warning: the windows were not saved: {error}"
+                );
+                return;
+            }
+        };
+        let windows = SavedWindows {
+            settings: self.run.config.fingerprint(),
+            detectors,
+        };
+        if !log.save_windows(windows) {
+            self.finish_state();
+        }
+    }
+
     fn store_alerts(&mut self, written: &[u8]) {
         let Some(log) = self.alert_log.as_mut() else {
             return;
@@ -299,13 +329,40 @@ impl DetectStage<'_> {
     }
 }
 
+/// Opens the state file, gives `engine` the windows the last run saved there (when they were
+/// counted with this run's settings), and starts its writer.
+fn resume(path: &std::path::Path, run: &DetectRun, engine: &mut Engine) -> Result<AlertLog, crate::state::StateError> {
+    let store = Store::open(path)?;
+    if let Some(saved) = store.windows()? {
+        let settings = run.config.fingerprint();
+        if saved.settings != settings {
+            let _ = writeln!(
+                io::stderr().lock(),
+                "{PROGRAM}: warning: {}: the windows saved there were counted with other settings: \
+                 counting starts afresh",
+                printable(&path.display().to_string())
+            );
+        } else if let Err(error) = engine.restore_windows(&saved.detectors) {
+            let _ = writeln!(
+                io::stderr().lock(),
+                "{PROGRAM}: warning: {}: {}: counting starts afresh",
+                printable(&path.display().to_string()),
+                printable(&error.to_string())
+            );
+            *engine = self::engine(run);
+        }
+    }
+    AlertLog::start(store)
+}
+
 /// Runs detection over the inputs, writing to stdout.
 pub fn detect(run: &DetectRun) -> Exit {
     let mut out = NdjsonWriter::stdout();
+    let mut engine = engine(run);
     let alert_log = match run
         .state
         .as_deref()
-        .map(|path| Store::open(path).and_then(AlertLog::start))
+        .map(|path| resume(path, run, &mut engine))
         .transpose()
     {
         Ok(log) => log,
@@ -316,13 +373,15 @@ pub fn detect(run: &DetectRun) -> Exit {
         Err(exit) => return exit,
     };
     let mut stage = DetectStage {
-        engine: engine(run),
+        engine,
         counts: Counts::default(),
         run,
         alert_log,
         stored: None,
+        windows_saved: std::time::Instant::now(),
     };
     let looped = each_record_of(&run.input.inputs, &mut out, &mut diagnostics, &mut stage);
+    stage.save_windows();
     stage.finish_state();
     let DetectStage {
         engine, counts, stored, ..

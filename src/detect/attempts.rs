@@ -7,6 +7,7 @@
 
 use super::{Observed, SourceKey};
 use foldhash::{HashMap, HashMapExt};
+use serde::{Deserialize, Serialize, Serializer};
 
 /// Process entries kept at most; beyond this the table starts afresh (a process's attempts
 /// are seconds apart, so little is lost).
@@ -15,7 +16,7 @@ const MAX_PROCESSES: usize = 65_536;
 /// Kinds of message tracked per process: sshd logs an attempt in at most three ways.
 const MAX_ACTIONS: usize = 4;
 
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 struct ProcessAttempts {
     source: Option<SourceKey>,
     last_seen: i64,
@@ -85,6 +86,24 @@ impl Attempts {
         } else {
             0
         }
+    }
+}
+
+/// The processes seen, as `[[host hash, pid], counts]` pairs, for a later run.
+impl Serialize for Attempts {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.processes.iter())
+    }
+}
+
+/// What [`Attempts`] saved: its processes.
+#[derive(Debug, Deserialize)]
+pub struct SavedAttempts(Vec<((u64, u32), ProcessAttempts)>);
+
+impl Attempts {
+    /// What a run saved, taken back (as many processes as one run keeps).
+    pub fn restore(&mut self, saved: SavedAttempts) {
+        self.processes = saved.0.into_iter().take(MAX_PROCESSES).collect();
     }
 }
 

@@ -16,7 +16,7 @@ use std::rc::Rc;
 type Inline<T> = SmallVec<[T; 1]>;
 
 /// What one source did in one burst of activity.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct Burst {
     /// Events (attempts) counted.
     pub count: u64,

@@ -107,6 +107,52 @@ impl Engine {
     pub fn evicted(&self) -> u64 {
         self.detectors.iter().map(|detector| detector.evicted()).sum()
     }
+
+    /// What every detector that keeps state is counting, as (detector, JSON): a detector is
+    /// named by its first rule's id.
+    pub fn save_windows(&self) -> serde_json::Result<Vec<(String, String)>> {
+        let mut saved = Vec::new();
+        for detector in &self.detectors {
+            if let (Some(name), Some(windows)) = (detector_name(detector.as_ref()), detector.save()) {
+                saved.push((name.to_owned(), windows?));
+            }
+        }
+        Ok(saved)
+    }
+
+    /// Takes back what [`Engine::save_windows`] wrote, as (detector, JSON): a detector this
+    /// run does not run is left out, one not saved starts empty. Says how many were restored.
+    pub fn restore_windows(&mut self, saved: &[(String, String)]) -> Result<usize, UnreadableWindows> {
+        let mut restored = 0;
+        for detector in &mut self.detectors {
+            let Some(name) = detector_name(detector.as_ref()) else {
+                continue;
+            };
+            let Some((_, windows)) = saved.iter().find(|(saved_name, _)| saved_name == name) else {
+                continue;
+            };
+            detector.restore(windows).map_err(|source| UnreadableWindows {
+                detector: name.to_owned(),
+                source,
+            })?;
+            restored += 1;
+        }
+        Ok(restored)
+    }
+}
+
+/// Saved windows that do not read as the detector's.
+#[derive(Debug, thiserror::Error)]
+#[error("the saved windows of {detector} do not read: {source}")]
+pub struct UnreadableWindows {
+    /// The detector, by its first rule's id.
+    pub detector: String,
+    /// What did not read.
+    pub source: serde_json::Error,
+}
+
+fn detector_name(detector: &dyn Detector) -> Option<&'static str> {
+    detector.rules().first().map(|rule| rule.id)
 }
 
 fn pass_through(line: &str, out: &mut Vec<u8>) -> Outcome {

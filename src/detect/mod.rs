@@ -17,7 +17,7 @@ mod technique;
 mod threshold;
 mod window;
 
-pub use engine::{Engine, Malformed, Outcome};
+pub use engine::{Engine, Malformed, Outcome, UnreadableWindows};
 pub use network::Network;
 pub use observed::{EventClass, Observed};
 pub use rules::account_changes::DEFAULT_PRIVILEGED_GROUPS;
@@ -72,6 +72,20 @@ impl DetectConfig {
     /// Keys each rule's maps hold at most.
     pub fn max_tracked_keys(&self) -> u64 {
         self.settings.count(&window::MAX_TRACKED_KEYS)
+    }
+
+    /// Every value detection counts with, as one line of text: windows counted under other
+    /// values are not restored into a run with these.
+    pub fn fingerprint(&self) -> String {
+        let mut text = String::new();
+        for setting in settings() {
+            text.push_str(&format!("{}={} ", setting.name, self.settings.count(setting)));
+        }
+        text.push_str(&format!(
+            "work={:?} allow-user={:?} allow-source={:?} privileged-group={:?}",
+            self.work, self.allow_users, self.allow_sources, self.privileged_groups
+        ));
+        text
     }
 
     /// IPv6 sources are counted per network of this prefix length (128: per address).
@@ -132,6 +146,18 @@ pub trait Detector {
     /// Keys forgotten because a map reached `--max-tracked-keys` (0 for a detector that
     /// keeps no keyed state).
     fn evicted(&self) -> u64;
+
+    /// What it remembers between events (windows, counts, quiet periods) as JSON, for a
+    /// later run's [`Detector::restore`]; `None` for a detector that judges each event alone.
+    fn save(&self) -> Option<serde_json::Result<String>> {
+        None
+    }
+
+    /// Takes back what [`Detector::save`] wrote, in place of what it holds.
+    fn restore(&mut self, saved: &str) -> serde_json::Result<()> {
+        let _ = saved;
+        Ok(())
+    }
 }
 
 /// 0–100: the severity's base, raised with how far the activity went past its threshold

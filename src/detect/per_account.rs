@@ -2,7 +2,7 @@
 //! share: they alert once per rule, account and host within the window, as one change is
 //! often logged several ways, and their messages name the host.
 
-use super::window::QuietKeys;
+use super::window::{QuietKeys, Saved, Until};
 use super::{Observed, Rule};
 
 /// Rule, account and host that alerted recently.
@@ -34,6 +34,20 @@ impl OncePerAccount {
     /// Forgets what is older than the window at `now`.
     pub fn expire(&mut self, now: i64) {
         self.alerted.expire(now);
+    }
+
+    /// Who is quiet now and until when, for a later run.
+    pub fn save(&self) -> &impl serde::Serialize {
+        self.alerted.save()
+    }
+
+    /// What [`OncePerAccount::save`] wrote, taken back: the quiet periods of `rules` (a rule
+    /// id no longer among them is left out).
+    pub fn restore(&mut self, saved: Saved<(String, String, String), Until>, rules: &[&'static Rule]) {
+        self.alerted.restore(saved.rekeyed(|(id, user, host)| {
+            let rule = rules.iter().find(|rule| rule.id == id)?;
+            Some((rule.id, user, host))
+        }));
     }
 }
 

@@ -18,7 +18,7 @@ pub static IPV6_PREFIX: Setting = Setting {
 };
 
 /// A source address, or the IPv6 network it is counted in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct SourceKey {
     address: IpAddr,
     prefix: u8,

@@ -3,13 +3,14 @@
 //! not alerted again inside its window and activity that goes on past it gets one follow-up.
 
 use super::burst::Burst;
-use super::window::{Expiring, ExpiringMap};
+use super::window::{Expiring, ExpiringMap, Saved};
 use super::Observed;
+use serde::{Deserialize, Serialize};
 use smallvec::SmallVec;
 use std::hash::Hash;
 
 /// Where one source stands against a threshold.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub struct ThresholdState {
     /// Times of the latest events, at most `threshold` of them, a ring once it is full: inline
     /// up to the brute-force default, so the many sources seen a few times cost no heap block.
@@ -83,6 +84,7 @@ pub struct ThresholdPerKey<K, T = ()> {
 }
 
 /// One key's count and its rule's extra state.
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Keyed<T> {
     /// Where the key stands against the threshold.
     pub counted: ThresholdState,
@@ -138,6 +140,20 @@ impl<K: Eq + Hash, T: Default> ThresholdPerKey<K, T> {
     /// Forgets the keys quiet for a window before `now`.
     pub fn expire(&mut self, now: i64) {
         self.keys.expire(now);
+    }
+
+    /// Every key's count, for a later run.
+    pub fn save(&self) -> &impl Serialize
+    where
+        K: Serialize,
+        T: Serialize,
+    {
+        &self.keys
+    }
+
+    /// What [`ThresholdPerKey::save`] wrote, taken back.
+    pub fn restore(&mut self, saved: Saved<K, Keyed<T>>) {
+        self.keys.restore(saved);
     }
 
     /// The threshold counted against.

@@ -12,6 +12,7 @@
 
 use super::settings::{Setting, SettingKind};
 use foldhash::{HashMap, HashMapExt};
+use serde::{Deserialize, Serialize, Serializer};
 use std::collections::hash_map::Entry;
 use std::hash::Hash;
 
@@ -146,6 +147,62 @@ impl<K: Eq + Hash, V: Expiring> ExpiringMap<K, V> {
     pub fn len(&self) -> usize {
         self.entries.len()
     }
+
+    /// Takes back what a run saved (see [`Saved`]): its entries, as many as this map holds
+    /// (the most active first), and its sweep time.
+    pub fn restore(&mut self, saved: Saved<K, V>) {
+        let Saved {
+            next_sweep,
+            mut entries,
+        } = saved;
+        if entries.len() > self.max_keys {
+            entries.sort_by_key(|(_, value)| std::cmp::Reverse((value.activity(), value.expires_at())));
+            self.evicted += (entries.len() - self.max_keys) as u64;
+            entries.truncate(self.max_keys);
+        }
+        self.entries = entries.into_iter().map(|(key, value)| (key, Box::new(value))).collect();
+        self.next_sweep = next_sweep;
+    }
+}
+
+/// What a map keeps across runs: its entries as `[key, value]` pairs (a JSON object could
+/// only have text keys) and when it sweeps next, so a restored map sweeps when the whole run
+/// would have. Its bounds come from the settings of the run that restores it.
+#[derive(Debug, Deserialize)]
+#[serde(bound(deserialize = "K: Deserialize<'de>, V: Deserialize<'de>"))]
+pub struct Saved<K, V> {
+    next_sweep: Option<i64>,
+    entries: Vec<(K, V)>,
+}
+
+impl<K, V> Saved<K, V> {
+    /// The same entries under other keys; those `rekey` refuses are left out.
+    pub fn rekeyed<L>(self, mut rekey: impl FnMut(K) -> Option<L>) -> Saved<L, V> {
+        Saved {
+            next_sweep: self.next_sweep,
+            entries: self
+                .entries
+                .into_iter()
+                .filter_map(|(key, value)| Some((rekey(key)?, value)))
+                .collect(),
+        }
+    }
+}
+
+impl<K: Serialize, V: Serialize> Serialize for ExpiringMap<K, V> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        struct Entries<'m, K, V>(&'m HashMap<K, Box<V>>);
+        impl<K: Serialize, V: Serialize> Serialize for Entries<'_, K, V> {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_seq(self.0.iter())
+            }
+        }
+        let mut saved = serializer.serialize_struct("Saved", 2)?;
+        saved.serialize_field("next_sweep", &self.next_sweep)?;
+        saved.serialize_field("entries", &Entries(&self.entries))?;
+        saved.end()
+    }
 }
 
 /// Keys that alerted recently: [`QuietKeys::first`] is true once per key per window, so a
@@ -155,7 +212,9 @@ pub struct QuietKeys<K> {
     window: i64,
 }
 
-struct Until(i64);
+/// When a quiet key may alert again.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Until(i64);
 
 impl Expiring for Until {
     fn expires_at(&self) -> i64 {
@@ -197,6 +256,19 @@ impl<K: Eq + Hash> QuietKeys<K> {
     pub fn expire(&mut self, now: i64) {
         self.until.expire(now);
     }
+
+    /// What [`QuietKeys::save`] wrote, taken back.
+    pub fn restore(&mut self, saved: Saved<K, Until>) {
+        self.until.restore(saved);
+    }
+
+    /// The keys quiet now and until when, for a later run.
+    pub fn save(&self) -> &impl Serialize
+    where
+        K: Serialize,
+    {
+        &self.until
+    }
 }
 
 #[cfg(test)]
@@ -237,6 +309,38 @@ mod tests {
             tied.entry(key, 0, || Until(1000, 1));
         }
         assert_eq!((tied.len(), tied.evicted()), (57, 8));
+    }
+
+    impl Serialize for Until {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            (self.0, self.1).serialize(serializer)
+        }
+    }
+
+    impl<'de> Deserialize<'de> for Until {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            let (expires, activity) = <(i64, u64)>::deserialize(deserializer)?;
+            Ok(Until(expires, activity))
+        }
+    }
+
+    #[test]
+    fn a_saved_map_comes_back_whole_or_its_most_active_part() {
+        let mut map = ExpiringMap::new(10, 1000);
+        for key in 0..100u32 {
+            map.entry(key, 0, || Until(100, u64::from(key)));
+        }
+        map.expire(5);
+        let text = serde_json::to_string(&map).expect("JSON");
+        let mut same: ExpiringMap<u32, Until> = ExpiringMap::new(10, 1000);
+        same.restore(serde_json::from_str(&text).expect("reads back"));
+        assert_eq!((same.len(), same.next_sweep), (100, map.next_sweep));
+        assert_eq!(same.get_mut(&42).map(|until| (until.0, until.1)), Some((100, 42)));
+        // A run with a lower bound keeps the most active and counts the rest.
+        let mut smaller: ExpiringMap<u32, Until> = ExpiringMap::new(10, 16);
+        smaller.restore(serde_json::from_str(&text).expect("reads back"));
+        assert_eq!((smaller.len(), smaller.evicted()), (16, 84));
+        assert!(smaller.get_mut(&99).is_some() && smaller.get_mut(&83).is_none());
     }
 
     #[test]

@@ -7,7 +7,12 @@
 //! busy one leaves it to grow. Only a chunk of [`CHUNK_BYTES`] waits for room, and at most
 //! [`MAX_QUEUED`] wait, so a disk slower than the alerts holds the stage back instead of
 //! filling memory. The writer stores every chunk queued in one transaction.
+//!
+//! The detectors' windows travel the same way, behind the alerts they led to, and are stored
+//! in the same transaction as those: a run killed at any moment leaves windows and alerts
+//! that agree.
 
+use super::windows::{write_windows, SavedWindows};
 use super::{StateError, Store};
 use crate::schema::AlertView;
 use crate::time::Timestamp;
@@ -33,10 +38,27 @@ pub struct Stored {
     pub failure: Option<(StateError, u64)>,
 }
 
+/// What the writer is given.
+enum Work {
+    /// Alert lines, each ending in a newline.
+    Alerts(Vec<u8>),
+    /// The windows as they stood after the alerts before them.
+    Windows(SavedWindows),
+}
+
+impl Work {
+    fn alerts(&self) -> u64 {
+        match self {
+            Work::Alerts(chunk) => chunk_lines(chunk).count() as u64,
+            Work::Windows(_) => 0,
+        }
+    }
+}
+
 /// The alerts of one run on their way into the store.
 pub struct AlertLog {
     chunk: Vec<u8>,
-    sender: Option<SyncSender<Vec<u8>>>,
+    sender: Option<SyncSender<Work>>,
     writer: Option<JoinHandle<Stored>>,
     path: PathBuf,
 }
@@ -85,17 +107,28 @@ impl AlertLog {
             return false;
         };
         let chunk = std::mem::replace(&mut self.chunk, Vec::with_capacity(CHUNK_BYTES));
-        match sender.try_send(chunk) {
+        match sender.try_send(Work::Alerts(chunk)) {
             Ok(()) => true,
-            Err(TrySendError::Full(chunk)) => {
+            Err(TrySendError::Full(Work::Alerts(chunk))) => {
                 self.chunk = chunk;
                 true
             }
-            Err(TrySendError::Disconnected(chunk)) => {
+            Err(TrySendError::Disconnected(Work::Alerts(chunk))) => {
                 self.chunk = chunk;
                 false
             }
+            Err(_) => false,
         }
+    }
+
+    /// Hands the windows to the writer behind the alerts gathered so far, waiting for room.
+    /// `false` when the writer has stopped.
+    pub fn save_windows(&mut self, windows: SavedWindows) -> bool {
+        self.hand_over()
+            && self
+                .sender
+                .as_ref()
+                .is_some_and(|sender| sender.send(Work::Windows(windows)).is_ok())
     }
 
     /// Hands what is gathered to the writer, waiting for room. `false` when the writer has
@@ -108,10 +141,12 @@ impl AlertLog {
             return false;
         };
         let chunk = std::mem::replace(&mut self.chunk, Vec::with_capacity(CHUNK_BYTES));
-        match sender.send(chunk) {
+        match sender.send(Work::Alerts(chunk)) {
             Ok(()) => true,
             Err(unsent) => {
-                self.chunk = unsent.0;
+                if let Work::Alerts(chunk) = unsent.0 {
+                    self.chunk = chunk;
+                }
                 false
             }
         }
@@ -150,33 +185,38 @@ impl AlertLog {
 }
 
 /// The writer thread: each batch of what has arrived, in one transaction, until the stage
-/// lets go or a write fails.
-fn write_all(mut store: Store, receiver: &Receiver<Vec<u8>>) -> Stored {
+/// lets go or a write fails. A batch ends with the first windows in it, so the windows
+/// stored always follow the alerts before them.
+fn write_all(mut store: Store, receiver: &Receiver<Work>) -> Stored {
     let mut stored = 0u64;
-    let mut batch = Vec::new();
+    let mut batch: Vec<Vec<u8>> = Vec::new();
     while let Ok(first) = receiver.recv() {
         // What is queued joins the first chunk's transaction: the busier the stage, the larger
         // the transactions.
-        let mut bytes = first.len();
-        batch.push(first);
-        while bytes < TRANSACTION_BYTES {
-            match receiver.try_recv() {
-                Ok(chunk) => {
+        let mut bytes = 0;
+        let mut windows = None;
+        let mut next = Some(first);
+        while let Some(work) = next.take() {
+            match work {
+                Work::Alerts(chunk) => {
                     bytes += chunk.len();
                     batch.push(chunk);
                 }
-                Err(_) => break,
+                Work::Windows(saved) => {
+                    windows = Some(saved);
+                    break;
+                }
+            }
+            if bytes < TRANSACTION_BYTES {
+                next = receiver.try_recv().ok();
             }
         }
         let lines = batch.iter().flat_map(|chunk| chunk_lines(chunk));
-        match write_batch(&mut store, lines) {
+        match write_batch(&mut store, lines, windows.as_ref()) {
             Ok(written) => stored += written,
             Err(error) => {
-                let unwritten = batch
-                    .iter()
-                    .chain(&receiver.try_iter().collect::<Vec<_>>())
-                    .map(|chunk| chunk_lines(chunk).count() as u64)
-                    .sum();
+                let unwritten = batch.iter().map(|chunk| chunk_lines(chunk).count() as u64).sum::<u64>()
+                    + receiver.try_iter().map(|work| work.alerts()).sum::<u64>();
                 return Stored {
                     stored,
                     failure: Some((error, unwritten)),
@@ -196,8 +236,12 @@ fn chunk_lines(chunk: &[u8]) -> impl Iterator<Item = &str> {
         .filter_map(|line| std::str::from_utf8(line).ok())
 }
 
-/// Stores `lines` in one transaction; says how many were alerts.
-fn write_batch<'l>(store: &mut Store, lines: impl Iterator<Item = &'l str>) -> Result<u64, StateError> {
+/// Stores `lines`, and `windows` after them, in one transaction; says how many were alerts.
+fn write_batch<'l>(
+    store: &mut Store,
+    lines: impl Iterator<Item = &'l str>,
+    windows: Option<&SavedWindows>,
+) -> Result<u64, StateError> {
     let path = store.path.clone();
     let fail = |error| StateError::sqlite(&path, error);
     let transaction = store.connection.transaction().map_err(fail)?;
@@ -239,6 +283,9 @@ fn write_batch<'l>(store: &mut Store, lines: impl Iterator<Item = &'l str>) -> R
                 _ => {}
             }
         }
+    }
+    if let Some(windows) = windows {
+        write_windows(&transaction, windows).map_err(fail)?;
     }
     transaction.commit().map_err(fail)?;
     Ok(written)

@@ -10,8 +10,10 @@
 
 mod alerts;
 pub mod history;
+mod windows;
 
 pub use alerts::AlertLog;
+pub use windows::{SavedWindows, SAVE_EVERY as WINDOWS_SAVE_EVERY};
 
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 use std::io::Read;
@@ -46,6 +48,13 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX alerts_by_time ON alerts (unix_time);
     CREATE INDEX alerts_by_source ON alerts (source_ip, unix_time);",
+    // 2: ls-detect's open windows, one row per detector.
+    "CREATE TABLE windows (
+        detector TEXT PRIMARY KEY,
+        saved_at TEXT NOT NULL,
+        settings TEXT NOT NULL,
+        state TEXT NOT NULL
+    );",
 ];
 
 /// The schema version this build writes and reads.

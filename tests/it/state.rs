@@ -252,3 +252,77 @@ fn the_state_page_documents_every_table_and_column() {
         "not in man/logsentry-state.5: {undocumented:?}"
     );
 }
+
+/// `events` cut after each of `cuts` events and fed to two runs: with one state file the two
+/// write exactly what one run over the whole writes, cut wherever; without it (the control)
+/// at least one cut loses or repeats alerts, or the cuts prove nothing.
+fn assert_split_runs_equal_one(events: &[u8], cuts: usize) {
+    let whole = ls_detect(&["--tz", "UTC"], events);
+    assert!(whole.status.success(), "{}", stderr(&whole));
+    let lines: Vec<&[u8]> = events.split_inclusive(|&byte| byte == b'\n').collect();
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    let mut control_differs = false;
+    for cut in (1..=cuts).map(|step| lines.len() * step / (cuts + 1)) {
+        let (first, second) = (lines[..cut].concat(), lines[cut..].concat());
+        let state = folder.path().join(format!("cut-{cut}.db"));
+        let state = state.to_str().expect("path");
+        let mut split = Vec::new();
+        for part in [&first, &second] {
+            let run = ls_detect(&["--tz", "UTC", "--state", state], part);
+            assert!(run.status.success(), "{}", stderr(&run));
+            assert!(!stderr(&run).contains("warning"), "{}", stderr(&run));
+            split.extend(run.stdout);
+        }
+        assert!(
+            split == whole.stdout,
+            "cut after event {cut} of {}: the two runs wrote {} alerts, one run {}",
+            lines.len(),
+            records(&split).len(),
+            records(&whole.stdout).len()
+        );
+        let control: Vec<u8> = [&first, &second]
+            .iter()
+            .flat_map(|part| ls_detect(&["--tz", "UTC"], part).stdout)
+            .collect();
+        control_differs |= control != whole.stdout;
+    }
+    assert!(control_differs, "no cut splits a window: the test shows nothing");
+}
+
+#[test]
+#[cfg_attr(not(logsentry_corpus), ignore = "needs LOGSENTRY_CORPUS=../shared/corpus")]
+fn two_runs_over_the_real_auth_log_cut_anywhere_write_what_one_run_writes() {
+    let auth_log = corpus().join("elastic-examples/auth.log");
+    let parsed = ls_parse(&["ssh", "--tz", "UTC", auth_log.to_str().expect("path")], b"");
+    assert!(parsed.status.success(), "{}", stderr(&parsed));
+    assert_split_runs_equal_one(&parsed.stdout, 12);
+}
+
+#[test]
+fn two_runs_over_sample_logs_cut_anywhere_write_what_one_run_writes() {
+    assert_split_runs_equal_one(&sample_events(), 12);
+}
+
+#[test]
+fn windows_counted_with_other_settings_are_not_restored() {
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    let state = folder.path().join("state.db");
+    let state = state.to_str().expect("path");
+    let events = sample_events();
+    let first = ls_detect(&["--tz", "UTC", "--state", state], &events);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let connection = rusqlite::Connection::open(state).expect("opens in SQLite");
+    let saved: i64 = connection
+        .query_row("SELECT count(*) FROM windows WHERE state LIKE '%entries%'", [], |row| {
+            row.get(0)
+        })
+        .expect("the windows table");
+    assert!(saved >= 5, "every detector that counts saved its windows ({saved})");
+    let other = ls_detect(&["--tz", "UTC", "--state", state, "--brute-force-threshold", "7"], b"");
+    assert!(other.status.success(), "{}", stderr(&other));
+    assert!(
+        stderr(&other).contains("counted with other settings") && stderr(&other).contains("counting starts afresh"),
+        "{}",
+        stderr(&other)
+    );
+}

@@ -106,7 +106,7 @@ pub struct BruteForce {
     sources: ExpiringMap<SourceKey, SourceState>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 struct SourceState {
     failures: ThresholdState,
     /// The same failures against the slow threshold and window.
@@ -120,7 +120,7 @@ struct SourceState {
 }
 
 /// A burst that crossed a threshold: when, how many attempts it had, and which threshold.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
 struct Crossed {
     at: i64,
     failures: u64,
@@ -330,6 +330,17 @@ impl Detector for BruteForce {
 
     fn evicted(&self) -> u64 {
         self.sources.evicted()
+    }
+
+    fn save(&self) -> Option<serde_json::Result<String>> {
+        Some(serde_json::to_string(&(&self.attempts, &self.sources)))
+    }
+
+    fn restore(&mut self, saved: &str) -> serde_json::Result<()> {
+        let (attempts, sources) = serde_json::from_str(saved)?;
+        self.attempts.restore(attempts);
+        self.sources.restore(sources);
+        Ok(())
     }
 
     fn thresholds(&self, id: &str) -> String {

@@ -52,7 +52,7 @@ pub struct CredentialStuffing {
     sources: ExpiringMap<SourceKey, SourceState>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 struct SourceState {
     /// Usernames tried recently, with when each was last tried; the first few inline.
     recent: SmallVec<[(Rc<str>, i64); 2]>,
@@ -154,6 +154,17 @@ impl Detector for CredentialStuffing {
 
     fn evicted(&self) -> u64 {
         self.sources.evicted()
+    }
+
+    fn save(&self) -> Option<serde_json::Result<String>> {
+        Some(serde_json::to_string(&(&self.attempts, &self.sources)))
+    }
+
+    fn restore(&mut self, saved: &str) -> serde_json::Result<()> {
+        let (attempts, sources) = serde_json::from_str(saved)?;
+        self.attempts.restore(attempts);
+        self.sources.restore(sources);
+        Ok(())
     }
 
     fn thresholds(&self, _id: &str) -> String {

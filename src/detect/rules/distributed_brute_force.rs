@@ -57,6 +57,7 @@ pub struct DistributedBruteForce {
     accounts: ExpiringMap<u64, AccountState>,
 }
 
+#[derive(serde::Serialize, serde::Deserialize)]
 struct AccountState {
     /// The sources refused lately, with when each was last refused: at most the threshold.
     sources: SmallVec<[(SourceKey, i64); 4]>,
@@ -153,6 +154,17 @@ impl Detector for DistributedBruteForce {
 
     fn evicted(&self) -> u64 {
         self.accounts.evicted()
+    }
+
+    fn save(&self) -> Option<serde_json::Result<String>> {
+        Some(serde_json::to_string(&(&self.attempts, &self.accounts)))
+    }
+
+    fn restore(&mut self, saved: &str) -> serde_json::Result<()> {
+        let (attempts, accounts) = serde_json::from_str(saved)?;
+        self.attempts.restore(attempts);
+        self.accounts.restore(accounts);
+        Ok(())
     }
 
     fn thresholds(&self, _id: &str) -> String {

@@ -138,6 +138,15 @@ impl Detector for HttpBruteForce {
         self.attempts.evicted()
     }
 
+    fn save(&self) -> Option<serde_json::Result<String>> {
+        Some(serde_json::to_string(self.attempts.save()))
+    }
+
+    fn restore(&mut self, saved: &str) -> serde_json::Result<()> {
+        self.attempts.restore(serde_json::from_str(saved)?);
+        Ok(())
+    }
+
     fn thresholds(&self, _id: &str) -> String {
         format!(
             "{} HTTP login attempts (401s, POSTs to a login page) from one source in {}",

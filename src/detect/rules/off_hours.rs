@@ -295,6 +295,15 @@ impl Detector for OffHours {
         self.alerted.evicted()
     }
 
+    fn save(&self) -> Option<serde_json::Result<String>> {
+        Some(serde_json::to_string(self.alerted.save()))
+    }
+
+    fn restore(&mut self, saved: &str) -> serde_json::Result<()> {
+        self.alerted.restore(serde_json::from_str(saved)?);
+        Ok(())
+    }
+
     fn thresholds(&self, id: &str) -> String {
         // MySQL logins and Windows' own logons are not counted (see `observe`).
         let people = "(a person's: not MySQL, nor Windows system, service or machine logons)";

@@ -125,6 +125,17 @@ impl Detector for PreauthFailures {
         self.failures.evicted()
     }
 
+    fn save(&self) -> Option<serde_json::Result<String>> {
+        Some(serde_json::to_string(&(&self.attempts, self.failures.save())))
+    }
+
+    fn restore(&mut self, saved: &str) -> serde_json::Result<()> {
+        let (attempts, failures) = serde_json::from_str(saved)?;
+        self.attempts.restore(attempts);
+        self.failures.restore(failures);
+        Ok(())
+    }
+
     fn thresholds(&self, _id: &str) -> String {
         format!(
             "{} SSH connections from one source failing before a login in {}",

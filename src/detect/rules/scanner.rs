@@ -88,6 +88,15 @@ impl Detector for Scanner {
         self.misses.evicted()
     }
 
+    fn save(&self) -> Option<serde_json::Result<String>> {
+        Some(serde_json::to_string(self.misses.save()))
+    }
+
+    fn restore(&mut self, saved: &str) -> serde_json::Result<()> {
+        self.misses.restore(serde_json::from_str(saved)?);
+        Ok(())
+    }
+
     fn thresholds(&self, _id: &str) -> String {
         format!(
             "{} responses with status 404 to one source in {}",

@@ -103,6 +103,15 @@ impl Detector for ScannerAgent {
         self.alerted.evicted()
     }
 
+    fn save(&self) -> Option<serde_json::Result<String>> {
+        Some(serde_json::to_string(self.alerted.save()))
+    }
+
+    fn restore(&mut self, saved: &str) -> serde_json::Result<()> {
+        self.alerted.restore(serde_json::from_str(saved)?);
+        Ok(())
+    }
+
     fn thresholds(&self, _id: &str) -> String {
         format!(
             "a User-Agent naming a scanner ({}, ...), once per source in the window",

@@ -178,6 +178,15 @@ impl Detector for WindowsEvents {
         self.alerted.evicted()
     }
 
+    fn save(&self) -> Option<serde_json::Result<String>> {
+        Some(serde_json::to_string(self.alerted.save()))
+    }
+
+    fn restore(&mut self, saved: &str) -> serde_json::Result<()> {
+        self.alerted.restore(serde_json::from_str(saved)?, &RULES);
+        Ok(())
+    }
+
     fn thresholds(&self, id: &str) -> String {
         match id {
             LOCKOUT_ID => "every lockout (4740)".to_owned(),
