@@ -23,13 +23,17 @@ _ls__parse() {
 
     case "${cmd}" in
         ls__parse)
-            opts="-q -F -h -V --follow-symlinks --rejects --quiet --follow --from-end --sleep-interval --year --tz --raw --kind --threads --max-line-bytes --help --version ssh apache apache-error mysql evtx auto"
+            opts="-q -F -h -V --follow-symlinks --rejects --quiet --follow --from-end --state --sleep-interval --year --tz --raw --kind --threads --max-line-bytes --help --version ssh apache apache-error mysql evtx auto"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --rejects)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1,4 +1,5 @@
 complete -c ls-parse -l rejects -d 'Write every line that could not be used (rejected by the parser, or not a usable record), verbatim, to FILE' -r -F
+complete -c ls-parse -l state -d 'With --follow: remember in this SQLite state file where each file was read to, and go on from there next time, finishing a file rotated meanwhile first (created if missing; see logsentry-state(5))' -r -F
 complete -c ls-parse -l sleep-interval -d 'With --follow: the longest wait, in seconds, between checks for new data (a change in a followed file\'s folder wakes it sooner)' -r
 complete -c ls-parse -l year -d 'Year for syslog timestamps that have none (default: the latest year that does not put the event after the file\'s modification time, or after now for stdin)' -r
 complete -c ls-parse -l tz -d 'Time zone for timestamps without an offset: an IANA name (Europe/Berlin), UTC, an offset (+02:00) or `local`' -r

@@ -4,12 +4,16 @@
 use super::{Exit, StartError};
 use crate::cli::parse::ParseArgs;
 use crate::diagnostics::{Counts, Diagnostics};
-use crate::ingest::{drive, expand_inputs, DriveError, Expand, IngestConfig, InputSpec, Reading};
+use crate::ingest::{
+    drive, expand_inputs, DriveError, Expand, FollowState, IngestConfig, InputSpec, ReadPosition, Reading, HEAD_BYTES,
+};
 use crate::output::{is_broken_pipe, NdjsonWriter};
 use crate::parse::{ClockConfig, Format};
+use crate::state::{InputPlace, StateError, Store};
+use crate::text::printable;
 use crate::time::Zone;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
@@ -26,6 +30,8 @@ pub struct ParseConfig {
     pub rejects: Option<PathBuf>,
     /// No summary.
     pub quiet: bool,
+    /// Where followed files' places are kept across runs.
+    pub state: Option<PathBuf>,
 }
 
 impl ParseConfig {
@@ -82,7 +88,87 @@ impl ParseConfig {
             },
             rejects: args.input.rejects,
             quiet: args.input.quiet,
+            state: args.state,
         })
+    }
+}
+
+/// The followed files' places in the state file: read once at the start, saved as the run
+/// goes. A save that fails is said once, and the run goes on without the file.
+struct StoredPlaces {
+    store: Option<Store>,
+    saved: Vec<InputPlace>,
+    /// What was saved last: a quiet file is not saved again every second.
+    last_saved: Vec<InputPlace>,
+    failed: bool,
+}
+
+impl StoredPlaces {
+    fn open(path: &Path) -> Result<Self, StateError> {
+        let store = Store::open(path)?;
+        let saved = store.input_places()?;
+        Ok(StoredPlaces {
+            store: Some(store),
+            saved,
+            last_saved: Vec::new(),
+            failed: false,
+        })
+    }
+}
+
+/// The key a followed path is kept under: absolute, so a run from another folder finds it.
+fn place_key(path: &Path) -> String {
+    std::path::absolute(path)
+        .unwrap_or_else(|_| path.to_owned())
+        .to_string_lossy()
+        .into_owned()
+}
+
+impl FollowState for StoredPlaces {
+    fn saved(&self, path: &Path) -> Option<ReadPosition> {
+        let key = place_key(path);
+        let place = self.saved.iter().find(|place| place.path == key)?;
+        Some(ReadPosition {
+            file: PathBuf::from(&place.file),
+            identity: (place.device, place.inode),
+            head_bytes: place.head_bytes.min(HEAD_BYTES),
+            head_hash: place.head_hash,
+            offset: place.offset,
+            line: place.line,
+        })
+    }
+
+    fn save(&mut self, places: Vec<(PathBuf, ReadPosition)>) {
+        let Some(store) = self.store.as_mut() else {
+            return;
+        };
+        let rows: Vec<InputPlace> = places
+            .into_iter()
+            .map(|(path, at)| InputPlace {
+                path: place_key(&path),
+                file: place_key(&at.file),
+                device: at.identity.0,
+                inode: at.identity.1,
+                head_bytes: at.head_bytes,
+                head_hash: at.head_hash,
+                offset: at.offset,
+                line: at.line,
+            })
+            .collect();
+        if rows == self.last_saved {
+            return;
+        }
+        if let Err(error) = store.save_input_places(&rows) {
+            let _ = writeln!(
+                std::io::stderr().lock(),
+                "{PROGRAM}: error: state: {}: going on without it (the next run starts where the last save left)",
+                printable(&error.to_string())
+            );
+            self.store = None;
+            self.failed = true;
+            return;
+        }
+        self.last_saved = rows;
     }
 }
 
@@ -128,7 +214,18 @@ fn run_with_diagnostics<W: Write>(config: &ParseConfig, out: &mut NdjsonWriter<W
         Reading::Follow { .. } => super::stop_on_signals(),
         Reading::Merge => Arc::new(AtomicBool::new(false)),
     };
-    let result = drive(&config.ingest, &stop, out, &mut diagnostics);
+    let mut places = match config.state.as_deref().map(StoredPlaces::open).transpose() {
+        Ok(places) => places,
+        Err(error) => return (super::history::state_failed(PROGRAM, &error), Some(diagnostics)),
+    };
+    let result = drive(
+        &config.ingest,
+        &stop,
+        out,
+        &mut diagnostics,
+        places.as_mut().map(|places| places as &mut dyn FollowState),
+    );
+    let state_failed = places.is_some_and(|places| places.failed);
     let finish = diagnostics.finish();
     match result {
         Err(DriveError::Output(error)) if is_broken_pipe(&error) => return (Exit::Success, Some(diagnostics)),
@@ -154,7 +251,7 @@ fn run_with_diagnostics<W: Write>(config: &ParseConfig, out: &mut NdjsonWriter<W
             _ => "no line was in a format LogSentry reads (see ls-parse --help)".to_owned(),
         });
     }
-    let exit = if diagnostics.counts.failed_inputs > 0 {
+    let exit = if diagnostics.counts.failed_inputs > 0 || state_failed {
         Exit::DataError
     } else {
         Exit::Success

@@ -3,6 +3,7 @@
 use crate::parse::{self, LINE_FORMATS};
 use clap::builder::{PossibleValue, PossibleValuesParser};
 use clap::Parser;
+use std::path::PathBuf;
 
 /// Turn raw security logs into normalised NDJSON events (Elastic Common Schema field names).
 #[derive(Debug, Parser)]
@@ -43,6 +44,12 @@ pub struct ParseArgs {
     /// With --follow: start at the current end of each file instead of reading it whole
     #[arg(long, requires = "follow")]
     pub from_end: bool,
+
+    /// With --follow: remember in this SQLite state file where each file was read to, and go
+    /// on from there next time, finishing a file rotated meanwhile first (created if missing;
+    /// see logsentry-state(5))
+    #[arg(long, value_name = "FILE", requires = "follow")]
+    pub state: Option<PathBuf>,
 
     /// With --follow: the longest wait, in seconds, between checks for new data (a change in
     /// a followed file's folder wakes it sooner)

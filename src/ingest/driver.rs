@@ -4,7 +4,7 @@
 //! each input grows. Output is flushed before any read that may block, so a live reader sees
 //! each event at once.
 
-use super::follow::SharedNews;
+use super::follow::{ReadPosition, SharedNews};
 use super::{open_input, peek, split_cr, to_text, FollowedFile, InputSpec, Inputs, LineError, LineReader, OpenError};
 use crate::diagnostics::Diagnostics;
 use crate::output::NdjsonWriter;
@@ -51,6 +51,19 @@ pub enum Reading {
     },
 }
 
+/// Where followed files were read to, kept by the caller across runs (`ls-parse --state`).
+pub trait FollowState {
+    /// Where a run before read the followed `path` to, if one did.
+    fn saved(&self, path: &std::path::Path) -> Option<ReadPosition>;
+
+    /// The place of every followed file now: the events of every line before it are written
+    /// and flushed.
+    fn save(&mut self, places: Vec<(std::path::PathBuf, ReadPosition)>);
+}
+
+/// How often a followed run hands its places to the [`FollowState`], besides at the end.
+const PLACES_SAVE_EVERY: Duration = Duration::from_secs(1);
+
 /// What ends a run early. Failing to read an input only ends that input, and is reported
 /// through the diagnostics.
 #[derive(Debug, thiserror::Error)]
@@ -71,10 +84,11 @@ pub fn drive<W: Write>(
     stop: &AtomicBool,
     out: &mut NdjsonWriter<W>,
     diagnostics: &mut Diagnostics,
+    state: Option<&mut dyn FollowState>,
 ) -> Result<(), DriveError> {
     match config.reading {
         Reading::Merge => merge(config, out, diagnostics),
-        Reading::Follow { poll_interval, .. } => follow(config, poll_interval, stop, out, diagnostics),
+        Reading::Follow { poll_interval, .. } => follow(config, poll_interval, stop, out, diagnostics, state),
     }?;
     out.flush().map_err(DriveError::Output)
 }
@@ -118,6 +132,8 @@ enum Step {
 /// One input on its way through its parser.
 struct Source {
     display: String,
+    /// The path followed, for its place to be saved.
+    followed: Option<std::path::PathBuf>,
     feed: Feed,
     /// Events of the current line, when inputs are merged; a direct source writes straight
     /// into the output buffer instead.
@@ -166,6 +182,9 @@ struct LineFeed {
     quiet_since: Option<Instant>,
     /// A followed file's warnings and cut-off lines.
     news: Option<SharedNews>,
+    /// Bytes read and lines counted up to the end of the last line whose events are all
+    /// written (none is held by a multi-line parser): where a later run goes on.
+    settled: (u64, u64),
 }
 
 /// How long a followed input must be quiet before a multi-line record its parser holds is
@@ -181,7 +200,7 @@ struct Target<'t, W: Write> {
 }
 
 impl Source {
-    fn open(spec: &InputSpec, config: &IngestConfig) -> Result<Self, OpenError> {
+    fn open(spec: &InputSpec, config: &IngestConfig, state: Option<&dyn FollowState>) -> Result<Self, OpenError> {
         let unreadable = |source| OpenError::Unreadable {
             path: spec.display(),
             source,
@@ -209,10 +228,18 @@ impl Source {
                 },
             ) if !is_gzip_name(path) => {
                 check_format(config.format, false).map_err(unreadable)?;
-                let followed = FollowedFile::open(path.clone(), from_end, follow_retargeted).map_err(unreadable)?;
+                let saved = state.and_then(|state| state.saved(path));
+                let followed = match &saved {
+                    Some(at) => FollowedFile::resume(path.clone(), follow_retargeted, at),
+                    None => FollowedFile::open(path.clone(), from_end, follow_retargeted),
+                }
+                .map_err(unreadable)?;
                 let news = followed.news();
                 let mut feed = LineFeed::new(spec, Box::new(followed), false, config);
                 feed.news = Some(news);
+                if let Some(at) = saved {
+                    feed.line_no = at.line;
+                }
                 Feed::Lines(Box::new(feed))
             }
             _ => {
@@ -228,8 +255,12 @@ impl Source {
                 }
             }
         };
+        let followed = matches!(feed, Feed::Lines(ref lines) if lines.news.is_some())
+            .then(|| spec.path().map(std::path::Path::to_path_buf))
+            .flatten();
         Ok(Source {
             display: spec.display(),
+            followed,
             feed,
             pending: Vec::with_capacity(64 * 1024),
             pending_key: None,
@@ -259,6 +290,16 @@ impl Source {
             Feed::Lines(lines) => lines.advance(&self.display, config, diagnostics, target),
             Feed::Evtx(feed) => advance_evtx(feed, &self.display, diagnostics, target),
         }
+    }
+
+    /// Where a later run goes on reading this followed file.
+    fn place(&self) -> Option<(std::path::PathBuf, ReadPosition)> {
+        let Feed::Lines(lines) = &self.feed else {
+            return None;
+        };
+        let news = lines.news.as_ref()?.lock().ok()?;
+        let (consumed, line) = lines.settled;
+        Some((self.followed.clone()?, news.position_at(consumed, line)?))
     }
 
     /// The input has caught up with a live file.
@@ -364,6 +405,7 @@ impl LineFeed {
             writer: EventWriter::default(),
             quiet_since: None,
             news: None,
+            settled: (0, 0),
         }
     }
 
@@ -384,6 +426,7 @@ impl LineFeed {
             writer,
             quiet_since,
             news,
+            settled,
         } = self;
         let Target {
             pending,
@@ -392,6 +435,10 @@ impl LineFeed {
             out,
         } = target;
         loop {
+            // Every line before this one is handled (a rejected one too).
+            if !parser.holds_record() {
+                *settled = (reader.consumed(), *line_no);
+            }
             let next = reader.next_line(*finished_at_eof, &mut || out.flush());
             let fragment = news.as_ref().is_some_and(|news| say_news(news, diagnostics)) && matches!(next, Ok(Some(_)));
             let line = match next {
@@ -402,6 +449,7 @@ impl LineFeed {
                 Ok(None) => {
                     let step = if *finished_at_eof { Step::Done } else { Step::Idle };
                     if !parser.holds_record() {
+                        *settled = (reader.consumed(), *line_no);
                         return Ok(step);
                     }
                     // The last record of a multi-line format ends with the input, or with a
@@ -423,6 +471,7 @@ impl LineFeed {
                         writer: &mut *writer,
                     };
                     sink.run(out, diagnostics, |emit| parser.flush(&ctx, emit))?;
+                    *settled = (reader.consumed(), *line_no);
                     // A merge writes these events before asking again.
                     return Ok(if pending_key.is_some() && !turn.reads_to_end() {
                         Step::Ready
@@ -488,6 +537,9 @@ impl LineFeed {
                         .map_err(DriveError::Rejects)?,
                 }
             }
+            if !parser.holds_record() {
+                *settled = (reader.consumed(), *line_no);
+            }
             if pending_key.is_some() && !turn.reads_to_end() {
                 return Ok(Step::Ready);
             }
@@ -547,11 +599,16 @@ fn modified_time(spec: &InputSpec) -> chrono::DateTime<chrono::Utc> {
 }
 
 /// Every input opened, each that could not be reported (the run goes on without it).
-fn open_all(config: &IngestConfig, turn: Turn, diagnostics: &mut Diagnostics) -> Vec<Source> {
+fn open_all(
+    config: &IngestConfig,
+    turn: Turn,
+    diagnostics: &mut Diagnostics,
+    state: Option<&dyn FollowState>,
+) -> Vec<Source> {
     config.inputs.report_listing(diagnostics);
     let mut sources = Vec::with_capacity(config.inputs.specs.len());
     for spec in &config.inputs.specs {
-        match Source::open(spec, config) {
+        match Source::open(spec, config, state) {
             Ok(mut source) => {
                 source.turn = turn;
                 sources.push(source);
@@ -569,7 +626,7 @@ fn merge<W: Write>(
     out: &mut NdjsonWriter<W>,
     diagnostics: &mut Diagnostics,
 ) -> Result<(), DriveError> {
-    let mut sources = open_all(config, Turn::Merged, diagnostics);
+    let mut sources = open_all(config, Turn::Merged, diagnostics, None);
     if let [only] = sources.as_mut_slice() {
         only.turn = Turn::Alone;
     }
@@ -605,6 +662,14 @@ fn earliest(sources: &[Source], ready: &[usize]) -> Option<usize> {
         .map(|(position, _)| position)
 }
 
+/// Hands every followed file's place to `state` (the output before it is flushed).
+fn save_places(sources: &[Source], state: &mut dyn FollowState) {
+    let places: Vec<_> = sources.iter().filter_map(Source::place).collect();
+    if !places.is_empty() {
+        state.save(places);
+    }
+}
+
 /// Watches the folders of the followed files (the file itself may not exist yet, or be
 /// replaced), sending a wake-up for every change there; `None` where the system offers no
 /// watching, which leaves polling.
@@ -633,9 +698,11 @@ fn follow<W: Write>(
     stop: &AtomicBool,
     out: &mut NdjsonWriter<W>,
     diagnostics: &mut Diagnostics,
+    mut state: Option<&mut dyn FollowState>,
 ) -> Result<(), DriveError> {
-    let mut sources = open_all(config, Turn::Followed, diagnostics);
+    let mut sources = open_all(config, Turn::Followed, diagnostics, state.as_deref());
     let mut done = vec![false; sources.len()];
+    let mut places_saved = Instant::now();
     // One pending wake-up says all there is to say: a busy folder cannot queue up memory.
     let (wake, changes) = std::sync::mpsc::sync_channel(1);
     let _watcher = watch_folders(&config.inputs, wake);
@@ -656,6 +723,14 @@ fn follow<W: Write>(
                 }
             }
         }
+        if let Some(state) = state
+            .as_deref_mut()
+            .filter(|_| places_saved.elapsed() >= PLACES_SAVE_EVERY)
+        {
+            out.flush().map_err(DriveError::Output)?;
+            save_places(&sources, state);
+            places_saved = Instant::now();
+        }
         if !progressed {
             out.flush().map_err(DriveError::Output)?;
             if done.iter().any(|finished| !finished) {
@@ -669,6 +744,10 @@ fn follow<W: Write>(
                 }
             }
         }
+    }
+    out.flush().map_err(DriveError::Output)?;
+    if let Some(state) = state {
+        save_places(&sources, state);
     }
     Ok(())
 }

@@ -10,6 +10,7 @@
 //! (missing, unreadable, deleted, a link that now leads elsewhere) are said once per change,
 //! as `tail -F` does, through [`FollowNews`].
 
+use std::collections::VecDeque;
 use std::fs::{File, Metadata};
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
@@ -23,6 +24,126 @@ pub struct FollowNews {
     /// The line now ending was cut off by a rotation or truncation (a `\n` was added to end
     /// it): it is a fragment, to be rejected, not parsed.
     pub fragment: bool,
+    /// The latest stretches of the stream, each read from one file in one go.
+    segments: VecDeque<Segment>,
+}
+
+/// How many of a file's first bytes tell it apart beside its device and inode: an inode is
+/// reused once its file is deleted, a log's first lines are not.
+pub const HEAD_BYTES: u64 = 1024;
+
+/// Stretches remembered: a place saved is at most a buffer or two behind the reading.
+const MAX_SEGMENTS: usize = 16;
+
+/// A stretch of the stream read from one file without a break: where it starts in the
+/// stream and in the file, so a place in the stream names a place in a file.
+#[derive(Debug)]
+struct Segment {
+    starts_at: u64,
+    offset: u64,
+    identity: (u64, u64),
+    name: PathBuf,
+    /// A handle of its own on the file, to read its first bytes from when a place is saved.
+    file: Option<File>,
+}
+
+/// A place in a followed file, for a later run to go on from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReadPosition {
+    /// The file the place is in, by its name when it was read (the followed path, or the
+    /// rotated copy being finished).
+    pub file: PathBuf,
+    /// Its device and inode.
+    pub identity: (u64, u64),
+    /// How many of its first bytes `head_hash` covers (fewer than [`HEAD_BYTES`] in a file
+    /// that was shorter then).
+    pub head_bytes: u64,
+    /// FNV-1a of those bytes.
+    pub head_hash: u64,
+    /// The byte after the last line whose events are written.
+    pub offset: u64,
+    /// Lines read from the input before that byte, to number the next one.
+    pub line: u64,
+}
+
+impl FollowNews {
+    /// Where in a file the stream's byte `consumed` is, and what tells that file apart.
+    pub fn position_at(&self, consumed: u64, line: u64) -> Option<ReadPosition> {
+        let segment = self
+            .segments
+            .iter()
+            .rev()
+            .find(|segment| segment.starts_at <= consumed)?;
+        let file = segment.file.as_ref()?;
+        let length = file.metadata().ok()?.len();
+        // Past the file's end only by the `\n` that ended its cut-off last line.
+        let offset = (segment.offset + (consumed - segment.starts_at)).min(length);
+        let (head_bytes, head_hash) = head_of(file, length.min(HEAD_BYTES))?;
+        Some(ReadPosition {
+            file: segment.name.clone(),
+            identity: segment.identity,
+            head_bytes,
+            head_hash,
+            offset,
+            line,
+        })
+    }
+}
+
+/// The hash of a file's first `bytes` bytes.
+fn head_of(file: &File, bytes: u64) -> Option<(u64, u64)> {
+    let mut head = vec![0u8; usize::try_from(bytes).ok()?];
+    read_exact_at(file, &mut head, 0).ok()?;
+    Some((bytes, fnv1a(&head)))
+}
+
+/// The first bytes of `file` (up to [`HEAD_BYTES`]: the first line alone may be the same
+/// in every file of a log), for [`FollowedFile::unread_head`].
+fn head_bytes(file: &File) -> Vec<u8> {
+    let length = file.metadata().map_or(0, |meta| meta.len()).min(HEAD_BYTES);
+    let mut head = vec![0u8; length as usize];
+    match read_exact_at(file, &mut head, 0) {
+        Ok(()) => head,
+        Err(_) => Vec::new(),
+    }
+}
+
+/// Whether `file` starts with `head`.
+fn starts_with(file: &File, head: &[u8]) -> bool {
+    let mut start = vec![0u8; head.len()];
+    read_exact_at(file, &mut start, 0).is_ok() && start == head
+}
+
+/// FNV-1a over bytes.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+#[cfg(unix)]
+fn read_exact_at(file: &File, buf: &mut [u8], at: u64) -> io::Result<()> {
+    use std::os::unix::fs::FileExt;
+    file.read_exact_at(buf, at)
+}
+
+#[cfg(not(unix))]
+fn read_exact_at(_file: &File, _buf: &mut [u8], _at: u64) -> io::Result<()> {
+    Err(io::Error::new(io::ErrorKind::Unsupported, "positioned reads"))
+}
+
+/// Whether `meta` and `file` are the file `at` names: its first bytes, and at least as long.
+fn holds_position(file: &File, meta: &Metadata, at: &ReadPosition) -> bool {
+    meta.len() >= at.offset
+        && meta.len() >= at.head_bytes
+        && head_of(file, at.head_bytes).is_some_and(|(_, hash)| hash == at.head_hash)
+}
+
+/// A rotated file read to its end before the followed path.
+struct Rotated {
+    file: File,
+    identity: (u64, u64),
+    name: PathBuf,
 }
 
 /// The news of one followed file, shared with whoever reads its lines.
@@ -39,8 +160,14 @@ pub struct FollowedFile {
     /// the rotated copy that holds what followed them.
     tail: Vec<u8>,
     /// The copy a copytruncate left, read from our old position to its end before the
-    /// emptied file is read again.
-    rotated: Option<File>,
+    /// emptied file is read again; at a resume, the rotations made while no run was reading.
+    rotated: VecDeque<Rotated>,
+    /// Bytes handed out so far.
+    delivered: u64,
+    /// The first bytes the followed file had when it was opened at its start and before a
+    /// byte of it was read (rotated files come first): emptied and refilled meanwhile, its
+    /// text moved to a copy, which is then read first.
+    unread_head: Vec<u8>,
     /// Where the path led when first seen; a link that later leads elsewhere is read only
     /// with `follow_retargeted`.
     target: Option<PathBuf>,
@@ -82,7 +209,9 @@ impl FollowedFile {
             position: 0,
             last_byte: None,
             tail: Vec::with_capacity(TAIL_CHECK),
-            rotated: None,
+            rotated: VecDeque::new(),
+            delivered: 0,
+            unread_head: Vec::new(),
             follow_retargeted,
             state: State::Following,
             news: SharedNews::default(),
@@ -101,6 +230,110 @@ impl FollowedFile {
             Err(error) => followed.enter(followed.absent_state(&error)),
         }
         Ok(followed)
+    }
+
+    /// Follows `path` from where a run before read it to, `at`: in the same file if it is
+    /// still there, else first the rest of the file it was (now a rotated sibling) and the
+    /// siblings rotated after it, then the path from its start. When that file is gone, the
+    /// loss is said and the path read from its start.
+    pub fn resume(path: PathBuf, follow_retargeted: bool, at: &ReadPosition) -> io::Result<Self> {
+        let mut followed = FollowedFile::open(path, false, follow_retargeted)?;
+        let current = followed.file.take();
+        if let Some(mut file) = current {
+            let meta = file.metadata()?;
+            if holds_position(&file, &meta, at) {
+                followed.position = file.seek(SeekFrom::Start(at.offset))?;
+                followed.remember_tail_before_end(&file);
+                followed.file = Some(file);
+                return Ok(followed);
+            }
+            file.seek(SeekFrom::Start(0))?;
+            followed.unread_head = head_bytes(&file);
+            followed.file = Some(file);
+        }
+        let chain = followed.rotated_since(at);
+        if chain.is_empty() && at.offset > 0 {
+            followed.note(format!(
+                "{}: the file read to byte {} by the last run is gone (deleted, or rotated and \
+                 compressed): what was written to it after that byte is lost; reading from the start",
+                followed.path.display(),
+                at.offset
+            ));
+        }
+        followed.rotated = chain;
+        Ok(followed)
+    }
+
+    /// The sibling that holds `at` (positioned there) and the siblings rotated after it,
+    /// oldest first: what a run that was not reading must read before the path.
+    fn rotated_since(&self, at: &ReadPosition) -> VecDeque<Rotated> {
+        let current = std::fs::metadata(&self.path).ok().map(|meta| identity(&meta));
+        let siblings = self.siblings();
+        let holder = siblings.iter().find_map(|(modified, path, meta)| {
+            let mut file = File::open(path).ok()?;
+            if !holds_position(&file, meta, at) || Some(identity(meta)) == current {
+                return None;
+            }
+            file.seek(SeekFrom::Start(at.offset)).ok()?;
+            Some((*modified, identity(meta), path.clone(), file))
+        });
+        let Some((since, holder_identity, name, file)) = holder else {
+            return VecDeque::new();
+        };
+        let mut chain = VecDeque::from([Rotated {
+            file,
+            identity: holder_identity,
+            name,
+        }]);
+        chain.extend(self.rotated_after(since, &[holder_identity, current.unwrap_or_default()]));
+        chain
+    }
+
+    /// The siblings last written at or after `since`, oldest first, but for the files `except`
+    /// names: the rotations made after the file we were reading, to be read before the path.
+    fn rotated_after(&self, since: std::time::SystemTime, except: &[(u64, u64)]) -> Vec<Rotated> {
+        let mut later: Vec<_> = self
+            .siblings()
+            .into_iter()
+            .filter(|(modified, _, meta)| *modified >= since && !except.contains(&identity(meta)))
+            .collect();
+        later.sort_by_key(|(modified, _, _)| *modified);
+        later
+            .into_iter()
+            .filter_map(|(_, path, meta)| {
+                Some(Rotated {
+                    file: File::open(&path).ok()?,
+                    identity: identity(&meta),
+                    name: path,
+                })
+            })
+            .collect()
+    }
+
+    /// Records that the bytes about to be handed out come from `name` at `offset`: a new
+    /// stretch when that is not where the last one goes on.
+    fn mark(&mut self, file: &File, identity: (u64, u64), name: &Path, offset: u64) {
+        let Ok(mut news) = self.news.lock() else {
+            return;
+        };
+        let delivered = self.delivered;
+        let goes_on = news
+            .segments
+            .back()
+            .is_some_and(|last| last.identity == identity && last.offset + (delivered - last.starts_at) == offset);
+        if goes_on {
+            return;
+        }
+        if news.segments.len() == MAX_SEGMENTS {
+            news.segments.pop_front();
+        }
+        news.segments.push_back(Segment {
+            starts_at: delivered,
+            offset,
+            identity,
+            name: name.to_owned(),
+            file: file.try_clone().ok(),
+        });
     }
 
     /// What this file has to say; the reader of its lines takes it after each line.
@@ -223,20 +456,21 @@ impl FollowedFile {
     #[cfg(not(unix))]
     fn remember_tail_before_end(&mut self, _file: &File) {}
 
-    /// The copy a copytruncate made of this file: the newest sibling named after it (`FILE.1`,
-    /// `FILE-20261207`; compressed ones cannot be) that holds the bytes we read last at the
-    /// place we read them, positioned where we stopped.
-    fn rotated_copy(&self) -> Option<File> {
-        if self.tail.is_empty() {
-            return None;
-        }
-        let name = self.path.file_name()?.to_str()?;
+    /// The files beside this one named after it (`FILE.1`, `FILE-20261207`; not compressed
+    /// ones, which cannot be read on from a place), newest first, at most [`MAX_SIBLINGS`]
+    /// looked at.
+    fn siblings(&self) -> Vec<(std::time::SystemTime, PathBuf, Metadata)> {
+        let Some(name) = self.path.file_name().and_then(|name| name.to_str()) else {
+            return Vec::new();
+        };
         let folder = match self.path.parent() {
             Some(folder) if !folder.as_os_str().is_empty() => folder,
             _ => Path::new("."),
         };
-        let mut candidates: Vec<(std::time::SystemTime, PathBuf)> = std::fs::read_dir(folder)
-            .ok()?
+        let Ok(entries) = std::fs::read_dir(folder) else {
+            return Vec::new();
+        };
+        let mut siblings: Vec<_> = entries
             .take(MAX_SIBLINGS)
             .flatten()
             .filter(|entry| {
@@ -251,19 +485,53 @@ impl FollowedFile {
             })
             .filter_map(|entry| {
                 let meta = std::fs::metadata(entry.path()).ok()?;
-                let fits = meta.is_file() && meta.len() >= self.position && Some(identity(&meta)) != self.identity;
-                fits.then(|| (meta.modified().unwrap_or(std::time::UNIX_EPOCH), entry.path()))
+                meta.is_file()
+                    .then(|| (meta.modified().unwrap_or(std::time::UNIX_EPOCH), entry.path(), meta))
             })
             .collect();
-        candidates.sort_by_key(|candidate| std::cmp::Reverse(candidate.0));
-        candidates.into_iter().take(MAX_CANDIDATES).find_map(|(_, path)| {
-            let mut copy = File::open(path).ok()?;
-            if !holds_tail_at(&copy, &self.tail, self.position) {
-                return None;
-            }
-            copy.seek(SeekFrom::Start(self.position)).ok()?;
-            Some(copy)
-        })
+        siblings.sort_by_key(|sibling| std::cmp::Reverse(sibling.0));
+        siblings
+    }
+
+    /// The copy a copytruncate made of this file before we read any of it: the newest sibling
+    /// that starts with the bytes the file started with, from its start.
+    fn copy_of_unread(&self, head: &[u8]) -> Option<Rotated> {
+        self.siblings()
+            .into_iter()
+            .filter(|(_, _, meta)| Some(identity(meta)) != self.identity)
+            .take(MAX_CANDIDATES)
+            .find_map(|(_, path, meta)| {
+                let copy = File::open(&path).ok()?;
+                starts_with(&copy, head).then(|| Rotated {
+                    file: copy,
+                    identity: identity(&meta),
+                    name: path,
+                })
+            })
+    }
+
+    /// The copy a copytruncate made of this file: the newest sibling that holds the bytes we
+    /// read last at the place we read them, positioned where we stopped.
+    fn rotated_copy(&self) -> Option<Rotated> {
+        if self.tail.is_empty() {
+            return None;
+        }
+        self.siblings()
+            .into_iter()
+            .filter(|(_, _, meta)| meta.len() >= self.position && Some(identity(meta)) != self.identity)
+            .take(MAX_CANDIDATES)
+            .find_map(|(_, path, meta)| {
+                let mut copy = File::open(&path).ok()?;
+                if !holds_tail_at(&copy, &self.tail, self.position) {
+                    return None;
+                }
+                copy.seek(SeekFrom::Start(self.position)).ok()?;
+                Some(Rotated {
+                    file: copy,
+                    identity: identity(&meta),
+                    name: path,
+                })
+            })
     }
 
     /// Ends a line the stream left unfinished, marking it as a fragment: `Some(1)` when a
@@ -337,30 +605,76 @@ impl Read for FollowedFile {
         if buf.is_empty() {
             return Ok(0);
         }
+        let read = self.read_any(buf)?;
+        self.delivered += read as u64;
+        Ok(read)
+    }
+}
+
+impl FollowedFile {
+    fn read_any(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let mut look_first = std::mem::take(&mut self.waited);
+        let mut truncated = false;
         loop {
-            if let Some(rotated) = self.rotated.as_mut() {
+            if let Some(mut rotated) = self.rotated.pop_front() {
                 // A copy that cannot be read further has given what it could.
-                let read = rotated.read(buf).unwrap_or(0);
+                let offset = rotated.file.stream_position().unwrap_or(0);
+                let read = rotated.file.read(buf).unwrap_or(0);
                 if read > 0 {
+                    self.mark(&rotated.file, rotated.identity, &rotated.name, offset);
                     self.last_byte = Some(buf[read - 1]);
+                    self.rotated.push_front(rotated);
                     return Ok(read);
                 }
-                self.rotated = None;
                 if let Some(read) = self.end_fragment(buf) {
                     return Ok(read);
                 }
+                continue;
             }
-            if let Some(file) = self.file.as_mut().filter(|_| !look_first) {
-                let read = file.read(buf)?;
-                if read > 0 {
+            if !self.unread_head.is_empty() && !look_first {
+                let head = std::mem::take(&mut self.unread_head);
+                let still = self.file.as_ref().is_none_or(|file| starts_with(file, &head));
+                if !still {
+                    if let Some(copy) = self.copy_of_unread(&head) {
+                        self.rotated.push_back(copy);
+                        continue;
+                    }
+                }
+            }
+            if let Some(mut file) = self.file.take_if(|_| !look_first) {
+                let read = file.read(buf);
+                let read = match read {
+                    Ok(read) => read,
+                    Err(error) => {
+                        self.file = Some(file);
+                        return Err(error);
+                    }
+                };
+                // Emptied and refilled past our place since the last read (a copytruncate
+                // while we were behind): the bytes before our place are no longer what we
+                // read, and what was just read is new text from the middle of a line.
+                let refilled = read > 0 && !self.tail.is_empty() && !holds_tail_at(&file, &self.tail, self.position);
+                if refilled {
+                    truncated = true;
+                } else if read > 0 {
+                    if let Some(identity) = self.identity {
+                        let path = self.path.clone();
+                        self.mark(&file, identity, &path, self.position);
+                    }
+                    self.file = Some(file);
                     self.position += read as u64;
                     self.last_byte = Some(buf[read - 1]);
                     self.remember_tail(&buf[..read]);
                     return Ok(read);
                 }
+                self.file = Some(file);
             }
-            match self.check_path()? {
+            let change = if std::mem::take(&mut truncated) {
+                PathChange::Truncated
+            } else {
+                self.check_path()?
+            };
+            match change {
                 PathChange::None if std::mem::take(&mut look_first) => {}
                 PathChange::None => {
                     self.waited = true;
@@ -368,8 +682,8 @@ impl Read for FollowedFile {
                 }
                 PathChange::Truncated => {
                     look_first = false;
-                    self.rotated = self.rotated_copy();
-                    if self.rotated.is_none() && self.position > 0 {
+                    self.rotated.extend(self.rotated_copy());
+                    if self.rotated.is_empty() && self.position > 0 {
                         self.note(format!(
                             "{} was truncated and no rotated copy holds what followed byte {}: \
                              lines written just before the truncation may be lost",
@@ -380,9 +694,12 @@ impl Read for FollowedFile {
                     if let Some(file) = self.file.as_mut() {
                         file.seek(SeekFrom::Start(0))?;
                     }
+                    if !self.rotated.is_empty() {
+                        self.unread_head = self.file.as_ref().map(head_bytes).unwrap_or_default();
+                    }
                     self.position = 0;
                     self.tail.clear();
-                    if self.rotated.is_none() {
+                    if self.rotated.is_empty() {
                         if let Some(read) = self.end_fragment(buf) {
                             return Ok(read);
                         }
@@ -402,7 +719,17 @@ impl Read for FollowedFile {
                         }
                     };
                     self.enter(State::Following);
-                    self.identity = Some(identity(&file.metadata()?));
+                    let new_identity = identity(&file.metadata()?);
+                    // A reader held back (a slow pipe) may find the path rotated again since
+                    // the old file was: what was rotated after it comes before the path.
+                    let old = self.file.as_ref().and_then(|old| old.metadata().ok());
+                    if let (Some(old), Some(old_identity)) = (old, self.identity) {
+                        let since = old.modified().unwrap_or(std::time::UNIX_EPOCH);
+                        let rotated_after = self.rotated_after(since, &[old_identity, new_identity]);
+                        self.rotated.extend(rotated_after);
+                    }
+                    self.identity = Some(new_identity);
+                    self.unread_head = head_bytes(&file);
                     self.file = Some(file);
                     self.position = 0;
                     self.tail.clear();
@@ -480,6 +807,80 @@ mod tests {
         assert_eq!(read_now(&mut followed), "5\n");
     }
 
+    /// Where `followed` stands after handing out `consumed` bytes.
+    fn place(followed: &FollowedFile, consumed: u64) -> ReadPosition {
+        followed
+            .news
+            .lock()
+            .expect("news")
+            .position_at(consumed, 0)
+            .expect("a place")
+    }
+
+    #[test]
+    fn a_resumed_file_goes_on_where_the_last_run_stopped_across_rotations() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("auth.log");
+        std::fs::write(&path, "one\ntwo\n").expect("write");
+        let mut followed = FollowedFile::open(path.clone(), false, false).expect("open");
+        assert_eq!(read_now(&mut followed), "one\ntwo\n");
+        // The lines up to "one" were written downstream: a later run starts at "two".
+        let after_one = place(&followed, 4);
+        assert_eq!((after_one.offset, after_one.file.clone()), (4, path.clone()));
+        append(&path, "three\n");
+        let mut same = FollowedFile::resume(path.clone(), false, &after_one).expect("resume");
+        assert_eq!(read_now(&mut same), "two\nthree\n");
+        // Rotated twice while no run read: the rest of the first, the second, the new file.
+        let at_end = place(&same, 10);
+        assert_eq!(at_end.offset, 14);
+        append(&path, "four\n");
+        std::fs::rename(&path, dir.path().join("auth.log.2")).expect("rotate");
+        std::fs::write(&path, "five\n").expect("create");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        std::fs::rename(&path, dir.path().join("auth.log.1")).expect("rotate");
+        std::fs::write(&path, "six\n").expect("create");
+        let mut rotated = FollowedFile::resume(path.clone(), false, &at_end).expect("resume");
+        assert_eq!(read_now(&mut rotated), "four\nfive\nsix\n");
+        assert!(notes(&rotated).is_empty());
+        // A place inside the rotated copy names that copy, which a later run finds again.
+        let in_copy = place(&rotated, 2);
+        assert_eq!(
+            (in_copy.file.clone(), in_copy.offset),
+            (dir.path().join("auth.log.2"), 16)
+        );
+    }
+
+    #[test]
+    fn a_copytruncate_while_no_run_read_is_finished_from_the_copy_and_a_lost_file_said() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("app.log");
+        std::fs::write(&path, "one\n").expect("write");
+        let mut followed = FollowedFile::open(path.clone(), false, false).expect("open");
+        assert_eq!(read_now(&mut followed), "one\n");
+        let stopped = place(&followed, 4);
+        append(&path, "two\n");
+        std::fs::copy(&path, dir.path().join("app.log.1")).expect("copy");
+        std::fs::write(&path, "three\n").expect("truncate and write");
+        let mut resumed = FollowedFile::resume(path.clone(), false, &stopped).expect("resume");
+        assert_eq!(read_now(&mut resumed), "two\nthree\n");
+        // Copied away and emptied again after the resume, before the run read a byte of it:
+        // its text is read from the copy.
+        std::fs::write(&path, "four\n").expect("write");
+        let mut early = FollowedFile::resume(path.clone(), false, &stopped).expect("resume");
+        std::fs::rename(dir.path().join("app.log.1"), dir.path().join("app.log.2")).expect("shift");
+        std::fs::copy(&path, dir.path().join("app.log.1")).expect("copy");
+        std::fs::write(&path, "five\n").expect("truncate and write");
+        assert_eq!(read_now(&mut early), "two\nfour\nfive\n");
+        std::fs::remove_file(dir.path().join("app.log.2")).expect("remove");
+        std::fs::rename(dir.path().join("app.log.1"), dir.path().join("app.log.9")).expect("hide");
+        // The file read before is gone altogether: said, and the path read from its start.
+        std::fs::remove_file(dir.path().join("app.log.9")).expect("remove");
+        let mut lost = FollowedFile::resume(path.clone(), false, &stopped).expect("resume");
+        assert_eq!(read_now(&mut lost), "five\n");
+        let said = notes(&lost);
+        assert!(said.len() == 1 && said[0].contains("is gone"), "{said:?}");
+    }
+
     #[test]
     fn waits_for_a_missing_file_and_can_start_at_the_end() {
         let dir = tempfile::tempdir().expect("tempdir");
@@ -525,6 +926,26 @@ mod tests {
         let said = notes(&followed);
         assert_eq!(said.len(), 1, "{said:?}");
         assert!(said[0].contains("no rotated copy holds what followed byte"), "{said:?}");
+    }
+
+    #[test]
+    fn a_copytruncate_while_the_reader_is_behind_is_seen_before_the_new_text_is_read() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("app.log");
+        let old: String = (0..20).map(|n| format!("old line {n:02}\n")).collect();
+        std::fs::write(&path, &old).expect("write");
+        let mut followed = FollowedFile::open(path.clone(), false, false).expect("open");
+        let mut first = [0u8; 64];
+        let read = followed.read(&mut first).expect("read");
+        // Behind by most of the file, which is copied away, emptied and refilled past us.
+        std::fs::copy(&path, dir.path().join("app.log.1")).expect("copy");
+        let new: String = (0..20).map(|n| format!("new line {n:02}\n")).collect();
+        std::fs::write(&path, &new).expect("truncate and refill");
+        let rest = read_now(&mut followed);
+        assert_eq!(
+            format!("{}{rest}", String::from_utf8_lossy(&first[..read])),
+            format!("{old}{new}")
+        );
     }
 
     #[test]

@@ -42,6 +42,10 @@ pub struct LineReader {
     max_line: usize,
     /// No line returned yet: the first may start with a byte-order mark.
     at_start: bool,
+    /// Bytes read from the source.
+    delivered: u64,
+    /// Bytes of the source up to the end of the last line returned.
+    consumed: u64,
 }
 
 /// The UTF-8 byte-order mark Windows editors and some exporters put first: not part of the
@@ -67,7 +71,15 @@ impl LineReader {
             truncated: false,
             max_line: max_line.max(1),
             at_start: true,
+            delivered: 0,
+            consumed: 0,
         }
+    }
+
+    /// Bytes of the source up to the end of the last line returned (its `\n` included):
+    /// where a later run that must not see that line again starts.
+    pub fn consumed(&self) -> u64 {
+        self.consumed
     }
 
     /// The next line. `Ok(None)` means no complete line is available: the end of the input
@@ -101,6 +113,7 @@ impl LineReader {
             before_read().map_err(LineError::BeforeRead)?;
             self.start = 0;
             self.end = read_retrying(&mut self.source, &mut self.buffer).map_err(LineError::Read)?;
+            self.delivered += self.end as u64;
             if self.end == 0 {
                 if finished && (!self.carry.is_empty() || self.truncated) {
                     break Found::InCarry;
@@ -108,6 +121,7 @@ impl LineReader {
                 return Ok(None);
             }
         };
+        self.consumed = self.delivered - (self.end - self.start) as u64;
         let first = std::mem::take(&mut self.at_start);
         let line = match found {
             Found::InBuffer(start, end) => {
@@ -175,6 +189,16 @@ mod tests {
             ]
         );
         assert!(lines(b"", 100).is_empty());
+    }
+
+    #[test]
+    fn counts_the_bytes_up_to_the_end_of_each_line() {
+        let mut reader = LineReader::new(Box::new(&b"one\nlonger line\n\nlast"[..]), 4);
+        let mut ends = Vec::new();
+        while reader.next_line(true, &mut || Ok(())).expect("read").is_some() {
+            ends.push(reader.consumed());
+        }
+        assert_eq!(ends, [4, 16, 17, 21]);
     }
 
     #[test]

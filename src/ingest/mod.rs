@@ -7,8 +7,8 @@ mod input;
 mod lines;
 mod text;
 
-pub use driver::{drive, DriveError, IngestConfig, Reading};
-pub use follow::FollowedFile;
+pub use driver::{drive, DriveError, FollowState, IngestConfig, Reading};
+pub use follow::{FollowedFile, ReadPosition, HEAD_BYTES};
 pub use input::{expand_inputs, open_input, peek, Expand, InputSpec, Inputs, OpenError};
 pub use lines::{Line, LineError, LineReader};
 pub use text::{split_cr, to_text};

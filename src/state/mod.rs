@@ -10,9 +10,11 @@
 
 mod alerts;
 pub mod history;
+mod inputs;
 mod windows;
 
 pub use alerts::AlertLog;
+pub use inputs::InputPlace;
 pub use windows::{SavedWindows, SAVE_EVERY as WINDOWS_SAVE_EVERY};
 
 use rusqlite::{Connection, ErrorCode, OpenFlags};
@@ -54,6 +56,18 @@ const MIGRATIONS: &[&str] = &[
         saved_at TEXT NOT NULL,
         settings TEXT NOT NULL,
         state TEXT NOT NULL
+    );",
+    // 3: where ls-parse --follow read each followed file to.
+    "CREATE TABLE inputs (
+        path TEXT PRIMARY KEY,
+        file TEXT NOT NULL,
+        device INTEGER NOT NULL,
+        inode INTEGER NOT NULL,
+        head_bytes INTEGER NOT NULL,
+        head_hash TEXT NOT NULL,
+        offset INTEGER NOT NULL,
+        line INTEGER NOT NULL,
+        saved_at TEXT NOT NULL
     );",
 ];
 

@@ -326,3 +326,112 @@ fn windows_counted_with_other_settings_are_not_restored() {
         stderr(&other)
     );
 }
+
+/// `ls-parse ssh --follow --state STATE PATH` for `seconds`, then Ctrl-C: its output.
+fn follow_for(path: &Path, state: &Path, seconds: f64) -> std::process::Output {
+    use std::process::{Command, Stdio};
+    let child = Command::new(LS_PARSE)
+        .args(["ssh", "--follow", "--sleep-interval", "0.05", "--state"])
+        .args([state, path])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn ls-parse");
+    std::thread::sleep(std::time::Duration::from_secs_f64(seconds));
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(sent.success());
+    let output = child.wait_with_output().expect("wait");
+    assert!(output.status.success(), "{}", stderr(&output));
+    output
+}
+
+/// logrotate's numbering: FILE.N becomes FILE.N+1, then FILE becomes FILE.1, by a rename
+/// (`create`) or a copy and a truncation (`copytruncate`).
+fn rotate(path: &Path, by_copy: bool, rotated: &mut u32) {
+    let numbered = |n: u32| path.with_file_name(format!("auth.log.{n}"));
+    for n in (1..=*rotated).rev() {
+        std::fs::rename(numbered(n), numbered(n + 1)).expect("shift a rotated file");
+    }
+    *rotated += 1;
+    if by_copy {
+        std::fs::copy(path, numbered(1)).expect("copy");
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .and_then(|file| file.set_len(0))
+            .expect("truncate");
+    } else {
+        std::fs::rename(path, numbered(1)).expect("rename");
+        std::fs::write(path, "").expect("create");
+    }
+}
+
+#[test]
+fn a_followed_log_read_by_runs_stopped_and_restarted_gives_every_line_once() {
+    use std::io::Write as _;
+    const LINES: u32 = 6_000;
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    let path = folder.path().join("auth.log");
+    let state = folder.path().join("state.db");
+    std::fs::write(&path, "").expect("create");
+    let writer = {
+        let path = path.clone();
+        std::thread::spawn(move || {
+            let open = || std::fs::OpenOptions::new().append(true).open(&path).expect("open");
+            let mut log = open();
+            let mut rotated = 0;
+            for batch in 0..LINES / 50 {
+                let text: String = (batch * 50 + 1..=batch * 50 + 50)
+                    .map(|port| {
+                        format!("2026-03-14T01:00:00+00:00 h sshd[1]: Failed password for root from 192.0.2.1 port {port} ssh2\n")
+                    })
+                    .collect();
+                log.write_all(text.as_bytes()).expect("write");
+                if batch % 15 == 14 {
+                    rotate(&path, batch % 30 == 29, &mut rotated);
+                    log = open();
+                }
+                std::thread::sleep(std::time::Duration::from_millis(12));
+            }
+            rotated
+        })
+    };
+    let mut seen = vec![0u32; LINES as usize + 1];
+    let mut said = String::new();
+    let mut count = |seen: &mut Vec<u32>, output: &std::process::Output| {
+        said.push_str(&stderr(output));
+        for event in events(output) {
+            seen[event.source.port.expect("a port") as usize] += 1;
+        }
+    };
+    // Runs of different lengths with pauses between, so rotations fall while one reads and
+    // while none does.
+    let mut runs: u32 = 0;
+    while !writer.is_finished() {
+        count(&mut seen, &follow_for(&path, &state, 0.15 + f64::from(runs % 4) * 0.1));
+        std::thread::sleep(std::time::Duration::from_millis(60 + 70 * u64::from(runs % 3)));
+        runs += 1;
+    }
+    let rotated = writer.join().expect("the writer");
+    for _ in 0..10 {
+        count(&mut seen, &follow_for(&path, &state, 0.5));
+        if seen[1..].iter().all(|&times| times > 0) {
+            break;
+        }
+    }
+    let lost: Vec<usize> = (1..seen.len()).filter(|&port| seen[port] == 0).collect();
+    let repeated: Vec<usize> = (1..seen.len()).filter(|&port| seen[port] > 1).collect();
+    assert!(runs >= 3 && rotated >= 7, "{runs} runs, {rotated} rotations");
+    assert!(
+        lost.is_empty() && repeated.is_empty(),
+        "over {runs} runs and {rotated} rotations: {} lines lost (first {:?}), {} read twice (first {:?}); \
+         the runs said: {said}",
+        lost.len(),
+        lost.first(),
+        repeated.len(),
+        repeated.first()
+    );
+}
