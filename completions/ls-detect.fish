@@ -1,6 +1,7 @@
 complete -c ls-detect -l rejects -d 'Write every line that could not be used (rejected by the parser, or not a usable record), verbatim, to FILE' -r -F
 complete -c ls-detect -l config -d 'Read settings from a TOML file: its keys are these flags\' names (brute-force-threshold = 5, window = "10m", only = ["brute-force"], ...); a flag given here wins over the file' -r -F
-complete -c ls-detect -l state -d 'Keep state in this SQLite file (created if missing; the stages of one pipeline may share it): every alert written is also stored there, for ls-history. See logsentry-state(5)' -r -F
+complete -c ls-detect -l state -d 'Keep state in this SQLite file (created if missing; the stages of one pipeline may share it): every alert written is also stored there, for ls-history, and the rules\' windows are saved and restored by the next run. See logsentry-state(5)' -r -F
+complete -c ls-detect -l save-every -d 'With --state: save the windows every SECONDS while reading, besides at the end (a run killed outright goes on from its last save)' -r
 complete -c ls-detect -l only -d 'Run only these rules (comma-separated ids, see --list-rules)' -r
 complete -c ls-detect -l skip -d 'Do not run these rules (comma-separated ids, see --list-rules)' -r
 complete -c ls-detect -l window -d 'The counting window, and how long the same alert stays quiet (seconds, or 10m, 1h, 1d) [default: 10m]' -r

@@ -9,7 +9,7 @@ use crate::detect::{
     rules, rules_with_thresholds, DetectConfig, Engine, Malformed, Network, Outcome, Settings, WorkTime,
 };
 use crate::output::{is_broken_pipe, NdjsonWriter};
-use crate::state::{AlertLog, SavedWindows, Store, WINDOWS_SAVE_EVERY};
+use crate::state::{alert_fingerprint, AlertLog, SavedWindows, Store};
 use crate::text::printable;
 use crate::time::Zone;
 use std::io::{self, Write};
@@ -28,6 +28,8 @@ pub struct DetectRun {
     pub input: StageInput,
     /// The state file, if any.
     pub state: Option<std::path::PathBuf>,
+    /// How often the windows are saved while reading.
+    pub save_every: std::time::Duration,
 }
 
 impl DetectRun {
@@ -96,6 +98,10 @@ impl DetectRun {
             skip,
             input: StageInput::from_args(args.input),
             state: args.state,
+            save_every: std::time::Duration::try_from_secs_f64(args.save_every)
+                .ok()
+                .filter(|every| !every.is_zero())
+                .ok_or_else(|| StartError::Usage("--save-every must be a positive number of seconds".to_owned()))?,
         })
     }
 }
@@ -183,6 +189,10 @@ struct Counts {
     alerts: u64,
     passed: u64,
     eviction_said: bool,
+    /// Events a restored run had counted, skipped.
+    already_seen: u64,
+    /// Alerts a restored run had stored (and so written), not written again.
+    already_written: u64,
     /// The state file failed mid-run (and was let go).
     state_failed: bool,
 }
@@ -228,6 +238,9 @@ struct DetectStage<'r> {
     stored: Option<(u64, String)>,
     /// When the windows were last handed to the state writer.
     windows_saved: std::time::Instant,
+    /// The alerts stored after the restored windows were saved: a replay writes them again,
+    /// and they are dropped instead.
+    stored_after_save: std::collections::HashSet<u64>,
 }
 
 impl Stage for DetectStage<'_> {
@@ -247,21 +260,27 @@ impl Stage for DetectStage<'_> {
                     counts.eviction_said = true;
                     eviction_warning(self.run.config.max_tracked_keys());
                 }
-                if alerts > 0 {
+                if alerts > 0 && !self.stored_after_save.is_empty() {
+                    self.drop_already_written(out, start);
+                }
+                if out.len() > start {
                     self.store_alerts(&out[start..]);
                 }
             }
             Outcome::PassedThrough => self.counts.passed += 1,
+            Outcome::AlreadySeen => self.counts.already_seen += 1,
         }
         Ok(())
     }
 
-    fn before_read(&mut self, _out: &mut Vec<u8>) {
-        if self.windows_saved.elapsed() >= WINDOWS_SAVE_EVERY {
+    /// Alerts go to the store only once they are downstream, so a run killed at any moment
+    /// has stored none that its reader did not get.
+    fn after_flush(&mut self) {
+        if self.windows_saved.elapsed() >= self.run.save_every {
             self.save_windows();
         }
         if let Some(log) = self.alert_log.as_mut() {
-            if !log.offer() {
+            if !log.flushed() {
                 self.finish_state();
             }
         }
@@ -299,11 +318,22 @@ impl DetectStage<'_> {
             return;
         };
         // Alerts are written by us, as UTF-8.
-        let Ok(lines) = std::str::from_utf8(written) else {
-            return;
-        };
-        if !log.add(lines.trim_end_matches('\n')) {
-            self.finish_state();
+        if let Ok(lines) = std::str::from_utf8(written) {
+            log.add(lines.trim_end_matches('\n'));
+        }
+    }
+
+    /// Takes out of `out[start..]` the alerts the run before had stored after its last save
+    /// of the windows: the replay of its last events writes them again, byte for byte.
+    fn drop_already_written(&mut self, out: &mut Vec<u8>, start: usize) {
+        let written = out.split_off(start);
+        for line in written.split_inclusive(|&byte| byte == b'\n') {
+            let record = std::str::from_utf8(line).unwrap_or_default().trim_end_matches('\n');
+            if self.stored_after_save.remove(&alert_fingerprint(record)) {
+                self.counts.already_written += 1;
+            } else {
+                out.extend_from_slice(line);
+            }
         }
     }
 
@@ -331,7 +361,11 @@ impl DetectStage<'_> {
 
 /// Opens the state file, gives `engine` the windows the last run saved there (when they were
 /// counted with this run's settings), and starts its writer.
-fn resume(path: &std::path::Path, run: &DetectRun, engine: &mut Engine) -> Result<AlertLog, crate::state::StateError> {
+fn resume(
+    path: &std::path::Path,
+    run: &DetectRun,
+    engine: &mut Engine,
+) -> Result<(AlertLog, std::collections::HashSet<u64>), crate::state::StateError> {
     let store = Store::open(path)?;
     if let Some(saved) = store.windows()? {
         let settings = run.config.fingerprint();
@@ -352,22 +386,27 @@ fn resume(path: &std::path::Path, run: &DetectRun, engine: &mut Engine) -> Resul
             *engine = self::engine(run);
         }
     }
-    AlertLog::start(store)
+    let stored_after_save = match engine.restored_until() {
+        Some(until) => store.alert_fingerprints_since(until)?,
+        None => Default::default(),
+    };
+    Ok((AlertLog::start(store)?, stored_after_save))
 }
 
 /// Runs detection over the inputs, writing to stdout.
 pub fn detect(run: &DetectRun) -> Exit {
     let mut out = NdjsonWriter::stdout();
     let mut engine = engine(run);
-    let alert_log = match run
+    let resumed = match run
         .state
         .as_deref()
         .map(|path| resume(path, run, &mut engine))
         .transpose()
     {
-        Ok(log) => log,
+        Ok(resumed) => resumed,
         Err(error) => return super::history::state_failed(PROGRAM, &error),
     };
+    let (alert_log, stored_after_save) = resumed.unzip();
     let mut diagnostics = match run.input.diagnostics(PROGRAM) {
         Ok(diagnostics) => diagnostics,
         Err(exit) => return exit,
@@ -379,6 +418,7 @@ pub fn detect(run: &DetectRun) -> Exit {
         alert_log,
         stored: None,
         windows_saved: std::time::Instant::now(),
+        stored_after_save: stored_after_save.unwrap_or_default(),
     };
     let looped = each_record_of(&run.input.inputs, &mut out, &mut diagnostics, &mut stage);
     stage.save_windows();
@@ -398,11 +438,19 @@ pub fn detect(run: &DetectRun) -> Exit {
     }
     let read = &diagnostics.counts;
     let stored = stored.map_or(String::new(), |(stored, path)| format!(", {stored} stored in {path}"));
+    let replayed = if counts.already_seen + counts.already_written > 0 {
+        format!(
+            ", {} events and {} alerts already counted by the run before (skipped)",
+            counts.already_seen, counts.already_written
+        )
+    } else {
+        String::new()
+    };
     diagnostics.summary_line(&format!(
-        "{} records, {} events, {} alerts{stored}, {} passed through, {} malformed{}{}",
+        "{} records, {} events, {} alerts{stored}{replayed}, {} passed through, {} malformed{}{}",
         read.lines,
         counts.events,
-        counts.alerts,
+        counts.alerts.saturating_sub(counts.already_written),
         counts.passed,
         read.malformed,
         read.unreadable_note(),

@@ -136,7 +136,7 @@ impl Stages {
                 self.counts.events += 1;
                 self.counts.alerts += alerts as u64;
             }
-            Ok(detect::Outcome::PassedThrough) => {}
+            Ok(detect::Outcome::PassedThrough | detect::Outcome::AlreadySeen) => {}
             Err(_) => self.counts.malformed += 1,
         }
         self.progress.events.fetch_add(1, Ordering::Relaxed);

@@ -88,6 +88,9 @@ pub trait Stage {
     fn record(&mut self, line: &str, out: &mut Vec<u8>) -> Result<(), Self::Unusable>;
     /// The input is about to be read (and may block) or has ended: write what is held.
     fn before_read(&mut self, _out: &mut Vec<u8>) {}
+    /// Everything written so far has reached the output (after each [`Stage::before_read`]
+    /// and its flush): what may be kept only once it is downstream can be kept now.
+    fn after_flush(&mut self) {}
     /// Whether the record just handled, read as an [`AlertView`], had fields read as absent
     /// because of their type.
     fn take_declined(&mut self) -> Declined {
@@ -150,7 +153,9 @@ pub fn each_record_of<W: Write, S: Stage>(
         loop {
             let line = match reader.next_line(true, &mut || {
                 stage.before_read(out.buffer());
-                out.flush()
+                out.flush()?;
+                stage.after_flush();
+                Ok(())
             }) {
                 Ok(Some(line)) => line,
                 Ok(None) => break,
@@ -192,6 +197,7 @@ pub fn each_record_of<W: Write, S: Stage>(
     }
     stage.before_read(out.buffer());
     out.flush().map_err(|error| output_failed(diagnostics, &error))?;
+    stage.after_flush();
     let result = diagnostics.finish();
     kept(diagnostics, result)
 }

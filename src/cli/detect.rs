@@ -38,10 +38,15 @@ pub struct DetectArgs {
     pub config: Option<PathBuf>,
 
     /// Keep state in this SQLite file (created if missing; the stages of one pipeline may
-    /// share it): every alert written is also stored there, for ls-history. See
-    /// logsentry-state(5)
+    /// share it): every alert written is also stored there, for ls-history, and the rules'
+    /// windows are saved and restored by the next run. See logsentry-state(5)
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
+
+    /// With --state: save the windows every SECONDS while reading, besides at the end (a run
+    /// killed outright goes on from its last save)
+    #[arg(long, value_name = "SECONDS", default_value_t = 60.0, requires = "state")]
+    pub save_every: f64,
 
     /// Run only these rules (comma-separated ids, see --list-rules)
     #[arg(long, value_name = "RULE", value_delimiter = ',')]

@@ -18,6 +18,9 @@ pub enum Outcome {
     },
     /// Not an event (an alert, an incident, anything else): written out unchanged.
     PassedThrough,
+    /// An event the run whose windows were restored had counted already (the same line of
+    /// the same file, no later than its last event): a replay after a restart, skipped.
+    AlreadySeen,
 }
 
 /// Why a line could not be used.
@@ -38,7 +41,28 @@ pub struct Engine {
     ipv6_prefix: u8,
     alerts: Vec<Alert>,
     interner: Interner,
+    /// The last line counted of each file (`log.file.path`, "" for none), and the latest
+    /// event time: what a later run restored from this one skips when it is fed again.
+    seen: Seen,
+    /// What the run whose windows were restored had seen.
+    replayed: Option<Seen>,
 }
+
+/// Where a run got to in its inputs.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+struct Seen {
+    /// The latest event time counted (unix seconds).
+    until: i64,
+    /// The last line counted per file, and how many of its events (a line may make several,
+    /// and a cut may fall between them).
+    lines: foldhash::HashMap<String, (u64, u64)>,
+}
+
+/// Files whose last line counted is noted at most: NDJSON may name any number of paths.
+const MAX_SEEN_FILES: usize = 10_000;
+
+/// The name the inputs' positions are saved under, beside the detectors.
+pub const SEEN: &str = "seen";
 
 impl Engine {
     /// Every detector with `config`; alerts of rules `selected` rejects are not written.
@@ -53,7 +77,56 @@ impl Engine {
             ipv6_prefix: config.ipv6_prefix(),
             alerts: Vec::new(),
             interner: Interner::default(),
+            seen: Seen {
+                until: i64::MIN,
+                lines: foldhash::HashMap::default(),
+            },
+            replayed: None,
         }
+    }
+
+    /// The latest event time of the run whose windows were restored, if any were.
+    pub fn restored_until(&self) -> Option<i64> {
+        self.replayed.as_ref().map(|seen| seen.until)
+    }
+
+    /// Whether the event at `line` of `path` at `time` was counted by the restored run; and
+    /// notes it as counted by this one.
+    fn counted_before(&mut self, path: Option<&str>, line: Option<u64>, time: i64) -> bool {
+        self.seen.until = self.seen.until.max(time);
+        let Some(line) = line else {
+            return false;
+        };
+        let path = path.unwrap_or("");
+        let files = self.seen.lines.len();
+        let here = match self.seen.lines.get_mut(path) {
+            Some(last) => {
+                *last = match line.cmp(&last.0) {
+                    std::cmp::Ordering::Greater => (line, 1),
+                    std::cmp::Ordering::Equal => (line, last.1 + 1),
+                    std::cmp::Ordering::Less => *last,
+                };
+                if last.0 == line {
+                    last.1
+                } else {
+                    1
+                }
+            }
+            None => {
+                if files < MAX_SEEN_FILES {
+                    self.seen.lines.insert(path.to_owned(), (line, 1));
+                }
+                1
+            }
+        };
+        let before = self.replayed.as_ref().is_some_and(|replayed| {
+            time <= replayed.until
+                && replayed
+                    .lines
+                    .get(path)
+                    .is_some_and(|&(last, events)| line < last || (line == last && here <= events))
+        });
+        before
     }
 
     /// Processes one line (without its newline), appending what it yields to `out`.
@@ -76,6 +149,9 @@ impl Engine {
             .as_deref()
             .and_then(Timestamp::parse_rfc3339)
             .ok_or(Malformed::NoTimestamp)?;
+        if self.counted_before(view.log.file.path.as_deref(), view.logsentry.line, time.unix_seconds()) {
+            return Ok(Outcome::AlreadySeen);
+        }
         let observed = Observed {
             view: &view,
             time,
@@ -112,6 +188,19 @@ impl Engine {
     /// named by its first rule's id.
     pub fn save_windows(&self) -> serde_json::Result<Vec<(String, String)>> {
         let mut saved = Vec::new();
+        // What the restored run saw still counts as seen: a second restart skips it too.
+        let mut seen = Seen {
+            until: self.seen.until,
+            lines: self.seen.lines.clone(),
+        };
+        if let Some(replayed) = &self.replayed {
+            seen.until = seen.until.max(replayed.until);
+            for (path, &place) in &replayed.lines {
+                let last = seen.lines.entry(path.clone()).or_insert(place);
+                *last = (*last).max(place);
+            }
+        }
+        saved.push((SEEN.to_owned(), serde_json::to_string(&seen)?));
         for detector in &self.detectors {
             if let (Some(name), Some(windows)) = (detector_name(detector.as_ref()), detector.save()) {
                 saved.push((name.to_owned(), windows?));
@@ -124,6 +213,12 @@ impl Engine {
     /// run does not run is left out, one not saved starts empty. Says how many were restored.
     pub fn restore_windows(&mut self, saved: &[(String, String)]) -> Result<usize, UnreadableWindows> {
         let mut restored = 0;
+        if let Some((_, seen)) = saved.iter().find(|(name, _)| name == SEEN) {
+            self.replayed = Some(serde_json::from_str(seen).map_err(|source| UnreadableWindows {
+                detector: SEEN.to_owned(),
+                source,
+            })?);
+        }
         for detector in &mut self.detectors {
             let Some(name) = detector_name(detector.as_ref()) else {
                 continue;

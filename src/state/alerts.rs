@@ -88,18 +88,27 @@ impl AlertLog {
         &self.path
     }
 
-    /// Gathers the alert on `line` (one alert record, as written downstream) for the writer.
-    /// `false` when the writer has stopped: [`AlertLog::finish`] says why.
-    pub fn add(&mut self, line: &str) -> bool {
+    /// Gathers the alert on `line` (one alert record, as written downstream) for the writer,
+    /// which is given it by [`AlertLog::flushed`], once it is downstream.
+    pub fn add(&mut self, line: &str) {
         self.chunk.extend_from_slice(line.as_bytes());
         self.chunk.push(b'\n');
-        self.chunk.len() < CHUNK_BYTES || self.hand_over()
     }
 
-    /// Offers what is gathered to the writer (the stage is about to wait): handed over if
+    /// What is gathered has reached the output: a full chunk waits for the writer, a smaller
+    /// one is offered. `false` when the writer has stopped: [`AlertLog::finish`] says why.
+    pub fn flushed(&mut self) -> bool {
+        if self.chunk.len() >= CHUNK_BYTES {
+            self.hand_over()
+        } else {
+            self.offer()
+        }
+    }
+
+    /// Offers what is gathered to the writer: handed over if
     /// the writer has room, else kept and gathered on, so a busy writer gets large chunks
     /// and an idle one each alert at once. `false` when the writer has stopped.
-    pub fn offer(&mut self) -> bool {
+    fn offer(&mut self) -> bool {
         if self.chunk.is_empty() {
             return self.sender.is_some();
         }
@@ -249,9 +258,9 @@ fn write_batch<'l>(
     {
         let mut insert = transaction
             .prepare(
-                "INSERT INTO alerts (time, unix_time, rule, severity, severity_rank, risk_score, module, \
-                 source_ip, user_name, host_name, technique, message, record) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                "INSERT OR IGNORE INTO alerts (time, unix_time, rule, severity, severity_rank, risk_score, module, \
+                 source_ip, user_name, host_name, technique, message, record, fingerprint) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             )
             .map_err(fail)?;
         for line in lines {
@@ -275,11 +284,12 @@ fn write_batch<'l>(
                     alert.threat.technique.id.first(),
                     alert.message.as_deref(),
                     line,
+                    format!("{:016x}", fingerprint(line)),
                 ]))
             });
             match inserted {
                 Ok((Some(Err(error)), _)) => return Err(fail(error)),
-                Ok((Some(Ok(_)), _)) => written += 1,
+                Ok((Some(Ok(inserted)), _)) => written += inserted as u64,
                 _ => {}
             }
         }
@@ -289,4 +299,35 @@ fn write_batch<'l>(
     }
     transaction.commit().map_err(fail)?;
     Ok(written)
+}
+
+/// What tells one alert from another: the FNV-1a hash of its record. A run that restarts
+/// from saved windows writes again, byte for byte, the alerts the run before wrote after
+/// that save; the store keeps each once.
+pub fn fingerprint(record: &str) -> u64 {
+    record.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+impl Store {
+    /// The fingerprints of the alerts stored with a time at or after `unix_time`: those a run
+    /// restarting from windows saved then may write again.
+    pub fn alert_fingerprints_since(&self, unix_time: i64) -> Result<std::collections::HashSet<u64>, StateError> {
+        let fail = |error| self.error(error);
+        let mut query = self
+            .connection
+            .prepare("SELECT fingerprint FROM alerts WHERE unix_time >= ?1 AND fingerprint IS NOT NULL")
+            .map_err(fail)?;
+        let rows = query
+            .query_map([unix_time], |row| row.get::<_, String>(0))
+            .map_err(fail)?;
+        let mut fingerprints = std::collections::HashSet::new();
+        for row in rows {
+            if let Ok(hash) = u64::from_str_radix(&row.map_err(fail)?, 16) {
+                fingerprints.insert(hash);
+            }
+        }
+        Ok(fingerprints)
+    }
 }

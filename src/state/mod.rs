@@ -13,9 +13,9 @@ pub mod history;
 mod inputs;
 mod windows;
 
-pub use alerts::AlertLog;
+pub use alerts::{fingerprint as alert_fingerprint, AlertLog};
 pub use inputs::InputPlace;
-pub use windows::{SavedWindows, SAVE_EVERY as WINDOWS_SAVE_EVERY};
+pub use windows::SavedWindows;
 
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 use std::io::Read;
@@ -69,6 +69,9 @@ const MIGRATIONS: &[&str] = &[
         line INTEGER NOT NULL,
         saved_at TEXT NOT NULL
     );",
+    // 4: each alert stored once, however often a restarted run writes it again.
+    "ALTER TABLE alerts ADD COLUMN fingerprint TEXT;
+    CREATE UNIQUE INDEX alerts_by_fingerprint ON alerts (fingerprint);",
 ];
 
 /// The schema version this build writes and reads.

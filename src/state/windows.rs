@@ -1,14 +1,10 @@
 //! The `windows` table: what `ls-detect`'s detectors were counting when the run last saved
-//! (at exit and every [`SAVE_EVERY`]), one row per detector, so the next run goes on counting
+//! (at exit and every `--save-every` seconds), one row per detector, so the next run goes on counting
 //! where this one stopped. Each row holds the settings it was counted with: windows counted
 //! against other thresholds are not restored.
 
 use super::{StateError, Store};
 use rusqlite::Transaction;
-use std::time::Duration;
-
-/// How often a run saves its windows while it reads, besides at exit.
-pub const SAVE_EVERY: Duration = Duration::from_secs(60);
 
 /// Every detector's windows at one moment, and the settings they were counted with.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

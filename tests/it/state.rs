@@ -435,3 +435,103 @@ fn a_followed_log_read_by_runs_stopped_and_restarted_gives_every_line_once() {
         repeated.first()
     );
 }
+
+/// sample_logs/ `copies` times over, each copy a day later and under its own file name, so
+/// every file's lines run in order: an input long enough to be killed in the middle of.
+fn long_sample(copies: i64) -> Vec<u8> {
+    let events = sample_events();
+    let mut out = Vec::new();
+    for copy in 0..copies {
+        for mut event in records(&shifted(&events, copy)) {
+            let path = event["log"]["file"]["path"].as_str().unwrap_or("stdin").to_owned();
+            event["log"]["file"]["path"] = Value::from(format!("copy-{copy}/{path}"));
+            out.extend(serde_json::to_vec(&event).expect("JSON"));
+            out.push(b'\n');
+        }
+    }
+    out
+}
+
+#[test]
+fn runs_killed_at_random_moments_and_restarted_store_each_alert_once_and_lose_none() {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+    let input = long_sample(40);
+    let whole = ls_detect(&["--tz", "UTC"], &input);
+    assert!(whole.status.success(), "{}", stderr(&whole));
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    let state = folder.path().join("state.db");
+    let mut downstream = Vec::new();
+    let mut killed = 0;
+    let mut cut_short = 0;
+    let mut finished = false;
+    for round in 0..40u64 {
+        let mut child = Command::new(LS_DETECT)
+            .args(["--tz", "UTC", "-q", "--save-every", "0.005", "--state"])
+            .arg(&state)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn ls-detect");
+        let mut stdin = child.stdin.take().expect("stdin");
+        let feed = {
+            let input = input.clone();
+            std::thread::spawn(move || {
+                let _ = stdin.write_all(&input);
+            })
+        };
+        // Killed a little later each round, the last rounds run to the end.
+        if round < 12 {
+            std::thread::sleep(std::time::Duration::from_millis(10 + 9 * round));
+            let _ = child.kill();
+            killed += 1;
+        }
+        let output = child.wait_with_output().expect("wait");
+        let _ = feed.join();
+        if round < 12 && output.stdout.len() < whole.stdout.len() {
+            cut_short += 1;
+        }
+        downstream.extend_from_slice(&output.stdout);
+        let connection = rusqlite::Connection::open(&state).expect("the file opens after every kill");
+        let check: String = connection
+            .query_row("PRAGMA integrity_check", [], |row| row.get(0))
+            .expect("an integrity check");
+        assert_eq!(check, "ok");
+        if round >= 12 {
+            assert!(output.status.success(), "{}", stderr(&output));
+            finished = true;
+            break;
+        }
+    }
+    assert!(finished && killed == 12);
+    assert!(
+        cut_short >= 6,
+        "only {cut_short} of the kills fell before the end: the test shows little"
+    );
+    let sorted = |bytes: &[u8]| {
+        let mut lines: Vec<String> = records(bytes).iter().map(Value::to_string).collect();
+        lines.sort();
+        lines
+    };
+    let expected = sorted(&whole.stdout);
+    let stored = history(&["alerts", "--state", state.to_str().expect("path")]);
+    assert!(stored.status.success(), "{}", stderr(&stored));
+    assert_eq!(
+        sorted(&stored.stdout),
+        expected,
+        "the store holds one run's alerts, each once"
+    );
+    let got = sorted(&downstream);
+    let mut missing = expected.clone();
+    missing.retain(|alert| got.binary_search(alert).is_err());
+    assert!(missing.is_empty(), "{} alerts never reached downstream", missing.len());
+    // A repeat is possible only for alerts flushed downstream whose transaction the kill
+    // cut short: milliseconds of a run.
+    let repeated = got.len() - expected.len();
+    assert!(
+        repeated <= expected.len() / 100,
+        "{repeated} of {} alerts written downstream twice over {killed} kills",
+        expected.len()
+    );
+}
