@@ -1,4 +1,4 @@
-//! Text helpers every layer shares: where a string may be cut, and the one filter for text
+//! Text helpers every layer shares: where a string may be cut, a stable hash, and the one filter for text
 //! from logs on its way to a person: stderr messages, the
 //! `logsentry` summary, CSV cells and HTML and Markdown text. A log line is written by
 //! whoever reached the service, so its bytes may hold terminal escapes (`ESC[2J`, a window
@@ -9,6 +9,14 @@
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
+
+/// FNV-1a: a stable, cheap 64-bit hash of short bytes (a host name, a record, a file's first
+/// bytes), the same in every run and every build, for what is saved across runs.
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
 
 /// The longest start of `text` of at most `max` bytes that ends on a character boundary.
 pub fn cut_at_char(text: &str, max: usize) -> &str {

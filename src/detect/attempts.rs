@@ -107,9 +107,7 @@ impl Attempts {
     }
 }
 
-/// FNV-1a: a stable, cheap hash of a short name (a host, an action, an account).
+/// FNV-1a of a short name (a host, an action, an account).
 pub(super) fn fnv1a(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
-        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
-    })
+    crate::text::fnv1a(text.as_bytes())
 }

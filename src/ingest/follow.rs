@@ -10,6 +10,7 @@
 //! (missing, unreadable, deleted, a link that now leads elsewhere) are said once per change,
 //! as `tail -F` does, through [`FollowNews`].
 
+use crate::text::fnv1a;
 use std::collections::VecDeque;
 use std::fs::{File, Metadata};
 use std::io::{self, Read, Seek, SeekFrom};
@@ -112,13 +113,6 @@ fn head_bytes(file: &File) -> Vec<u8> {
 fn starts_with(file: &File, head: &[u8]) -> bool {
     let mut start = vec![0u8; head.len()];
     read_exact_at(file, &mut start, 0).is_ok() && start == head
-}
-
-/// FNV-1a over bytes.
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &byte| {
-        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
-    })
 }
 
 #[cfg(unix)]

@@ -305,9 +305,7 @@ fn write_batch<'l>(
 /// from saved windows writes again, byte for byte, the alerts the run before wrote after
 /// that save; the store keeps each once.
 pub fn fingerprint(record: &str) -> u64 {
-    record.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
-        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
-    })
+    crate::text::fnv1a(record.as_bytes())
 }
 
 impl Store {

@@ -14,13 +14,13 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("diagnostics", &["text"]),
     ("attack", &[]),
     ("schema", &["time"]),
-    ("parse", &["schema", "time"]),
+    ("parse", &["schema", "time", "text"]),
     ("ingest", &["parse", "schema", "time", "output", "diagnostics", "text"]),
     ("detect", &["schema", "time", "text"]),
     ("correlate", &["schema", "time", "attack", "text"]),
     ("enrich", &["schema", "time", "attack", "text"]),
     ("report", &["schema", "time", "attack", "text"]),
-    ("state", &["schema", "time"]),
+    ("state", &["schema", "time", "text"]),
 ];
 
 fn rust_files(path: &Path, files: &mut Vec<std::path::PathBuf>) {

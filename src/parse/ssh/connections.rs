@@ -84,9 +84,7 @@ impl Connections {
 
 /// FNV-1a: tiny and good enough to tell a handful of host names apart.
 fn host_key(host: Option<&str>) -> u64 {
-    host.unwrap_or("").bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
-        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
-    })
+    crate::text::fnv1a(host.unwrap_or("").as_bytes())
 }
 
 #[cfg(test)]
