@@ -492,7 +492,13 @@ fn runs_killed_at_random_moments_and_restarted_store_each_alert_once_and_lose_no
         if round < 12 && output.stdout.len() < whole.stdout.len() {
             cut_short += 1;
         }
-        downstream.extend_from_slice(&output.stdout);
+        // A kill can fall inside a write: the record it cut short never reached downstream.
+        let whole_lines = output
+            .stdout
+            .iter()
+            .rposition(|&byte| byte == b'\n')
+            .map_or(0, |end| end + 1);
+        downstream.extend_from_slice(&output.stdout[..whole_lines]);
         let connection = rusqlite::Connection::open(&state).expect("the file opens after every kill");
         let check: String = connection
             .query_row("PRAGMA integrity_check", [], |row| row.get(0))
