@@ -6,7 +6,7 @@ use super::records::{each_record_of, records_exit, Skipped, Stage, StageInput};
 use super::{Exit, StartError};
 use crate::cli::detect::DetectArgs;
 use crate::detect::{
-    rules, rules_with_thresholds, DetectConfig, Engine, Malformed, Network, Outcome, Settings, WorkTime,
+    rules, rules_with_thresholds, DetectConfig, Engine, Malformed, Network, Outcome, Settings, WorkTime, MAX_SEEN_FILES,
 };
 use crate::output::{is_broken_pipe, NdjsonWriter};
 use crate::state::{alert_fingerprint, AlertLog, SavedWindows, Store};
@@ -427,6 +427,7 @@ pub fn detect(run: &DetectRun) -> Exit {
         engine, counts, stored, ..
     } = stage;
     let evicted = engine.evicted();
+    let unnoted = engine.unnoted_events();
     if evicted > 0 && !counts.eviction_said {
         eviction_warning(run.config.max_tracked_keys());
     }
@@ -437,7 +438,16 @@ pub fn detect(run: &DetectRun) -> Exit {
         return exit;
     }
     let read = &diagnostics.counts;
-    let stored = stored.map_or(String::new(), |(stored, path)| format!(", {stored} stored in {path}"));
+    let unnoted = if unnoted > 0 && stored.is_some() {
+        format!(
+            ", {unnoted} events of files past the first {MAX_SEEN_FILES} not noted as counted (a restart counts them again)"
+        )
+    } else {
+        String::new()
+    };
+    let stored = stored.map_or(String::new(), |(stored, path)| {
+        format!(", {stored} stored in {path}{unnoted}")
+    });
     let replayed = if counts.already_seen + counts.already_written > 0 {
         format!(
             ", {} events and {} alerts already counted by the run before (skipped)",

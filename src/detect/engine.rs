@@ -46,6 +46,9 @@ pub struct Engine {
     seen: Seen,
     /// What the run whose windows were restored had seen.
     replayed: Option<Seen>,
+    /// Events of files past [`MAX_SEEN_FILES`], whose place is not noted: a restart from
+    /// this run's windows counts them again.
+    unnoted: u64,
 }
 
 /// Where a run got to in its inputs.
@@ -59,7 +62,7 @@ struct Seen {
 }
 
 /// Files whose last line counted is noted at most: NDJSON may name any number of paths.
-const MAX_SEEN_FILES: usize = 10_000;
+pub const MAX_SEEN_FILES: usize = 10_000;
 
 /// The name the inputs' positions are saved under, beside the detectors.
 pub const SEEN: &str = "seen";
@@ -82,12 +85,19 @@ impl Engine {
                 lines: foldhash::HashMap::default(),
             },
             replayed: None,
+            unnoted: 0,
         }
     }
 
     /// The latest event time of the run whose windows were restored, if any were.
     pub fn restored_until(&self) -> Option<i64> {
         self.replayed.as_ref().map(|seen| seen.until)
+    }
+
+    /// Events whose file's place was not noted: more than [`MAX_SEEN_FILES`] files, and a
+    /// restart from this run's windows counts them again.
+    pub fn unnoted_events(&self) -> u64 {
+        self.unnoted
     }
 
     /// Whether the event at `line` of `path` at `time` was counted by the restored run; and
@@ -115,6 +125,8 @@ impl Engine {
             None => {
                 if files < MAX_SEEN_FILES {
                     self.seen.lines.insert(path.to_owned(), (line, 1));
+                } else {
+                    self.unnoted += 1;
                 }
                 1
             }

@@ -17,7 +17,7 @@ mod technique;
 mod threshold;
 mod window;
 
-pub use engine::{Engine, Malformed, Outcome, UnreadableWindows};
+pub use engine::{Engine, Malformed, Outcome, UnreadableWindows, MAX_SEEN_FILES};
 pub use network::Network;
 pub use observed::{EventClass, Observed};
 pub use rules::account_changes::DEFAULT_PRIVILEGED_GROUPS;

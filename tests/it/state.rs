@@ -541,3 +541,31 @@ fn runs_killed_at_random_moments_and_restarted_store_each_alert_once_and_lose_no
         expected.len()
     );
 }
+
+#[test]
+fn files_past_the_noted_ones_are_counted_and_said() {
+    let event = records(&sample_events())
+        .into_iter()
+        .find(|event| event["logsentry"]["line"].is_u64())
+        .expect("a sample event with a line");
+    let files = 10_003;
+    let mut input = Vec::new();
+    for file in 0..files {
+        let mut event = event.clone();
+        event["log"]["file"]["path"] = Value::from(format!("/logs/host-{file}.log"));
+        input.extend_from_slice(event.to_string().as_bytes());
+        input.push(b'\n');
+    }
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    let state = folder.path().join("state.db");
+    let state = state.to_str().expect("path");
+    let detected = ls_detect(&["--tz", "UTC", "--state", state], &input);
+    assert!(detected.status.success(), "{}", stderr(&detected));
+    assert!(
+        stderr(&detected).contains("3 events of files past the first 10000 not noted as counted"),
+        "the summary counts what the cap left out: {}",
+        stderr(&detected)
+    );
+    let without = ls_detect(&["--tz", "UTC"], &input);
+    assert!(!stderr(&without).contains("not noted"), "{}", stderr(&without));
+}
