@@ -23,7 +23,7 @@ _ls__correlate() {
 
     case "${cmd}" in
         ls__correlate)
-            opts="-q -h -V --follow-symlinks --rejects --quiet --by --min-types --window --final --incidents-only --help --version"
+            opts="-q -h -V --follow-symlinks --rejects --quiet --by --min-types --window --final --incidents-only --state --save-every --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -42,6 +42,14 @@ _ls__correlate() {
                     return 0
                     ;;
                 --window)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --save-every)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

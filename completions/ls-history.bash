@@ -22,6 +22,9 @@ _ls__history() {
             ls__history,help)
                 cmd="ls__history__subcmd__help"
                 ;;
+            ls__history,incidents)
+                cmd="ls__history__subcmd__incidents"
+                ;;
             ls__history,prune)
                 cmd="ls__history__subcmd__prune"
                 ;;
@@ -36,6 +39,9 @@ _ls__history() {
                 ;;
             ls__history__subcmd__help,help)
                 cmd="ls__history__subcmd__help__subcmd__help"
+                ;;
+            ls__history__subcmd__help,incidents)
+                cmd="ls__history__subcmd__help__subcmd__incidents"
                 ;;
             ls__history__subcmd__help,prune)
                 cmd="ls__history__subcmd__help__subcmd__prune"
@@ -53,7 +59,7 @@ _ls__history() {
 
     case "${cmd}" in
         ls__history)
-            opts="-h -V --help --version alerts sources stats prune help"
+            opts="-h -V --help --version alerts sources incidents stats prune help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -109,7 +115,7 @@ _ls__history() {
             return 0
             ;;
         ls__subcmd__history__subcmd__help)
-            opts="alerts sources stats prune help"
+            opts="alerts sources incidents stats prune help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -137,6 +143,20 @@ _ls__history() {
             return 0
             ;;
         ls__subcmd__history__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ls__subcmd__history__subcmd__help__subcmd__incidents)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -192,8 +212,50 @@ _ls__history() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        ls__subcmd__history__subcmd__incidents)
+            opts="-h --state --since --until --severity --rule --source --user --open --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --until)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --severity)
+                    COMPREPLY=($(compgen -W "low medium high critical" -- "${cur}"))
+                    return 0
+                    ;;
+                --rule)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --source)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         ls__subcmd__history__subcmd__prune)
-            opts="-h --state --older-than --help"
+            opts="-h --state --older-than --max-size --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -204,6 +266,10 @@ _ls__history() {
                     return 0
                     ;;
                 --older-than)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-size)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -4,9 +4,16 @@
 use super::records::{each_record_of, output_failed, records_exit, Skipped, Stage, StageInput};
 use super::{Exit, StartError};
 use crate::cli::correlate::{CorrelateArgs, GroupByArg};
-use crate::correlate::{CorrelateConfig, Correlator, GroupBy, Malformed, Outcome, MAX_OPEN_BYTES, MAX_OPEN_GROUPS};
+use crate::correlate::{
+    CorrelateConfig, Correlator, GroupBy, Malformed, Memory, Outcome, MAX_OPEN_BYTES, MAX_OPEN_GROUPS,
+};
 use crate::output::NdjsonWriter;
-use crate::schema::Declined;
+use crate::schema::{Declined, Incident, IncidentHistory};
+use crate::state::{IncidentBook, SavedGroups, StateError, Store};
+use crate::text::printable;
+use crate::time::Timestamp;
+use std::io::Write;
+use std::time::{Duration, Instant};
 
 const PROGRAM: &str = "ls-correlate";
 
@@ -16,6 +23,10 @@ pub struct CorrelateRun {
     pub config: CorrelateConfig,
     /// Inputs, rejects file, `-q`.
     pub input: StageInput,
+    /// The state file, if any.
+    pub state: Option<std::path::PathBuf>,
+    /// With a state file: how often the open groups are saved while reading.
+    pub save_every: Duration,
 }
 
 impl CorrelateRun {
@@ -34,6 +45,8 @@ impl CorrelateRun {
                 incidents_only: args.incidents_only,
             },
             input: StageInput::from_args(args.input),
+            state: args.state,
+            save_every: super::save_every(args.save_every)?,
         })
     }
 }
@@ -53,10 +66,100 @@ struct Counts {
     other: u64,
 }
 
+/// The state file as the correlator's memory (none without `--state`). When it fails, the
+/// run says so once and goes on without it.
+#[derive(Default)]
+struct StateMemory {
+    book: Option<IncidentBook>,
+    /// Incident records stored.
+    stored: u64,
+    failed: bool,
+}
+
+impl StateMemory {
+    fn fail(&mut self, error: &StateError) {
+        self.book = None;
+        self.failed = true;
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "{PROGRAM}: error: state: {}: going on without it ({} incident records stored)",
+            printable(&error.to_string()),
+            self.stored
+        );
+    }
+
+    fn commit(&mut self) {
+        if let Some(Err(error)) = self.book.as_mut().map(IncidentBook::commit) {
+            self.fail(&error);
+        }
+    }
+}
+
+impl Memory for StateMemory {
+    fn recall(&mut self, by: GroupBy, key: &str, time: Timestamp) -> Option<IncidentHistory> {
+        match self.book.as_ref()?.recall(by.field(), key, time.unix_seconds()) {
+            Ok(history) => history,
+            Err(error) => {
+                self.fail(&error);
+                None
+            }
+        }
+    }
+
+    fn written(&mut self, key: &str, incident: &Incident) {
+        match self.book.as_mut().map(|book| book.written(key, incident)) {
+            Some(Ok(())) => self.stored += 1,
+            Some(Err(error)) => self.fail(&error),
+            None => {}
+        }
+    }
+
+    fn closed(&mut self, id: &str) {
+        if let Some(Err(error)) = self.book.as_mut().map(|book| book.closed(id)) {
+            self.fail(&error);
+        }
+    }
+}
+
 /// The read loop's view of the correlator: each record in, what it yields out, counted.
 struct CorrelateStage<'c> {
-    correlator: &'c mut Correlator,
+    correlator: &'c mut Correlator<StateMemory>,
     counts: &'c mut Counts,
+    config: &'c CorrelateConfig,
+    save_every: Duration,
+    saved: Instant,
+}
+
+impl CorrelateStage<'_> {
+    /// Saves the open groups (and commits what was written with them).
+    fn save(&mut self) {
+        self.saved = Instant::now();
+        if self.correlator.memory_mut().book.is_none() {
+            return;
+        }
+        let state = match self.correlator.save() {
+            Ok(state) => state,
+            Err(error) => {
+                let _ = writeln!(
+                    std::io::stderr().lock(),
+                    "{PROGRAM}: warning: the open groups were not saved: {error}"
+                );
+                return;
+            }
+        };
+        let groups = SavedGroups {
+            settings: self.config.fingerprint(),
+            state,
+        };
+        let memory = self.correlator.memory_mut();
+        if let Some(Err(error)) = memory
+            .book
+            .as_mut()
+            .map(|book| book.save_groups(self.config.by.field(), &groups))
+        {
+            memory.fail(&error);
+        }
+    }
 }
 
 impl Stage for CorrelateStage<'_> {
@@ -82,12 +185,63 @@ impl Stage for CorrelateStage<'_> {
     fn take_declined(&mut self) -> Declined {
         self.correlator.take_declined()
     }
+
+    fn after_flush(&mut self) {
+        if self.saved.elapsed() >= self.save_every {
+            self.save();
+        } else {
+            self.correlator.memory_mut().commit();
+        }
+    }
+}
+
+/// Opens the state file and takes back the groups the last run saved there (when they were
+/// formed with this run's settings). Says how many.
+fn resume(
+    path: &std::path::Path,
+    config: &CorrelateConfig,
+    correlator: &mut Correlator<StateMemory>,
+) -> Result<usize, StateError> {
+    let book = IncidentBook::new(Store::open(path)?);
+    let saved = book.saved_groups(config.by.field())?;
+    correlator.memory_mut().book = Some(book);
+    let Some(saved) = saved else {
+        return Ok(0);
+    };
+    let place = path.display().to_string();
+    let place = printable(&place);
+    if saved.settings != config.fingerprint() {
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "{PROGRAM}: warning: {place}: the groups saved there were formed with other settings: grouping starts afresh"
+        );
+        return Ok(0);
+    }
+    match correlator.restore(&saved.state) {
+        Ok(reopened) => Ok(reopened),
+        Err(error) => {
+            let _ = writeln!(
+                std::io::stderr().lock(),
+                "{PROGRAM}: warning: {place}: {}: grouping starts afresh",
+                printable(&error.to_string())
+            );
+            *correlator = Correlator::remembering(config.clone(), std::mem::take(correlator.memory_mut()));
+            Ok(0)
+        }
+    }
 }
 
 /// Runs correlation over the inputs, writing to stdout.
 pub fn correlate(run: &CorrelateRun) -> Exit {
     let mut out = NdjsonWriter::stdout();
-    let mut correlator = Correlator::new(run.config.clone());
+    let mut correlator = Correlator::remembering(run.config.clone(), StateMemory::default());
+    let reopened = match run.state.as_deref() {
+        Some(path) => match resume(path, &run.config, &mut correlator) {
+            Ok(reopened) => reopened,
+            Err(error) => return super::history::state_failed(PROGRAM, &error),
+        },
+        None => 0,
+    };
     let mut counts = Counts::default();
     let mut diagnostics = match run.input.diagnostics(PROGRAM) {
         Ok(diagnostics) => diagnostics,
@@ -96,18 +250,39 @@ pub fn correlate(run: &CorrelateRun) -> Exit {
     let mut stage = CorrelateStage {
         correlator: &mut correlator,
         counts: &mut counts,
+        config: &run.config,
+        save_every: run.save_every,
+        saved: Instant::now(),
     };
     let looped = each_record_of(&run.input.inputs, &mut out, &mut diagnostics, &mut stage);
+    // Saved before the end of input closes them: their windows go on in the next run.
+    stage.save();
     if let Err(exit) = looped {
         return exit;
     }
     counts.incident_records += correlator.finish(out.buffer()) as u64;
+    correlator.memory_mut().commit();
     if let Err(error) = out.flush() {
         return output_failed(&diagnostics, &error);
     }
     let read = &diagnostics.counts;
+    let memory = correlator.memory_mut();
+    let stored = match run.state.as_deref() {
+        Some(path) => format!(
+            " ({} stored in {}{})",
+            memory.stored,
+            printable(&path.display().to_string()),
+            if reopened > 0 {
+                format!(", {reopened} open groups taken back from it")
+            } else {
+                String::new()
+            }
+        ),
+        None => String::new(),
+    };
+    let state_failed = memory.failed;
     diagnostics.summary_line(&format!(
-        "{} records, {} alerts ({} without {}{}), {} incident records, {} other records, {} malformed{}{}",
+        "{} records, {} alerts ({} without {}{}), {} incident records{stored}, {} other records, {} malformed{}{}",
         read.lines,
         counts.alerts,
         counts.ungrouped,
@@ -129,6 +304,9 @@ pub fn correlate(run: &CorrelateRun) -> Exit {
             MAX_OPEN_BYTES >> 20,
             correlator.crowded_out()
         ));
+    }
+    if state_failed {
+        return Exit::DataError;
     }
     records_exit(&diagnostics)
 }

@@ -98,10 +98,7 @@ impl DetectRun {
             skip,
             input: StageInput::from_args(args.input),
             state: args.state,
-            save_every: std::time::Duration::try_from_secs_f64(args.save_every)
-                .ok()
-                .filter(|every| !every.is_zero())
-                .ok_or_else(|| StartError::Usage("--save-every must be a positive number of seconds".to_owned()))?,
+            save_every: super::save_every(args.save_every)?,
         })
     }
 }

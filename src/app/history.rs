@@ -20,9 +20,11 @@ pub struct HistoryRun {
 
 enum Ask {
     Alerts(Filters),
+    Incidents(Filters, bool),
     Sources(Filters, u64),
     Stats(Filters, Period),
-    Prune(i64),
+    /// Before this Unix time; then down to this many bytes.
+    Prune(Option<i64>, Option<u64>),
 }
 
 impl HistoryRun {
@@ -31,6 +33,7 @@ impl HistoryRun {
         let (state, ask) = match args.question {
             Question::Alerts(query) => (query.state.clone(), Ask::Alerts(filters(&query, now)?)),
             Question::Sources { query, top } => (query.state.clone(), Ask::Sources(filters(&query, now)?, top)),
+            Question::Incidents { query, open } => (query.state.clone(), Ask::Incidents(filters(&query, now)?, open)),
             Question::Stats { query, by } => {
                 let period = match by {
                     PeriodArg::Day => Period::Day,
@@ -38,7 +41,14 @@ impl HistoryRun {
                 };
                 (query.state.clone(), Ask::Stats(filters(&query, now)?, period))
             }
-            Question::Prune { state, older_than } => (state, Ask::Prune(now.saturating_sub(older_than))),
+            Question::Prune {
+                state,
+                older_than,
+                max_size,
+            } => (
+                state,
+                Ask::Prune(older_than.map(|older_than| now.saturating_sub(older_than)), max_size),
+            ),
         };
         Ok(HistoryRun { state, ask })
     }
@@ -99,12 +109,26 @@ pub fn history(run: HistoryRun) -> Exit {
     let mut out = BufWriter::with_capacity(1 << 16, io::stdout().lock());
     let answered = match &run.ask {
         Ask::Alerts(filters) => store.alerts(filters, &mut out),
+        Ask::Incidents(filters, open) => store.incidents(filters, *open, &mut out),
         Ask::Sources(filters, top) => store.sources(filters, *top, &mut out),
         Ask::Stats(filters, period) => store.stats(filters, *period, &mut out),
-        Ask::Prune(before) => {
-            return match store.prune(*before) {
-                Ok(deleted) => {
-                    let _ = writeln!(io::stderr().lock(), "{PROGRAM}: {deleted} alerts pruned");
+        Ask::Prune(before, max_size) => {
+            return match store.prune(*before, *max_size) {
+                Ok(pruned) => {
+                    let size = max_size.map_or(String::new(), |max_size| {
+                        let over = if pruned.bytes_after > max_size {
+                            " (more than --max-size: what is left is not alerts or closed incidents)"
+                        } else {
+                            ""
+                        };
+                        format!("; the file holds {} bytes{over}", pruned.bytes_after)
+                    });
+                    let _ = writeln!(
+                        io::stderr().lock(),
+                        "{PROGRAM}: {} alerts and {} incidents pruned{size}",
+                        pruned.alerts,
+                        pruned.incidents
+                    );
                     Exit::Success
                 }
                 Err(error) => state_failed(PROGRAM, &error),

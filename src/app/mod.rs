@@ -170,6 +170,14 @@ pub(crate) fn hint_if_reading_a_terminal(
     }
 }
 
+/// `--save-every SECONDS` as a duration: a positive number of seconds.
+pub(crate) fn save_every(seconds: f64) -> Result<std::time::Duration, StartError> {
+    std::time::Duration::try_from_secs_f64(seconds)
+        .ok()
+        .filter(|every| !every.is_zero())
+        .ok_or_else(|| StartError::Usage("--save-every must be a positive number of seconds".to_owned()))
+}
+
 /// Prints a usage error line.
 pub fn usage_error(program: &str, message: &str) {
     use std::io::Write;

@@ -28,8 +28,10 @@ and memory stays bounded. Alerts and other records pass through unchanged unless
 --incidents-only; a line that is not JSON is reported on stderr with its line number and skipped.",
     after_help = "Examples:\n  ls-detect events.ndjson | ls-correlate | jq 'select(.event.kind==\"incident\")'\n  \
 ls-detect events.ndjson | ls-correlate --final --incidents-only | jq .message\n  \
-ls-detect events.ndjson | ls-correlate --by user --min-types 3\n\nExit status: 0 on success, 1 if an \
-input could not be read or a line was not usable, 2 on usage errors."
+ls-detect events.ndjson | ls-correlate --by user --min-types 3\n  \
+ls-detect --state state.db auth.ndjson | ls-correlate --state state.db\n\nExit status: 0 on success, 1 if an \
+input could not be read, a line was not usable or the state file failed, 2 on usage errors (a --state file \
+that is not a LogSentry state file among them)."
 )]
 pub struct CorrelateArgs {
     /// The inputs, `--rejects` and `-q`.
@@ -59,6 +61,18 @@ pub struct CorrelateArgs {
     /// Write only incidents: not the alerts (nor other records) read
     #[arg(long)]
     pub incidents_only: bool,
+
+    /// Keep state in this SQLite file (created if missing; the stages of one pipeline may
+    /// share it): every incident is stored there, the open groups are saved and taken back by
+    /// the next run, and a new incident carries what the file knows of its attacker
+    /// (logsentry.history.*). See logsentry-state(5)
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<std::path::PathBuf>,
+
+    /// With --state: save the open groups every SECONDS while reading, besides at the end (a
+    /// run killed outright goes on from its last save)
+    #[arg(long, value_name = "SECONDS", default_value_t = 60.0, requires = "state")]
+    pub save_every: f64,
 }
 
 /// `--by`.

@@ -5,8 +5,9 @@
 use super::GroupBy;
 use crate::attack;
 use crate::schema::{
-    and_list, module_title, AlertHost, AlertSource, AlertUser, AlertView, Incident, IncidentDetail, IncidentInfo,
-    IncidentMeta, IncidentThreat, Severity, TacticNames, TechniqueIds, Timeline, TimelineEntry, MAX_LISTED,
+    and_list, module_title, AlertHost, AlertSource, AlertUser, AlertView, Incident, IncidentDetail, IncidentHistory,
+    IncidentInfo, IncidentMeta, IncidentThreat, Severity, TacticNames, TechniqueIds, Timeline, TimelineEntry,
+    MAX_LISTED,
 };
 use crate::time::{duration_text, Timestamp};
 
@@ -16,8 +17,9 @@ const MAX_KINDS: usize = 64;
 /// Longest alert message kept in a timeline (a message quotes logged input).
 const MAX_MESSAGE_BYTES: usize = 1024;
 
-/// The alerts of one attacker.
-#[derive(Debug)]
+/// The alerts of one attacker. It is saved whole in the state file, so a restarted run goes
+/// on with it.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct Group {
     /// The stable incident id.
     pub id: String,
@@ -49,6 +51,8 @@ pub struct Group {
     timeline_written: u64,
     /// Heap bytes of the lists above.
     listed_bytes: usize,
+    /// What the state file knew of the key when the group began.
+    pub history: Option<IncidentHistory>,
 }
 
 impl Group {
@@ -76,6 +80,7 @@ impl Group {
             timeline: Timeline::default(),
             timeline_written: 0,
             listed_bytes: 0,
+            history: None,
         }
     }
 
@@ -166,6 +171,11 @@ impl Group {
         self.first_seen
     }
 
+    /// The shared value as the first alert gave it.
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
     /// Memory it holds, in bytes (an estimate: its lists, its unwritten timeline, itself).
     pub fn footprint(&self) -> usize {
         std::mem::size_of::<Self>() + self.listed_bytes + self.worst.capacity() + self.timeline.bytes()
@@ -228,6 +238,7 @@ impl Group {
                     timeline,
                     timeline_omitted,
                 },
+                history: self.history.clone(),
             },
         }
     }

@@ -108,6 +108,11 @@ impl Groups {
         }
     }
 
+    /// Whether `key` (normalised) has a group open.
+    pub fn contains(&self, key: &str) -> bool {
+        self.open.contains_key(key)
+    }
+
     /// Closes every group, in the order they began.
     pub fn close_all(&mut self) -> Vec<Group> {
         self.recency.clear();
@@ -115,6 +120,25 @@ impl Groups {
         let mut groups: Vec<Group> = self.open.drain().map(|(_, open)| open.group).collect();
         groups.sort_by(|a, b| a.first_seen().cmp(&b.first_seen()).then_with(|| a.id.cmp(&b.id)));
         groups
+    }
+
+    /// The open groups and their keys, the quietest first (the order [`Groups::reopen`]
+    /// takes them back in).
+    pub fn by_recency(&self) -> impl Iterator<Item = (&str, &Group)> {
+        self.recency
+            .values()
+            .filter_map(|key| Some((key.as_str(), &self.open.get(key)?.group)))
+    }
+
+    /// Opens `group` again under `key` (a saved run's), as if its last alert had just come.
+    pub fn reopen(&mut self, key: &str, group: Group, closed: &mut Vec<Group>) {
+        let mut group = Some(group);
+        let entry = self.entry(key, || group.take().expect("created once"), closed);
+        if let Some(group) = group {
+            // The key was open already (a saved file that names it twice): the later wins.
+            *entry = group;
+        }
+        self.touched(key, closed);
     }
 
     /// How many groups are open.

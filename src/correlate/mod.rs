@@ -15,7 +15,7 @@ mod groups;
 
 pub use groups::{MAX_OPEN_BYTES, MAX_OPEN_GROUPS};
 
-use crate::schema::{AlertView, Declined};
+use crate::schema::{AlertView, Declined, Incident, IncidentHistory};
 use crate::time::Timestamp;
 use group::Group;
 use groups::Groups;
@@ -53,13 +53,52 @@ impl GroupBy {
 
     /// The value as groups are keyed: account and machine names differ only in case on the
     /// systems that log them (Windows, DNS), addresses are already normalised text.
-    fn normalise(self, value: &str, into: &mut String) {
+    pub fn normalise(self, value: &str, into: &mut String) {
         into.clear();
         match self {
             GroupBy::SourceIp => into.push_str(value),
             GroupBy::User | GroupBy::Host => into.extend(value.chars().flat_map(char::to_lowercase)),
         }
     }
+}
+
+/// What a correlator knows beyond its own run: the state file, with `ls-correlate --state`.
+/// The correlator asks it about each key it opens a group for and tells it each incident it
+/// writes and closes.
+pub trait Memory {
+    /// What is known of `key` (normalised) from before `time`; `None` when nothing is.
+    fn recall(&mut self, by: GroupBy, key: &str, time: Timestamp) -> Option<IncidentHistory>;
+    /// An incident record of the group of `key` (normalised) was written.
+    fn written(&mut self, key: &str, incident: &Incident);
+    /// The incident `id` closed: its window of silence ended, or too many groups were open.
+    fn closed(&mut self, id: &str);
+}
+
+/// No memory: every run starts from nothing.
+#[derive(Debug, Default)]
+pub struct Forgetful;
+
+impl Memory for Forgetful {
+    fn recall(&mut self, _: GroupBy, _: &str, _: Timestamp) -> Option<IncidentHistory> {
+        None
+    }
+
+    fn written(&mut self, _: &str, _: &Incident) {}
+
+    fn closed(&mut self, _: &str) {}
+}
+
+/// Why saved groups could not be taken back.
+#[derive(Debug, thiserror::Error)]
+#[error("the saved incidents are unreadable: {0}")]
+pub struct UnreadableGroups(#[from] serde_json::Error);
+
+/// The open groups as saved: what a restarted run needs to go on with them.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct SavedGroups<K, G> {
+    watermark: Option<i64>,
+    /// (normalised key, group), the quietest first.
+    groups: Vec<(K, G)>,
 }
 
 /// Validated settings of `ls-correlate`.
@@ -76,6 +115,19 @@ pub struct CorrelateConfig {
     pub final_only: bool,
     /// Write incidents only, not the alerts and other records read.
     pub incidents_only: bool,
+}
+
+impl CorrelateConfig {
+    /// The settings that shape the groups, as saved with them: groups formed under others are
+    /// not taken back.
+    pub fn fingerprint(&self) -> String {
+        format!(
+            "by={} min_types={} window={}",
+            self.by.field(),
+            self.min_types,
+            self.window_seconds
+        )
+    }
 }
 
 impl Default for CorrelateConfig {
@@ -116,9 +168,10 @@ pub enum Malformed {
     NotJson(serde_json::Error),
 }
 
-/// The correlation engine of `ls-correlate`.
-pub struct Correlator {
+/// The correlation engine of `ls-correlate`, remembering through `M`.
+pub struct Correlator<M: Memory = Forgetful> {
     config: CorrelateConfig,
+    memory: M,
     groups: Groups,
     /// The newest alert time seen: groups close on it, so a late alert cannot reopen the past.
     watermark: Option<i64>,
@@ -130,10 +183,18 @@ pub struct Correlator {
 }
 
 impl Correlator {
-    /// An engine with `config`.
+    /// An engine with `config` that remembers nothing beyond its run.
     pub fn new(config: CorrelateConfig) -> Self {
+        Correlator::remembering(config, Forgetful)
+    }
+}
+
+impl<M: Memory> Correlator<M> {
+    /// An engine with `config` that asks and tells `memory`.
+    pub fn remembering(config: CorrelateConfig, memory: M) -> Self {
         Correlator {
             config,
+            memory,
             groups: Groups::default(),
             watermark: None,
             closed: Vec::new(),
@@ -185,7 +246,7 @@ impl Correlator {
         self.watermark = Some(watermark);
         self.groups
             .close_silent(watermark, self.config.window_seconds, &mut self.closed);
-        let mut incidents = self.write_closed(out);
+        let mut incidents = self.write_closed(true, out);
         if !self.config.incidents_only {
             out.extend_from_slice(line.as_bytes());
             out.push(b'\n');
@@ -199,21 +260,29 @@ impl Correlator {
         };
         by.normalise(value, &mut self.key);
         let already_closed = self.closed.len();
+        let history = if self.groups.contains(&self.key) {
+            None
+        } else {
+            self.memory.recall(by, &self.key, time)
+        };
         let group = self
             .groups
             .entry(&self.key, || Group::new(by, value, time), &mut self.closed);
+        if history.is_some() {
+            group.history = history;
+        }
         group.add(alert, rule, time);
         if group.kinds() >= self.config.min_types {
             group.revision += 1;
             if !self.config.final_only {
-                write_incident(group, by, out);
+                write_incident(group, by, &self.key, &mut self.memory, out);
                 incidents += 1;
             }
         }
         self.groups.touched(&self.key, &mut self.closed);
         // A group crowded out to make room for this one.
         self.crowded_out += (self.closed.len() - already_closed) as u64;
-        incidents += self.write_closed(out);
+        incidents += self.write_closed(true, out);
         Ok(Outcome::Alert {
             grouped: true,
             incidents,
@@ -221,11 +290,42 @@ impl Correlator {
     }
 
     /// End of input: with `final_only`, every incident still open is written, in the order
-    /// they began. Returns how many were written.
+    /// they began. Returns how many were written. Their windows have not ended: saved before
+    /// (see [`Correlator::save`]), a later run goes on with them.
     pub fn finish(&mut self, out: &mut Vec<u8>) -> usize {
         let open = self.groups.close_all();
         self.closed.extend(open);
-        self.write_closed(out)
+        self.write_closed(false, out)
+    }
+
+    /// The memory, for its owner to settle what it was told.
+    pub fn memory_mut(&mut self) -> &mut M {
+        &mut self.memory
+    }
+
+    /// The open groups and the newest alert time, as JSON, for [`Correlator::restore`].
+    pub fn save(&self) -> serde_json::Result<String> {
+        serde_json::to_string(&SavedGroups {
+            watermark: self.watermark,
+            groups: self.groups.by_recency().collect(),
+        })
+    }
+
+    /// Takes back what [`Correlator::save`] wrote (of a correlator with the same settings);
+    /// returns how many groups it reopened.
+    pub fn restore(&mut self, saved: &str) -> Result<usize, UnreadableGroups> {
+        let saved: SavedGroups<String, Group> = serde_json::from_str(saved)?;
+        self.watermark = match (self.watermark, saved.watermark) {
+            (Some(now), Some(then)) => Some(now.max(then)),
+            (now, then) => now.or(then),
+        };
+        let reopened = saved.groups.len();
+        for (key, group) in saved.groups {
+            self.groups.reopen(&key, group, &mut self.closed);
+        }
+        // More groups than this build holds open: the quietest close now.
+        self.crowded_out += self.closed.len() as u64;
+        Ok(reopened)
     }
 
     /// How many groups were closed before their window ended because too many were open.
@@ -235,12 +335,21 @@ impl Correlator {
 
     /// Writes the groups that closed: their final revision if they qualified and only final
     /// revisions are written (otherwise it is already out).
-    fn write_closed(&mut self, out: &mut Vec<u8>) -> usize {
+    /// `ended`: their windows ended (rather than the input).
+    fn write_closed(&mut self, ended: bool, out: &mut Vec<u8>) -> usize {
         let mut written = 0;
+        let mut key = String::new();
         for mut group in self.closed.drain(..) {
-            if group.revision > 0 && self.config.final_only {
-                write_incident(&mut group, self.config.by, out);
+            if group.revision == 0 {
+                continue;
+            }
+            if self.config.final_only {
+                self.config.by.normalise(group.key(), &mut key);
+                write_incident(&mut group, self.config.by, &key, &mut self.memory, out);
                 written += 1;
+            }
+            if ended {
+                self.memory.closed(&group.id);
             }
         }
         written
@@ -254,9 +363,11 @@ impl Correlator {
     }
 }
 
-fn write_incident(group: &mut Group, by: GroupBy, out: &mut Vec<u8>) {
+fn write_incident(group: &mut Group, by: GroupBy, key: &str, memory: &mut impl Memory, out: &mut Vec<u8>) {
+    let incident = group.take_incident(by);
     // Serialising our own struct into a Vec cannot fail.
-    if serde_json::to_writer(&mut *out, &group.take_incident(by)).is_ok() {
+    if serde_json::to_writer(&mut *out, &incident).is_ok() {
         out.push(b'\n');
     }
+    memory.written(key, &incident);
 }

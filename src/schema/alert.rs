@@ -9,7 +9,7 @@ use serde::Serialize;
 use std::rc::Rc;
 
 /// How bad an alert is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Severity {
     /// Worth a look.

@@ -91,6 +91,25 @@ pub struct IncidentMeta {
     pub hosts: Vec<String>,
     /// The incident itself.
     pub incident: IncidentDetail,
+    /// What the state file knew of the attacker when the incident began (with
+    /// `ls-correlate --state`, when it knew anything).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history: Option<IncidentHistory>,
+}
+
+/// `logsentry.history.*`: what earlier runs saw of an incident's address, account or machine.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct IncidentHistory {
+    /// When it was first seen: its first stored alert or incident.
+    pub first_seen: String,
+    /// Incidents of it that began before this one.
+    pub incidents_before: u64,
+    /// Alerts of it before this incident began (at least: those stored, or those the
+    /// incidents before held, whichever is more).
+    pub alerts_before: u64,
+    /// The latest incident before this one, which this one follows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_incident: Option<String>,
 }
 
 /// `logsentry.incident.*`.
@@ -142,7 +161,7 @@ fn is_zero(value: &u64) -> bool {
 }
 
 /// One alert in an incident's timeline.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
 pub struct TimelineEntry {
     /// The alert's `@timestamp`.
     #[serde(rename = "@timestamp")]

@@ -33,7 +33,8 @@ pub use alert_view::{
 };
 pub use borrowed::optional_str;
 pub use incident::{
-    Incident, IncidentDetail, IncidentInfo, IncidentMeta, IncidentThreat, TacticNames, TechniqueIds, TimelineEntry,
+    Incident, IncidentDetail, IncidentHistory, IncidentInfo, IncidentMeta, IncidentThreat, TacticNames, TechniqueIds,
+    TimelineEntry,
 };
 pub use json::write::EventWriter;
 pub use names::{and_list, module_title};

@@ -16,7 +16,7 @@ pub trait HeapSize {
 }
 
 /// A bounded, time-ordered list of alerts.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct Timeline<T> {
     entries: Vec<(Timestamp, T)>,
     omitted: u64,

@@ -25,31 +25,60 @@ pub struct Filters {
     pub user: Option<String>,
 }
 
+/// The table a question reads, and how the filters read its columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Table {
+    Alerts,
+    /// An incident passes the time filters when it was active in the span, and the others
+    /// when one of its alerts would.
+    Incidents,
+}
+
+impl Table {
+    /// The SQL a term compares its value with (`?` stands for it).
+    fn term(self, filter: &str) -> String {
+        let listed = |column: &str| format!("EXISTS (SELECT 1 FROM json_each({column}) WHERE value = ?)");
+        match (self, filter) {
+            (Table::Alerts, "since") => "unix_time >= ?".to_owned(),
+            (Table::Alerts, "until") => "unix_time < ?".to_owned(),
+            (Table::Alerts, "rule") => "rule = ?".to_owned(),
+            (Table::Alerts, "source") => "source_ip = ?".to_owned(),
+            (Table::Alerts, "user") => "user_name = ?".to_owned(),
+            (Table::Incidents, "since") => "last_unix >= ?".to_owned(),
+            (Table::Incidents, "until") => "first_unix < ?".to_owned(),
+            (Table::Incidents, "rule") => listed("rules"),
+            (Table::Incidents, "source") => listed("sources"),
+            (Table::Incidents, "user") => listed("usernames"),
+            (_, _) => "severity_rank >= ?".to_owned(),
+        }
+    }
+}
+
 impl Filters {
-    /// The `WHERE` clause and its parameters.
+    /// The `WHERE` clause over the alerts and its parameters.
     fn clause(&self) -> (String, Vec<SqlValue>) {
+        self.clause_for(Table::Alerts)
+    }
+
+    fn clause_for(&self, table: Table) -> (String, Vec<SqlValue>) {
         let mut terms = Vec::new();
         let mut values = Vec::new();
-        let mut term = |sql: &str, value: SqlValue| {
+        let mut term = |filter: &str, value: SqlValue| {
             values.push(value);
-            terms.push(format!("{sql} ?{}", values.len()));
+            terms.push(table.term(filter).replace('?', &format!("?{}", values.len())));
         };
         if let Some(since) = self.since {
-            term("unix_time >=", SqlValue::Integer(since));
+            term("since", SqlValue::Integer(since));
         }
         if let Some(until) = self.until {
-            term("unix_time <", SqlValue::Integer(until));
+            term("until", SqlValue::Integer(until));
         }
         if let Some(severity) = self.severity {
-            term("severity_rank >=", SqlValue::Integer(i64::from(severity as u8) + 1));
+            term("severity", SqlValue::Integer(i64::from(severity as u8) + 1));
         }
-        for (column, wanted) in [
-            ("rule", &self.rule),
-            ("source_ip", &self.source),
-            ("user_name", &self.user),
-        ] {
+        for (filter, wanted) in [("rule", &self.rule), ("source", &self.source), ("user", &self.user)] {
             if let Some(wanted) = wanted {
-                term(&format!("{column} ="), SqlValue::Text(wanted.clone()));
+                term(filter, SqlValue::Text(wanted.clone()));
             }
         }
         if terms.is_empty() {
@@ -67,6 +96,24 @@ pub enum Period {
     Day,
     /// `2026-03-14T01`.
     Hour,
+}
+
+/// What a prune deleted.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Pruned {
+    /// Alerts deleted.
+    pub alerts: u64,
+    /// Incidents deleted.
+    pub incidents: u64,
+    /// With a size bound: the bytes the file holds after.
+    pub bytes_after: u64,
+}
+
+impl Pruned {
+    fn add(&mut self, (alerts, incidents): (u64, u64)) {
+        self.alerts += alerts;
+        self.incidents += incidents;
+    }
 }
 
 /// What a question wrote.
@@ -166,6 +213,74 @@ impl Store {
         Ok(answered)
     }
 
+    /// The incidents that pass `filters` (only those still open with `open_only`), in the
+    /// order they began, each as its latest revision without the timeline.
+    pub fn incidents(&self, filters: &Filters, open_only: bool, out: &mut dyn Write) -> Result<Answered, HistoryError> {
+        let (clause, values) = filters.clause_for(Table::Incidents);
+        let clause = match (clause.is_empty(), open_only) {
+            (_, false) => clause,
+            (true, true) => "WHERE open = 1".to_owned(),
+            (false, true) => format!("{clause} AND open = 1"),
+        };
+        let sql = format!(
+            "SELECT id, group_by, group_key, first_seen, last_seen, revision, open, stage, severity_rank,              risk_score, alerts, rules, techniques, tactics, sources, usernames, hosts, message, previous              FROM incidents {clause} ORDER BY first_unix, id"
+        );
+        let mut answered = Answered::default();
+        self.query_each(&sql, values, |row| {
+            let get_error = |error| self.error(error);
+            let text = |at: usize| row.get::<_, String>(at).map_err(get_error);
+            let number = |at: usize| row.get::<_, i64>(at).map_err(get_error);
+            let list = |at: usize| -> Result<Value, HistoryError> {
+                Ok(serde_json::from_str(&text(at)?).unwrap_or_else(|_| Value::Array(Vec::new())))
+            };
+            let (group_by, key) = (text(1)?, text(2)?);
+            let severity = severity_of(number(8)?);
+            let mut record = json!({
+                "@timestamp": text(4)?,
+                "message": text(17)?,
+                "event": {"kind": "incident", "severity": severity.number(), "risk_score": number(9)?},
+                "threat": {
+                    "framework": "MITRE ATT&CK",
+                    "tactic": {"name": list(13)?},
+                    "technique": {"id": list(12)?},
+                },
+                "logsentry": {
+                    "severity": severity.name(),
+                    "count": number(10)?,
+                    "first_seen": text(3)?,
+                    "last_seen": text(4)?,
+                    "usernames": list(15)?,
+                    "sources": list(14)?,
+                    "hosts": list(16)?,
+                    "incident": {
+                        "id": text(0)?,
+                        "revision": number(5)?,
+                        "group_by": group_by,
+                        "key": key,
+                        "stage": text(7)?,
+                        "rules": list(11)?,
+                        "tactics": list(13)?,
+                        "open": number(6)? != 0,
+                    },
+                },
+            });
+            let shared = match group_by.as_str() {
+                "source.ip" => Some(("source", "ip")),
+                "user.name" => Some(("user", "name")),
+                "host.hostname" => Some(("host", "hostname")),
+                _ => None,
+            };
+            if let (Some((object, field)), Some(record)) = (shared, record.as_object_mut()) {
+                record.insert(object.to_owned(), json!({ field: key }));
+            }
+            if let Some(previous) = row.get::<_, Option<String>>(18).map_err(get_error)? {
+                record["logsentry"]["incident"]["previous"] = Value::from(previous);
+            }
+            Ok(write_line(out, record.to_string().as_bytes(), &mut answered)?)
+        })?;
+        Ok(answered)
+    }
+
     /// Alerts per day (or hour, UTC) and severity, oldest first.
     pub fn stats(&self, filters: &Filters, period: Period, out: &mut dyn Write) -> Result<Answered, HistoryError> {
         let (clause, values) = filters.clause();
@@ -210,23 +325,82 @@ impl Store {
         Ok(answered)
     }
 
-    /// Deletes the alerts older than `before` (Unix time); says how many went.
-    pub fn prune(&self, before: i64) -> Result<u64, StateError> {
-        let deleted = self
+    /// Deletes the alerts and the closed incidents older than `before` (Unix time); then,
+    /// while the file holds more than `max_size` bytes, the oldest tenth of them, and gives
+    /// the space back. An open incident is never pruned: a run goes on with it.
+    pub fn prune(&self, before: Option<i64>, max_size: Option<u64>) -> Result<Pruned, StateError> {
+        let fail = |error| self.error(error);
+        let mut pruned = Pruned::default();
+        if let Some(before) = before {
+            pruned.add(self.prune_before(before)?);
+        }
+        let Some(max_size) = max_size else {
+            return Ok(pruned);
+        };
+        while self.bytes_used()? > max_size {
+            // The time below which a tenth of what is left lies.
+            let cut: Option<i64> = self
+                .connection
+                .query_row(
+                    "SELECT max(t) FROM (SELECT t FROM                      (SELECT unix_time AS t FROM alerts UNION ALL SELECT last_unix FROM incidents WHERE open = 0)                      ORDER BY t LIMIT max(1, ((SELECT count(*) FROM alerts) +                      (SELECT count(*) FROM incidents WHERE open = 0)) / 10))",
+                    [],
+                    |row| row.get(0),
+                )
+                .map_err(fail)?;
+            let Some(cut) = cut else {
+                break;
+            };
+            let round = self.prune_before(cut.saturating_add(1))?;
+            if round == (0, 0) {
+                break;
+            }
+            pruned.add(round);
+        }
+        // Deleted rows free pages inside the file; VACUUM gives them back to the disk.
+        self.connection.execute_batch("VACUUM").map_err(fail)?;
+        self.connection
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+            .map_err(fail)?;
+        pruned.bytes_after = self.bytes_used()?;
+        Ok(pruned)
+    }
+
+    fn prune_before(&self, before: i64) -> Result<(u64, u64), StateError> {
+        let fail = |error| self.error(error);
+        let alerts = self
             .connection
             .execute("DELETE FROM alerts WHERE unix_time < ?1", [before])
-            .map_err(|error| self.error(error))?;
-        Ok(deleted as u64)
+            .map_err(fail)?;
+        let incidents = self
+            .connection
+            .execute("DELETE FROM incidents WHERE last_unix < ?1 AND open = 0", [before])
+            .map_err(fail)?;
+        Ok((alerts as u64, incidents as u64))
+    }
+
+    /// The bytes the database's pages in use take (the file less its free pages).
+    fn bytes_used(&self) -> Result<u64, StateError> {
+        let pragma = |name: &str| -> Result<i64, StateError> {
+            self.connection
+                .pragma_query_value(None, name, |row| row.get(0))
+                .map_err(|error| self.error(error))
+        };
+        let pages = pragma("page_count")?.saturating_sub(pragma("freelist_count")?);
+        Ok(u64::try_from(pages.saturating_mul(pragma("page_size")?)).unwrap_or(0))
     }
 }
 
 const SEVERITIES: [Severity; 4] = [Severity::Low, Severity::Medium, Severity::High, Severity::Critical];
 
-fn severity_named(rank: i64) -> &'static str {
+fn severity_of(rank: i64) -> Severity {
     let at = usize::try_from(rank.saturating_sub(1))
         .unwrap_or(0)
         .min(SEVERITIES.len() - 1);
-    SEVERITIES[at].name()
+    SEVERITIES[at]
+}
+
+fn severity_named(rank: i64) -> &'static str {
+    severity_of(rank).name()
 }
 
 fn zero_counts() -> Map<String, Value> {

@@ -10,10 +10,12 @@
 
 mod alerts;
 pub mod history;
+mod incidents;
 mod inputs;
 mod windows;
 
 pub use alerts::{fingerprint as alert_fingerprint, AlertLog};
+pub use incidents::{IncidentBook, SavedGroups};
 pub use inputs::InputPlace;
 pub use windows::SavedWindows;
 
@@ -72,6 +74,40 @@ const MIGRATIONS: &[&str] = &[
     // 4: each alert stored once, however often a restarted run writes it again.
     "ALTER TABLE alerts ADD COLUMN fingerprint TEXT;
     CREATE UNIQUE INDEX alerts_by_fingerprint ON alerts (fingerprint);",
+    // 5: ls-correlate's incidents, and the groups it had open when it last saved.
+    "CREATE TABLE incidents (
+        id TEXT PRIMARY KEY,
+        group_by TEXT NOT NULL,
+        group_key TEXT NOT NULL,
+        first_seen TEXT NOT NULL,
+        first_unix INTEGER NOT NULL,
+        last_seen TEXT NOT NULL,
+        last_unix INTEGER NOT NULL,
+        revision INTEGER NOT NULL,
+        open INTEGER NOT NULL,
+        stage TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        severity_rank INTEGER NOT NULL,
+        risk_score INTEGER NOT NULL,
+        alerts INTEGER NOT NULL,
+        rules TEXT NOT NULL,
+        techniques TEXT NOT NULL,
+        tactics TEXT NOT NULL,
+        sources TEXT NOT NULL,
+        usernames TEXT NOT NULL,
+        hosts TEXT NOT NULL,
+        message TEXT NOT NULL,
+        previous TEXT,
+        saved_at TEXT NOT NULL
+    );
+    CREATE INDEX incidents_by_key ON incidents (group_by, group_key, first_unix);
+    CREATE INDEX incidents_by_time ON incidents (last_unix);
+    CREATE TABLE correlation (
+        group_by TEXT PRIMARY KEY,
+        saved_at TEXT NOT NULL,
+        settings TEXT NOT NULL,
+        state TEXT NOT NULL
+    );",
 ];
 
 /// The schema version this build writes and reads.

@@ -162,7 +162,7 @@ fn history_answers_the_issue_questions_on_two_weeks_of_sample_logs() {
     let pruned = history(&["prune", "--state", state_arg, "--older-than", "1s"]);
     assert!(pruned.status.success(), "{}", stderr(&pruned));
     assert!(
-        stderr(&pruned).contains(&format!("{} alerts pruned", all.len())),
+        stderr(&pruned).contains(&format!("{} alerts and ", all.len())),
         "{}",
         stderr(&pruned)
     );
@@ -568,4 +568,192 @@ fn files_past_the_noted_ones_are_counted_and_said() {
     );
     let without = ls_detect(&["--tz", "UTC"], &input);
     assert!(!stderr(&without).contains("not noted"), "{}", stderr(&without));
+}
+
+fn correlate_into(state: &Path, alerts: &[u8]) -> Vec<u8> {
+    let state = state.to_str().expect("path");
+    let correlated = run_with_stdin(LS_CORRELATE, &["--state", state, "--incidents-only"], alerts);
+    assert!(correlated.status.success(), "{}", stderr(&correlated));
+    assert!(
+        stderr(&correlated).contains(&format!("stored in {state}")),
+        "{}",
+        stderr(&correlated)
+    );
+    correlated.stdout
+}
+
+/// Each incident's last revision: id → (revision, alerts, first seen, last seen).
+fn last_revisions(incidents: &[Value]) -> std::collections::BTreeMap<String, (u64, u64, String, String)> {
+    incidents
+        .iter()
+        .map(|incident| {
+            let meta = &incident["logsentry"];
+            (
+                meta["incident"]["id"].as_str().expect("an id").to_owned(),
+                (
+                    meta["incident"]["revision"].as_u64().expect("a revision"),
+                    meta["count"].as_u64().expect("a count"),
+                    meta["first_seen"].as_str().expect("a time").to_owned(),
+                    meta["last_seen"].as_str().expect("a time").to_owned(),
+                ),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn incidents_go_on_across_runs_cut_anywhere_as_in_one_run() {
+    let alerts = ls_detect(&["--tz", "UTC"], &sample_events());
+    assert!(alerts.status.success(), "{}", stderr(&alerts));
+    let lines: Vec<&[u8]> = alerts.stdout.split_inclusive(|&byte| byte == b'\n').collect();
+    assert!(lines.len() > 40, "sample_logs/ makes alerts");
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    let whole = correlate_into(&folder.path().join("whole.db"), &alerts.stdout);
+    assert!(!whole.is_empty(), "sample_logs/ makes incidents");
+    let mut differs_without_state = false;
+    for cut in (1..lines.len()).step_by(4) {
+        let state = folder.path().join(format!("cut-{cut}.db"));
+        let mut split = correlate_into(&state, &lines[..cut].concat());
+        split.extend(correlate_into(&state, &lines[cut..].concat()));
+        assert_eq!(
+            String::from_utf8_lossy(&split),
+            String::from_utf8_lossy(&whole),
+            "cut after alert {cut}: two runs with one state file write what one run writes"
+        );
+        let forgetful = |part: &[&[u8]]| run_with_stdin(LS_CORRELATE, &["--incidents-only"], &part.concat()).stdout;
+        let mut control = forgetful(&lines[..cut]);
+        control.extend(forgetful(&lines[cut..]));
+        differs_without_state |= control != whole;
+    }
+    assert!(
+        differs_without_state,
+        "without --state some cut splits an incident, or the cuts prove nothing"
+    );
+}
+
+#[test]
+fn a_returning_attacker_opens_an_incident_that_knows_its_history() {
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    let state = folder.path().join("state.db");
+    let state_arg = state.to_str().expect("path");
+    let events = sample_events();
+    let first = records(&correlate_into(&state, &detect_into(&state, &events)));
+    let first_alerts = records(&history(&["alerts", "--state", state_arg]).stdout);
+    let second = records(&correlate_into(&state, &detect_into(&state, &shifted(&events, 7))));
+    assert!(!first.is_empty() && !second.is_empty());
+    assert!(
+        first
+            .iter()
+            .all(|incident| incident["logsentry"].get("history").is_none()),
+        "the first week knows nothing of anyone"
+    );
+    let first_ids = last_revisions(&first);
+    let second_ids = last_revisions(&second);
+    assert!(
+        first_ids.keys().all(|id| !second_ids.contains_key(id)),
+        "a week later: new incidents"
+    );
+    for incident in &second {
+        let key = incident["logsentry"]["incident"]["key"].as_str().expect("a key");
+        let earlier: Vec<&Value> = first
+            .iter()
+            .filter(|old| old["logsentry"]["incident"]["key"] == key)
+            .collect();
+        let Some(before) = earlier.last() else {
+            continue;
+        };
+        let history = &incident["logsentry"]["history"];
+        assert_eq!(
+            history["previous_incident"], before["logsentry"]["incident"]["id"],
+            "{key}: links to the week before: {history}"
+        );
+        assert_eq!(history["incidents_before"], 1, "{key}: {history}");
+        let alerts_before = first_alerts.iter().filter(|alert| alert["source"]["ip"] == key).count();
+        assert_eq!(history["alerts_before"], alerts_before as u64, "{key}: {history}");
+        let first_alert = first_alerts
+            .iter()
+            .filter(|alert| alert["source"]["ip"] == key)
+            .filter_map(|alert| alert["@timestamp"].as_str())
+            .filter_map(|time| chrono::DateTime::parse_from_rfc3339(time).ok())
+            .min()
+            .expect("a first alert");
+        let first_seen =
+            chrono::DateTime::parse_from_rfc3339(history["first_seen"].as_str().expect("a time")).expect("RFC 3339");
+        assert_eq!(first_seen.timestamp(), first_alert.timestamp(), "{key}: {history}");
+    }
+    assert!(
+        second
+            .iter()
+            .any(|incident| incident["logsentry"]["history"]["incidents_before"] == 1),
+        "some attacker of the first week comes back"
+    );
+
+    let stored = records(&history(&["incidents", "--state", state_arg]).stdout);
+    assert_eq!(stored.len(), first_ids.len() + second_ids.len(), "each incident once");
+    let by_id = last_revisions(&stored);
+    for (id, last) in first_ids.iter().chain(&second_ids) {
+        assert_eq!(by_id.get(id), Some(last), "{id}: the row is its last revision");
+    }
+    let open = records(&history(&["incidents", "--state", state_arg, "--open"]).stdout);
+    assert!(
+        open.iter()
+            .all(|incident| second_ids.contains_key(incident["logsentry"]["incident"]["id"].as_str().expect("an id"))),
+        "the first week's incidents closed when the second week's alerts came"
+    );
+    let attacker = "203.0.113.47";
+    let theirs = records(&history(&["incidents", "--state", state_arg, "--source", attacker]).stdout);
+    let expected = stored
+        .iter()
+        .filter(|incident| {
+            incident["logsentry"]["sources"]
+                .as_array()
+                .is_some_and(|sources| sources.iter().any(|source| source == attacker))
+        })
+        .count();
+    assert!(expected >= 2, "the attacker of both weeks");
+    assert_eq!(theirs.len(), expected);
+}
+
+#[test]
+fn a_prune_to_a_size_deletes_the_oldest_first_and_gives_the_space_back() {
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    let state = folder.path().join("state.db");
+    let state_arg = state.to_str().expect("path");
+    correlate_into(&state, &detect_into(&state, &long_sample(60)));
+    let size = || std::fs::metadata(&state).expect("the file").len();
+    let times = || -> Vec<i64> {
+        let connection = rusqlite::Connection::open(&state).expect("opens");
+        let mut query = connection
+            .prepare("SELECT unix_time FROM alerts ORDER BY unix_time")
+            .expect("a query");
+        let times = query.query_map([], |row| row.get(0)).expect("rows");
+        times.map(|time| time.expect("a time")).collect()
+    };
+    let before = times();
+    let full = size();
+    assert!(full > 1 << 20, "a store worth pruning: {full} bytes");
+    let bound = full / 2;
+    let pruned = history(&["prune", "--state", state_arg, "--max-size", &bound.to_string()]);
+    assert!(pruned.status.success(), "{}", stderr(&pruned));
+    assert!(
+        size() <= bound,
+        "{} bytes left, bound {bound}: {}",
+        size(),
+        stderr(&pruned)
+    );
+    let after = times();
+    assert!(
+        !after.is_empty() && after.len() < before.len(),
+        "{} of {}",
+        after.len(),
+        before.len()
+    );
+    assert_eq!(after[..], before[before.len() - after.len()..], "the newest are kept");
+    assert!(
+        stderr(&pruned).contains(&format!("{} alerts and ", before.len() - after.len())),
+        "{}",
+        stderr(&pruned)
+    );
+    let usage = history(&["prune", "--state", state_arg]);
+    assert_eq!(usage.status.code(), Some(2), "a prune needs a bound");
 }
