@@ -23,7 +23,7 @@ _ls__detect() {
 
     case "${cmd}" in
         ls__detect)
-            opts="-q -h -V --follow-symlinks --rejects --quiet --list-rules --config --state --save-every --only --skip --window --ipv6-prefix --max-tracked-keys --brute-force-threshold --slow-brute-force-threshold --slow-brute-force-window --compromise-window --stuffing-threshold --account-brute-force-threshold --distributed-threshold --distributed-window --preauth-threshold --scan-threshold --http-brute-force-threshold --tz --work-hours --weekend --allow-user --allow-source --privileged-group --help --version"
+            opts="-q -h -V --follow-symlinks --rejects --quiet --list-rules --config --state --save-every --only --skip --window --ipv6-prefix --max-tracked-keys --brute-force-threshold --slow-brute-force-threshold --slow-brute-force-window --compromise-window --stuffing-threshold --account-brute-force-threshold --distributed-threshold --distributed-window --preauth-threshold --scan-threshold --http-brute-force-threshold --repeat-offender-days --repeat-offender-window --tz --work-hours --weekend --allow-user --allow-source --privileged-group --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -106,6 +106,14 @@ _ls__detect() {
                     return 0
                     ;;
                 --http-brute-force-threshold)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repeat-offender-days)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repeat-offender-window)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -18,6 +18,8 @@ complete -c ls-detect -l distributed-window -d 'The window a distributed brute f
 complete -c ls-detect -l preauth-threshold -d 'SSH connections from one source within the window that fail before a login is tried [default: 4]' -r
 complete -c ls-detect -l scan-threshold -d 'Responses with status 404 to one source within the window that make a vulnerability scan [default: 10]' -r
 complete -c ls-detect -l http-brute-force-threshold -d 'HTTP login attempts (401s, POSTs to a login page) from one source within the window that make a brute force [default: 5]' -r
+complete -c ls-detect -l repeat-offender-days -d 'Separate days (UTC) with brute-force, scanning or web-attack alerts from one source, within the lookback, that make a repeat offender [default: 3]' -r
+complete -c ls-detect -l repeat-offender-window -d 'The lookback the repeat offender\'s days are counted in, and how long its alert stays quiet (seconds, or 10m, 1h, 30d) [default: 30d]' -r
 complete -c ls-detect -l tz -d 'Zone of the work hours: an IANA name (Europe/Berlin), UTC, an offset (+02:00), or local [default: local]' -r
 complete -c ls-detect -l work-hours -d 'Work hours for the off-hours rule, HH:MM-HH:MM (an end before the start is a night shift) [default: 08:00-18:00]' -r
 complete -c ls-detect -l weekend -d 'The days of the weekend for the weekend rule (comma-separated: sat,sun; none for no weekend) [default: sat,sun]' -r

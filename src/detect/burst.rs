@@ -189,6 +189,7 @@ impl Burst {
                         line: *line,
                     })
                     .collect(),
+                history: None,
             },
         }
     }

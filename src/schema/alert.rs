@@ -190,6 +190,21 @@ pub struct AlertMeta {
     pub modules: Vec<Rc<str>>,
     /// Where the events that fired the rule are: file and line (at most [`MAX_LISTED`]).
     pub evidence: Vec<Evidence>,
+    /// What is known of the source from before: set on the alerts of a repeat offender.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history: Option<AlertHistory>,
+}
+
+/// `logsentry.history.*` of an alert from a repeat offender: a source that attacked on
+/// several separate days.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AlertHistory {
+    /// Always `true`.
+    pub repeat_offender: bool,
+    /// The separate days (UTC) it attacked on within the lookback.
+    pub days: u64,
+    /// Its first attack within the lookback.
+    pub first_seen: Timestamp,
 }
 
 impl Alert {
@@ -278,7 +293,17 @@ impl AlertMeta {
             }
             evidence.write_json(out);
         }
-        out.extend_from_slice(b"]}");
+        out.push(b']');
+        if let Some(history) = &self.history {
+            out.extend_from_slice(b",\"history\":{\"repeat_offender\":");
+            out.extend_from_slice(if history.repeat_offender { b"true" } else { b"false" });
+            out.extend_from_slice(b",\"days\":");
+            number(history.days, out);
+            out.extend_from_slice(b",\"first_seen\":");
+            timestamp(history.first_seen, out);
+            out.push(b'}');
+        }
+        out.push(b'}');
     }
 }
 
@@ -357,7 +382,8 @@ mod tests {
             evidence in proptest::collection::vec((proptest::option::of("(?s).{0,8}"), proptest::option::of(any::<u64>())), 0..3),
             numbers in (any::<u8>(), any::<u8>(), any::<u64>(), prop_oneof![Just(0u64), Just(1u64), any::<u64>()]),
             severity in 0..4usize,
-            times in proptest::collection::vec((-70_000_000_000i64..300_000_000_000, 0u32..1_000_000_000, -840i32..=840), 3),
+            times in proptest::collection::vec((-70_000_000_000i64..300_000_000_000, 0u32..1_000_000_000, -840i32..=840), 4),
+            history in proptest::option::of((any::<bool>(), any::<u64>())),
         ) -> Alert {
             let time = |at: usize| {
                 let (seconds, nanos, offset_minutes) = times[at];
@@ -382,6 +408,7 @@ mod tests {
                     sources: lists[1].clone(),
                     modules: lists[2].iter().map(|module| Rc::from(module.as_str())).collect(),
                     evidence: evidence.into_iter().map(|(path, line)| Evidence { path: path.as_deref().map(Rc::from), line }).collect(),
+                    history: history.map(|(repeat_offender, days)| AlertHistory { repeat_offender, days, first_seen: time(3) }),
                 },
             }
         }

@@ -17,8 +17,8 @@ pub mod windows;
 
 pub use address::{looks_like_hostname, normalize_ip};
 pub use alert::{
-    Alert, AlertHost, AlertInfo, AlertMeta, AlertSource, AlertUser, Evidence, RuleInfo, Severity, Tactic, Technique,
-    Threat, MAX_LISTED,
+    Alert, AlertHistory, AlertHost, AlertInfo, AlertMeta, AlertSource, AlertUser, Evidence, RuleInfo, Severity, Tactic,
+    Technique, Threat, MAX_LISTED,
 };
 pub use view::{
     EventDataView, EventInfoView, EventView, GroupView, HostView, HttpRequestView, HttpResponseView, HttpView,

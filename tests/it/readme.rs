@@ -1,6 +1,7 @@
-//! The README's examples really run: every command between tested-examples markers is
-//! run through bash (with pipefail) from the repository root, with the built binaries first
-//! on PATH, and must succeed and print something.
+//! The README's examples really run: every command between tested-examples markers (and
+//! every `rm -f ...` line that starts one afresh) is run through bash (with pipefail) from
+//! the repository root, with the built binaries first on PATH, and must succeed and print
+//! something.
 
 use crate::common::*;
 use std::process::Command;
@@ -18,7 +19,8 @@ fn readme_examples_run() {
         .iter()
         .flat_map(|block| block.lines())
         .map(str::trim)
-        .filter(|l| l.starts_with("ls-") || l.starts_with("logsentry "))
+        // A line may start afresh (`rm -f ...; ls-parse ...`): it runs too.
+        .filter(|l| l.starts_with("ls-") || l.starts_with("logsentry ") || l.starts_with("rm -f "))
         .collect();
     assert!(commands.len() >= 8, "{commands:?}");
     assert!(commands.iter().any(|command| command.contains("ls-detect")));

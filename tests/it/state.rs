@@ -757,3 +757,110 @@ fn a_prune_to_a_size_deletes_the_oldest_first_and_gives_the_space_back() {
     let usage = history(&["prune", "--state", state_arg]);
     assert_eq!(usage.status.code(), Some(2), "a prune needs a bound");
 }
+
+/// sample_logs/ once at each of `days` (days after its own date).
+fn sample_on(days: &[i64]) -> Vec<Vec<u8>> {
+    let events = sample_events();
+    days.iter().map(|&day| shifted(&events, day)).collect()
+}
+
+/// Whether an alert is of the kinds that make a repeat offender.
+fn counts_towards_repeat(alert: &Value) -> bool {
+    let technique = alert["threat"]["technique"]["id"].as_str().unwrap_or_default();
+    ["T1110", "T1595", "T1190"]
+        .iter()
+        .any(|family| technique.starts_with(family))
+        || alert["event"]["module"] == "web"
+}
+
+#[test]
+fn a_source_back_on_a_third_day_within_30_is_a_repeat_offender_and_its_alerts_say_so() {
+    let weeks = sample_on(&[0, 7, 14, 21]);
+    let input = weeks.concat();
+    let alerts = records(&ls_detect(&["--tz", "UTC"], &input).stdout);
+    let without = records(&ls_detect(&["--tz", "UTC", "--skip", "repeat-offender"], &input).stdout);
+    let per_week: Vec<Vec<Value>> = weeks
+        .iter()
+        .map(|week| records(&ls_detect(&["--tz", "UTC", "--skip", "repeat-offender"], week).stdout))
+        .collect();
+    let attackers = |week: &[Value]| -> std::collections::BTreeSet<String> {
+        week.iter()
+            .filter(|alert| counts_towards_repeat(alert))
+            .filter_map(|alert| alert["source"]["ip"].as_str().map(str::to_owned))
+            .collect()
+    };
+    let expected: std::collections::BTreeSet<String> = attackers(&per_week[0])
+        .intersection(&attackers(&per_week[1]))
+        .cloned()
+        .collect::<std::collections::BTreeSet<_>>()
+        .intersection(&attackers(&per_week[2]))
+        .cloned()
+        .collect();
+    assert!(expected.len() >= 2, "sample_logs/ has attackers: {expected:?}");
+    let repeats: Vec<&Value> = alerts
+        .iter()
+        .filter(|alert| alert["rule"]["id"] == "repeat-offender")
+        .collect();
+    let raised: std::collections::BTreeSet<String> = repeats
+        .iter()
+        .map(|alert| alert["source"]["ip"].as_str().expect("a source").to_owned())
+        .collect();
+    assert_eq!(
+        raised, expected,
+        "each source of all three weeks, once (not again in the fourth)"
+    );
+    assert_eq!(repeats.len(), expected.len());
+    for alert in &repeats {
+        assert_eq!(alert["logsentry"]["severity"], "HIGH");
+        assert_eq!(alert["logsentry"]["history"]["days"], 3, "{alert}");
+        let time = alert["@timestamp"].as_str().expect("a time");
+        assert!(time.starts_with("2026-03-28"), "on the third week's day: {time}");
+    }
+    // Every other alert is the same as without the rule, but that a repeat offender's later
+    // alerts carry its history and 15 more risk.
+    let others: Vec<&Value> = alerts
+        .iter()
+        .filter(|alert| alert["rule"]["id"] != "repeat-offender")
+        .collect();
+    assert_eq!(others.len(), without.len());
+    let mut marked = 0;
+    for (with, plain) in others.iter().zip(&without) {
+        let mut stripped = (*with).clone();
+        if let Some(history) = stripped["logsentry"]
+            .as_object_mut()
+            .and_then(|meta| meta.remove("history"))
+        {
+            marked += 1;
+            assert_eq!(history["repeat_offender"], true);
+            let raised_risk = plain["event"]["risk_score"].as_u64().expect("a risk") + 15;
+            assert_eq!(stripped["event"]["risk_score"], raised_risk.min(100), "{with}");
+            stripped["event"]["risk_score"] = plain["event"]["risk_score"].clone();
+            let ip = with["source"]["ip"]
+                .as_str()
+                .expect("a repeat offender's alert has a source");
+            assert!(expected.contains(ip), "{ip}");
+        }
+        assert_eq!(&stripped, plain);
+    }
+    let fourth_week_alerts = per_week[3]
+        .iter()
+        .filter(|alert| alert["source"]["ip"].as_str().is_some_and(|ip| expected.contains(ip)))
+        .count();
+    assert!(
+        marked >= fourth_week_alerts,
+        "the fourth week's alerts from them all say so"
+    );
+
+    // The days add up across runs with one state file, a run per week.
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    let state = folder.path().join("state.db");
+    let split: Vec<Value> = weeks
+        .iter()
+        .flat_map(|week| records(&detect_into(&state, week)))
+        .collect();
+    assert_eq!(split, alerts, "four runs with --state write what one run writes");
+
+    // Forty days apart, no third day falls within 30.
+    let sparse = records(&ls_detect(&["--tz", "UTC"], &sample_on(&[0, 40, 80]).concat()).stdout);
+    assert!(sparse.iter().all(|alert| alert["rule"]["id"] != "repeat-offender"));
+}

@@ -10,6 +10,7 @@ mod distributed_brute_force;
 mod http_brute_force;
 pub(super) mod off_hours;
 mod preauth;
+mod repeat_offender;
 mod scanner;
 mod scanner_agent;
 pub(super) mod sql_query;
@@ -34,6 +35,8 @@ pub fn all(config: &DetectConfig) -> Vec<Box<dyn Detector>> {
         Box::new(web::WebAttacks::new()),
         Box::new(sql_query::QueryInjection),
         Box::new(windows_events::WindowsEvents::new(config)),
+        // Last: it reads the alerts the others raised for the same event.
+        Box::new(repeat_offender::RepeatOffender::new(config)),
     ]
 }
 
