@@ -23,7 +23,7 @@ _ls__report() {
 
     case "${cmd}" in
         ls__report)
-            opts="-q -o -h -V --follow-symlinks --rejects --quiet --output --out-dir --format --template --title --help --version"
+            opts="-q -o -h -V --follow-symlinks --rejects --quiet --output --out-dir --format --template --title --state --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -54,6 +54,10 @@ _ls__report() {
                     return 0
                     ;;
                 --title)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

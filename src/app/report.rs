@@ -8,8 +8,11 @@ use crate::attack::AttackTable;
 use crate::cli::report::{FormatArg, ReportArgs, ReportOutputArgs};
 use crate::ingest::InputSpec;
 use crate::output::{is_broken_pipe, NdjsonWriter};
-use crate::report::{csv, Collector, Destination, Format, Malformed, ReadRecord, Renderer, TemplateError};
+use crate::report::{
+    csv, Collector, Destination, Format, Malformed, ReadRecord, Renderer, TemplateError, TrendCounts, TREND_DAYS,
+};
 use crate::schema::Declined;
+use crate::state::{StateError, Store};
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 
@@ -276,6 +279,8 @@ pub struct ReportRun {
     pub output: ReportOutput,
     /// Inputs, rejects file, `-q`.
     pub input: StageInput,
+    /// The state file the Trends come from, if any.
+    pub state: Option<PathBuf>,
 }
 
 impl ReportRun {
@@ -284,8 +289,20 @@ impl ReportRun {
         Ok(ReportRun {
             output: ReportOutput::from_args(args.output, Destination::Stdout)?,
             input: StageInput::from_args(args.input),
+            state: args.state,
         })
     }
+}
+
+/// The Trends the state file's alerts show, for the report.
+pub fn stored_trends(store: &Store) -> Result<Option<TrendCounts>, StateError> {
+    Ok(store.trends(TREND_DAYS)?.map(|stored| TrendCounts {
+        last_day: stored.last_day,
+        per_day: stored.per_day,
+        new_attackers: stored.new_attackers,
+        returning_attackers: stored.returning_attackers,
+        techniques: stored.techniques,
+    }))
 }
 
 /// `ls-report`'s main.
@@ -295,6 +312,11 @@ pub fn main() -> std::process::ExitCode {
 
 /// Reads the inputs and writes the report.
 pub fn report(run: ReportRun) -> Exit {
+    // Opened first: a wrong name is said before the input is read.
+    let store = match run.state.as_deref().map(Store::open_existing).transpose() {
+        Ok(store) => store,
+        Err(error) => return super::history::state_failed(PROGRAM, &error),
+    };
     let mut diagnostics = match run.input.diagnostics(PROGRAM) {
         Ok(diagnostics) => diagnostics,
         Err(exit) => return exit,
@@ -324,6 +346,13 @@ pub fn report(run: ReportRun) -> Exit {
         }
         diagnostics.error(&format!("writing the report: {error}"));
         return Exit::DataError;
+    }
+    if let Some(store) = &store {
+        match stored_trends(store) {
+            Ok(Some(trends)) => sink.collector_mut().set_trends(trends),
+            Ok(None) => {}
+            Err(error) => return super::history::state_failed(PROGRAM, &error),
+        }
     }
     let counts = sink.collector_mut().provenance().clone();
     let written = match sink.finish() {

@@ -36,6 +36,12 @@ pub struct ReportArgs {
     /// Where and how to write the report.
     #[command(flatten)]
     pub output: ReportOutputArgs,
+
+    /// Add a Trends section from this state file (see logsentry-state(5)): alerts per day by
+    /// severity over the 30 days up to the newest stored alert, new and returning attackers,
+    /// and the top techniques of that week against the week before
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
 }
 
 /// The report flags `ls-report` and `logsentry` share.

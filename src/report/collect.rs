@@ -6,9 +6,9 @@ use super::activity::Activity;
 use super::fields::{class, display_time, epoch_seconds, rank, technique};
 use super::kept::Kept;
 use super::model::{
-    AlertRow, AlertTable, AttackOverview, Attacker, AttackerContext, FilterChoices, IncidentEntry, Period, Provenance,
-    ReportData, SeverityCount, SourceChoice, SourceCount, Summary, TacticEntry, Technique, TechniqueCount,
-    TimelineEntry,
+    AlertRow, AlertTable, AttackOverview, Attacker, AttackerContext, FilterChoices, IncidentEntry, IncidentHistory,
+    Period, Provenance, ReportData, SeverityCount, SourceChoice, SourceCount, Summary, TacticEntry, Technique,
+    TechniqueCount, TechniqueTrend, TimelineEntry, TrendDay, Trends,
 };
 use crate::attack::AttackTable;
 use crate::schema::{module_title, AlertView, Declined, HeapSize, IncidentView, Severity, Timeline, TimelineView};
@@ -105,6 +105,7 @@ pub struct Collector {
     activity: Activity,
     first: Option<(i64, String)>,
     last: Option<(i64, String)>,
+    trends: Option<Trends>,
 }
 
 impl Collector {
@@ -130,6 +131,7 @@ impl Collector {
             activity: Activity::default(),
             first: None,
             last: None,
+            trends: None,
         }
     }
 
@@ -336,6 +338,7 @@ impl Collector {
             last_seen: display_time(&owned(&record.logsentry.last_seen)),
             timeline: Vec::new(),
             timeline_omitted: 0,
+            history: incident_history(record),
         };
         if self.incidents.len() >= MAX_INCIDENTS && !self.incidents.contains_key(id) {
             self.incidents_dropped += 1;
@@ -584,10 +587,111 @@ impl Collector {
             attack,
             context,
             activity: self.activity.chart(),
+            trends: self.trends,
             filters,
             provenance: self.provenance,
         }
     }
+}
+
+impl Collector {
+    /// Adds the Trends section, from what the state file counted.
+    pub fn set_trends(&mut self, counts: TrendCounts) {
+        self.trends = Some(trends(&self.table, counts));
+    }
+}
+
+/// What the state file counted for the Trends section, day numbers being Unix days (UTC).
+#[derive(Debug, Clone, Default)]
+pub struct TrendCounts {
+    /// The day of the newest stored alert.
+    pub last_day: i64,
+    /// (day, alerts per severity LOW to CRITICAL) for the days that had any.
+    pub per_day: Vec<(i64, [u64; 4])>,
+    /// Sources of the last 7 days' alerts not seen before them.
+    pub new_attackers: u64,
+    /// Sources of the last 7 days' alerts seen before them too.
+    pub returning_attackers: u64,
+    /// (technique, alerts in the last 7 days, alerts in the 7 before).
+    pub techniques: Vec<(String, u64, u64)>,
+}
+
+/// Days the Trends section shows.
+pub const TREND_DAYS: i64 = 30;
+
+fn day_text(day: i64) -> String {
+    Timestamp::from_unix(day.saturating_mul(86_400), 0)
+        .to_string()
+        .chars()
+        .take(10)
+        .collect()
+}
+
+fn trends(table: &AttackTable, counts: TrendCounts) -> Trends {
+    let first = counts.last_day - (TREND_DAYS - 1);
+    let per_day: BTreeMap<i64, [u64; 4]> = counts.per_day.into_iter().collect();
+    let max = per_day
+        .values()
+        .map(|counts| counts.iter().sum::<u64>())
+        .max()
+        .unwrap_or(0);
+    let levels = [Severity::Critical, Severity::High, Severity::Medium, Severity::Low];
+    let days = (first..=counts.last_day)
+        .map(|day| {
+            let by_rank = per_day.get(&day).copied().unwrap_or_default();
+            TrendDay {
+                day: day_text(day),
+                total: by_rank.iter().sum(),
+                by_severity: levels
+                    .iter()
+                    .map(|severity| {
+                        let count = by_rank[*severity as usize];
+                        SeverityCount {
+                            name: severity.name(),
+                            class: class(*severity),
+                            count,
+                            bar: u32::try_from(count * 100 / max.max(1)).unwrap_or(100),
+                        }
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let techniques = counts
+        .techniques
+        .into_iter()
+        .map(|(id, this_week, last_week)| TechniqueTrend {
+            technique: technique(&id, None, None, table),
+            this_week,
+            last_week,
+            change: match (this_week, last_week) {
+                (_, 0) => "new".to_owned(),
+                (now, before) if now == before => "=".to_owned(),
+                (now, before) if now > before => format!("+{}", now - before),
+                (now, before) => format!("-{}", before - now),
+            },
+        })
+        .collect();
+    Trends {
+        first_day: day_text(first),
+        last_day: day_text(counts.last_day),
+        days,
+        max,
+        new_attackers: counts.new_attackers,
+        returning_attackers: counts.returning_attackers,
+        techniques,
+    }
+}
+
+fn incident_history(record: &AlertView<'_>) -> Option<IncidentHistory> {
+    let history = &record.logsentry.history;
+    let first_seen = history.first_seen.as_deref()?;
+    Some(IncidentHistory {
+        first_seen: display_time(first_seen),
+        incidents_before: whole(history.incidents_before),
+        alerts_before: whole(history.alerts_before),
+        previous_incident: owned(&history.previous_incident),
+    })
 }
 
 fn attack_overview(table: &AttackTable, techniques: BTreeMap<String, TechniqueTally>) -> AttackOverview {

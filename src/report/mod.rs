@@ -10,7 +10,7 @@ pub mod kept;
 pub mod model;
 pub mod render;
 
-pub use collect::{Collector, Malformed, ReadRecord, RecordKind};
+pub use collect::{Collector, Malformed, ReadRecord, RecordKind, TrendCounts, TREND_DAYS};
 pub use destination::{Destination, DestinationError};
 pub use model::ReportData;
 pub use render::{Format, Renderer, TemplateError};

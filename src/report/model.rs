@@ -27,6 +27,9 @@ pub struct ReportData {
     pub context: Vec<AttackerContext>,
     /// Alerts over time, as a chart.
     pub activity: ActivityChart,
+    /// What the state file says of the weeks around: with `ls-report --state`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trends: Option<Trends>,
     /// Values the in-page filters offer.
     pub filters: FilterChoices,
     /// How the report was made.
@@ -66,7 +69,7 @@ pub struct Summary {
 }
 
 /// How many alerts of one severity.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct SeverityCount {
     /// `CRITICAL`.
     pub name: &'static str,
@@ -160,6 +163,66 @@ pub struct IncidentEntry {
     pub timeline: Vec<TimelineEntry>,
     /// Alerts the timeline leaves out.
     pub timeline_omitted: u64,
+    /// What history knew of its key when it began (`logsentry.history.*`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history: Option<IncidentHistory>,
+}
+
+/// What the state file knew of an incident's key when it began.
+#[derive(Debug, Clone, Serialize)]
+pub struct IncidentHistory {
+    /// When it was first seen.
+    pub first_seen: String,
+    /// Its incidents before this one.
+    pub incidents_before: u64,
+    /// Its alerts before this one.
+    pub alerts_before: u64,
+    /// Its latest incident before.
+    pub previous_incident: String,
+}
+
+/// The Trends section: the state file's alerts over the 30 days up to the newest, new and
+/// returning attackers, and the techniques of this week against the week before.
+#[derive(Debug, Clone, Serialize)]
+pub struct Trends {
+    /// The first and last day shown (UTC dates).
+    pub first_day: String,
+    /// The last day shown: the day of the newest stored alert.
+    pub last_day: String,
+    /// One entry per day, oldest first, every day of the 30 shown.
+    pub days: Vec<TrendDay>,
+    /// The most alerts of one day.
+    pub max: u64,
+    /// Sources of this week's alerts never seen before it.
+    pub new_attackers: u64,
+    /// Sources of this week's alerts seen before it too.
+    pub returning_attackers: u64,
+    /// The techniques of this week and the week before, most alerts this week first.
+    pub techniques: Vec<TechniqueTrend>,
+}
+
+/// One day's alerts.
+#[derive(Debug, Clone, Serialize)]
+pub struct TrendDay {
+    /// `2026-03-14`.
+    pub day: String,
+    /// Every alert of the day.
+    pub total: u64,
+    /// Per severity, CRITICAL first; each bar is % of the busiest day.
+    pub by_severity: Vec<SeverityCount>,
+}
+
+/// One technique's alerts this week and the week before.
+#[derive(Debug, Clone, Serialize)]
+pub struct TechniqueTrend {
+    /// The technique.
+    pub technique: Technique,
+    /// Alerts in the 7 days up to the newest.
+    pub this_week: u64,
+    /// Alerts in the 7 days before those.
+    pub last_week: u64,
+    /// `+3`, `-2`, `new`, `=`.
+    pub change: String,
 }
 
 /// One step of an incident.

@@ -170,6 +170,22 @@ lenient_view! {
         incident: view[IncidentView<'a>] = "incident",
         /// `logsentry.abuseipdb.*`, from `ls-enrich --abuseipdb`.
         abuseipdb: view[AbuseView<'a>] = "abuseipdb",
+        /// `logsentry.history.*`, from `ls-correlate --state`.
+        history: view[HistoryView<'a>] = "history",
+    }
+}
+
+lenient_view! {
+    /// `logsentry.history.*` of an incident: what the state file knew of its key.
+    pub struct HistoryView<'a> {
+        /// When it was first seen.
+        first_seen: text = "first_seen",
+        /// Its incidents before.
+        incidents_before: number = "incidents_before",
+        /// Its alerts before.
+        alerts_before: number = "alerts_before",
+        /// Its latest incident before.
+        previous_incident: text = "previous_incident",
     }
 }
 

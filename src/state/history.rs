@@ -98,6 +98,23 @@ pub enum Period {
     Hour,
 }
 
+/// What the stored alerts say of the weeks up to the newest, for a report's Trends: day
+/// numbers are Unix days (UTC).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct StoredTrends {
+    /// The day of the newest stored alert.
+    pub last_day: i64,
+    /// (day, alerts per severity LOW to CRITICAL) for the days of the `days` up to it.
+    pub per_day: Vec<(i64, [u64; 4])>,
+    /// Sources of the last 7 days' alerts with none before them.
+    pub new_attackers: u64,
+    /// Sources of the last 7 days' alerts with some before them too.
+    pub returning_attackers: u64,
+    /// (technique, alerts in the last 7 days, alerts in the 7 before), the 10 with most
+    /// alerts in the last 7 days.
+    pub techniques: Vec<(String, u64, u64)>,
+}
+
 /// What a prune deleted.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Pruned {
@@ -279,6 +296,81 @@ impl Store {
             Ok(write_line(out, record.to_string().as_bytes(), &mut answered)?)
         })?;
         Ok(answered)
+    }
+
+    /// The Trends of the `days` days up to the newest stored alert; `None` when none is.
+    pub fn trends(&self, days: i64) -> Result<Option<StoredTrends>, StateError> {
+        const DAY: i64 = 86_400;
+        let fail = |error| self.error(error);
+        let newest: Option<i64> = self
+            .connection
+            .query_row("SELECT max(unix_time) FROM alerts", [], |row| row.get(0))
+            .map_err(fail)?;
+        let Some(newest) = newest else {
+            return Ok(None);
+        };
+        let last_day = newest.div_euclid(DAY);
+        let first = (last_day - (days - 1)).saturating_mul(DAY);
+        let week = (last_day - 6).saturating_mul(DAY);
+        let week_before = (last_day - 13).saturating_mul(DAY);
+        let mut trends = StoredTrends {
+            last_day,
+            ..StoredTrends::default()
+        };
+        let count = |value: i64| u64::try_from(value).unwrap_or(0);
+        let mut statement = self
+            .connection
+            .prepare(
+                "SELECT unix_time / 86400 AS day, severity_rank, count(*) FROM alerts \
+                 WHERE unix_time >= ?1 GROUP BY day, severity_rank ORDER BY day",
+            )
+            .map_err(fail)?;
+        let rows = statement
+            .query_map([first], |row| {
+                Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?, row.get::<_, i64>(2)?))
+            })
+            .map_err(fail)?;
+        for row in rows {
+            let (day, rank, alerts) = row.map_err(fail)?;
+            if trends.per_day.last().is_none_or(|(known, _)| *known != day) {
+                trends.per_day.push((day, [0; 4]));
+            }
+            let at = usize::try_from(rank.clamp(1, 4) - 1).unwrap_or(0);
+            if let Some((_, counts)) = trends.per_day.last_mut() {
+                counts[at] += count(alerts);
+            }
+        }
+        let (sources, returning): (i64, Option<i64>) = self
+            .connection
+            .query_row(
+                "SELECT count(*), sum(seen_before) FROM (SELECT EXISTS (SELECT 1 FROM alerts AS earlier \
+                 WHERE earlier.source_ip = recent.source_ip AND earlier.unix_time < ?1) AS seen_before \
+                 FROM alerts AS recent WHERE recent.unix_time >= ?1 AND recent.source_ip IS NOT NULL \
+                 GROUP BY recent.source_ip)",
+                [week],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .map_err(fail)?;
+        trends.returning_attackers = count(returning.unwrap_or(0));
+        trends.new_attackers = count(sources).saturating_sub(trends.returning_attackers);
+        let mut statement = self
+            .connection
+            .prepare(
+                "SELECT technique, sum(unix_time >= ?1), sum(unix_time < ?1) FROM alerts \
+                 WHERE unix_time >= ?2 AND technique IS NOT NULL GROUP BY technique \
+                 ORDER BY 2 DESC, 3 DESC, technique LIMIT 10",
+            )
+            .map_err(fail)?;
+        let rows = statement
+            .query_map([week, week_before], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?, row.get::<_, i64>(2)?))
+            })
+            .map_err(fail)?;
+        for row in rows {
+            let (technique, this_week, last_week) = row.map_err(fail)?;
+            trends.techniques.push((technique, count(this_week), count(last_week)));
+        }
+        Ok(Some(trends))
     }
 
     /// Alerts per day (or hour, UTC) and severity, oldest first.

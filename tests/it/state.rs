@@ -864,3 +864,70 @@ fn a_source_back_on_a_third_day_within_30_is_a_repeat_offender_and_its_alerts_sa
     let sparse = records(&ls_detect(&["--tz", "UTC"], &sample_on(&[0, 40, 80]).concat()).stdout);
     assert!(sparse.iter().all(|alert| alert["rule"]["id"] != "repeat-offender"));
 }
+
+#[test]
+fn a_report_with_the_state_file_shows_the_trends_and_what_history_knows_of_each_incident() {
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    let state = folder.path().join("state.db");
+    let state_arg = state.to_str().expect("path");
+    let weeks = sample_on(&[0, 7]);
+    let first_week = detect_into(&state, &weeks[0]);
+    let first_sources: std::collections::BTreeSet<String> = records(&first_week)
+        .iter()
+        .filter_map(|alert| alert["source"]["ip"].as_str().map(str::to_owned))
+        .collect();
+    correlate_into(&state, &first_week);
+    let second_week = detect_into(&state, &weeks[1]);
+    let incidents = correlate_into(&state, &second_week);
+    let report = |format: &str, input: &[u8]| {
+        let made = run_with_stdin(LS_REPORT, &["--state", state_arg, "--format", format], input);
+        assert!(made.status.success(), "{}", stderr(&made));
+        made.stdout
+    };
+    let mut input = second_week.clone();
+    input.extend(&incidents);
+    let data: Value = serde_json::from_slice(&report("json", &input)).expect("JSON");
+    let trends = &data["trends"];
+    let days = trends["days"].as_array().expect("days");
+    assert_eq!(days.len(), 30, "every day of the 30");
+    let stored = records(&history(&["alerts", "--state", state_arg]).stdout);
+    let total: u64 = days.iter().map(|day| day["total"].as_u64().expect("a count")).sum();
+    assert_eq!(total, stored.len() as u64, "both weeks lie within the 30 days");
+    let second_sources: std::collections::BTreeSet<String> = records(&second_week)
+        .iter()
+        .filter_map(|alert| alert["source"]["ip"].as_str().map(str::to_owned))
+        .collect();
+    let returning = second_sources.intersection(&first_sources).count() as u64;
+    assert!(returning > 0);
+    assert_eq!(trends["returning_attackers"], returning);
+    assert_eq!(trends["new_attackers"], second_sources.len() as u64 - returning);
+    let techniques = trends["techniques"].as_array().expect("techniques");
+    assert!(!techniques.is_empty() && techniques.len() <= 10);
+    for entry in techniques {
+        let id = entry["technique"]["id"].as_str().expect("an id");
+        let in_week = |alerts: &[u8]| {
+            records(alerts)
+                .iter()
+                .filter(|alert| alert["threat"]["technique"]["id"] == id)
+                .count() as u64
+        };
+        assert_eq!(entry["this_week"], in_week(&second_week), "{id}");
+        assert_eq!(entry["last_week"], in_week(&first_week), "{id}");
+    }
+    let with_history = data["incidents"]
+        .as_array()
+        .expect("incidents")
+        .iter()
+        .filter(|incident| incident["history"]["incidents_before"].as_u64() >= Some(1))
+        .count();
+    assert!(with_history > 0, "a returning attacker's incident says so");
+    let html = String::from_utf8(report("html", &input)).expect("UTF-8");
+    assert!(html.contains("<section id=\"trends\">") && html.contains("Seen before"));
+    let markdown = String::from_utf8(report("md", &input)).expect("UTF-8");
+    assert!(markdown.contains("## Trends") && markdown.contains("Seen before"));
+    let without = String::from_utf8(run_with_stdin(LS_REPORT, &["--format", "md"], &input).stdout).expect("UTF-8");
+    assert!(!without.contains("## Trends"), "no state file, no trends");
+    let missing = run_with_stdin(LS_REPORT, &["--state", "/nonexistent/state.db"], b"");
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(stderr(&missing).contains("no such state file"), "{}", stderr(&missing));
+}
