@@ -619,14 +619,6 @@ pub struct TrendCounts {
 /// Days the Trends section shows.
 pub const TREND_DAYS: i64 = 30;
 
-fn day_text(day: i64) -> String {
-    Timestamp::from_unix(day.saturating_mul(86_400), 0)
-        .to_string()
-        .chars()
-        .take(10)
-        .collect()
-}
-
 fn trends(table: &AttackTable, counts: TrendCounts) -> Trends {
     let first = counts.last_day - (TREND_DAYS - 1);
     let per_day: BTreeMap<i64, [u64; 4]> = counts.per_day.into_iter().collect();
@@ -640,7 +632,7 @@ fn trends(table: &AttackTable, counts: TrendCounts) -> Trends {
         .map(|day| {
             let by_rank = per_day.get(&day).copied().unwrap_or_default();
             TrendDay {
-                day: day_text(day),
+                day: crate::time::utc_date(day),
                 total: by_rank.iter().sum(),
                 by_severity: levels
                     .iter()
@@ -673,8 +665,8 @@ fn trends(table: &AttackTable, counts: TrendCounts) -> Trends {
         })
         .collect();
     Trends {
-        first_day: day_text(first),
-        last_day: day_text(counts.last_day),
+        first_day: crate::time::utc_date(first),
+        last_day: crate::time::utc_date(counts.last_day),
         days,
         max,
         new_attackers: counts.new_attackers,

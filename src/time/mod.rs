@@ -9,6 +9,15 @@ pub use stamp::Timestamp;
 pub use year::YearResolver;
 pub use zone::{parse_offset, Zone, ZoneError};
 
+/// `2026-03-14`: the UTC date of a Unix day number (Unix seconds / 86,400).
+pub fn utc_date(unix_day: i64) -> String {
+    Timestamp::from_unix(unix_day.saturating_mul(86_400), 0)
+        .to_string()
+        .chars()
+        .take(10)
+        .collect()
+}
+
 /// Month number (1–12) of an English three-letter month abbreviation, as syslog and Apache
 /// write them. Case-sensitive on purpose: both formats always capitalise it this way.
 pub fn month_from_abbrev(abbrev: &[u8]) -> Option<u32> {

@@ -152,13 +152,7 @@ impl RepeatOffender {
         let listed: Vec<String> = offences
             .days
             .iter()
-            .map(|(day, _)| {
-                Timestamp::from_unix(day.saturating_mul(DAY), 0)
-                    .to_string()
-                    .chars()
-                    .take(10)
-                    .collect()
-            })
+            .map(|&(day, _)| crate::time::utc_date(day))
             .collect();
         let message = format!(
             "{source} came back: attacks on {days} separate days within {} ({}), the latest {} ({})",
@@ -177,6 +171,11 @@ impl RepeatOffender {
         raised.threat.technique = alert.threat.technique;
         raised.threat.tactic = alert.threat.tactic;
         Some(raised)
+    }
+
+    /// The source an alert names, keyed as the rules key it.
+    fn source_of(&self, alert: &Alert) -> Option<SourceKey> {
+        SourceKey::new(&alert.source.as_ref()?.ip, self.ipv6_prefix)
     }
 
     /// What is known of `source`, when it is a repeat offender at `now`.
@@ -206,21 +205,13 @@ impl Detector for RepeatOffender {
         let now = event.time.unix_seconds();
         let mut raised = Vec::new();
         for alert in alerts.iter() {
-            let source = alert
-                .source
-                .as_ref()
-                .and_then(|source| SourceKey::new(&source.ip, self.ipv6_prefix));
-            if let (Some(source), true) = (source, counts(alert)) {
+            if let (Some(source), true) = (self.source_of(alert), counts(alert)) {
                 raised.extend(self.note(source, alert, event));
             }
         }
         alerts.append(&mut raised);
         for alert in alerts.iter_mut() {
-            let Some(source) = alert
-                .source
-                .as_ref()
-                .and_then(|source| SourceKey::new(&source.ip, self.ipv6_prefix))
-            else {
+            let Some(source) = self.source_of(alert) else {
                 continue;
             };
             if let Some(history) = self.history(source, now) {
