@@ -23,7 +23,7 @@ _logsentry() {
 
     case "${cmd}" in
         logsentry)
-            opts="-q -o -h -V --follow-symlinks --rejects --quiet --output --out-dir --format --template --title --tz --config --geoip --geoip-asn --open --color --help --version"
+            opts="-q -o -h -V --follow-symlinks --rejects --quiet --output --out-dir --format --template --title --tz --config --geoip --geoip-asn --state --open --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -70,6 +70,10 @@ _logsentry() {
                     return 0
                     ;;
                 --geoip-asn)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -11,6 +11,7 @@ complete -c logsentry -l tz -d 'Time zone of log timestamps that carry none (sys
 complete -c logsentry -l config -d 'Detection settings (thresholds, work hours, allow lists), as for ls-detect --config' -r -F
 complete -c logsentry -l geoip -d 'Add source.geo.* from this city or country database (MaxMind DB format), as for ls-enrich --geoip' -r -F
 complete -c logsentry -l geoip-asn -d 'Add source.as.* from this ASN database (MaxMind DB format), as for ls-enrich --geoip-asn' -r -F
+complete -c logsentry -l state -d 'Keep state in this SQLite file (created if missing), as ls-detect, ls-correlate and ls-report --state do: alerts and incidents are stored, the rules\' windows and the open groups go on in the next run (which skips the events this one counted: a daily run over the same growing logs reports what is new), incidents carry their attacker\'s history, and the report has Trends. See logsentry-state(5)' -r -F
 complete -c logsentry -l color -d 'Colour in the summary' -r -f -a "auto\t'When standard output is a terminal and NO_COLOR is unset'
 always\t'Always'
 never\t'Never'"

@@ -69,26 +69,39 @@ struct Counts {
 /// The state file as the correlator's memory (none without `--state`). When it fails, the
 /// run says so once and goes on without it.
 #[derive(Default)]
-struct StateMemory {
+pub(super) struct StateMemory {
+    /// Who says so.
+    program: &'static str,
     book: Option<IncidentBook>,
     /// Incident records stored.
-    stored: u64,
-    failed: bool,
+    pub(super) stored: u64,
+    /// The state file failed mid-run (and was let go).
+    pub(super) failed: bool,
 }
 
 impl StateMemory {
+    /// No memory yet: [`resume`] gives it the state file; `program` says what befalls it.
+    pub(super) fn new(program: &'static str) -> Self {
+        StateMemory {
+            program,
+            ..StateMemory::default()
+        }
+    }
+
     fn fail(&mut self, error: &StateError) {
         self.book = None;
         self.failed = true;
         let _ = writeln!(
             std::io::stderr().lock(),
-            "{PROGRAM}: error: state: {}: going on without it ({} incident records stored)",
+            "{}: error: state: {}: going on without it ({} incident records stored)",
+            self.program,
             printable(&error.to_string()),
             self.stored
         );
     }
 
-    fn commit(&mut self) {
+    /// Commits what was written so far.
+    pub(super) fn commit(&mut self) {
         if let Some(Err(error)) = self.book.as_mut().map(IncidentBook::commit) {
             self.fail(&error);
         }
@@ -134,31 +147,38 @@ impl CorrelateStage<'_> {
     /// Saves the open groups (and commits what was written with them).
     fn save(&mut self) {
         self.saved = Instant::now();
-        if self.correlator.memory_mut().book.is_none() {
+        save_groups(self.correlator, self.config);
+    }
+}
+
+/// Saves `correlator`'s open groups in its state file, if it has one, and commits what was
+/// written with them.
+pub(super) fn save_groups(correlator: &mut Correlator<StateMemory>, config: &CorrelateConfig) {
+    if correlator.memory_mut().book.is_none() {
+        return;
+    }
+    let state = match correlator.save() {
+        Ok(state) => state,
+        Err(error) => {
+            let _ = writeln!(
+                std::io::stderr().lock(),
+                "{}: warning: the open groups were not saved: {error}",
+                correlator.memory_mut().program
+            );
             return;
         }
-        let state = match self.correlator.save() {
-            Ok(state) => state,
-            Err(error) => {
-                let _ = writeln!(
-                    std::io::stderr().lock(),
-                    "{PROGRAM}: warning: the open groups were not saved: {error}"
-                );
-                return;
-            }
-        };
-        let groups = SavedGroups {
-            settings: self.config.fingerprint(),
-            state,
-        };
-        let memory = self.correlator.memory_mut();
-        if let Some(Err(error)) = memory
-            .book
-            .as_mut()
-            .map(|book| book.save_groups(self.config.by.field(), &groups))
-        {
-            memory.fail(&error);
-        }
+    };
+    let groups = SavedGroups {
+        settings: config.fingerprint(),
+        state,
+    };
+    let memory = correlator.memory_mut();
+    if let Some(Err(error)) = memory
+        .book
+        .as_mut()
+        .map(|book| book.save_groups(config.by.field(), &groups))
+    {
+        memory.fail(&error);
     }
 }
 
@@ -197,7 +217,7 @@ impl Stage for CorrelateStage<'_> {
 
 /// Opens the state file and takes back the groups the last run saved there (when they were
 /// formed with this run's settings). Says how many.
-fn resume(
+pub(super) fn resume(
     path: &std::path::Path,
     config: &CorrelateConfig,
     correlator: &mut Correlator<StateMemory>,
@@ -208,12 +228,13 @@ fn resume(
     let Some(saved) = saved else {
         return Ok(0);
     };
+    let program = correlator.memory_mut().program;
     let place = path.display().to_string();
     let place = printable(&place);
     if saved.settings != config.fingerprint() {
         let _ = writeln!(
             std::io::stderr().lock(),
-            "{PROGRAM}: warning: {place}: the groups saved there were formed with other settings: grouping starts afresh"
+            "{program}: warning: {place}: the groups saved there were formed with other settings: grouping starts afresh"
         );
         return Ok(0);
     }
@@ -222,7 +243,7 @@ fn resume(
         Err(error) => {
             let _ = writeln!(
                 std::io::stderr().lock(),
-                "{PROGRAM}: warning: {place}: {}: grouping starts afresh",
+                "{program}: warning: {place}: {}: grouping starts afresh",
                 printable(&error.to_string())
             );
             *correlator = Correlator::remembering(config.clone(), std::mem::take(correlator.memory_mut()));
@@ -234,7 +255,7 @@ fn resume(
 /// Runs correlation over the inputs, writing to stdout.
 pub fn correlate(run: &CorrelateRun) -> Exit {
     let mut out = NdjsonWriter::stdout();
-    let mut correlator = Correlator::remembering(run.config.clone(), StateMemory::default());
+    let mut correlator = Correlator::remembering(run.config.clone(), StateMemory::new(PROGRAM));
     let reopened = match run.state.as_deref() {
         Some(path) => match resume(path, &run.config, &mut correlator) {
             Ok(reopened) => reopened,

@@ -291,21 +291,7 @@ impl DetectStage<'_> {
         let Some(log) = self.alert_log.as_mut() else {
             return;
         };
-        let detectors = match self.engine.save_windows() {
-            Ok(detectors) => detectors,
-            Err(error) => {
-                let _ = writeln!(
-                    io::stderr().lock(),
-                    "{PROGRAM}: warning: the windows were not saved: {error}"
-                );
-                return;
-            }
-        };
-        let windows = SavedWindows {
-            settings: self.run.config.fingerprint(),
-            detectors,
-        };
-        if !log.save_windows(windows) {
+        if !save_windows(PROGRAM, &self.engine, &self.run.config, log) {
             self.finish_state();
         }
     }
@@ -341,24 +327,54 @@ impl DetectStage<'_> {
             return;
         };
         let path = log.path().display().to_string();
-        let stored = log.finish();
-        if let Some((error, unwritten)) = &stored.failure {
-            let _ = writeln!(
-                io::stderr().lock(),
-                "{PROGRAM}: error: state: {}: going on without it ({} alerts stored, {} not)",
-                printable(&error.to_string()),
-                stored.stored,
-                unwritten
-            );
-            self.counts.state_failed = true;
-        }
-        self.stored = Some((stored.stored, path));
+        let (stored, failed) = finish_alert_log(PROGRAM, log);
+        self.counts.state_failed |= failed;
+        self.stored = Some((stored, path));
     }
 }
 
+/// Hands the windows `engine` is counting to `log`'s writer, behind the alerts so far
+/// (windows that cannot be written are said on stderr, and not saved). `false` when the
+/// writer has stopped.
+pub(super) fn save_windows(program: &str, engine: &Engine, config: &DetectConfig, log: &mut AlertLog) -> bool {
+    let detectors = match engine.save_windows() {
+        Ok(detectors) => detectors,
+        Err(error) => {
+            let _ = writeln!(
+                io::stderr().lock(),
+                "{program}: warning: the windows were not saved: {error}"
+            );
+            return true;
+        }
+    };
+    log.save_windows(SavedWindows {
+        settings: config.fingerprint(),
+        detectors,
+    })
+}
+
+/// Lets `log`'s writer finish; says, if it failed, that the run went on without it. The
+/// alerts stored, and whether it failed.
+pub(super) fn finish_alert_log(program: &str, log: AlertLog) -> (u64, bool) {
+    let stored = log.finish();
+    if let Some((error, unwritten)) = &stored.failure {
+        let _ = writeln!(
+            io::stderr().lock(),
+            "{program}: error: state: {}: going on without it ({} alerts stored, {} not)",
+            printable(&error.to_string()),
+            stored.stored,
+            unwritten
+        );
+    }
+    (stored.stored, stored.failure.is_some())
+}
+
 /// Opens the state file, gives `engine` the windows the last run saved there (when they were
-/// counted with this run's settings), and starts its writer.
-fn resume(
+/// counted with this run's settings), and starts its writer. With the writer, the
+/// fingerprints of the alerts stored after those windows were saved (a replay writes them
+/// again).
+pub(super) fn resume(
+    program: &str,
     path: &std::path::Path,
     run: &DetectRun,
     engine: &mut Engine,
@@ -369,14 +385,14 @@ fn resume(
         if saved.settings != settings {
             let _ = writeln!(
                 io::stderr().lock(),
-                "{PROGRAM}: warning: {}: the windows saved there were counted with other settings: \
+                "{program}: warning: {}: the windows saved there were counted with other settings: \
                  counting starts afresh",
                 printable(&path.display().to_string())
             );
         } else if let Err(error) = engine.restore_windows(&saved.detectors) {
             let _ = writeln!(
                 io::stderr().lock(),
-                "{PROGRAM}: warning: {}: {}: counting starts afresh",
+                "{program}: warning: {}: {}: counting starts afresh",
                 printable(&path.display().to_string()),
                 printable(&error.to_string())
             );
@@ -397,7 +413,7 @@ pub fn detect(run: &DetectRun) -> Exit {
     let resumed = match run
         .state
         .as_deref()
-        .map(|path| resume(path, run, &mut engine))
+        .map(|path| resume(PROGRAM, path, run, &mut engine))
         .transpose()
     {
         Ok(resumed) => resumed,

@@ -1,9 +1,10 @@
 //! The `logsentry` runner: flags → each stage's config (checked by that stage's own parser),
 //! the pipeline ([`super::pipeline`]), the report and the terminal summary.
 
+use super::correlate::StateMemory;
 use super::detect::DetectRun;
 use super::parse::ParseConfig;
-use super::pipeline::{self, Ran, Stages};
+use super::pipeline::{self, Ran, StageState, Stages};
 use super::report::{ReportOutput, ReportSink, Written};
 use super::{Exit, StartError};
 use crate::attack::AttackTable;
@@ -17,6 +18,7 @@ use crate::enrich::geoip::GeoIp;
 use crate::enrich::Enricher;
 use crate::ingest::InputSpec;
 use crate::report::Destination;
+use crate::state::Store;
 use crate::text::printable;
 use clap::Parser;
 use std::ffi::OsString;
@@ -32,6 +34,7 @@ pub struct LogsentryRun {
     correlate: correlate::CorrelateConfig,
     geoip: Option<GeoIp>,
     output: ReportOutput,
+    state: Option<PathBuf>,
     open: bool,
     color: bool,
     quiet: bool,
@@ -93,6 +96,7 @@ impl LogsentryRun {
             correlate,
             geoip,
             output,
+            state: args.state,
             open: args.open,
             color,
             quiet: args.input.quiet,
@@ -113,6 +117,7 @@ pub fn analyse(run: LogsentryRun) -> Exit {
         correlate,
         geoip,
         output,
+        state,
         open,
         color,
         quiet,
@@ -128,11 +133,22 @@ pub fn analyse(run: LogsentryRun) -> Exit {
     };
     report.collector_mut().provenance_mut().inputs = parse.ingest.inputs.specs.iter().map(InputSpec::display).collect();
     let max_tracked_keys = detect.config.max_tracked_keys();
+    let mut engine = super::detect::engine(&detect);
+    let mut correlator = Correlator::remembering(correlate.clone(), StateMemory::new(PROGRAM));
+    // Opened before anything is read: a file that is not ours is refused at once.
+    let (stage_state, reopened) = match state.as_deref() {
+        Some(path) => match remember(path, &detect, &correlate, &mut engine, &mut correlator) {
+            Ok((stage_state, reopened)) => (Some(stage_state), reopened),
+            Err(error) => return super::history::state_failed(PROGRAM, &error),
+        },
+        None => (None, 0),
+    };
     let stages = Stages::new(
-        super::detect::engine(&detect),
+        engine,
         Enricher::new(AttackTable::embedded()).with_geoip(geoip),
-        Correlator::new(correlate),
+        correlator,
         report,
+        stage_state,
     );
     let input_count = parse.ingest.inputs.count();
     let Ran {
@@ -147,7 +163,7 @@ pub fn analyse(run: LogsentryRun) -> Exit {
         }
     };
     let counts = &stages.counts;
-    let notes = vec![
+    let mut notes = vec![
         format!("ls-parse: {}", parsed.summary(input_count)),
         format!(
             "ls-detect: {} events, {} alerts{}",
@@ -158,6 +174,40 @@ pub fn analyse(run: LogsentryRun) -> Exit {
         format!("ls-enrich: {} records enriched with ATT&CK (offline)", counts.enriched),
         format!("ls-correlate: {} incident records", counts.incident_records),
     ];
+    let mut state_failed = false;
+    if let (Some(path), Some(stage_state)) = (state.as_deref(), stages.state.as_ref()) {
+        let memory = stages.correlator.memory_mut();
+        state_failed = stage_state.failed || memory.failed;
+        let mut note = format!(
+            "state: {} alerts and {} incident records stored in {}",
+            stage_state.stored_alerts,
+            memory.stored,
+            path.display()
+        );
+        if counts.already_seen > 0 {
+            note.push_str(&format!(
+                ", {} events already counted by the runs before (skipped)",
+                counts.already_seen
+            ));
+        }
+        if reopened > 0 {
+            note.push_str(&format!(", {reopened} open groups taken back"));
+        }
+        if !quiet {
+            let _ = writeln!(io::stderr().lock(), "{PROGRAM}: {}", printable(&note));
+        }
+        notes.push(note);
+        // The Trends include this run's alerts: its writer has finished.
+        match Store::open_existing(path).and_then(|store| super::report::stored_trends(&store)) {
+            Ok(Some(trends)) => stages.report.collector_mut().set_trends(trends),
+            Ok(None) => {}
+            Err(error) => {
+                diagnostics.error(&format!("state: {}: the report has no Trends", error));
+                state_failed = true;
+            }
+        }
+    }
+    let counts = &stages.counts;
     if counts.evicted > 0 {
         super::detect::eviction_warning(max_tracked_keys);
     }
@@ -165,6 +215,7 @@ pub fn analyse(run: LogsentryRun) -> Exit {
     collector.provenance_mut().notes = notes;
     let headline = collector.headline();
     let malformed = counts.malformed;
+    let already_seen = counts.already_seen;
     if let Some(error) = stages.failure.take() {
         diagnostics.error(&format!("writing the report: {error}"));
         return Exit::DataError;
@@ -183,7 +234,13 @@ pub fn analyse(run: LogsentryRun) -> Exit {
             Written::File(path) => (Some(path.display().to_string()), Box::new(io::stdout().lock())),
             Written::Stdout | Written::ReaderGone => (None, Box::new(io::stderr().lock())),
         };
-        print_summary(&headline, parsed.events, place.as_deref(), color, summary_out);
+        print_summary(
+            &headline,
+            (parsed.events, already_seen),
+            place.as_deref(),
+            color,
+            summary_out,
+        );
     }
     if open {
         if let Written::File(path) = &written {
@@ -196,16 +253,36 @@ pub fn analyse(run: LogsentryRun) -> Exit {
     let all_rejected = parsed.lines > 0 && parsed.rejected == parsed.lines;
     if parse_exit != Exit::Success {
         parse_exit
-    } else if malformed > 0 || all_rejected {
+    } else if malformed > 0 || all_rejected || state_failed {
         Exit::DataError
     } else {
         Exit::Success
     }
 }
 
+/// Opens the state file for the stages: `engine` gets the windows the last run saved,
+/// `correlator` its open groups (how many it took back is returned), and the alerts' writer
+/// starts.
+fn remember(
+    path: &std::path::Path,
+    detect: &DetectRun,
+    correlate: &correlate::CorrelateConfig,
+    engine: &mut crate::detect::Engine,
+    correlator: &mut Correlator<StateMemory>,
+) -> Result<(StageState, usize), crate::state::StateError> {
+    // A replay's alerts are stored once (the store keeps each alert once) and reported, as
+    // the run that stored them wrote no report: the fingerprints are not needed.
+    let (alert_log, _) = super::detect::resume(PROGRAM, path, detect, engine)?;
+    let reopened = super::correlate::resume(path, correlate, correlator)?;
+    Ok((
+        StageState::new(alert_log, detect.config.clone(), correlate.clone()),
+        reopened,
+    ))
+}
+
 fn print_summary(
     headline: &crate::report::collect::Headline,
-    events: u64,
+    (events, already_seen): (u64, u64),
     place: Option<&str>,
     color: bool,
     mut out: Box<dyn Write>,
@@ -224,8 +301,13 @@ fn print_summary(
         _ => "36",
     };
     let mut text = String::new();
+    let already_seen = if already_seen > 0 {
+        format!(" ({already_seen} counted by an earlier run)")
+    } else {
+        String::new()
+    };
     text.push_str(&format!(
-        "{}: {events} events, {} alerts, {} incidents\n",
+        "{}: {events} events{already_seen}, {} alerts, {} incidents\n",
         paint("1", "LogSentry"),
         headline.alerts,
         headline.incidents.len()

@@ -5,15 +5,17 @@
 //! `ls-parse auto | ls-detect | ls-enrich | ls-correlate | ls-report`, so the results are the
 //! same (a test compares them). Parsing and detecting overlap, as they do in a pipe.
 
+use super::correlate::StateMemory;
 use super::parse::{run_into, ParseConfig};
 use super::report::ReportSink;
 use super::Exit;
-use crate::correlate::{self, Correlator};
-use crate::detect::{self, Engine};
+use crate::correlate::{self, CorrelateConfig, Correlator};
+use crate::detect::{self, DetectConfig, Engine};
 use crate::diagnostics::Counts;
 use crate::enrich::{self, Enricher};
 use crate::output::NdjsonWriter;
 use crate::report::{ReadRecord, RecordKind};
+use crate::state::AlertLog;
 use std::io::{self, IsTerminal, Write};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{mpsc, Arc};
@@ -88,14 +90,53 @@ pub(super) struct StageCounts {
     pub(super) malformed: u64,
     /// Keys ls-detect's rules forgot at `--max-tracked-keys`.
     pub(super) evicted: u64,
+    /// Events a run before had counted (with `--state`), skipped.
+    pub(super) already_seen: u64,
+}
+
+/// What `--state` adds to the stages: the writer of detection's alerts and windows, and the
+/// settings the windows and groups are saved with. The correlator's memory holds the rest.
+pub(super) struct StageState {
+    /// Let go when it fails.
+    alert_log: Option<AlertLog>,
+    detect: DetectConfig,
+    correlate: CorrelateConfig,
+    /// Alerts stored, once the writer has finished.
+    pub(super) stored_alerts: u64,
+    /// The state file failed mid-run (and was let go).
+    pub(super) failed: bool,
+}
+
+impl StageState {
+    /// The state the stages keep with `alert_log`, for windows counted with `detect` and
+    /// groups formed with `correlate`.
+    pub(super) fn new(alert_log: AlertLog, detect: DetectConfig, correlate: CorrelateConfig) -> Self {
+        StageState {
+            alert_log: Some(alert_log),
+            detect,
+            correlate,
+            stored_alerts: 0,
+            failed: false,
+        }
+    }
+
+    fn finish_alert_log(&mut self) {
+        if let Some(log) = self.alert_log.take() {
+            let (stored, failed) = super::detect::finish_alert_log(PROGRAM, log);
+            self.stored_alerts = stored;
+            self.failed |= failed;
+        }
+    }
 }
 
 /// The stages after parsing, fed one event at a time.
 pub(super) struct Stages {
     engine: Engine,
     enricher: Enricher,
-    correlator: Correlator,
+    pub(super) correlator: Correlator<StateMemory>,
     pub(super) report: ReportSink,
+    /// With `--state`.
+    pub(super) state: Option<StageState>,
     detected: Vec<u8>,
     enriched: Vec<u8>,
     correlated: Vec<u8>,
@@ -106,12 +147,19 @@ pub(super) struct Stages {
 
 impl Stages {
     /// The later stages, in pipe order.
-    pub(super) fn new(engine: Engine, enricher: Enricher, correlator: Correlator, report: ReportSink) -> Self {
+    pub(super) fn new(
+        engine: Engine,
+        enricher: Enricher,
+        correlator: Correlator<StateMemory>,
+        report: ReportSink,
+        state: Option<StageState>,
+    ) -> Self {
         Stages {
             engine,
             enricher,
             correlator,
             report,
+            state,
             detected: Vec::new(),
             enriched: Vec::new(),
             correlated: Vec::new(),
@@ -136,11 +184,22 @@ impl Stages {
                 self.counts.events += 1;
                 self.counts.alerts += alerts as u64;
             }
-            Ok(detect::Outcome::PassedThrough | detect::Outcome::AlreadySeen) => {}
+            Ok(detect::Outcome::AlreadySeen) => self.counts.already_seen += 1,
+            Ok(detect::Outcome::PassedThrough) => {}
             Err(_) => self.counts.malformed += 1,
         }
         self.progress.events.fetch_add(1, Ordering::Relaxed);
         let detected = std::mem::take(&mut self.detected);
+        let alert_log = self.state.as_mut().and_then(|state| state.alert_log.as_mut());
+        if let Some(log) = alert_log {
+            if !detected.is_empty() {
+                log.add(
+                    std::str::from_utf8(&detected)
+                        .unwrap_or_default()
+                        .trim_end_matches('\n'),
+                );
+            }
+        }
         for alert in lines(&detected) {
             self.enrich_and_correlate(alert);
         }
@@ -165,10 +224,37 @@ impl Stages {
         self.enriched = enriched;
     }
 
+    /// A block of events has gone through: what it stored is handed to the state's writers.
+    fn after_block(&mut self) {
+        let Some(state) = self.state.as_mut() else {
+            return;
+        };
+        if state.alert_log.as_mut().is_some_and(|log| !log.flushed()) {
+            state.finish_alert_log();
+        }
+        self.correlator.memory_mut().commit();
+    }
+
+    /// The end of input. With `--state`, the windows and the open groups are saved first, as
+    /// they stand before the end closes them: a later run over more of the logs goes on
+    /// with them. That later run skips the events this one counted, so a run stopped before
+    /// its report was written saves none of them.
     fn finish(&mut self) {
         self.counts.evicted = self.engine.evicted();
+        if let Some(state) = self.state.as_mut() {
+            if let Some(log) = state.alert_log.as_mut() {
+                if !super::detect::save_windows(PROGRAM, &self.engine, &state.detect, log) {
+                    state.finish_alert_log();
+                }
+            }
+            super::correlate::save_groups(&mut self.correlator, &state.correlate);
+        }
         self.correlated.clear();
         self.counts.incident_records += self.correlator.finish(&mut self.correlated) as u64;
+        self.correlator.memory_mut().commit();
+        if let Some(state) = self.state.as_mut() {
+            state.finish_alert_log();
+        }
         self.report_all();
     }
 
@@ -256,6 +342,7 @@ fn run_stages(mut stages: Stages, blocks: mpsc::Receiver<Vec<u8>>, spare: mpsc::
         for line in block.split(|byte| *byte == b'\n').filter(|line| !line.is_empty()) {
             stages.event(line);
         }
+        stages.after_block();
         let _ = spare.try_send(block);
     }
     stages.finish();

@@ -24,6 +24,7 @@ works.",
     after_help = "Examples:\n  logsentry sample_logs/\n  \
 logsentry /var/log/auth.log /var/log/apache2/access.log --open --out-dir reports/\n  \
 logsentry --tz Europe/Berlin -o incident-42.md logs/\n  \
+logsentry --state /var/lib/logsentry/state.db /var/log/auth.log\n  \
 journalctl -o json -u ssh | logsentry --format json -o - | jq .summary\n\nExit status: 0 on \
 success, 1 if an input could not be read, a line could not be used or the report could not be \
 written (the report shows what was read), 2 on usage errors."
@@ -55,6 +56,14 @@ pub struct LogsentryArgs {
     /// Add source.as.* from this ASN database (MaxMind DB format), as for ls-enrich --geoip-asn
     #[arg(long, value_name = "FILE.mmdb")]
     pub geoip_asn: Option<PathBuf>,
+
+    /// Keep state in this SQLite file (created if missing), as ls-detect, ls-correlate and
+    /// ls-report --state do: alerts and incidents are stored, the rules' windows and the open
+    /// groups go on in the next run (which skips the events this one counted: a daily run
+    /// over the same growing logs reports what is new), incidents carry their attacker's
+    /// history, and the report has Trends. See logsentry-state(5)
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
 
     /// Open the report when it is written (xdg-open, or open on macOS)
     #[arg(long)]

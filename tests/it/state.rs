@@ -931,3 +931,101 @@ fn a_report_with_the_state_file_shows_the_trends_and_what_history_knows_of_each_
     assert_eq!(missing.status.code(), Some(1));
     assert!(stderr(&missing).contains("no such state file"), "{}", stderr(&missing));
 }
+
+/// sample_logs/'s text logs with every time `days` later, in a new folder under `into` (the
+/// .evtx files, journald's and the `secure` file's times are not rewritten, so they stay out).
+fn sample_text_logs_moved(into: &Path, days: u32) -> std::path::PathBuf {
+    let folder = into.join(format!("plus-{days}-days"));
+    std::fs::create_dir(&folder).expect("a folder");
+    for name in [
+        "auth.log",
+        "access.log",
+        "mysql-error.log",
+        "mysql-general.log",
+        "mysql-slow.log",
+    ] {
+        let text = std::fs::read_to_string(sample(name)).expect("a sample log");
+        let day = 14 + days;
+        let moved = text
+            .replace("2026-03-14", &format!("2026-03-{day:02}"))
+            .replace("14/Mar/2026", &format!("{day:02}/Mar/2026"));
+        std::fs::write(folder.join(name), moved).expect("write");
+    }
+    folder
+}
+
+/// What `ls-history TABLE` prints, sorted: two stores that hold the same rows compare equal.
+fn stored_rows(state: &Path, table: &str) -> Vec<String> {
+    let listed = history(&[table, "--state", state.to_str().expect("path")]);
+    assert!(listed.status.success(), "{}", stderr(&listed));
+    let mut rows: Vec<String> = String::from_utf8(listed.stdout)
+        .expect("UTF-8")
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    rows.sort();
+    rows
+}
+
+#[test]
+fn logsentry_with_a_state_file_stores_and_remembers_what_the_piped_stages_do() {
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    let weeks = [
+        sample_text_logs_moved(folder.path(), 0),
+        sample_text_logs_moved(folder.path(), 7),
+    ];
+    let (one, piped) = (folder.path().join("one.db"), folder.path().join("piped.db"));
+    let (one_arg, piped_arg) = (one.to_str().expect("path"), piped.to_str().expect("path"));
+    let succeeded = |output: std::process::Output| {
+        assert!(output.status.success(), "{}", stderr(&output));
+        output
+    };
+    let json = |output: std::process::Output| -> Value { serde_json::from_slice(&output.stdout).expect("JSON") };
+    let in_one_command = |week: &Path| {
+        let week = week.to_str().expect("path");
+        succeeded(logsentry(
+            &["--tz", "UTC", "--state", one_arg, "--format", "json", "-o", "-", week],
+            b"",
+        ))
+    };
+    let (mut reports, mut piped_reports) = (Vec::new(), Vec::new());
+    for week in &weeks {
+        reports.push(json(in_one_command(week)));
+        let events = succeeded(ls_parse(
+            &["auto", "-q", "--tz", "UTC", week.to_str().expect("path")],
+            b"",
+        ));
+        let alerts = succeeded(ls_detect(&["-q", "--tz", "UTC", "--state", piped_arg], &events.stdout));
+        let enriched = succeeded(ls_enrich(&["-q"], &alerts.stdout));
+        let correlated = succeeded(ls_correlate(&["-q", "--state", piped_arg], &enriched.stdout));
+        let report = ls_report(&["-q", "--format", "json", "--state", piped_arg], &correlated.stdout);
+        piped_reports.push(json(succeeded(report)));
+    }
+    let alerts = stored_rows(&one, "alerts");
+    assert!(alerts.len() > 40, "both weeks' alerts: {}", alerts.len());
+    assert_eq!(alerts, stored_rows(&piped, "alerts"));
+    let incidents = stored_rows(&one, "incidents");
+    assert!(!incidents.is_empty());
+    assert_eq!(incidents, stored_rows(&piped, "incidents"));
+    let second = &reports[1];
+    assert_eq!(second["trends"], piped_reports[1]["trends"]);
+    assert!(
+        second["trends"]["returning_attackers"].as_u64() > Some(0),
+        "{}",
+        second["trends"]
+    );
+    assert_eq!(second["incidents"], piped_reports[1]["incidents"]);
+    let returning = second["incidents"]
+        .as_array()
+        .expect("incidents")
+        .iter()
+        .filter(|incident| incident["history"]["incidents_before"].as_u64() >= Some(1))
+        .count();
+    assert!(returning > 0, "a returning attacker's incident says what history knows");
+    // The same logs again: every event was counted, nothing is new, nothing is stored twice.
+    let again = in_one_command(&weeks[1]);
+    let said = stderr(&again);
+    assert!(said.contains("events already counted by the runs before"), "{said}");
+    assert_eq!(json(again)["summary"]["alerts"], 0);
+    assert_eq!(stored_rows(&one, "alerts"), alerts);
+}
