@@ -2,11 +2,14 @@
 //! columns for queries and the record itself, as written, for whoever wants the rest.
 //!
 //! A writer thread owns the connection, so the stream never waits on the disk. The stage
-//! gathers alert lines into a chunk and offers it to the writer whenever it is about to wait
-//! for input: an idle writer takes it (a quiet live stream's alerts are stored at once), a
-//! busy one leaves it to grow. Only a chunk of [`CHUNK_BYTES`] waits for room, and at most
-//! [`MAX_QUEUED`] wait, so a disk slower than the alerts holds the stage back instead of
-//! filling memory. The writer stores every chunk queued in one transaction.
+//! gathers alert lines and, each time what it wrote has reached its output, adds them to
+//! what waits for the writer: an append under a lock, no system call. The writer takes all
+//! that waits in one transaction, every [`GATHER`] (a quiet live stream's alerts are stored
+//! within it) or as soon as [`WAKE_BYTES`] wait. Waking it for each handful of alerts would
+//! cost a transaction each (every commit writes again each index page its alerts touched),
+//! and on a busy machine the woken writer takes the stage's core. Only when
+//! [`MAX_WAITING_BYTES`] wait does the stage wait too, so a disk slower than the alerts holds
+//! the stage back instead of filling memory.
 //!
 //! The detectors' windows travel the same way, behind the alerts they led to, and are stored
 //! in the same transaction as those: a run killed at any moment leaves windows and alerts
@@ -17,17 +20,18 @@ use super::{StateError, Store};
 use crate::schema::AlertView;
 use crate::time::Timestamp;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TrySendError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
+use std::time::Duration;
 
-/// The alert bytes a chunk gathers before the stage waits to hand it over.
-const CHUNK_BYTES: usize = 1024 * 1024;
+/// How long alerts wait for the writer at most.
+const GATHER: Duration = Duration::from_millis(250);
 
-/// Chunks waiting for the writer at most.
-const MAX_QUEUED: usize = 4;
+/// Alert bytes waiting that wake the writer before [`GATHER`] is up.
+const WAKE_BYTES: usize = 1024 * 1024;
 
-/// The alert bytes one transaction holds at most.
-const TRANSACTION_BYTES: usize = 8 * 1024 * 1024;
+/// Alert bytes waiting at most: the stage waits for the writer beyond them.
+const MAX_WAITING_BYTES: usize = 16 * 1024 * 1024;
 
 /// What the writer did.
 #[derive(Debug)]
@@ -38,27 +42,41 @@ pub struct Stored {
     pub failure: Option<(StateError, u64)>,
 }
 
-/// What the writer is given.
-enum Work {
-    /// Alert lines, each ending in a newline.
-    Alerts(Vec<u8>),
+/// What waits for the writer, shared with the stage.
+#[derive(Default)]
+struct Waiting {
+    /// Alert lines, each ending in a newline (text, as the stage was given it: the writer
+    /// need not check it again).
+    alerts: String,
     /// The windows as they stood after the alerts before them.
-    Windows(SavedWindows),
+    windows: Option<SavedWindows>,
+    /// The stage has let go: the writer stores what waits and ends.
+    closed: bool,
+    /// The writer has stopped (a write failed): nothing more is taken.
+    stopped: bool,
 }
 
-impl Work {
-    fn alerts(&self) -> u64 {
-        match self {
-            Work::Alerts(chunk) => chunk_lines(chunk).count() as u64,
-            Work::Windows(_) => 0,
-        }
+/// The stage's and the writer's meeting place.
+#[derive(Default)]
+struct Handover {
+    waiting: Mutex<Waiting>,
+    /// Signalled to wake the writer early.
+    arrived: Condvar,
+    /// Signalled when the writer took what waited.
+    taken: Condvar,
+}
+
+impl Handover {
+    fn lock(&self) -> MutexGuard<'_, Waiting> {
+        // Neither side panics holding the lock; if one did, what it left is still whole bytes.
+        self.waiting.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
 /// The alerts of one run on their way into the store.
 pub struct AlertLog {
-    chunk: Vec<u8>,
-    sender: Option<SyncSender<Work>>,
+    chunk: String,
+    handover: Arc<Handover>,
     writer: Option<JoinHandle<Stored>>,
     path: PathBuf,
 }
@@ -67,17 +85,18 @@ impl AlertLog {
     /// Starts the writer thread on `store`.
     pub fn start(store: Store) -> Result<Self, StateError> {
         let path = store.path().to_owned();
-        let (sender, receiver) = sync_channel(MAX_QUEUED);
+        let handover = Arc::new(Handover::default());
+        let shared = Arc::clone(&handover);
         let writer = std::thread::Builder::new()
             .name("state-alerts".to_owned())
-            .spawn(move || write_all(store, &receiver))
+            .spawn(move || write_all(store, &shared))
             .map_err(|error| StateError::Failed {
                 path: path.display().to_string(),
                 detail: format!("starting its writer: {error}"),
             })?;
         Ok(AlertLog {
-            chunk: Vec::with_capacity(CHUNK_BYTES),
-            sender: Some(sender),
+            chunk: String::new(),
+            handover,
             writer: Some(writer),
             path,
         })
@@ -91,86 +110,47 @@ impl AlertLog {
     /// Gathers the alert on `line` (one alert record, as written downstream) for the writer,
     /// which is given it by [`AlertLog::flushed`], once it is downstream.
     pub fn add(&mut self, line: &str) {
-        self.chunk.extend_from_slice(line.as_bytes());
-        self.chunk.push(b'\n');
+        self.chunk.push_str(line);
+        self.chunk.push('\n');
     }
 
-    /// What is gathered has reached the output: a full chunk waits for the writer, a smaller
-    /// one is offered. `false` when the writer has stopped: [`AlertLog::finish`] says why.
+    /// What is gathered has reached the output: it waits for the writer (the stage waits
+    /// only when [`MAX_WAITING_BYTES`] already do). `false` when the writer has stopped:
+    /// [`AlertLog::finish`] says why.
     pub fn flushed(&mut self) -> bool {
-        if self.chunk.len() >= CHUNK_BYTES {
-            self.hand_over()
-        } else {
-            self.offer()
-        }
-    }
-
-    /// Offers what is gathered to the writer: handed over if
-    /// the writer has room, else kept and gathered on, so a busy writer gets large chunks
-    /// and an idle one each alert at once. `false` when the writer has stopped.
-    fn offer(&mut self) -> bool {
         if self.chunk.is_empty() {
-            return self.sender.is_some();
+            return !self.handover.lock().stopped;
         }
-        let Some(sender) = self.sender.as_ref() else {
-            return false;
-        };
-        let chunk = std::mem::replace(&mut self.chunk, Vec::with_capacity(CHUNK_BYTES));
-        match sender.try_send(Work::Alerts(chunk)) {
-            Ok(()) => true,
-            Err(TrySendError::Full(Work::Alerts(chunk))) => {
-                self.chunk = chunk;
-                true
+        let waiting = hand_over(&self.handover, &mut self.chunk);
+        !waiting.stopped && {
+            if waiting.alerts.len() >= WAKE_BYTES {
+                self.handover.arrived.notify_one();
             }
-            Err(TrySendError::Disconnected(Work::Alerts(chunk))) => {
-                self.chunk = chunk;
-                false
-            }
-            Err(_) => false,
+            drop(waiting);
+            true
         }
     }
 
-    /// Hands the windows to the writer behind the alerts gathered so far, waiting for room.
+    /// Hands the windows to the writer behind the alerts gathered so far, and wakes it.
     /// `false` when the writer has stopped.
     pub fn save_windows(&mut self, windows: SavedWindows) -> bool {
-        self.hand_over()
-            && self
-                .sender
-                .as_ref()
-                .is_some_and(|sender| sender.send(Work::Windows(windows)).is_ok())
-    }
-
-    /// Hands what is gathered to the writer, waiting for room. `false` when the writer has
-    /// stopped.
-    fn hand_over(&mut self) -> bool {
-        if self.chunk.is_empty() {
-            return self.sender.is_some();
-        }
-        let Some(sender) = self.sender.as_ref() else {
+        let mut waiting = hand_over(&self.handover, &mut self.chunk);
+        if waiting.stopped {
             return false;
-        };
-        let chunk = std::mem::replace(&mut self.chunk, Vec::with_capacity(CHUNK_BYTES));
-        match sender.send(Work::Alerts(chunk)) {
-            Ok(()) => true,
-            Err(unsent) => {
-                if let Work::Alerts(chunk) = unsent.0 {
-                    self.chunk = chunk;
-                }
-                false
-            }
         }
-    }
-
-    /// Alert lines gathered and not handed over.
-    fn gathered(&self) -> u64 {
-        self.chunk.iter().filter(|&&byte| byte == b'\n').count() as u64
+        waiting.windows = Some(windows);
+        drop(waiting);
+        self.handover.arrived.notify_one();
+        true
     }
 
     /// Lets the writer store what it was given, and says what it did.
     pub fn finish(mut self) -> Stored {
-        let handed = self.hand_over();
-        let unsent = if handed { 0 } else { self.gathered() };
-        self.sender = None;
+        let mut waiting = hand_over(&self.handover, &mut self.chunk);
+        let unsent = if waiting.stopped { lines(&self.chunk) } else { 0 };
+        waiting.closed = true;
+        drop(waiting);
+        self.handover.arrived.notify_one();
         let joined = self.writer.take().map(JoinHandle::join);
         match joined {
             Some(Ok(mut stored)) => {
@@ -193,56 +173,78 @@ impl AlertLog {
     }
 }
 
-/// The writer thread: each batch of what has arrived, in one transaction, until the stage
-/// lets go or a write fails. A batch ends with the first windows in it, so the windows
-/// stored always follow the alerts before them.
-fn write_all(mut store: Store, receiver: &Receiver<Work>) -> Stored {
-    let mut stored = 0u64;
-    let mut batch: Vec<Vec<u8>> = Vec::new();
-    while let Ok(first) = receiver.recv() {
-        // What is queued joins the first chunk's transaction: the busier the stage, the larger
-        // the transactions.
-        let mut bytes = 0;
-        let mut windows = None;
-        let mut next = Some(first);
-        while let Some(work) = next.take() {
-            match work {
-                Work::Alerts(chunk) => {
-                    bytes += chunk.len();
-                    batch.push(chunk);
-                }
-                Work::Windows(saved) => {
-                    windows = Some(saved);
-                    break;
-                }
-            }
-            if bytes < TRANSACTION_BYTES {
-                next = receiver.try_recv().ok();
-            }
-        }
-        let lines = batch.iter().flat_map(|chunk| chunk_lines(chunk));
-        match write_batch(&mut store, lines, windows.as_ref()) {
-            Ok(written) => stored += written,
-            Err(error) => {
-                let unwritten = batch.iter().map(|chunk| chunk_lines(chunk).count() as u64).sum::<u64>()
-                    + receiver.try_iter().map(|work| work.alerts()).sum::<u64>();
-                return Stored {
-                    stored,
-                    failure: Some((error, unwritten)),
-                };
-            }
-        }
-        batch.clear();
+/// Adds `chunk` to what waits for the writer, once there is room (or the writer stopped:
+/// then `chunk` is left as it was).
+fn hand_over<'h>(handover: &'h Handover, chunk: &mut String) -> MutexGuard<'h, Waiting> {
+    let mut waiting = handover.lock();
+    while !waiting.stopped && waiting.alerts.len() >= MAX_WAITING_BYTES {
+        handover.arrived.notify_one();
+        waiting = handover
+            .taken
+            .wait(waiting)
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
     }
-    Stored { stored, failure: None }
+    if !waiting.stopped {
+        if waiting.alerts.is_empty() {
+            std::mem::swap(&mut waiting.alerts, chunk);
+        } else {
+            waiting.alerts.push_str(chunk);
+            chunk.clear();
+        }
+    }
+    waiting
 }
 
-fn chunk_lines(chunk: &[u8]) -> impl Iterator<Item = &str> {
-    chunk
-        .split(|&byte| byte == b'\n')
-        .filter(|line| !line.is_empty())
-        // Alerts are written by ls-detect, as UTF-8.
-        .filter_map(|line| std::str::from_utf8(line).ok())
+/// Alert lines in `chunk`.
+fn lines(chunk: &str) -> u64 {
+    memchr::memchr_iter(b'\n', chunk.as_bytes()).count() as u64
+}
+
+/// The writer thread: all that waits, in one transaction, every [`GATHER`] or when woken,
+/// until the stage lets go or a write fails.
+fn write_all(mut store: Store, handover: &Handover) -> Stored {
+    let mut stored = 0u64;
+    let mut alerts = String::new();
+    loop {
+        let (windows, closed) = {
+            let mut waiting = handover.lock();
+            if waiting.alerts.is_empty() && waiting.windows.is_none() && !waiting.closed {
+                waiting = handover
+                    .arrived
+                    .wait_timeout(waiting, GATHER)
+                    .map(|(waiting, _)| waiting)
+                    .unwrap_or_else(|poisoned| poisoned.into_inner().0);
+            }
+            alerts.clear();
+            std::mem::swap(&mut alerts, &mut waiting.alerts);
+            (waiting.windows.take(), waiting.closed)
+        };
+        handover.taken.notify_one();
+        if !alerts.is_empty() || windows.is_some() {
+            match write_batch(&mut store, chunk_lines(&alerts), windows.as_ref()) {
+                Ok(written) => stored += written,
+                Err(error) => {
+                    let mut waiting = handover.lock();
+                    waiting.stopped = true;
+                    let unwritten = lines(&alerts) + lines(&waiting.alerts);
+                    waiting.alerts = String::new();
+                    drop(waiting);
+                    handover.taken.notify_all();
+                    return Stored {
+                        stored,
+                        failure: Some((error, unwritten)),
+                    };
+                }
+            }
+        }
+        if closed && handover.lock().alerts.is_empty() {
+            return Stored { stored, failure: None };
+        }
+    }
+}
+
+fn chunk_lines(chunk: &str) -> impl Iterator<Item = &str> {
+    chunk.split('\n').filter(|line| !line.is_empty())
 }
 
 /// Stores `lines`, and `windows` after them, in one transaction; says how many were alerts.
@@ -327,5 +329,73 @@ impl Store {
             }
         }
         Ok(fingerprints)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn alert(n: u32) -> String {
+        format!(
+            r#"{{"@timestamp":"2026-03-14T01:02:{:02}Z","message":"alert {n}","event":{{"kind":"alert","module":"ssh","severity":73,"risk_score":65}},"rule":{{"id":"brute-force"}},"source":{{"ip":"203.0.113.{n}"}}}}"#,
+            n % 60
+        )
+    }
+
+    fn count(path: &Path) -> i64 {
+        let store = Store::open(path).expect("opened");
+        store
+            .connection
+            .query_row("SELECT count(*) FROM alerts", [], |row| row.get(0))
+            .expect("counted")
+    }
+
+    #[test]
+    fn a_quiet_streams_alert_is_stored_without_more_input() {
+        let folder = tempfile::tempdir().expect("a temporary folder");
+        let path = folder.path().join("state.db");
+        let mut log = AlertLog::start(Store::open(&path).expect("created")).expect("started");
+        log.add(&alert(1));
+        assert!(log.flushed());
+        let started = std::time::Instant::now();
+        while count(&path) == 0 {
+            assert!(started.elapsed() < Duration::from_secs(10), "never stored");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let stored = log.finish();
+        assert!(stored.failure.is_none());
+        assert_eq!(stored.stored, 1);
+    }
+
+    #[test]
+    fn windows_are_stored_with_every_alert_before_them_and_an_alert_once() {
+        let folder = tempfile::tempdir().expect("a temporary folder");
+        let path = folder.path().join("state.db");
+        let mut log = AlertLog::start(Store::open(&path).expect("created")).expect("started");
+        // More than the stage may leave waiting, so it waits for the writer on the way.
+        let alerts = u32::try_from(MAX_WAITING_BYTES / 200 + 1000).expect("small");
+        for n in 0..alerts {
+            log.add(&alert(n));
+            if n % 100 == 0 {
+                assert!(log.flushed());
+            }
+        }
+        let windows = SavedWindows {
+            settings: "test".to_owned(),
+            detectors: vec![("brute-force".to_owned(), "[]".to_owned())],
+        };
+        assert!(log.save_windows(windows.clone()));
+        // The same record again is the same alert.
+        log.add(&alert(0));
+        assert!(log.flushed());
+        let stored = log.finish();
+        assert!(stored.failure.is_none(), "{:?}", stored.failure);
+        assert_eq!(stored.stored, u64::from(alerts));
+        assert_eq!(count(&path), i64::from(alerts));
+        assert_eq!(
+            Store::open(&path).expect("opened").windows().expect("read"),
+            Some(windows)
+        );
     }
 }
