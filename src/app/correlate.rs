@@ -100,6 +100,12 @@ impl StateMemory {
         );
     }
 
+    /// Lets the state file go without a word: another writer said why.
+    pub(super) fn let_go(&mut self) {
+        self.book = None;
+        self.failed = true;
+    }
+
     /// Commits what was written so far.
     pub(super) fn commit(&mut self) {
         if let Some(Err(error)) = self.book.as_mut().map(IncidentBook::commit) {

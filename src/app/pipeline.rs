@@ -127,6 +127,19 @@ impl StageState {
             self.failed |= failed;
         }
     }
+
+    /// When either writer failed (and said so), the other lets go too, unsaid: the run goes
+    /// on without the state file, and says so once.
+    fn one_failure(&mut self, memory: &mut StateMemory) {
+        if self.failed && !memory.failed {
+            memory.let_go();
+        } else if memory.failed {
+            if let Some(log) = self.alert_log.take() {
+                self.stored_alerts = log.finish().stored;
+                self.failed = true;
+            }
+        }
+    }
 }
 
 /// The stages after parsing, fed one event at a time.
@@ -232,7 +245,9 @@ impl Stages {
         if state.alert_log.as_mut().is_some_and(|log| !log.flushed()) {
             state.finish_alert_log();
         }
-        self.correlator.memory_mut().commit();
+        let memory = self.correlator.memory_mut();
+        memory.commit();
+        state.one_failure(memory);
     }
 
     /// The end of input. With `--state`, the windows and the open groups are saved first, as
@@ -247,12 +262,15 @@ impl Stages {
                     state.finish_alert_log();
                 }
             }
+            state.one_failure(self.correlator.memory_mut());
             super::correlate::save_groups(&mut self.correlator, &state.correlate);
         }
         self.correlated.clear();
         self.counts.incident_records += self.correlator.finish(&mut self.correlated) as u64;
-        self.correlator.memory_mut().commit();
+        let memory = self.correlator.memory_mut();
+        memory.commit();
         if let Some(state) = self.state.as_mut() {
+            state.one_failure(memory);
             state.finish_alert_log();
         }
         self.report_all();

@@ -1029,3 +1029,91 @@ fn logsentry_with_a_state_file_stores_and_remembers_what_the_piped_stages_do() {
     assert_eq!(json(again)["summary"]["alerts"], 0);
     assert_eq!(stored_rows(&one, "alerts"), alerts);
 }
+
+/// Runs `program args... --state FILE` on `input` with FILE on a file system of `size` (a
+/// tmpfs of its own, in a mount namespace of its own: `unshare`, as root or not).
+fn with_state_on_a_disk_of(size: &str, program: &str, args: &[&str], input: &[u8]) -> std::process::Output {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    let disk = folder.path().join("disk");
+    std::fs::create_dir(&disk).expect("a mount point");
+    let disk = disk.to_str().expect("path");
+    let script = format!(r#"mount -t tmpfs -o size={size} tmpfs "{disk}" && exec "$0" "$@" --state "{disk}/state.db""#);
+    let mut child = Command::new("unshare")
+        .args(["-rm", "sh", "-c", &script, program])
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("unshare (util-linux) runs");
+    let mut stdin = child.stdin.take().expect("a pipe");
+    let input = input.to_vec();
+    let feeder = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let output = child.wait_with_output().expect("it ends");
+    feeder.join().expect("fed");
+    assert!(
+        !stderr(&output).contains("mount:") && !stderr(&output).contains("unshare:"),
+        "the small disk could not be made: {}",
+        stderr(&output)
+    );
+    output
+}
+
+#[test]
+fn a_full_disk_is_said_once_and_the_stream_goes_on_without_the_state_file() {
+    let events = long_sample(60);
+    let without = ls_detect(&["-q", "--tz", "UTC"], &events);
+    assert!(without.status.success());
+    let detected = with_state_on_a_disk_of("1m", LS_DETECT, &["--tz", "UTC"], &events);
+    let said = stderr(&detected);
+    assert_eq!(detected.status.code(), Some(1), "{said}");
+    assert_eq!(said.matches("going on without it").count(), 1, "{said}");
+    assert!(said.contains("disk is full"), "{said}");
+    assert!(detected.stdout == without.stdout, "every alert still written");
+
+    let incidents_without = ls_correlate(&["-q"], &without.stdout);
+    let correlated = with_state_on_a_disk_of("600k", LS_CORRELATE, &[], &without.stdout);
+    let said = stderr(&correlated);
+    assert_eq!(correlated.status.code(), Some(1), "{said}");
+    assert_eq!(said.matches("going on without it").count(), 1, "{said}");
+    // What the file knew before it filled (logsentry.history.*) is all that may differ.
+    let without_history = |output: &[u8]| {
+        let mut records = records(output);
+        for record in &mut records {
+            if let Some(meta) = record["logsentry"].as_object_mut() {
+                meta.remove("history");
+            }
+        }
+        records
+    };
+    let (with, without) = (
+        without_history(&correlated.stdout),
+        without_history(&incidents_without.stdout),
+    );
+    assert_eq!(with.len(), without.len());
+    assert!(with == without, "every incident still written");
+
+    // logsentry has two writers: one says it, and both let go.
+    let report = |output: &std::process::Output| -> Value { serde_json::from_slice(&output.stdout).expect("a report") };
+    let samples = sample("");
+    let args = [
+        "--tz",
+        "UTC",
+        "-q",
+        "--format",
+        "json",
+        "-o",
+        "-",
+        samples.to_str().expect("path"),
+    ];
+    let analysed = with_state_on_a_disk_of("450k", LOGSENTRY, &args, b"");
+    let said = stderr(&analysed);
+    assert_eq!(analysed.status.code(), Some(1), "{said}");
+    assert_eq!(said.matches("going on without it").count(), 1, "{said}");
+    let whole = logsentry(&args, b"");
+    assert_eq!(report(&analysed)["summary"], report(&whole)["summary"]);
+}
