@@ -240,7 +240,10 @@ impl Store {
             (false, true) => format!("{clause} AND open = 1"),
         };
         let sql = format!(
-            "SELECT id, group_by, group_key, first_seen, last_seen, revision, open, stage, severity_rank,              risk_score, alerts, rules, techniques, tactics, sources, usernames, hosts, message, previous              FROM incidents {clause} ORDER BY first_unix, id"
+            "SELECT id, group_by, group_key, first_seen, last_seen, revision, open, stage, severity_rank, \
+             risk_score, alerts, rules, techniques, tactics, sources, usernames, hosts, message, previous, \
+             history_first_seen, incidents_before, alerts_before \
+             FROM incidents {clause} ORDER BY first_unix, id"
         );
         let mut answered = Answered::default();
         self.query_each(&sql, values, |row| {
@@ -290,8 +293,21 @@ impl Store {
             if let (Some((object, field)), Some(record)) = (shared, record.as_object_mut()) {
                 record.insert(object.to_owned(), json!({ field: key }));
             }
-            if let Some(previous) = row.get::<_, Option<String>>(18).map_err(get_error)? {
-                record["logsentry"]["incident"]["previous"] = Value::from(previous);
+            let previous = row.get::<_, Option<String>>(18).map_err(get_error)?;
+            if let Some(previous) = &previous {
+                record["logsentry"]["incident"]["previous"] = Value::from(previous.as_str());
+            }
+            if let Some(first_seen) = row.get::<_, Option<String>>(19).map_err(get_error)? {
+                let count = |at: usize| row.get::<_, Option<i64>>(at).map_err(get_error);
+                let mut history = json!({
+                    "first_seen": first_seen,
+                    "incidents_before": count(20)?.unwrap_or(0),
+                    "alerts_before": count(21)?.unwrap_or(0),
+                });
+                if let Some(previous) = previous {
+                    history["previous_incident"] = Value::from(previous);
+                }
+                record["logsentry"]["history"] = history;
             }
             Ok(write_line(out, record.to_string().as_bytes(), &mut answered)?)
         })?;

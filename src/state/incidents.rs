@@ -142,14 +142,16 @@ impl IncidentBook {
         let meta = &incident.logsentry;
         let detail = &meta.incident;
         let unix = |text: &str| Timestamp::parse_rfc3339(text).map_or(0, |time| time.unix_seconds());
+        let history = meta.history.as_ref();
         self.store
             .connection
             .prepare(
                 "INSERT INTO incidents (id, group_by, group_key, first_seen, first_unix, last_seen, last_unix, \
                  revision, open, stage, severity, severity_rank, risk_score, alerts, rules, techniques, tactics, \
-                 sources, usernames, hosts, message, previous, saved_at) \
+                 sources, usernames, hosts, message, previous, saved_at, history_first_seen, incidents_before, \
+                 alerts_before) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, \
-                 ?20, ?21, ?22) \
+                 ?20, ?21, ?22, ?23, ?24, ?25) \
                  ON CONFLICT (id) DO UPDATE SET first_seen = ?4, first_unix = ?5, last_seen = ?6, last_unix = ?7, \
                  revision = ?8, open = 1, stage = ?9, severity = ?10, severity_rank = ?11, risk_score = ?12, \
                  alerts = ?13, rules = ?14, techniques = ?15, tactics = ?16, sources = ?17, usernames = ?18, \
@@ -177,10 +179,11 @@ impl IncidentBook {
                     json_list(&meta.usernames),
                     json_list(&meta.hosts),
                     incident.message,
-                    meta.history
-                        .as_ref()
-                        .and_then(|history| history.previous_incident.as_deref()),
+                    history.and_then(|history| history.previous_incident.as_deref()),
                     now_text(),
+                    history.map(|history| history.first_seen.as_str()),
+                    history.map(|history| i64::try_from(history.incidents_before).unwrap_or(i64::MAX)),
+                    history.map(|history| i64::try_from(history.alerts_before).unwrap_or(i64::MAX)),
                 ])
             })
             .map_err(|error| self.store.error(error))?;

@@ -114,6 +114,10 @@ const MIGRATIONS: &[&str] = &[
     "DROP INDEX alerts_by_fingerprint;
     DROP INDEX alerts_by_time;
     CREATE UNIQUE INDEX alerts_by_time ON alerts (unix_time, fingerprint);",
+    // 7: what the file knew of an incident's key when it began (`logsentry.history.*`).
+    "ALTER TABLE incidents ADD COLUMN history_first_seen TEXT;
+    ALTER TABLE incidents ADD COLUMN incidents_before INTEGER;
+    ALTER TABLE incidents ADD COLUMN alerts_before INTEGER;",
 ];
 
 /// The schema version this build writes and reads.

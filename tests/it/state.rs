@@ -694,6 +694,25 @@ fn a_returning_attacker_opens_an_incident_that_knows_its_history() {
     for (id, last) in first_ids.iter().chain(&second_ids) {
         assert_eq!(by_id.get(id), Some(last), "{id}: the row is its last revision");
     }
+    // Each stored incident says what the file knew of its key, as its record did.
+    let written_history: std::collections::BTreeMap<&str, &Value> = first
+        .iter()
+        .chain(&second)
+        .filter_map(|incident| {
+            Some((
+                incident["logsentry"]["incident"]["id"].as_str()?,
+                &incident["logsentry"]["history"],
+            ))
+        })
+        .collect();
+    for incident in &stored {
+        let id = incident["logsentry"]["incident"]["id"].as_str().expect("an id");
+        let history = incident["logsentry"].get("history").unwrap_or(&Value::Null);
+        assert_eq!(Some(&history), written_history.get(id), "{id}");
+    }
+    assert!(stored
+        .iter()
+        .any(|incident| incident["logsentry"]["history"]["incidents_before"] == 1));
     let open = records(&history(&["incidents", "--state", state_arg, "--open"]).stdout);
     assert!(
         open.iter()
