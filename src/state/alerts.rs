@@ -24,8 +24,10 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-/// How long alerts wait for the writer at most.
-const GATHER: Duration = Duration::from_millis(250);
+/// How long alerts wait for the writer at most: long enough that a busy stream's
+/// transactions hold thousands of alerts, short enough that a run killed then has written
+/// downstream few alerts it had not stored (which its restart writes again).
+const GATHER: Duration = Duration::from_millis(50);
 
 /// Alert bytes waiting that wake the writer before [`GATHER`] is up.
 const WAKE_BYTES: usize = 1024 * 1024;
