@@ -242,10 +242,13 @@ impl Stages {
         let Some(state) = self.state.as_mut() else {
             return;
         };
+        // Whichever writer fails first says so; the other is let go before it can fail too.
+        let memory = self.correlator.memory_mut();
+        state.one_failure(memory);
         if state.alert_log.as_mut().is_some_and(|log| !log.flushed()) {
             state.finish_alert_log();
+            state.one_failure(memory);
         }
-        let memory = self.correlator.memory_mut();
         memory.commit();
         state.one_failure(memory);
     }
@@ -257,6 +260,7 @@ impl Stages {
     fn finish(&mut self) {
         self.counts.evicted = self.engine.evicted();
         if let Some(state) = self.state.as_mut() {
+            state.one_failure(self.correlator.memory_mut());
             if let Some(log) = state.alert_log.as_mut() {
                 if !super::detect::save_windows(PROGRAM, &self.engine, &state.detect, log) {
                     state.finish_alert_log();

@@ -10,6 +10,7 @@ mod event;
 mod incident;
 mod json;
 mod names;
+mod stored_alert;
 mod timeline;
 mod view;
 mod view_reader;
@@ -38,6 +39,7 @@ pub use incident::{
 };
 pub use json::write::EventWriter;
 pub use names::{and_list, module_title};
+pub use stored_alert::AlertColumns;
 pub use timeline::{HeapSize, Timeline};
 
 pub use event::{

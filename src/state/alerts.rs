@@ -17,7 +17,7 @@
 
 use super::windows::{write_windows, SavedWindows};
 use super::{StateError, Store};
-use crate::schema::AlertView;
+use crate::schema::AlertColumns;
 use crate::time::Timestamp;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -270,31 +270,30 @@ fn write_batch<'l>(
         for line in lines {
             // A line that is not an alert with a time and a rule is not stored (ls-detect
             // writes none such).
-            let inserted = AlertView::read(line, |alert| {
-                let time = alert.timestamp.as_deref()?;
-                let unix_time = Timestamp::parse_rfc3339(time)?.unix_seconds();
-                let severity = alert.severity();
+            let inserted = AlertColumns::read(line, |alert| {
+                let unix_time = Timestamp::parse_rfc3339(alert.time)?.unix_seconds();
                 Some(insert.execute(rusqlite::params![
-                    time,
+                    alert.time,
                     unix_time,
-                    alert.rule()?,
-                    severity.name(),
-                    severity as u8 + 1,
-                    alert.risk_score(),
-                    alert.event.module.as_deref(),
-                    alert.source.ip.as_deref(),
-                    alert.user.name.as_deref(),
-                    alert.host.name(),
-                    alert.threat.technique.id.first(),
-                    alert.message.as_deref(),
+                    alert.rule,
+                    alert.severity.name(),
+                    alert.severity as u8 + 1,
+                    alert.risk_score,
+                    alert.module,
+                    alert.source_ip,
+                    alert.user_name,
+                    alert.host_name,
+                    alert.technique,
+                    alert.message,
                     line,
                     format!("{:016x}", fingerprint(line)),
                 ]))
-            });
+            })
+            .flatten();
             match inserted {
-                Ok((Some(Err(error)), _)) => return Err(fail(error)),
-                Ok((Some(Ok(inserted)), _)) => written += inserted as u64,
-                _ => {}
+                Some(Err(error)) => return Err(fail(error)),
+                Some(Ok(inserted)) => written += inserted as u64,
+                None => {}
             }
         }
     }

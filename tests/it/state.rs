@@ -1118,17 +1118,14 @@ fn a_full_disk_is_said_once_and_the_stream_goes_on_without_the_state_file() {
 
     // logsentry has two writers: one says it, and both let go.
     let report = |output: &std::process::Output| -> Value { serde_json::from_slice(&output.stdout).expect("a report") };
-    let samples = sample("");
-    let args = [
-        "--tz",
-        "UTC",
-        "-q",
-        "--format",
-        "json",
-        "-o",
-        "-",
-        samples.to_str().expect("path"),
-    ];
+    // Four weeks of the sample's text logs: far more than the disk holds, once the file is made.
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    let weeks: Vec<String> = [0, 7, 14, 21]
+        .into_iter()
+        .map(|days| sample_text_logs_moved(folder.path(), days).display().to_string())
+        .collect();
+    let mut args = vec!["--tz", "UTC", "-q", "--format", "json", "-o", "-"];
+    args.extend(weeks.iter().map(String::as_str));
     let analysed = with_state_on_a_disk_of("450k", LOGSENTRY, &args, b"");
     let said = stderr(&analysed);
     assert_eq!(analysed.status.code(), Some(1), "{said}");
