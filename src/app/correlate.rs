@@ -144,7 +144,6 @@ impl Memory for StateMemory {
 struct CorrelateStage<'c> {
     correlator: &'c mut Correlator<StateMemory>,
     counts: &'c mut Counts,
-    config: &'c CorrelateConfig,
     save_every: Duration,
     saved: Instant,
 }
@@ -153,13 +152,13 @@ impl CorrelateStage<'_> {
     /// Saves the open groups (and commits what was written with them).
     fn save(&mut self) {
         self.saved = Instant::now();
-        save_groups(self.correlator, self.config);
+        save_groups(self.correlator);
     }
 }
 
 /// Saves `correlator`'s open groups in its state file, if it has one, and commits what was
 /// written with them.
-pub(super) fn save_groups(correlator: &mut Correlator<StateMemory>, config: &CorrelateConfig) {
+pub(super) fn save_groups(correlator: &mut Correlator<StateMemory>) {
     if correlator.memory_mut().book.is_none() {
         return;
     }
@@ -175,15 +174,12 @@ pub(super) fn save_groups(correlator: &mut Correlator<StateMemory>, config: &Cor
         }
     };
     let groups = SavedGroups {
-        settings: config.fingerprint(),
+        settings: correlator.config().fingerprint(),
         state,
     };
+    let by = correlator.config().by;
     let memory = correlator.memory_mut();
-    if let Some(Err(error)) = memory
-        .book
-        .as_mut()
-        .map(|book| book.save_groups(config.by.field(), &groups))
-    {
+    if let Some(Err(error)) = memory.book.as_mut().map(|book| book.save_groups(by.field(), &groups)) {
         memory.fail(&error);
     }
 }
@@ -277,7 +273,6 @@ pub fn correlate(run: &CorrelateRun) -> Exit {
     let mut stage = CorrelateStage {
         correlator: &mut correlator,
         counts: &mut counts,
-        config: &run.config,
         save_every: run.save_every,
         saved: Instant::now(),
     };

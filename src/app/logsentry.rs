@@ -274,10 +274,7 @@ fn remember(
     // the run that stored them wrote no report: the fingerprints are not needed.
     let (alert_log, _) = super::detect::resume(PROGRAM, path, detect, engine)?;
     let reopened = super::correlate::resume(path, correlate, correlator)?;
-    Ok((
-        StageState::new(alert_log, detect.config.clone(), correlate.clone()),
-        reopened,
-    ))
+    Ok((StageState::new(alert_log, detect.config.clone()), reopened))
 }
 
 fn print_summary(

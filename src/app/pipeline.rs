@@ -9,7 +9,7 @@ use super::correlate::StateMemory;
 use super::parse::{run_into, ParseConfig};
 use super::report::ReportSink;
 use super::Exit;
-use crate::correlate::{self, CorrelateConfig, Correlator};
+use crate::correlate::{self, Correlator};
 use crate::detect::{self, DetectConfig, Engine};
 use crate::diagnostics::Counts;
 use crate::enrich::{self, Enricher};
@@ -95,12 +95,11 @@ pub(super) struct StageCounts {
 }
 
 /// What `--state` adds to the stages: the writer of detection's alerts and windows, and the
-/// settings the windows and groups are saved with. The correlator's memory holds the rest.
+/// settings the windows are saved with. The correlator's memory holds the rest.
 pub(super) struct StageState {
     /// Let go when it fails.
     alert_log: Option<AlertLog>,
     detect: DetectConfig,
-    correlate: CorrelateConfig,
     /// Alerts stored, once the writer has finished.
     pub(super) stored_alerts: u64,
     /// The state file failed mid-run (and was let go).
@@ -108,13 +107,11 @@ pub(super) struct StageState {
 }
 
 impl StageState {
-    /// The state the stages keep with `alert_log`, for windows counted with `detect` and
-    /// groups formed with `correlate`.
-    pub(super) fn new(alert_log: AlertLog, detect: DetectConfig, correlate: CorrelateConfig) -> Self {
+    /// The state the stages keep with `alert_log`, for windows counted with `detect`.
+    pub(super) fn new(alert_log: AlertLog, detect: DetectConfig) -> Self {
         StageState {
             alert_log: Some(alert_log),
             detect,
-            correlate,
             stored_alerts: 0,
             failed: false,
         }
@@ -267,7 +264,7 @@ impl Stages {
                 }
             }
             state.one_failure(self.correlator.memory_mut());
-            super::correlate::save_groups(&mut self.correlator, &state.correlate);
+            super::correlate::save_groups(&mut self.correlator);
         }
         self.correlated.clear();
         self.counts.incident_records += self.correlator.finish(&mut self.correlated) as u64;

@@ -298,6 +298,11 @@ impl<M: Memory> Correlator<M> {
         self.write_closed(false, out)
     }
 
+    /// How it groups.
+    pub fn config(&self) -> &CorrelateConfig {
+        &self.config
+    }
+
     /// The memory, for its owner to settle what it was told.
     pub fn memory_mut(&mut self) -> &mut M {
         &mut self.memory

@@ -300,11 +300,7 @@ impl AlertView<'_> {
     /// The alert's severity: ours by name, else ECS's number read by Elastic's bands, else
     /// LOW (an alert is at least worth a look).
     pub fn severity(&self) -> Severity {
-        self.logsentry
-            .severity
-            .as_deref()
-            .and_then(Severity::from_name)
-            .unwrap_or_else(|| Severity::from_ecs_number(self.event.severity))
+        severity(self.logsentry.severity.as_deref(), self.event.severity)
     }
 
     /// `event.risk_score`, clamped to 0–100.
@@ -314,12 +310,20 @@ impl AlertView<'_> {
 
     /// `rule.id`, else `rule.name`.
     pub fn rule(&self) -> Option<&str> {
-        self.rule
-            .id
-            .as_deref()
-            .or(self.rule.name.as_deref())
-            .filter(|rule| !rule.is_empty())
+        rule(self.rule.id.as_deref(), self.rule.name.as_deref())
     }
+}
+
+/// An alert's severity from `logsentry.severity` and `event.severity`: ours by name, else
+/// ECS's number read by Elastic's bands, else LOW.
+pub(super) fn severity(name: Option<&str>, ecs_number: Option<f64>) -> Severity {
+    name.and_then(Severity::from_name)
+        .unwrap_or_else(|| Severity::from_ecs_number(ecs_number))
+}
+
+/// An alert's rule from `rule.id` and `rule.name`: the id, else the name; never empty.
+pub(super) fn rule<'r>(id: Option<&'r str>, name: Option<&'r str>) -> Option<&'r str> {
+    id.or(name).filter(|rule| !rule.is_empty())
 }
 
 impl TimelineView<'_> {
@@ -337,7 +341,8 @@ impl TimelineView<'_> {
     }
 }
 
-fn score(number: Option<f64>) -> u8 {
+/// A risk score clamped to 0–100 (absent is 0).
+pub(super) fn score(number: Option<f64>) -> u8 {
     number.map_or(0, |score| score.clamp(0.0, 100.0) as u8)
 }
 

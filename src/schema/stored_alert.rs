@@ -4,6 +4,7 @@
 //! is not sure of (several techniques, a dotted key, a number that is not a whole one) is read
 //! by [`AlertView`], which understands every alert, so both give the same columns.
 
+use super::alert_view;
 use super::json::{dotted, record_view, Cursor, ReadFast};
 use super::{AlertView, Severity, SourceView, UserView};
 
@@ -131,17 +132,11 @@ impl AlertColumns<'_> {
     }
 
     fn of_stored<'v>(view: &'v StoredAlertView<'_>) -> Option<AlertColumns<'v>> {
-        let rule = view.rule.id.as_deref().or(view.rule.name.as_deref());
         Some(AlertColumns {
             time: view.timestamp.as_deref()?,
-            rule: rule.filter(|rule| !rule.is_empty())?,
-            severity: view
-                .logsentry
-                .severity
-                .as_deref()
-                .and_then(Severity::from_name)
-                .unwrap_or_else(|| Severity::from_ecs_number(view.event.severity.map(f64::from))),
-            risk_score: view.event.risk_score.map_or(0, |score| score.min(100) as u8),
+            rule: alert_view::rule(view.rule.id.as_deref(), view.rule.name.as_deref())?,
+            severity: alert_view::severity(view.logsentry.severity.as_deref(), view.event.severity.map(f64::from)),
+            risk_score: alert_view::score(view.event.risk_score.map(f64::from)),
             module: view.event.module.as_deref(),
             source_ip: view.source.ip.as_deref(),
             user_name: view.user.name.as_deref(),
